@@ -1,0 +1,49 @@
+// Command golxc is the multi-call binary behind every lxc-* tool: it
+// dispatches on argv[0] (lxc-start, lxc-ls, ...) or on its first argument
+// (golxc ls, golxc lxc-ls).
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/golxc/golxc/internal/tools"
+)
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(argv []string) int {
+	name := filepath.Base(argv[0])
+	if r, ok := tools.Lookup(name); ok {
+		return r(argv, os.Stdin, os.Stdout, os.Stderr)
+	}
+	if len(argv) < 2 || argv[1] == "-h" || argv[1] == "--help" || argv[1] == "help" {
+		usage()
+		if len(argv) < 2 {
+			return 1
+		}
+		return 0
+	}
+	tool := argv[1]
+	if !strings.HasPrefix(tool, "lxc-") {
+		tool = "lxc-" + tool
+	}
+	r, ok := tools.Lookup(tool)
+	if !ok {
+		fmt.Fprintf(os.Stderr, "golxc: unknown tool %q; run 'golxc help' for the list\n", argv[1])
+		return 1
+	}
+	return r(append([]string{tool}, argv[2:]...), os.Stdin, os.Stdout, os.Stderr)
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "Usage: golxc TOOL [ARGS...]   (or call it through an lxc-TOOL link)")
+	fmt.Fprintln(os.Stderr, "Tools:")
+	for _, n := range tools.AllNames {
+		fmt.Fprintf(os.Stderr, "  %s\n", n)
+	}
+}

@@ -1,0 +1,61 @@
+package tools
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/lxc"
+)
+
+func init() { register("lxc-destroy", runDestroy) }
+
+const destroyHelp = `--name=NAME [-f] [-P lxcpath]
+
+lxc-destroy destroys a container with the identifier NAME
+
+Options :
+  -n, --name=NAME   NAME of the container
+  -s, --snapshots   destroy including all snapshots
+  -f, --force       wait for the container to shut down
+  --rcfile=FILE     Load configuration file FILE
+`
+
+func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var force, snaps bool
+	t := &cli.Tool{
+		Name: "lxc-destroy", Help: destroyHelp, AlwaysLog: true,
+		Options: []cli.Option{
+			{Short: 'f', Long: "force", Set: func(string) error { force = true; return nil }},
+			{Short: 's', Long: "snapshots", Set: func(string) error { snaps = true; return nil }},
+		},
+		Run: func(c *cli.Ctx) int {
+			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
+			if err != nil {
+				return c.Fail(err)
+			}
+			if !ct.Defined() {
+				c.Errorf("Container is not defined")
+				return 1
+			}
+			if ct.Running() {
+				if !force {
+					c.Errorf("%s is running", c.Name)
+					return 1
+				}
+				if err := ct.Stop(); err != nil && !errors.Is(err, lxc.ErrNotRunning) {
+					return c.Fail(err)
+				}
+				ct.Wait(lxc.STOPPED, 30*time.Second)
+			}
+			_ = snaps
+			if err := ct.Destroy(); err != nil {
+				c.Errorf("Destroying %s failed: %v", c.Name, err)
+				return 1
+			}
+			return 0
+		},
+	}
+	return t.Main(argv, stdin, stdout, stderr)
+}

@@ -1,0 +1,57 @@
+// Package tools holds one file per lxc-* tool. Each tool is a thin layer
+// over the public lxc package.
+package tools
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Runner runs a tool with argv (argv[0] is the name as invoked) and
+// returns its exit code.
+type Runner func(argv []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+var registry = map[string]Runner{}
+
+func register(name string, r Runner) { registry[name] = r }
+
+// AllNames lists every lxc-* tool golxc installs a link for.
+var AllNames = []string{
+	"lxc-attach", "lxc-autostart", "lxc-cgroup", "lxc-checkconfig", "lxc-checkpoint",
+	"lxc-config", "lxc-console", "lxc-copy", "lxc-create", "lxc-destroy", "lxc-device",
+	"lxc-execute", "lxc-freeze", "lxc-info", "lxc-ls", "lxc-monitor", "lxc-snapshot",
+	"lxc-start", "lxc-stop", "lxc-top", "lxc-unfreeze", "lxc-unshare", "lxc-update-config",
+	"lxc-usernsexec", "lxc-wait",
+}
+
+// Lookup returns the runner of a tool; unknown lxc-* names get a runner
+// that says the tool is not implemented yet and exits 1.
+func Lookup(name string) (Runner, bool) {
+	if r, ok := registry[name]; ok {
+		return r, true
+	}
+	for _, n := range AllNames {
+		if n == name {
+			return notImplemented(name), true
+		}
+	}
+	return nil, false
+}
+
+// Implemented lists the tools that have a real implementation.
+func Implemented() []string {
+	var names []string
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func notImplemented(name string) Runner {
+	return func(argv []string, _ io.Reader, _, stderr io.Writer) int {
+		fmt.Fprintf(stderr, "%s: not implemented yet in golxc (see the tool table in golxc's README)\n", name)
+		return 1
+	}
+}

@@ -1,0 +1,129 @@
+package tools
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/lxc"
+)
+
+func init() { register("lxc-stop", runStop) }
+
+const stopHelp = `--name=NAME [-W] [-r|-k|--nokill] [-t timeout]
+
+lxc-stop stops a container with the identifier NAME
+
+Options :
+  -n, --name=NAME   NAME of the container
+  -r, --reboot      reboot the container
+  -W, --nowait      don't wait for shutdown or reboot to complete
+  -t, --timeout=T   wait T seconds before hard-stopping
+  -k, --kill        kill container rather than request clean shutdown
+      --nolock      Avoid using API locks
+      --nokill      Only request clean shutdown, don't force kill after timeout
+  --rcfile=FILE     Load configuration file FILE
+`
+
+type stopOpts struct {
+	reboot, nowait, kill, nolock, nokill bool
+	timeout                              int
+	timeoutSet                           bool
+}
+
+func runStop(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o := &stopOpts{timeout: 60}
+	flag := func(p *bool) func(string) error { return func(string) error { *p = true; return nil } }
+	t := &cli.Tool{
+		Name: "lxc-stop", Help: stopHelp, AlwaysLog: true,
+		Options: []cli.Option{
+			{Short: 'r', Long: "reboot", Set: flag(&o.reboot)},
+			{Short: 'W', Long: "nowait", Set: flag(&o.nowait)},
+			{Short: 't', Long: "timeout", Arg: cli.RequiredArg, Set: func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return errors.New("Invalid timeout")
+				}
+				o.timeout, o.timeoutSet = n, true
+				return nil
+			}},
+			{Short: 'k', Long: "kill", Set: flag(&o.kill)},
+			{Long: "nokill", Set: flag(&o.nokill)},
+			{Long: "nolock", Set: flag(&o.nolock)},
+		},
+		Check: func(c *cli.Ctx) error { return o.check() },
+		Run:   func(c *cli.Ctx) int { return o.run(c) },
+	}
+	return t.Main(argv, stdin, stdout, stderr)
+}
+
+func (o *stopOpts) check() error {
+	switch {
+	case o.timeout < -1:
+		return errors.New("Invalid timeout")
+	case o.kill && o.nokill:
+		return errors.New("-k can't be used with --nokill")
+	case o.kill && o.reboot:
+		return errors.New("-k can't be used with -r")
+	case o.kill && o.timeoutSet:
+		return errors.New("-k doesn't allow timeouts")
+	case o.nolock && !o.kill:
+		return errors.New("--nolock may only be used with -k")
+	}
+	if o.nowait {
+		o.timeout = 0
+	}
+	return nil
+}
+
+func (o *stopOpts) run(c *cli.Ctx) int {
+	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if !ct.Running() {
+		c.Errorf("%s is not running", c.Name)
+		return 2
+	}
+	if o.kill {
+		if err := ct.Stop(); err != nil {
+			return c.Fail(err)
+		}
+		if !ct.Wait(lxc.STOPPED, 30*time.Second) {
+			return c.Fail(errors.New("still running 30s after the kill; check its monitor process"))
+		}
+		return 0
+	}
+	if o.reboot {
+		if err := ct.Reboot(); err != nil {
+			return c.Fail(err)
+		}
+		return 0
+	}
+	timeout := time.Duration(o.timeout) * time.Second
+	if o.timeout == -1 {
+		timeout = -1
+	}
+	err = ct.Shutdown(timeout)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, lxc.ErrNotRunning) {
+		return 0
+	}
+	if !errors.Is(err, lxc.ErrShutdownFailed) {
+		return c.Fail(err)
+	}
+	if o.nokill {
+		return 1
+	}
+	if err := ct.Stop(); err != nil && !errors.Is(err, lxc.ErrNotRunning) {
+		return c.Fail(err)
+	}
+	if !ct.Wait(lxc.STOPPED, 30*time.Second) {
+		return c.Fail(errors.New("still running 30s after the kill; check its monitor process"))
+	}
+	return 0
+}

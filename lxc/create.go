@@ -1,0 +1,262 @@
+package lxc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/templates"
+)
+
+// BackendStore is a rootfs storage type.
+type BackendStore int
+
+const (
+	Btrfs BackendStore = iota + 1
+	Directory
+	LVM
+	ZFS
+	Aufs
+	Overlayfs
+	Loopback
+	Best
+)
+
+var backendNames = map[BackendStore]string{
+	Btrfs: "btrfs", Directory: "dir", LVM: "lvm", ZFS: "zfs", Aufs: "aufs",
+	Overlayfs: "overlayfs", Loopback: "loop", Best: "best",
+}
+
+func (b BackendStore) String() string { return backendNames[b] }
+
+// Set parses a backing store name (flag.Value).
+func (b *BackendStore) Set(s string) error {
+	for k, v := range backendNames {
+		if v == s {
+			*b = k
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not a valid backing storage type", s)
+}
+
+// BackendStoreSpecs are the -B options.
+type BackendStoreSpecs struct {
+	FSType string
+	FSSize uint64
+	Dir    *string
+	ZFS    struct{ Root string }
+	LVM    struct{ VG, LV, Thinpool string }
+	RBD    struct{ Name, Pool string }
+}
+
+// TemplateOptions are the options of Create.
+type TemplateOptions struct {
+	Template     string // name, absolute path, or "" / "none" for no template
+	Backend      BackendStore
+	BackendSpecs *BackendStoreSpecs
+	// ConfigFile is lxc-create -f: the initial config, replacing default.conf.
+	ConfigFile string
+	ExtraArgs  []string
+	// Download template fields (accepted for go-lxc compatibility).
+	Distro, Release, Arch, Variant, Server, KeyID, KeyServer string
+	DisableGPGValidation, FlushCache, ForceCache      bool
+}
+
+// BusyboxTemplateOptions creates a busybox container.
+var BusyboxTemplateOptions = TemplateOptions{Template: "busybox", Backend: Directory}
+
+// TemplateDirs are searched, in order, for lxc-NAME template scripts.
+var TemplateDirs = []string{"/usr/local/share/golxc/templates", "/usr/share/lxc/templates"}
+
+// Create creates the container: directory, config, rootfs, template. On
+// any failure (or SIGINT/SIGTERM) everything it made is removed.
+func (c *Container) Create(o TemplateOptions) (err error) {
+	if c.Defined() {
+		return fmt.Errorf("%w: %s", ErrAlreadyDefined, c.ConfigFileName())
+	}
+	if o.Backend != 0 && o.Backend != Directory {
+		return fmt.Errorf("backing store %q is not supported yet by golxc; use -B dir", o.Backend)
+	}
+	tmpl, builtin, err := templates.Resolve(o.Template, TemplateDirs)
+	if err != nil {
+		return err
+	}
+	initial, err := initialConfig(o.ConfigFile)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.lxcpath, 0o755); err != nil {
+		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
+	}
+	dir := c.Dir()
+	if err := os.Mkdir(dir, 0o770); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%s exists but has no config; remove it or pick another name", dir)
+		}
+		return fmt.Errorf("create container directory: %w", err)
+	}
+	os.Chmod(dir, 0o770)
+	u := &undo{}
+	u.add(func() { os.RemoveAll(dir) })
+	// An interrupted create must not leave a half container behind.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			u.run()
+			signal.Reset()
+			syscall.Kill(os.Getpid(), s.(syscall.Signal))
+		case <-stop:
+		}
+	}()
+	defer func() {
+		close(stop)
+		signal.Stop(sigs)
+		if err != nil {
+			u.run()
+		}
+	}()
+	partial, err := lock.CreatePartial(dir)
+	if err != nil {
+		return err
+	}
+	defer partial.Done()
+
+	noTemplate := tmpl == "" && builtin == ""
+	rootfs := ""
+	if !noTemplate {
+		rootfs, err = c.makeRootfs(o, u)
+		if err != nil {
+			return err
+		}
+		initial.RemoveLines("lxc.rootfs.path")
+		if err := initial.Set("lxc.rootfs.path", "dir:"+rootfs); err != nil {
+			return err
+		}
+	}
+	if err := initial.Save(c.ConfigFileName()); err != nil {
+		return err
+	}
+	if noTemplate {
+		return c.LoadConfigFile(c.ConfigFileName())
+	}
+	if err := c.runTemplate(tmpl, builtin, rootfs, o); err != nil {
+		return err
+	}
+	if err := prependHeader(c.ConfigFileName(), templates.Header(headerName(tmpl, builtin), o.ExtraArgs)); err != nil {
+		return err
+	}
+	return c.LoadConfigFile(c.ConfigFileName())
+}
+
+func headerName(tmpl, builtin string) string {
+	if builtin != "" {
+		return "golxc built-in " + builtin
+	}
+	return tmpl
+}
+
+// initialConfig is the -f file, or lxc.default_config when no -f is given.
+func initialConfig(file string) (*config.Config, error) {
+	conf := config.New()
+	if file == "" {
+		file = config.DefaultConfigFile()
+		if _, err := os.Stat(file); err != nil {
+			return conf, nil
+		}
+	}
+	if err := conf.Load(file); err != nil {
+		return nil, err
+	}
+	return conf, nil
+}
+
+// makeRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
+func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
+	rootfs := filepath.Join(c.Dir(), "rootfs")
+	if o.BackendSpecs != nil && o.BackendSpecs.Dir != nil && *o.BackendSpecs.Dir != "" {
+		rootfs = *o.BackendSpecs.Dir
+		if !filepath.IsAbs(rootfs) {
+			return "", fmt.Errorf("--dir should use absolute path")
+		}
+	}
+	if _, err := os.Stat(rootfs); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(rootfs, 0o755); err != nil {
+			return "", fmt.Errorf("create rootfs %s: %w", rootfs, err)
+		}
+		u.add(func() { os.RemoveAll(rootfs) })
+	}
+	return rootfs, os.Chmod(rootfs, 0o755)
+}
+
+func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions) error {
+	spec, err := c.initialSpec()
+	if err != nil {
+		return err
+	}
+	a := templates.Args{
+		Path: c.Dir(), Name: c.name, Rootfs: rootfs, ExtraArgs: o.ExtraArgs,
+		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
+	}
+	for _, m := range spec.IDMap {
+		if m.NSID == 0 && m.Type == 'u' {
+			a.MappedUID = int(m.HostID)
+		}
+		if m.NSID == 0 && m.Type == 'g' {
+			a.MappedGID = int(m.HostID)
+		}
+	}
+	quiet := c.verbosity&Quiet != 0
+	if builtin == "busybox" {
+		return templates.Busybox(a)
+	}
+	return templates.RunExternal(tmpl, a, quiet)
+}
+
+func (c *Container) initialSpec() (*config.Spec, error) {
+	conf := config.New()
+	if err := conf.Load(c.ConfigFileName()); err != nil {
+		return nil, err
+	}
+	return conf.Spec()
+}
+
+// prependHeader writes LXC's "Template used to create this container"
+// block in front of the config the template produced.
+func prependHeader(file, header string) error {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, append([]byte(header), body...), 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
+}
+
+// undo collects cleanup steps run in reverse order, at most once.
+type undo struct {
+	steps []func()
+	once  bool
+}
+
+func (u *undo) add(f func()) { u.steps = append(u.steps, f) }
+
+func (u *undo) run() {
+	if u.once {
+		return
+	}
+	u.once = true
+	for i := len(u.steps) - 1; i >= 0; i-- {
+		u.steps[i]()
+	}
+}

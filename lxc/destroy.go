@@ -1,0 +1,124 @@
+package lxc
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// Destroy removes a stopped container: its rootfs (when golxc manages it)
+// and its directory.
+func (c *Container) Destroy() error {
+	if !c.Defined() {
+		return ErrNotDefined
+	}
+	if c.Running() {
+		return ErrRunning
+	}
+	if st, err := os.Stat(filepath.Join(c.Dir(), "snaps")); err == nil && st.IsDir() {
+		if entries, _ := os.ReadDir(filepath.Join(c.Dir(), "snaps")); len(entries) > 0 {
+			return fmt.Errorf("%w: %s has snapshots", ErrHasSnapshots, c.name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.Dir(), "lxc_snapshots")); err == nil {
+		return fmt.Errorf("%w: %s has clones", ErrHasClones, c.name)
+	}
+	return c.removeFiles(true)
+}
+
+// removeFiles deletes the container directory and, when external is set,
+// a managed rootfs outside it that the config points at (never the host
+// root).
+func (c *Container) removeFiles(external bool) error {
+	rootfs, managed := c.rootfsForDestroy()
+	if external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/") {
+		if err := removeTree(rootfs); err != nil {
+			return fmt.Errorf("%w: remove rootfs %s: %v", ErrDestroyFailed, rootfs, err)
+		}
+	}
+	if err := removeTree(c.Dir()); err != nil {
+		return fmt.Errorf("%w: remove %s: %v", ErrDestroyFailed, c.Dir(), err)
+	}
+	log.Infof("Destroyed container %s", c.name)
+	return nil
+}
+
+// rootfsForDestroy reads lxc.rootfs.path and lxc.rootfs.managed; a config
+// that fails to load still lets the directory be removed.
+func (c *Container) rootfsForDestroy() (string, bool) {
+	spec, err := c.Spec()
+	if err != nil || spec == nil {
+		return "", false
+	}
+	p := spec.Rootfs.Path
+	if p == "" || p == "/" || spec.Rootfs.Type != "dir" {
+		return "", false
+	}
+	return filepath.Clean(p), spec.Rootfs.Managed
+}
+
+// removeTree deletes a directory tree without following symlinks and
+// without crossing into mounts (a bind mount left by a crash must not
+// make destroy wipe host files).
+func removeTree(path string) error {
+	if _, err := os.Lstat(path); os.IsNotExist(err) {
+		return nil
+	}
+	if mounted, where := hasMountsUnder(path); mounted {
+		return fmt.Errorf("%s is still mounted; unmount it first (umount -R %s)", where, where)
+	}
+	return os.RemoveAll(path)
+}
+
+// hasMountsUnder reports a mount point at or below path.
+func hasMountsUnder(path string) (bool, string) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false, ""
+	}
+	prefix := filepath.Clean(path)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMount(f[4])
+		if mp == prefix || strings.HasPrefix(mp, prefix+"/") {
+			return true, mp
+		}
+	}
+	return false, ""
+}
+
+func unescapeMount(s string) string {
+	r := strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
+	return r.Replace(s)
+}
+
+// cleanStalePartial destroys a container whose create was interrupted (a
+// "partial" file nobody holds), and refuses to touch one being created.
+func (c *Container) cleanStalePartial() error {
+	st, err := lock.CheckPartial(c.Dir())
+	if err != nil {
+		return err
+	}
+	switch st {
+	case lock.PartialOngoing:
+		return fmt.Errorf("%s is being created by another process (ongoing container creation detected)", c.name)
+	case lock.PartialStale:
+		// A rootfs outside the container directory may have been the
+		// user's own --dir: it is left in place.
+		log.Warnf("removing %s: its creation was interrupted", c.Dir())
+		c.conf = config.New()
+		c.loadErr = c.conf.Load(c.ConfigFileName())
+		err := c.removeFiles(false)
+		c.conf, c.loadErr = nil, nil
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package lxc
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// inNetNS runs fn with the calling thread in the network namespace of pid.
+// Sockets fn opens stay in that namespace, so plain net.Interfaces works
+// without attaching a process to the container.
+func inNetNS(pid int, fn func() error) error {
+	runtime.LockOSThread()
+	orig, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	defer orig.Close()
+	target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("enter network namespace of pid %d: %w", pid, err)
+	}
+	ferr := fn()
+	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
+		// Leave the thread locked: Go discards it when the goroutine ends,
+		// so no other goroutine runs in the wrong namespace.
+		return fmt.Errorf("return to host network namespace: %w", err)
+	}
+	runtime.UnlockOSThread()
+	return ferr
+}
+
+type ifaceAddrs struct {
+	name string
+	ips  []net.IP
+}
+
+func (c *Container) netView() ([]ifaceAddrs, error) {
+	pid := c.InitPid()
+	if pid <= 0 {
+		return nil, ErrNotRunning
+	}
+	var out []ifaceAddrs
+	err := inNetNS(pid, func() error {
+		ifs, err := net.Interfaces()
+		if err != nil {
+			return err
+		}
+		for _, i := range ifs {
+			ia := ifaceAddrs{name: i.Name}
+			addrs, _ := i.Addrs()
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok {
+					ia.ips = append(ia.ips, n.IP)
+				}
+			}
+			out = append(out, ia)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Interfaces lists the network interfaces inside the container.
+func (c *Container) Interfaces() ([]string, error) {
+	v, err := c.netView()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, i := range v {
+		names = append(names, i.name)
+	}
+	return names, nil
+}
+
+// ips returns addresses of every interface but lo; IPv6 only global scope,
+// as LXC lists them.
+func (c *Container) ips(v4, v6 bool, only string) ([]string, error) {
+	v, err := c.netView()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, i := range v {
+		if (only == "" && i.name == "lo") || (only != "" && i.name != only) {
+			continue
+		}
+		for _, ip := range i.ips {
+			is4 := ip.To4() != nil
+			if is4 && v4 {
+				out = append(out, ip.String())
+			}
+			if !is4 && v6 && ip.IsGlobalUnicast() {
+				out = append(out, ip.String())
+			}
+		}
+	}
+	return out, nil
+}
+
+// IPAddresses lists IPv4 then IPv6 addresses (not of lo).
+func (c *Container) IPAddresses() ([]string, error) {
+	v4, err := c.ips(true, false, "")
+	if err != nil {
+		return nil, err
+	}
+	v6, _ := c.ips(false, true, "")
+	return append(v4, v6...), nil
+}
+
+// IPv4Addresses lists IPv4 addresses (not of lo).
+func (c *Container) IPv4Addresses() ([]string, error) { return c.ips(true, false, "") }
+
+// IPv6Addresses lists global IPv6 addresses (not of lo).
+func (c *Container) IPv6Addresses() ([]string, error) { return c.ips(false, true, "") }
+
+// IPAddress lists the addresses of one interface.
+func (c *Container) IPAddress(iface string) ([]string, error) { return c.ips(true, true, iface) }

@@ -1,0 +1,228 @@
+package lxc
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/monitor"
+)
+
+// StartOptions are lxc-start's and lxc-execute's knobs beyond go-lxc's
+// Start: a volatile rcfile, -s defines, console, pidfile, shared
+// namespaces, logging.
+type StartOptions struct {
+	RCFile      string
+	Defines     []string
+	Command     []string
+	Execute     bool
+	ConsolePath string
+	ConsoleLog  string
+	PidFile     string
+	Share       map[string]string
+	LogFile     string
+	LogLevel    string
+	Quiet       bool
+	UID, GID    int
+}
+
+// Start starts the container with its configured init.
+func (c *Container) Start() error { return c.StartWithArgs(nil) }
+
+// StartWithArgs starts the container running args instead of lxc.init.cmd.
+func (c *Container) StartWithArgs(args []string) error {
+	_, err := c.StartWith(StartOptions{Command: args, UID: -1, GID: -1})
+	return err
+}
+
+// StartExecute runs args as an application container (lxc-execute style:
+// a minimal init is PID 1) and, in the foreground, returns when it ends.
+func (c *Container) StartExecute(args []string) error {
+	_, err := c.StartWith(StartOptions{Command: args, Execute: true, UID: -1, GID: -1})
+	return err
+}
+
+// StartWith starts the container. It returns the payload's exit status in
+// execute mode (foreground) and 0 otherwise. ErrAlreadyRunning is returned
+// when another monitor runs it.
+func (c *Container) StartWith(o StartOptions) (int, error) {
+	cfg := c.ConfigFileName()
+	if o.RCFile != "" {
+		cfg = o.RCFile
+	} else if !c.Defined() {
+		cfg = ""
+	}
+	if err := c.ConfigError(); err != nil && o.RCFile == "" {
+		return 1, err
+	}
+	mo := monitor.Options{
+		Name: c.name, LXCPath: c.lxcpath, ConfigFile: cfg, Defines: o.Defines,
+		Command: o.Command, Execute: o.Execute, Daemonize: c.daemonize,
+		ConsolePath: o.ConsolePath, ConsoleLog: o.ConsoleLog, PidFile: o.PidFile,
+		Share: o.Share, LogFile: o.LogFile, LogLevel: o.LogLevel, Quiet: o.Quiet,
+		UID: o.UID, GID: o.GID,
+	}
+	status, err := monitor.Start(mo)
+	if errors.Is(err, monitor.ErrAlreadyRunning) {
+		return 0, ErrAlreadyRunning
+	}
+	if err != nil {
+		c.errorNum = 1
+		return status, err
+	}
+	c.errorNum = status
+	return status, nil
+}
+
+func (c *Container) client() (*cmdsock.Client, error) {
+	cl, err := cmdsock.Dial(c.lxcpath, c.name)
+	if err != nil {
+		return nil, ErrNotRunning
+	}
+	return cl, nil
+}
+
+// Stop kills the container (lxc.signal.stop, SIGKILL by default) through
+// its monitor.
+func (c *Container) Stop() error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if err := cl.Stop(); err != nil {
+		if errors.Is(err, cmdsock.ErrNotRunning) {
+			return ErrNotRunning
+		}
+		return fmt.Errorf("%w: %v", ErrStopFailed, err)
+	}
+	return nil
+}
+
+// signalInit sends sig (or def when the config leaves it unset) to init.
+func (c *Container) signalInit(sig, def syscall.Signal) error {
+	pid := c.InitPid()
+	if pid <= 0 {
+		return ErrNotRunning
+	}
+	if sig == 0 {
+		sig = def
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("send %v to init (pid %d): %w", sig, pid, err)
+	}
+	return nil
+}
+
+func (c *Container) signals() (halt, reboot syscall.Signal) {
+	spec, err := c.Spec()
+	if err != nil || spec == nil {
+		return 0, 0
+	}
+	return spec.Signals.Halt, spec.Signals.Reboot
+}
+
+// Shutdown asks init to halt (lxc.signal.halt, SIGPWR by default) and waits
+// up to timeout for STOPPED. A negative timeout waits forever; zero does
+// not wait.
+func (c *Container) Shutdown(timeout time.Duration) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	halt, _ := c.signals()
+	if err := c.signalInit(halt, syscall.SIGPWR); err != nil {
+		return err
+	}
+	if timeout == 0 {
+		return nil
+	}
+	if !c.Wait(STOPPED, timeout) {
+		return fmt.Errorf("%w: still running after %v", ErrShutdownFailed, timeout)
+	}
+	return nil
+}
+
+// Reboot asks init to reboot (lxc.signal.reboot, SIGINT by default).
+func (c *Container) Reboot() error {
+	_, reboot := c.signals()
+	return c.signalInit(reboot, syscall.SIGINT)
+}
+
+// Wait waits up to timeout (negative: forever) for the container to reach
+// state. It returns false on timeout.
+func (c *Container) Wait(state State, timeout time.Duration) bool {
+	return c.WaitAny([]State{state}, timeout)
+}
+
+// WaitAny waits for any of states, as lxc-wait -s 'A|B'. Without a
+// monitor the container is STOPPED; otherwise the monitor pushes state
+// changes to us. When a monitor goes away mid-wait, the loop re-checks.
+func (c *Container) WaitAny(states []State, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	forever := timeout < 0
+	want := map[State]bool{}
+	var wire []cmdsock.State
+	for _, s := range states {
+		want[s] = true
+		wire = append(wire, cmdsock.State(int(s)-1))
+	}
+	for {
+		left := time.Until(deadline)
+		if forever {
+			left = -1
+		} else if left < 0 {
+			left = 0
+		}
+		cl, err := cmdsock.Dial(c.lxcpath, c.name)
+		if err != nil {
+			if want[STOPPED] {
+				return true
+			}
+		} else {
+			st, err := cl.WaitStates(wire, left)
+			cl.Close()
+			if err == nil && want[fromWire(st)] {
+				return true
+			}
+		}
+		if !forever && !time.Now().Before(deadline) {
+			return false
+		}
+		pause := time.Second
+		if !forever && time.Until(deadline) < pause {
+			pause = time.Until(deadline)
+		}
+		time.Sleep(pause)
+	}
+}
+
+// Freeze freezes every process of the container.
+func (c *Container) Freeze() error {
+	cl, err := c.client()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrFreezeFailed, err)
+	}
+	defer cl.Close()
+	if err := cl.Freeze(-1); err != nil {
+		return fmt.Errorf("%w: %v", ErrFreezeFailed, err)
+	}
+	return nil
+}
+
+// Unfreeze thaws the container; on a container that is not frozen it does
+// nothing and succeeds, as LXC.
+func (c *Container) Unfreeze() error {
+	cl, err := c.client()
+	if err != nil {
+		return nil
+	}
+	defer cl.Close()
+	if err := cl.Unfreeze(-1); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnfreezeFailed, err)
+	}
+	return nil
+}
