@@ -39,9 +39,9 @@ type Tool struct {
 type NameMode int
 
 const (
-	NameRequired   NameMode = iota // -n NAME or first operand; error when missing
-	NameOptional                   // placeholder allowed (lxc-ls, lxc-monitor)
-	NameNoOperand                  // only -n (lxc-unshare, lxc-autostart)
+	NameRequired  NameMode = iota // -n NAME or first operand; error when missing
+	NameOptional                  // placeholder allowed (lxc-ls, lxc-monitor)
+	NameNoOperand                 // only -n (lxc-unshare, lxc-autostart)
 )
 
 // Ctx is what a tool's Run gets after parsing.
