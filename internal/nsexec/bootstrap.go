@@ -1,0 +1,91 @@
+package nsexec
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Environment variables of the stage process.
+const (
+	// EnvSyncFD names the bootstrap/sync socket fd; its presence is what
+	// activates the C constructor.
+	EnvSyncFD = "_GOLXC_NSEXEC"
+	// EnvStage names the Go stage to run once the C stage returns.
+	EnvStage = "_GOLXC_STAGE"
+)
+
+// Mode says whether the C stage creates namespaces or joins existing ones.
+type Mode uint32
+
+const (
+	Create Mode = 1 // unshare new namespaces
+	Join   Mode = 2 // setns into a running process's namespaces
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Create:
+		return "create"
+	case Join:
+		return "join"
+	}
+	return fmt.Sprintf("mode(%d)", uint32(m))
+}
+
+// Messages on the sync socket during the C stage, one SOCK_SEQPACKET packet
+// each. Stage to parent: MsgMapRequest, MsgPrepare, MsgPid ("D<pid>"),
+// MsgReady, MsgError ("E<errno> <step>"). Parent to stage: MsgMapDone,
+// MsgPrepared.
+const (
+	MsgMapRequest = 'M' // user ns unshared: write /proc/<pid>/{setgroups,uid_map,gid_map}
+	MsgMapDone    = 'm'
+	MsgPrepare    = 'P' // namespace ops pending: do host-side setup (cgroups) on <pid>
+	MsgPrepared   = 'p'
+	MsgPid        = 'D' // followed by the final process's pid in the parent's pid ns
+	MsgReady      = 'R' // sent by the final process right before Go starts
+	MsgError      = 'E' // followed by "<errno> <step>"; the stage exits 1
+)
+
+const (
+	bootstrapSize    = 48
+	bootstrapMagic   = 0x43584c47 // "GLXC"
+	bootstrapVersion = 1
+	optSetsid        = 1
+	optPrepare       = 2
+)
+
+// Bootstrap is the message the parent sends before the stage starts. Fd
+// numbers are as seen by the stage process.
+type Bootstrap struct {
+	Mode      Mode
+	NSFlags   uint64 // CLONE_NEW* to unshare (Create) or join (Join)
+	JoinPID   int    // Join: target pid
+	PidFD     int    // Join: pidfd of JoinPID in the stage, or -1
+	ExeFD     int    // inherited sealed-exe fd the stage closes first, or -1
+	Pdeathsig int    // parent-death signal for the final process, or 0
+	Setsid    bool   // final process becomes a session leader
+	Prepare   bool   // pause with MsgPrepare before the namespace operations
+}
+
+// Encode returns the wire form (struct golxc_bootstrap in nsexec.h).
+func (b Bootstrap) Encode() []byte {
+	var opts uint32
+	if b.Setsid {
+		opts |= optSetsid
+	}
+	if b.Prepare {
+		opts |= optPrepare
+	}
+	le := binary.NativeEndian
+	buf := make([]byte, 0, bootstrapSize)
+	buf = le.AppendUint32(buf, bootstrapSize)
+	buf = le.AppendUint32(buf, bootstrapMagic)
+	buf = le.AppendUint32(buf, bootstrapVersion)
+	buf = le.AppendUint32(buf, uint32(b.Mode))
+	buf = le.AppendUint64(buf, b.NSFlags)
+	buf = le.AppendUint32(buf, opts)
+	for _, v := range []int{b.JoinPID, b.PidFD, b.ExeFD, b.Pdeathsig, 0} {
+		buf = le.AppendUint32(buf, uint32(int32(v)))
+	}
+	return buf
+}

@@ -1,0 +1,342 @@
+/*
+ * The namespace stage of golxc: runs before the Go runtime starts, so the
+ * process is still single-threaded and may unshare/setns into any namespace
+ * (setns(CLONE_NEWUSER) and setns(CLONE_NEWNS) refuse multithreaded callers).
+ *
+ * It does nothing unless _GOLXC_NSEXEC names the bootstrap socket. Then it
+ * reads one struct golxc_bootstrap, creates or joins namespaces, forks the
+ * final process with CLONE_PARENT (so the Go parent owns it) and returns
+ * into the Go runtime in that final process. No mounts, no config, no
+ * policy: everything else is Go. The protocol is documented in doc.go.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nsexec.h"
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+_Static_assert(sizeof(struct golxc_bootstrap) == GOLXC_BOOTSTRAP_SIZE,
+	       "bootstrap layout changed: update bootstrap.go");
+
+int golxc_nsexec_mode = 0;
+int golxc_nsexec_syncfd = -1;
+
+static int syncfd = -1;
+
+/* User first: for create it must precede the rest so they are owned by it. */
+static const struct nsinfo {
+	int flag;
+	const char *name;  /* /proc/PID/ns/<name> */
+	const char *cname; /* for error lines */
+} nstab[] = {
+	{CLONE_NEWUSER, "user", "CLONE_NEWUSER"},
+	{CLONE_NEWUTS, "uts", "CLONE_NEWUTS"},
+	{CLONE_NEWIPC, "ipc", "CLONE_NEWIPC"},
+	{CLONE_NEWNET, "net", "CLONE_NEWNET"},
+	{CLONE_NEWNS, "mnt", "CLONE_NEWNS"},
+	{CLONE_NEWCGROUP, "cgroup", "CLONE_NEWCGROUP"},
+	{CLONE_NEWTIME, "time", "CLONE_NEWTIME"},
+	{CLONE_NEWPID, "pid", "CLONE_NEWPID"},
+};
+#define NSCOUNT ((int)(sizeof(nstab) / sizeof(nstab[0])))
+
+/*
+ * failf reports "E<errno> <step>" to the parent, which renders it as
+ * "spawn: <step>: <errno string>", and exits. If the parent cannot be told,
+ * the line goes to stderr instead.
+ */
+static void __attribute__((noreturn, format(printf, 1, 2))) failf(const char *fmt, ...)
+{
+	int err = errno;
+	char step[160], line[192];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof(step), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "E%d %s", err, step);
+	if (n >= (int)sizeof(line))
+		n = sizeof(line) - 1;
+	if (syncfd < 0 || send(syncfd, line, n, MSG_NOSIGNAL) != n)
+		dprintf(2, "golxc: namespace stage: %s: %s\n", step, strerror(err));
+	_exit(1);
+}
+
+static void tell(const char *msg, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(syncfd, msg, len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len)
+		_exit(1); /* the parent is gone: nobody left to report to */
+}
+
+static void await(char want)
+{
+	ssize_t n;
+	char c;
+
+	do
+		n = recv(syncfd, &c, 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(1); /* the parent gave up; it reaps us */
+	if (c != want) {
+		errno = EPROTO;
+		failf("wait for parent reply '%c' (got '%c')", want, c);
+	}
+}
+
+/* Keep host-privileged state away from ptrace by the container. Called
+ * again after every credential change, which resets the flag. */
+static void nodump(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		failf("prctl(PR_SET_DUMPABLE, 0)");
+}
+
+static void become_root(void)
+{
+	if (setresgid(0, 0, 0) < 0)
+		failf("setresgid(0)");
+	/* EPERM: setgroups is "deny" in this user namespace; keep the list. */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		failf("setgroups(0)");
+	if (setresuid(0, 0, 0) < 0)
+		failf("setresuid(0)");
+	nodump();
+}
+
+static const char *flagnames(uint64_t flags)
+{
+	static char buf[160];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NSCOUNT; i++)
+		if (flags & nstab[i].flag)
+			len += snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "|" : "", nstab[i].cname);
+	return buf;
+}
+
+static void create(const struct golxc_bootstrap *b)
+{
+	if (b->nsflags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			failf("unshare(CLONE_NEWUSER)");
+		/* Dumpable so a setuid newuidmap may open /proc/<pid>/uid_map. */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			failf("prctl(PR_SET_DUMPABLE, 1)");
+		tell("M", 1);
+		await('m');
+		nodump();
+		become_root();
+	}
+	if (b->opts & GOLXC_OPT_PREPARE) {
+		tell("P", 1);
+		await('p');
+	}
+	/* One call per namespace so an error names the one that failed. */
+	for (int i = 1; i < NSCOUNT; i++)
+		if ((b->nsflags & nstab[i].flag) && unshare(nstab[i].flag) < 0)
+			failf("unshare(%s)", nstab[i].cname);
+}
+
+/* same_ns reports whether we already are in pid's namespace (joining the
+ * own user namespace is EINVAL, others are pointless). */
+static int same_ns(int pid, const struct nsinfo *ns)
+{
+	char path[64];
+	struct stat self, them;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->name);
+	if (stat(path, &self) < 0)
+		failf("stat(%s)", path);
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns->name);
+	if (stat(path, &them) < 0)
+		failf("stat(%s)", path);
+	return self.st_dev == them.st_dev && self.st_ino == them.st_ino;
+}
+
+/* Fallback for kernels without setns(pidfd) (< 5.8) or without a pidfd. */
+static void join_by_path(const struct golxc_bootstrap *b, uint64_t want)
+{
+	int fds[NSCOUNT];
+	char path[64];
+
+	for (int i = 0; i < NSCOUNT; i++) {
+		fds[i] = -1;
+		if (!(want & nstab[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", b->join_pid, nstab[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			failf("open(%s)", path);
+	}
+	/* A live pidfd proves the fds came from that process, not a recycled pid. */
+	if (b->pidfd >= 0 && syscall(SYS_pidfd_send_signal, b->pidfd, 0, NULL, 0) < 0)
+		failf("pidfd_send_signal(pid %d, 0)", b->join_pid);
+	/*
+	 * runc/LXC order: a privileged caller joins the non-user namespaces
+	 * first (the target's user ns would not let it); an unprivileged one
+	 * can only join them after the user ns. So: try the others, join user,
+	 * then retry what failed and report that error.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i < NSCOUNT; i++) {
+			if (fds[i] < 0)
+				continue;
+			if (setns(fds[i], nstab[i].flag) == 0) {
+				close(fds[i]);
+				fds[i] = -1;
+			} else if (pass == 1) {
+				failf("setns(/proc/%d/ns/%s)", b->join_pid, nstab[i].name);
+			}
+		}
+		if (pass == 0 && fds[0] >= 0) {
+			if (setns(fds[0], CLONE_NEWUSER) < 0)
+				failf("setns(/proc/%d/ns/user)", b->join_pid);
+			close(fds[0]);
+		}
+	}
+}
+
+static void join(const struct golxc_bootstrap *b)
+{
+	uint64_t want = 0;
+
+	if (b->opts & GOLXC_OPT_PREPARE) {
+		tell("P", 1);
+		await('p');
+	}
+	for (int i = 0; i < NSCOUNT; i++)
+		if ((b->nsflags & nstab[i].flag) && !same_ns(b->join_pid, &nstab[i]))
+			want |= nstab[i].flag;
+	if (want) {
+		/* setns(pidfd) joins all at once, atomically, with no pid race. */
+		if (b->pidfd < 0 || setns(b->pidfd, want) < 0) {
+			if (b->pidfd >= 0 && errno != EINVAL)
+				failf("setns(pidfd of %d, %s)", b->join_pid, flagnames(want));
+			join_by_path(b, want);
+		}
+		nodump();
+	}
+	if (b->pidfd >= 0)
+		close(b->pidfd);
+	if (want & CLONE_NEWUSER)
+		become_root();
+}
+
+/* fork() that makes the child a sibling: the Go parent then owns (waits
+ * for, holds a pidfd on) the final process and no subreaper is needed. */
+static pid_t clone_parent(void)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD);
+#else
+	return syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+#endif
+}
+
+__attribute__((constructor)) static void golxc_nsexec(void)
+{
+	struct golxc_bootstrap b;
+	const char *env = getenv("_GOLXC_NSEXEC");
+	char *end, msg[32];
+	int gate[2], n;
+	ssize_t got;
+	pid_t pid;
+	long fd;
+
+	if (!env)
+		return; /* the common case: a normal golxc command */
+
+	errno = 0;
+	fd = strtol(env, &end, 10);
+	if (errno || *end || end == env || fd < 3 || fd > 1 << 20) {
+		dprintf(2, "golxc: invalid _GOLXC_NSEXEC=%s (internal variable)\n", env);
+		_exit(1);
+	}
+	syncfd = (int)fd;
+
+	do
+		got = recv(syncfd, &b, sizeof(b), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		failf("read bootstrap message");
+	if (got != sizeof(b) || b.size != sizeof(b) || b.magic != GOLXC_BOOTSTRAP_MAGIC ||
+	    b.version != GOLXC_BOOTSTRAP_VERSION) {
+		errno = EPROTO;
+		failf("read bootstrap message (%zd bytes, version %u)", got, got >= 12 ? b.version : 0);
+	}
+	if (b.exefd >= 0 && b.exefd != syncfd)
+		close(b.exefd);
+	nodump();
+
+	if (b.mode == GOLXC_MODE_CREATE)
+		create(&b);
+	else if (b.mode == GOLXC_MODE_JOIN)
+		join(&b);
+	else {
+		errno = EINVAL;
+		failf("bootstrap mode %u", b.mode);
+	}
+
+	/* The gate orders our "D<pid>" before anything the final process sends. */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		failf("pipe2");
+	pid = clone_parent();
+	if (pid < 0)
+		failf("clone(CLONE_PARENT)");
+	if (pid > 0) {
+		n = snprintf(msg, sizeof(msg), "D%d", (int)pid);
+		tell(msg, n);
+		if (write(gate[1], "g", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+
+	close(gate[1]);
+	do
+		got = read(gate[0], msg, 1);
+	while (got < 0 && errno == EINTR);
+	if (got != 1)
+		_exit(1); /* the intermediate died before reporting our pid */
+	close(gate[0]);
+
+	if (b.pdeathsig && prctl(PR_SET_PDEATHSIG, b.pdeathsig, 0, 0, 0) < 0)
+		failf("prctl(PR_SET_PDEATHSIG)");
+	if ((b.opts & GOLXC_OPT_SETSID) && setsid() < 0)
+		failf("setsid");
+	if (fcntl(syncfd, F_SETFD, FD_CLOEXEC) < 0)
+		failf("fcntl(sync fd, FD_CLOEXEC)");
+	nodump();
+	tell("R", 1);
+	golxc_nsexec_mode = (int)b.mode;
+	golxc_nsexec_syncfd = syncfd;
+}

@@ -1,0 +1,40 @@
+/*
+ * Wire format shared by nsexec.c and bootstrap.go. bootstrap.go asserts at
+ * compile time that its constants match these, so change both together and
+ * bump GOLXC_BOOTSTRAP_VERSION.
+ */
+#ifndef GOLXC_NSEXEC_H
+#define GOLXC_NSEXEC_H
+
+#include <stdint.h>
+
+#define GOLXC_BOOTSTRAP_MAGIC 0x43584c47u /* "GLXC" little endian */
+#define GOLXC_BOOTSTRAP_VERSION 1
+
+#define GOLXC_MODE_CREATE 1
+#define GOLXC_MODE_JOIN 2
+
+#define GOLXC_OPT_SETSID 1u  /* final process calls setsid() */
+#define GOLXC_OPT_PREPARE 2u /* pause for the parent's 'P' step */
+
+/* One fixed-size, length-prefixed message in native byte order. */
+struct golxc_bootstrap {
+	uint32_t size;      /* sizeof(struct golxc_bootstrap): the length prefix */
+	uint32_t magic;     /* GOLXC_BOOTSTRAP_MAGIC */
+	uint32_t version;   /* GOLXC_BOOTSTRAP_VERSION */
+	uint32_t mode;      /* GOLXC_MODE_* */
+	uint64_t nsflags;   /* CLONE_NEW* to unshare (create) or join (join) */
+	uint32_t opts;      /* GOLXC_OPT_* */
+	int32_t join_pid;   /* join: target pid */
+	int32_t pidfd;      /* join: pidfd of join_pid, or -1 */
+	int32_t exefd;      /* inherited sealed-exe fd to close, or -1 */
+	int32_t pdeathsig;  /* final process: PR_SET_PDEATHSIG, or 0 */
+	int32_t reserved;   /* 0 */
+};
+
+#define GOLXC_BOOTSTRAP_SIZE 48
+
+extern int golxc_nsexec_mode;   /* 0 unless this process is a stage */
+extern int golxc_nsexec_syncfd; /* sync socket of the stage, or -1 */
+
+#endif

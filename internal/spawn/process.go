@@ -1,0 +1,99 @@
+package spawn
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Process is a process made by Start. It is a direct child of the caller
+// (the C stage forks it with CLONE_PARENT), so Wait reaps it with wait4 and
+// no subreaper is needed; until it is reaped its pid cannot be reused.
+type Process struct {
+	Pid  int      // in the caller's pid namespace
+	Sync *os.File // parent end of the sync socket, for Send/Recv; the caller closes it
+
+	waitMu sync.Mutex // serialises Wait
+	mu     sync.Mutex // guards pidfd and done
+	pidfd  int        // -1 when the kernel has no pidfds or after Wait
+	done   bool
+	status syscall.WaitStatus
+}
+
+// PidFD returns a pidfd for the process (valid until Wait returns), or -1.
+func (p *Process) PidFD() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pidfd
+}
+
+// Wait reaps the process and returns its status. Later calls return the
+// same status.
+func (p *Process) Wait() (syscall.WaitStatus, error) {
+	p.waitMu.Lock()
+	defer p.waitMu.Unlock()
+	if p.isDone() {
+		return p.status, nil
+	}
+	ws, err := wait4(p.Pid)
+	if err != nil {
+		return 0, fmt.Errorf("spawn: wait for pid %d: %w", p.Pid, err)
+	}
+	p.mu.Lock()
+	p.done, p.status = true, ws
+	if p.pidfd >= 0 {
+		unix.Close(p.pidfd)
+		p.pidfd = -1
+	}
+	p.mu.Unlock()
+	return ws, nil
+}
+
+func (p *Process) isDone() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done
+}
+
+// Signal sends sig through the pidfd, so it cannot hit a recycled pid. It
+// returns os.ErrProcessDone once Wait has reaped the process.
+func (p *Process) Signal(sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return os.ErrProcessDone
+	}
+	var err error
+	if p.pidfd >= 0 {
+		err = unix.PidfdSendSignal(p.pidfd, sig, nil, 0)
+	} else {
+		err = unix.Kill(p.Pid, sig) // unreaped child: the pid is still ours
+	}
+	if err != nil {
+		return fmt.Errorf("spawn: send %v to pid %d: %w", sig, p.Pid, err)
+	}
+	return nil
+}
+
+func wait4(pid int) (syscall.WaitStatus, error) {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if err != syscall.EINTR {
+			return ws, err
+		}
+	}
+}
+
+func describe(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
+	case ws.Signaled():
+		return fmt.Sprintf("was killed by %v", ws.Signal())
+	}
+	return fmt.Sprintf("ended with wait status %#x", uint32(ws))
+}

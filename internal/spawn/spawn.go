@@ -1,0 +1,352 @@
+// Package spawn starts golxc processes inside new or existing namespaces.
+//
+// Start re-executes a sealed copy of the running binary with the namespace
+// stage of internal/nsexec armed. That C stage unshares or joins namespaces
+// before the Go runtime exists, forks the final process as a direct child
+// of the caller (CLONE_PARENT), and the Go runtime then starts in it and
+// runs the Go stage registered under Request.Stage. See nsexec's doc.go for
+// the protocol.
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/nsexec"
+	"golang.org/x/sys/unix"
+)
+
+// Mode is Create or Join.
+type Mode = nsexec.Mode
+
+const (
+	Create = nsexec.Create // unshare new namespaces (container init)
+	Join   = nsexec.Join   // enter a running process's namespaces (attach)
+)
+
+// allNamespaces are the CLONE_NEW* flags the C stage handles.
+const allNamespaces = unix.CLONE_NEWUSER | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
+	unix.CLONE_NEWNET | unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWTIME | unix.CLONE_NEWPID
+
+// Request describes the process to start.
+type Request struct {
+	Mode       Mode
+	CloneFlags uintptr // Create: CLONE_NEW* to unshare
+	UIDMap     []config.IDMap
+	GIDMap     []config.IDMap // Create with CLONE_NEWUSER: written by the parent
+	JoinPID    int            // Join: target process (normally the container init)
+	JoinFlags  uintptr        // Join: CLONE_NEW* to enter; ones we already share are skipped
+	Stage      string         // Go stage to run (see RegisterStage)
+	Args       []string       // passed to the stage function
+	Env        []string       // stage environment; nil means os.Environ()
+	ExtraFiles []*os.File     // fd 3+i in the stage, as with os/exec
+	Stdin      *os.File       // nil: /dev/null
+	Stdout     *os.File
+	Stderr     *os.File
+	CgroupFD   int  // >= 0: cgroup2 dir fd, the stage is cloned into it (CLONE_INTO_CGROUP); -1: none
+	Setsid     bool // the final process becomes a session leader
+	Pdeathsig  syscall.Signal
+	// Prepare, if set, runs while the stage waits: in Create after the user
+	// namespace and its maps exist but before the other namespaces are
+	// unshared, in Join before any setns. pid is the intermediate process;
+	// the final process inherits its cgroups, so a hybrid host moves pid
+	// into the container cgroups here and a new cgroup ns is rooted there.
+	Prepare func(pid int) error
+}
+
+// StageError is a failure reported by the C stage.
+type StageError struct {
+	Step  string // e.g. "unshare(CLONE_NEWUSER)"
+	Errno syscall.Errno
+}
+
+func (e *StageError) Error() string { return fmt.Sprintf("spawn: %s: %s", e.Step, e.Errno) }
+func (e *StageError) Unwrap() error { return e.Errno }
+
+// testNoPidfd makes Join skip the pidfd so tests reach the /proc/PID/ns path.
+var testNoPidfd bool
+
+// Start runs the namespace stage and returns once the final process is in
+// its namespaces and about to start its Go stage. On error nothing is left
+// behind: every fd Start made is closed and every process it made is
+// killed and reaped.
+func Start(req Request) (*Process, error) {
+	if err := validate(&req); err != nil {
+		return nil, err
+	}
+	exe, err := SealedExe()
+	if err != nil {
+		return nil, err
+	}
+	parentEnd, childEnd, err := syncPair()
+	if err != nil {
+		return nil, err
+	}
+	defer childEnd.Close()
+	s := &starter{req: req, sync: parentEnd, final: -1}
+	p, err := s.run(exe, childEnd)
+	if err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	return p, nil
+}
+
+func validate(req *Request) error {
+	if req.Stage == "" {
+		return errors.New("spawn: Request.Stage is empty: name the Go stage to run")
+	}
+	if _, ok := stageFunc(req.Stage); !ok {
+		return fmt.Errorf("spawn: stage %q is not registered (spawn.RegisterStage)", req.Stage)
+	}
+	switch req.Mode {
+	case Create:
+		if req.CloneFlags&^allNamespaces != 0 {
+			return fmt.Errorf("spawn: CloneFlags %#x has non-namespace bits %#x", req.CloneFlags, req.CloneFlags&^allNamespaces)
+		}
+	case Join:
+		if req.JoinPID <= 0 {
+			return fmt.Errorf("spawn: join needs JoinPID, got %d", req.JoinPID)
+		}
+		if req.JoinFlags&^allNamespaces != 0 {
+			return fmt.Errorf("spawn: JoinFlags %#x has non-namespace bits %#x", req.JoinFlags, req.JoinFlags&^allNamespaces)
+		}
+	default:
+		return fmt.Errorf("spawn: unknown mode %d (want spawn.Create or spawn.Join)", req.Mode)
+	}
+	return nil
+}
+
+// syncPair makes the SOCK_SEQPACKET pair; the parent end is non-blocking so
+// it works with the poller and read deadlines.
+func syncPair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("spawn: socketpair: %w", err)
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, fmt.Errorf("spawn: socketpair: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "golxc-sync"), os.NewFile(uintptr(fds[1]), "golxc-sync-child"), nil
+}
+
+// starter holds what cleanup must undo.
+type starter struct {
+	req   Request
+	sync  *os.File
+	cmd   *exec.Cmd // the intermediate; nil once reaped
+	final int       // pid of the final process once reported, else -1
+}
+
+func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
+	req := s.req
+	files := append(append([]*os.File(nil), req.ExtraFiles...), childEnd, exe)
+	syncFD := 3 + len(req.ExtraFiles)
+	boot := nsexec.Bootstrap{
+		Mode:      req.Mode,
+		NSFlags:   uint64(req.CloneFlags),
+		PidFD:     -1,
+		ExeFD:     syncFD + 1,
+		Pdeathsig: int(req.Pdeathsig),
+		Setsid:    req.Setsid,
+		Prepare:   req.Prepare != nil,
+	}
+	if req.Mode == Join {
+		boot.NSFlags = uint64(req.JoinFlags)
+		boot.JoinPID = req.JoinPID
+		pidfd, err := openPidfd(req.JoinPID)
+		if err != nil {
+			return nil, err
+		}
+		if pidfd != nil {
+			defer pidfd.Close()
+			files = append(files, pidfd)
+			boot.PidFD = syncFD + 2
+		}
+	}
+	if err := sendRaw(s.sync, boot.Encode()); err != nil {
+		return nil, fmt.Errorf("spawn: send bootstrap message: %w", err)
+	}
+
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/fd/" + strconv.Itoa(syncFD+1), // resolved in the child, after its fds are set up
+		Args:       append([]string{"[golxc " + req.Stage + "]"}, req.Args...),
+		Env:        stageEnv(req.Env, syncFD, req.Stage),
+		ExtraFiles: files,
+		SysProcAttr: &syscall.SysProcAttr{
+			Pdeathsig:   syscall.SIGKILL, // the intermediate must not outlive a dead parent
+			UseCgroupFD: req.CgroupFD >= 0,
+			CgroupFD:    req.CgroupFD,
+		},
+	}
+	if req.Stdin != nil {
+		cmd.Stdin = req.Stdin
+	}
+	if req.Stdout != nil {
+		cmd.Stdout = req.Stdout
+	}
+	if req.Stderr != nil {
+		cmd.Stderr = req.Stderr
+	}
+	// Pdeathsig fires when the forking *thread* exits. A fresh goroutine
+	// never runs on a locked thread, and unlocked threads live as long as
+	// the process, so the caller's LockOSThread state cannot kill us.
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Start() }()
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("spawn: exec the sealed golxc binary for stage %q: %w", req.Stage, err)
+	}
+	s.cmd = cmd
+	childEnd.Close() // so EOF tells us the stage processes are gone
+
+	if err := s.handshake(); err != nil {
+		return nil, err
+	}
+	if err := s.reapIntermediate(); err != nil {
+		return nil, err
+	}
+	pidfd, err := unix.PidfdOpen(s.final, 0)
+	if err != nil {
+		if !errors.Is(err, unix.ENOSYS) {
+			return nil, fmt.Errorf("spawn: pidfd_open(pid %d): %w", s.final, err)
+		}
+		pidfd = -1
+	}
+	p := &Process{Pid: s.final, Sync: s.sync, pidfd: pidfd}
+	return p, nil
+}
+
+func openPidfd(pid int) (*os.File, error) {
+	if testNoPidfd {
+		return nil, nil
+	}
+	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ENOSYS) {
+		return nil, nil // < 5.3: the stage joins by /proc/PID/ns paths
+	}
+	if err != nil {
+		return nil, fmt.Errorf("spawn: pidfd_open(pid %d) of the process to join: %w", pid, err)
+	}
+	return os.NewFile(uintptr(fd), "pidfd"), nil
+}
+
+func stageEnv(env []string, syncFD int, stage string) []string {
+	if env == nil {
+		env = os.Environ()
+	}
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, nsexec.EnvSyncFD+"=") && !strings.HasPrefix(kv, nsexec.EnvStage+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, nsexec.EnvSyncFD+"="+strconv.Itoa(syncFD), nsexec.EnvStage+"="+stage)
+}
+
+// handshake serves the C stage until the final process says it is ready.
+func (s *starter) handshake() error {
+	pid := s.cmd.Process.Pid
+	for {
+		msg, err := recvRaw(s.sync)
+		if err != nil {
+			return s.stageDied(err)
+		}
+		if len(msg) == 0 {
+			return s.stageDied(nil)
+		}
+		switch body := string(msg[1:]); msg[0] {
+		case nsexec.MsgMapRequest:
+			if err := writeIDMaps(pid, s.req.UIDMap, s.req.GIDMap); err != nil {
+				return err
+			}
+			if err := sendRaw(s.sync, []byte{nsexec.MsgMapDone}); err != nil {
+				return fmt.Errorf("spawn: tell the stage its id maps are written: %w", err)
+			}
+		case nsexec.MsgPrepare:
+			if s.req.Prepare == nil {
+				return fmt.Errorf("spawn: stage asked for Prepare, which the request does not have")
+			}
+			if err := s.req.Prepare(pid); err != nil {
+				return err
+			}
+			if err := sendRaw(s.sync, []byte{nsexec.MsgPrepared}); err != nil {
+				return fmt.Errorf("spawn: tell the stage Prepare is done: %w", err)
+			}
+		case nsexec.MsgPid:
+			final, err := strconv.Atoi(body)
+			if err != nil || final <= 0 {
+				return fmt.Errorf("spawn: stage reported a bad pid %q", body)
+			}
+			s.final = final
+		case nsexec.MsgReady:
+			if s.final < 0 {
+				return errors.New("spawn: stage said ready before reporting its pid")
+			}
+			return nil
+		case nsexec.MsgError:
+			return parseStageError(body)
+		default:
+			return fmt.Errorf("spawn: unexpected message %q from the namespace stage", truncate(msg))
+		}
+	}
+}
+
+func parseStageError(body string) error {
+	num, step, ok := strings.Cut(body, " ")
+	errno, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return fmt.Errorf("spawn: namespace stage failed: %q", body)
+	}
+	return &StageError{Step: step, Errno: syscall.Errno(errno)}
+}
+
+// stageDied explains an EOF (or read error) in the middle of the handshake.
+func (s *starter) stageDied(readErr error) error {
+	who, pid := "namespace stage", s.cmd.Process.Pid
+	if s.final > 0 {
+		who, pid = "final process", s.final
+	}
+	if readErr != nil && !errors.Is(readErr, os.ErrClosed) && !isEOF(readErr) {
+		return fmt.Errorf("spawn: read from the %s (pid %d): %w", who, pid, readErr)
+	}
+	if s.final > 0 {
+		ws, err := wait4(s.final)
+		s.final = -1
+		if err == nil {
+			return fmt.Errorf("spawn: %s (pid %d) %s before it was ready", who, pid, describe(ws))
+		}
+	}
+	err := s.cmd.Wait()
+	s.cmd = nil
+	return fmt.Errorf("spawn: %s (pid %d) ended before it was ready: %v", who, pid, err)
+}
+
+func (s *starter) reapIntermediate() error {
+	err := s.cmd.Wait()
+	s.cmd = nil
+	if err != nil {
+		return fmt.Errorf("spawn: namespace stage intermediate: %w", err)
+	}
+	return nil
+}
+
+// cleanup kills and reaps whatever run started and closes the sync socket.
+func (s *starter) cleanup() {
+	if s.cmd != nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	}
+	if s.final > 0 {
+		unix.Kill(s.final, unix.SIGKILL) // our unreaped child: the pid cannot be recycled
+		wait4(s.final)
+	}
+	s.sync.Close()
+}

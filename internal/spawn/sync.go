@@ -1,0 +1,163 @@
+package spawn
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The sync socket is a SOCK_SEQPACKET socketpair: one JSON value per
+// packet, so there is no framing to get wrong, and fds ride along as
+// SCM_RIGHTS on the same packet. A packet is limited by the socket buffer
+// (~200 KiB by default); larger Send calls fail with EMSGSIZE.
+
+// maxFiles bounds the fds accepted with one message.
+const maxFiles = 16
+
+// Send writes v as one JSON packet.
+func Send(f *os.File, v any) error { return SendFiles(f, v) }
+
+// SendFiles writes v as one JSON packet carrying files via SCM_RIGHTS. The
+// caller still owns (and should close) its copies of files.
+func SendFiles(f *os.File, v any, files ...*os.File) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("spawn: sync send: encode %T: %w", v, err)
+	}
+	if len(files) > maxFiles {
+		return fmt.Errorf("spawn: sync send: %d fds, at most %d per message", len(files), maxFiles)
+	}
+	var oob []byte
+	if len(files) > 0 {
+		fds := make([]int, len(files))
+		for i, file := range files {
+			fds[i] = int(file.Fd())
+		}
+		oob = unix.UnixRights(fds...)
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("spawn: sync send: %w", err)
+	}
+	var serr error
+	err = rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), data, oob, nil, unix.MSG_NOSIGNAL)
+		return serr != unix.EAGAIN
+	})
+	if err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("spawn: sync send %T: %w", v, err)
+	}
+	return nil
+}
+
+// Recv reads one JSON packet into v. Any fds that came with it are closed.
+// At end of stream it returns an error wrapping io.EOF.
+func Recv(f *os.File, v any) error {
+	files, err := RecvFiles(f, v)
+	for _, file := range files {
+		file.Close()
+	}
+	return err
+}
+
+// RecvFiles reads one JSON packet into v and returns the fds sent with it.
+func RecvFiles(f *os.File, v any) ([]*os.File, error) {
+	data, files, err := recvPacket(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		closeAll(files)
+		return nil, fmt.Errorf("spawn: sync recv: decode %T from %q: %w", v, truncate(data), err)
+	}
+	return files, nil
+}
+
+// recvPacket reads one packet of any size: it peeks at the length first.
+func recvPacket(f *os.File) ([]byte, []*os.File, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, nil, fmt.Errorf("spawn: sync recv: %w", err)
+	}
+	var (
+		data  []byte
+		oob   = make([]byte, unix.CmsgSpace(maxFiles*4))
+		n     int
+		oobn  int
+		flags int
+		rerr  error
+	)
+	err = rc.Read(func(fd uintptr) bool {
+		var size int
+		size, _, _, _, rerr = unix.Recvmsg(int(fd), nil, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
+		if rerr == unix.EAGAIN {
+			return false
+		}
+		if rerr != nil {
+			return true
+		}
+		data = make([]byte, size)
+		n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), data, oob, unix.MSG_CMSG_CLOEXEC)
+		return rerr != unix.EAGAIN
+	})
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("spawn: sync recv: %w", err)
+	}
+	files, ferr := parseRights(oob[:oobn])
+	if ferr == nil && flags&unix.MSG_CTRUNC != 0 {
+		ferr = errors.New("fds truncated (more than 16 sent)")
+	}
+	if ferr != nil {
+		closeAll(files)
+		return nil, nil, fmt.Errorf("spawn: sync recv: %w", ferr)
+	}
+	if n == 0 && len(data) == 0 {
+		closeAll(files)
+		return nil, nil, fmt.Errorf("spawn: sync recv: %w", io.EOF)
+	}
+	return data[:n], files, nil
+}
+
+func parseRights(oob []byte) ([]*os.File, error) {
+	if len(oob) == 0 {
+		return nil, nil
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, err
+	}
+	var files []*os.File
+	for _, m := range msgs {
+		fds, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			files = append(files, os.NewFile(uintptr(fd), "scm-rights"))
+		}
+	}
+	return files, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > 64 {
+		return b[:64]
+	}
+	return b
+}
