@@ -1,0 +1,181 @@
+// Package initsetup does the last steps inside the container, on the
+// locked OS thread that then execs the payload: hostname, sysctls, rlimits,
+// ids, capabilities, no_new_privs. Capabilities and no_new_privs are
+// per-thread, so Run must be called from the thread that execs.
+package initsetup
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
+)
+
+// DefaultPath is used to find a command when Env has no PATH.
+const DefaultPath = "/sbin:/usr/sbin:/bin:/usr/bin"
+
+// Final describes the payload and the last settings applied before exec.
+type Final struct {
+	Spec        *config.Spec
+	Cmd         []string // argv; Cmd[0] is looked up in the container's PATH unless it has a "/"
+	Env         []string // the complete environment of the payload
+	SetHostname bool     // a UTS namespace was created: apply lxc.uts.name
+}
+
+// ExecError is returned when the payload could not be executed at all;
+// NotFound distinguishes a missing command (LXC maps exec failures to 255,
+// shells use 127).
+type ExecError struct {
+	Path string
+	Err  error
+}
+
+func (e *ExecError) Error() string { return fmt.Sprintf("executing %q: %v", e.Path, e.Err) }
+func (e *ExecError) Unwrap() error { return e.Err }
+
+// NotFound reports whether the command does not exist.
+func (e *ExecError) NotFound() bool { return errors.Is(e.Err, unix.ENOENT) }
+
+// Run applies the settings and execs Cmd. It only returns on failure.
+func (f *Final) Run() error {
+	if f.Spec == nil || len(f.Cmd) == 0 {
+		return errors.New("init setup: no configuration or no command")
+	}
+	s := f.Spec
+	if f.SetHostname && s.UTSName != "" {
+		if err := unix.Sethostname([]byte(s.UTSName)); err != nil {
+			return fmt.Errorf("lxc.uts.name %q: %v", s.UTSName, err)
+		}
+	}
+	if err := applySysctls(s.Sysctl); err != nil {
+		return err
+	}
+	if err := applyRlimits(s.Prlimit); err != nil {
+		return err
+	}
+	kept, err := keptCaps(s.CapDrop, s.CapKeep)
+	if err != nil {
+		return err
+	}
+	// Bounding set first: it needs CAP_SETPCAP, and the id switch below
+	// still needs CAP_SETUID/SETGID in the effective set.
+	if err := dropBounding(kept); err != nil {
+		return err
+	}
+	if s.Init.Cwd != "" {
+		if err := unix.Chdir(s.Init.Cwd); err != nil {
+			return fmt.Errorf("lxc.init.cwd %q: %v", s.Init.Cwd, err)
+		}
+	}
+	if err := switchIDs(s.Init); err != nil {
+		return err
+	}
+	if err := restrictCaps(kept); err != nil {
+		return err
+	}
+	if s.NoNewPrivs {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("lxc.no_new_privs: %v", err)
+		}
+	}
+	bin, err := lookPath(f.Cmd[0], f.Env)
+	if err != nil {
+		return &ExecError{Path: f.Cmd[0], Err: err}
+	}
+	err = syscall.Exec(bin, f.Cmd, f.Env)
+	return &ExecError{Path: bin, Err: err}
+}
+
+// switchIDs applies lxc.init.groups/gid/uid. The libc-style wrappers of
+// package syscall change every thread of the process.
+func switchIDs(in config.InitSpec) error {
+	groups := in.Groups
+	if groups == nil {
+		groups = []int{}
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		// A user namespace with setgroups denied: fine unless groups were asked for.
+		if len(in.Groups) > 0 || !errors.Is(err, syscall.EPERM) {
+			return fmt.Errorf("lxc.init.groups %v: %v", in.Groups, err)
+		}
+	}
+	if err := syscall.Setresgid(in.GID, in.GID, in.GID); err != nil {
+		return fmt.Errorf("lxc.init.gid %d: %v", in.GID, err)
+	}
+	if err := syscall.Setresuid(in.UID, in.UID, in.UID); err != nil {
+		return fmt.Errorf("lxc.init.uid %d: %v", in.UID, err)
+	}
+	return nil
+}
+
+// applySysctls writes lxc.sysctl.* under /proc/sys, refusing anything that
+// is not procfs (a container could have put something else there).
+func applySysctls(list []config.KeyValue) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs("/proc", &st); err != nil || st.Type != unix.PROC_SUPER_MAGIC {
+		return fmt.Errorf("lxc.sysctl: /proc in the container is not procfs; add lxc.mount.auto = proc:mixed")
+	}
+	for _, kv := range list {
+		p := path.Join("/proc/sys", strings.ReplaceAll(kv.Key, ".", "/"))
+		if err := writeProcFile(p, kv.Value); err != nil {
+			return fmt.Errorf("lxc.sysctl.%s: %v", kv.Key, err)
+		}
+	}
+	return nil
+}
+
+func writeProcFile(p, value string) error {
+	fd, err := unix.Open(p, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_TRUNC, 0)
+	if err != nil {
+		return fmt.Errorf("opening %s: %v", p, err)
+	}
+	file := os.NewFile(uintptr(fd), p)
+	defer file.Close()
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(fd, &st); err != nil || st.Type != unix.PROC_SUPER_MAGIC {
+		return fmt.Errorf("%s is not on procfs", p)
+	}
+	if _, err := file.WriteString(value); err != nil {
+		return fmt.Errorf("writing %q to %s: %v", value, p, err)
+	}
+	return nil
+}
+
+// lookPath finds cmd in the PATH of env (the container's), as execvp does.
+func lookPath(cmd string, env []string) (string, error) {
+	if strings.Contains(cmd, "/") {
+		return cmd, nil
+	}
+	pathVar := DefaultPath
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			pathVar = v
+		}
+	}
+	firstErr := error(unix.ENOENT)
+	for _, dir := range strings.Split(pathVar, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := path.Join(dir, cmd)
+		var st unix.Stat_t
+		if err := unix.Stat(p, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			continue
+		}
+		if err := unix.Access(p, unix.X_OK); err != nil {
+			firstErr = err
+			continue
+		}
+		return p, nil
+	}
+	return "", firstErr
+}

@@ -1,0 +1,250 @@
+package rootfs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// autoStep is one row of LXC's lxc.mount.auto table. An empty dst means
+// "unmount src". Paths are relative to the rootfs.
+type autoStep struct {
+	src, dst, fstype string
+	flags            uintptr
+	needsNetAdmin    bool // skipped when the container will lack CAP_NET_ADMIN
+}
+
+const procFlags = unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_NOSUID
+
+var (
+	// proc:mixed: /proc/sys read-only except /proc/sys/net (parked on
+	// /proc/tty meanwhile), /proc/sysrq-trigger read-only.
+	procMixed = []autoStep{
+		{"proc", "proc", "proc", procFlags, false},
+		{"proc/sys/net", "proc/tty", "", unix.MS_BIND, true},
+		{"proc/sys", "proc/sys", "", unix.MS_BIND, false},
+		{"", "proc/sys", "", unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY, false},
+		{"proc/tty", "proc/sys/net", "", unix.MS_MOVE, true},
+		{"proc/sysrq-trigger", "proc/sysrq-trigger", "", unix.MS_BIND, false},
+		{"", "proc/sysrq-trigger", "", unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY, false},
+	}
+	procRW = []autoStep{{"proc", "proc", "proc", procFlags, false}}
+	sysRW  = []autoStep{{"sysfs", "sys", "sysfs", 0, false}}
+	sysRO  = []autoStep{{"sysfs", "sys", "sysfs", unix.MS_RDONLY, false}}
+	// sys:mixed: read-only /sys but writable devices/virtual/net, taken
+	// from a read-write sysfs staged on /proc/sys.
+	sysMixed = []autoStep{
+		{"sysfs", "proc/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
+		{"sysfs", "sys", "sysfs", unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
+		{"proc/sys/devices/virtual/net", "sys/devices/virtual/net", "", unix.MS_BIND, false},
+		{"proc/sys", "", "", 0, false},
+	}
+)
+
+// mountAutoProcSys does the proc and sys parts of lxc.mount.auto.
+func (s *Setup) mountAutoProcSys() error {
+	ma := s.Spec.MountAuto
+	var steps []autoStep
+	if ma.Proc != "" {
+		if err := s.prepareAutoDir("proc"); err != nil {
+			return err
+		}
+		switch ma.Proc {
+		case "rw":
+			steps = append(steps, procRW...)
+		default:
+			steps = append(steps, procMixed...)
+		}
+	}
+	if ma.Sys != "" {
+		if err := s.prepareAutoDir("sys"); err != nil {
+			return err
+		}
+		switch ma.Sys {
+		case "rw":
+			steps = append(steps, sysRW...)
+		case "ro":
+			steps = append(steps, sysRO...)
+		default:
+			steps = append(steps, sysMixed...)
+		}
+	}
+	netAdmin := keepsCap(s.Spec, unix.CAP_NET_ADMIN)
+	for _, st := range steps {
+		if st.needsNetAdmin && !netAdmin {
+			continue
+		}
+		if err := s.autoStep(st); err != nil {
+			return fmt.Errorf("lxc.mount.auto: %v", err)
+		}
+	}
+	return nil
+}
+
+// prepareAutoDir drops whatever the rootfs bind brought along on dir and
+// makes sure the directory exists.
+func (s *Setup) prepareAutoDir(dir string) error {
+	if s.hasRootfs() {
+		if f, err := openInRoot(s.root, dir, createNone, true); err == nil {
+			_ = unix.Unmount(fdPath(f), unix.MNT_DETACH)
+			f.Close()
+		}
+	}
+	f, err := openInRoot(s.root, dir, createDir, true)
+	if err != nil {
+		return fmt.Errorf("lxc.mount.auto: %v", describe(err))
+	}
+	return f.Close()
+}
+
+func (s *Setup) autoStep(st autoStep) error {
+	if st.dst == "" {
+		f, err := openInRoot(s.root, st.src, createNone, true)
+		if err != nil {
+			return fmt.Errorf("unmounting %q: %v", st.src, describe(err))
+		}
+		defer f.Close()
+		if err := unix.Unmount(fdPath(f), unix.MNT_DETACH); err != nil {
+			return fmt.Errorf("unmounting %q: %v", st.src, err)
+		}
+		return nil
+	}
+	src := st.src
+	if st.fstype == "" && src != "" {
+		f, err := openInRoot(s.root, src, createNone, true)
+		if errors.Is(err, unix.ENOENT) {
+			logf("lxc.mount.auto: %q does not exist, skipping", src)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%q: %v", src, describe(err))
+		}
+		defer f.Close()
+		src = fdPath(f)
+	}
+	dst, err := openInRoot(s.root, st.dst, createNone, true)
+	if errors.Is(err, unix.ENOENT) {
+		logf("lxc.mount.auto: %q does not exist, skipping", st.dst)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%q: %v", st.dst, describe(err))
+	}
+	defer dst.Close()
+	if st.flags&unix.MS_REMOUNT != 0 {
+		src = ""
+	}
+	if err := unix.Mount(src, fdPath(dst), st.fstype, st.flags, ""); err != nil {
+		what := st.fstype
+		if what == "" {
+			what = st.src
+		}
+		return fmt.Errorf("mounting %s on %q: %v", what, "/"+st.dst, err)
+	}
+	return nil
+}
+
+// mountAutoCgroup does the cgroup part of lxc.mount.auto, after /sys is in
+// place. It mounts a tmpfs on /sys/fs/cgroup with one cgroup filesystem per
+// hierarchy the host has (in a cgroup namespace these show the container's
+// own subtree), or a single cgroup2 for "cgroup2".
+func (s *Setup) mountAutoCgroup() error {
+	ma := s.Spec.MountAuto
+	if ma.Cgroup == "" && ma.Cgroup2 == "" {
+		return nil
+	}
+	const base = "sys/fs/cgroup"
+	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
+	if ma.Cgroup2 != "" && ma.Cgroup == "" {
+		if strings.HasPrefix(ma.Cgroup2, "ro") {
+			cgFlags |= unix.MS_RDONLY
+		}
+		return s.mountFS("cgroup2", base, "cgroup2", cgFlags, "")
+	}
+	mode := strings.TrimPrefix(strings.TrimSuffix(ma.Cgroup, ":force"), "full:")
+	if err := s.mountFS("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755"); err != nil {
+		return err
+	}
+	hier, err := hostCgroupHierarchies()
+	if err != nil {
+		return fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
+	}
+	for _, h := range hier {
+		flags := cgFlags
+		if mode == "ro" {
+			flags |= unix.MS_RDONLY
+		}
+		if err := s.mountFS(h.fstype, path.Join(base, h.name), h.fstype, flags, h.opts); err != nil {
+			return err
+		}
+	}
+	if mode == "ro" || mode == "mixed" {
+		f, err := openInRoot(s.root, base, createNone, true)
+		if err != nil {
+			return fmt.Errorf("lxc.mount.auto: %v", describe(err))
+		}
+		defer f.Close()
+		if err := unix.Mount("", fdPath(f), "", unix.MS_REMOUNT|unix.MS_RDONLY|cgFlags, "size=10240k,mode=755"); err != nil {
+			return fmt.Errorf("lxc.mount.auto: remounting /sys/fs/cgroup read-only: %v", err)
+		}
+	}
+	return nil
+}
+
+func (s *Setup) mountFS(src, rel, fstype string, flags uintptr, data string) error {
+	f, err := openInRoot(s.root, rel, createDir, true)
+	if err != nil {
+		return fmt.Errorf("lxc.mount.auto: %v", describe(err))
+	}
+	defer f.Close()
+	if err := unix.Mount(src, fdPath(f), fstype, flags, data); err != nil {
+		return fmt.Errorf("lxc.mount.auto: mounting %s on /%s: %v", fstype, rel, err)
+	}
+	return nil
+}
+
+type cgroupHierarchy struct{ name, fstype, opts string }
+
+// hostCgroupHierarchies lists the cgroup mounts under /sys/fs/cgroup as
+// seen before pivot, with the options that select their controllers.
+func hostCgroupHierarchies() ([]cgroupHierarchy, error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []cgroupHierarchy
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		sep := -1
+		for i, fl := range fields {
+			if fl == "-" {
+				sep = i
+				break
+			}
+		}
+		if sep < 0 || len(fields) < sep+4 || len(fields) < 5 {
+			continue
+		}
+		mp, fstype := fields[4], fields[sep+1]
+		if (fstype != "cgroup" && fstype != "cgroup2") || path.Dir(mp) != "/sys/fs/cgroup" || seen[mp] {
+			continue
+		}
+		seen[mp] = true
+		var opts []string
+		for _, o := range strings.Split(fields[sep+3], ",") {
+			if o != "rw" && o != "ro" {
+				opts = append(opts, o)
+			}
+		}
+		out = append(out, cgroupHierarchy{name: path.Base(mp), fstype: fstype, opts: strings.Join(opts, ",")})
+	}
+	return out, sc.Err()
+}

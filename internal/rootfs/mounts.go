@@ -1,0 +1,261 @@
+// Package rootfs turns the host's view, inside a fresh private mount
+// namespace, into the container's: rootfs, lxc.mount.* entries, autodev,
+// devpts, console/ttys, then pivot_root. Every target inside the rootfs is
+// reached through an fd that was resolved without leaving the rootfs.
+package rootfs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// DefaultRootfsMount is LXC's compiled-in lxc.rootfs.mount.
+const DefaultRootfsMount = "/usr/lib/x86_64-linux-gnu/lxc/rootfs"
+
+// Setup assembles a container's filesystem view. Call Prepare once, on the
+// thread that will exec the payload, inside the container's new mount
+// namespace.
+type Setup struct {
+	Name        string
+	Spec        *config.Spec
+	RootfsMount string   // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
+	ConsolePath string   // host path of the console pty slave to bind at /dev/console ("" = none)
+	TTYPaths    []string // host paths of pty slaves to bind at /dev/tty1..N
+	RunHook     func(hookType string) error
+	LXCPath     string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
+
+	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
+	devpts *os.File
+}
+
+// Prepare performs the whole filesystem setup in LXC's order and ends with
+// the process rooted in the container's rootfs.
+func (s *Setup) Prepare() error {
+	if s.Spec == nil {
+		return errors.New("rootfs setup: no container configuration given")
+	}
+	// Host mounts keep flowing in, ours never flow out.
+	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("rootfs setup: making / a recursive slave mount: %v", err)
+	}
+	if err := s.hook("pre-mount"); err != nil {
+		return err
+	}
+	if err := s.mountRootfs(); err != nil {
+		return err
+	}
+	defer func() { s.root.Close(); s.root = nil }()
+
+	autodev := s.Spec.Autodev && s.hasRootfs()
+	if autodev {
+		if err := s.mountAutodev(); err != nil {
+			return err
+		}
+	}
+	if err := s.mountAutoProcSys(); err != nil {
+		return err
+	}
+	if err := s.mountFstab(); err != nil {
+		return err
+	}
+	for i, line := range s.Spec.MountEntries {
+		if err := s.applyEntryLine(fmt.Sprintf("lxc.mount.entry %d", i+1), line); err != nil {
+			return err
+		}
+	}
+	if err := s.mountAutoCgroup(); err != nil {
+		return err
+	}
+	if err := s.hook("mount"); err != nil {
+		return err
+	}
+	if autodev {
+		if err := s.hook("autodev"); err != nil {
+			return err
+		}
+		if err := s.fillAutodev(); err != nil {
+			return err
+		}
+	}
+	if err := s.setupConsole(); err != nil {
+		return err
+	}
+	if err := s.setupTTYs(); err != nil {
+		return err
+	}
+	if err := s.setupDevSymlinks(); err != nil {
+		return err
+	}
+	if err := s.setupDevpts(); err != nil {
+		return err
+	}
+	return s.pivot()
+}
+
+// Devpts returns the container's devpts instance as a directory fd (nil
+// when none was mounted). The caller owns it.
+func (s *Setup) Devpts() (*os.File, error) {
+	if s.devpts == nil {
+		return nil, nil
+	}
+	f := s.devpts
+	s.devpts = nil
+	return f, nil
+}
+
+func (s *Setup) hasRootfs() bool { return s.Spec.Rootfs.Path != "" }
+
+func (s *Setup) hook(kind string) error {
+	if s.RunHook == nil {
+		return nil
+	}
+	if err := s.RunHook(kind); err != nil {
+		return fmt.Errorf("lxc.hook.%s: %v", kind, err)
+	}
+	return nil
+}
+
+// mountRootfs mounts lxc.rootfs.path at the rootfs mount point and opens it.
+func (s *Setup) mountRootfs() error {
+	if !s.hasRootfs() {
+		f, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("rootfs setup: opening /: %v", err)
+		}
+		s.root = f
+		return nil
+	}
+	mnt, err := s.rootfsMountPoint()
+	if err != nil {
+		return err
+	}
+	rfs := s.Spec.Rootfs
+	flags, prop, data, err := ParseMountOptions(rfs.Options)
+	if err != nil {
+		return fmt.Errorf("lxc.rootfs.options %q: %v", rfs.Options, err)
+	}
+	switch rfs.Type {
+	case "", "dir":
+		if _, err := os.Stat(rfs.Path); err != nil {
+			return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
+		}
+		if err := unix.Mount(rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("lxc.rootfs.path: bind-mounting %q on %q: %v", rfs.Path, mnt, err)
+		}
+		if extra := flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
+			if err := unix.Mount("", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, ""); err != nil {
+				return fmt.Errorf("lxc.rootfs.options %q: remounting %q: %v", rfs.Options, mnt, err)
+			}
+		}
+	case "overlay", "overlayfs":
+		if err := mountOverlay(rfs.Path, mnt, flags, data); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("lxc.rootfs.path: storage type %q is not supported (use dir or overlay)", rfs.Type)
+	}
+	if prop != 0 {
+		if err := unix.Mount("", mnt, "", prop, ""); err != nil {
+			return fmt.Errorf("lxc.rootfs.options %q: setting propagation on %q: %v", rfs.Options, mnt, err)
+		}
+	}
+	f, err := os.OpenFile(mnt, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("rootfs setup: opening %q: %v", mnt, err)
+	}
+	s.root = f
+	return nil
+}
+
+// rootfsMountPoint picks and creates the assembly directory.
+func (s *Setup) rootfsMountPoint() (string, error) {
+	mnt := s.RootfsMount
+	if mnt == "" {
+		mnt = s.Spec.Rootfs.Mount
+	}
+	if mnt == "" {
+		mnt = DefaultRootfsMount
+	}
+	if err := os.MkdirAll(mnt, 0o755); err == nil {
+		return mnt, nil
+	}
+	// Read-only /usr and the like: fall back to a runtime directory.
+	alt := filepath.Join("/run/golxc", s.Name, "rootfs")
+	if err := os.MkdirAll(alt, 0o755); err != nil {
+		return "", fmt.Errorf("lxc.rootfs.mount: cannot create %q nor %q: %v", mnt, alt, err)
+	}
+	s.RootfsMount = alt
+	return alt, nil
+}
+
+// mountOverlay mounts "LOWER[:LOWER...]:UPPER" with LXC's workdir choice
+// (UPPER's parent/olwork).
+func mountOverlay(spec, mnt string, flags uintptr, data string) error {
+	parts := strings.Split(spec, ":")
+	if len(parts) < 2 {
+		return fmt.Errorf("lxc.rootfs.path: overlay needs \"overlay:LOWER:UPPER\", got %q", spec)
+	}
+	upper := parts[len(parts)-1]
+	work := filepath.Join(filepath.Dir(upper), "olwork")
+	if err := os.MkdirAll(upper, 0o755); err != nil {
+		return fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
+	}
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(parts[:len(parts)-1], ":"), upper, work)
+	if data != "" {
+		opts += "," + data
+	}
+	if err := unix.Mount("overlay", mnt, "overlay", flags, opts); err != nil {
+		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", spec, mnt, err)
+	}
+	return nil
+}
+
+// mountFstab applies lxc.mount.fstab line by line.
+func (s *Setup) mountFstab() error {
+	file := s.Spec.MountFstab
+	if file == "" {
+		return nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := s.applyEntryLine(fmt.Sprintf("lxc.mount.fstab %s:%d", file, n), line); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("lxc.mount.fstab %s: %v", file, err)
+	}
+	return nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// logf keeps debug chatter out of the way of tests that drive Prepare directly.
+var logf = log.Debugf
