@@ -1,0 +1,75 @@
+package checkconfig
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// kernelConfig is the text of a kernel .config.
+type kernelConfig string
+
+// readKernelConfig reads path, transparently gunzipping it when it is a
+// valid gzip stream (as the script decides with "gunzip -t").
+func readKernelConfig(path string) (kernelConfig, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
+		if plain, err := io.ReadAll(zr); err == nil {
+			return kernelConfig(plain), nil
+		}
+	}
+	return kernelConfig(raw), nil
+}
+
+// isSet mirrors the script's `grep "NAME=[y|m]"`: an unanchored match, so
+// "NAME=y", "NAME=m" (and the odd "NAME=|") anywhere in the text count.
+func (c kernelConfig) isSet(name string) bool {
+	s := string(c)
+	needle := name + "="
+	for {
+		i := strings.Index(s, needle)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(needle):]
+		if s != "" && strings.ContainsRune("y|m", rune(s[0])) {
+			return true
+		}
+	}
+}
+
+var (
+	headerRE   = regexp.MustCompile(`(?m)^# Linux.*Kernel Configuration.*$`)
+	majorRE    = regexp.MustCompile(`.* ([0-9])\.[0-9]{1,2}\.[0-9]{1,3}`)
+	minorRE    = regexp.MustCompile(`.* [0-9]\.([0-9]{1,3})\.[0-9]{1,3}`)
+	minor2x6RE = regexp.MustCompile(`.* 2.6.([0-9]{2})`)
+)
+
+// version extracts the kernel version from the "# Linux/x86 6.1.0 Kernel
+// Configuration" header; ok is false when there is none.
+func (c kernelConfig) version() (major, minor int, ok bool) {
+	line := headerRE.FindString(string(c))
+	if line == "" {
+		return 0, 0, false
+	}
+	m := majorRE.FindStringSubmatch(line)
+	if m == nil {
+		return 0, 0, false
+	}
+	major, _ = strconv.Atoi(m[1])
+	re := minorRE
+	if major == 2 {
+		re = minor2x6RE
+	}
+	if m := re.FindStringSubmatch(line); m != nil {
+		minor, _ = strconv.Atoi(m[1])
+	}
+	return major, minor, true
+}
