@@ -91,10 +91,12 @@ func TestUnsafeTargetsFail(t *testing.T) {
 			want:    `lxc.mount.entry 3 (` + src + ` -> tmp/.X11-unix): target "tmp/.X11-unix" is a symlink leading outside the rootfs`,
 		},
 		{
-			name:    "dotdot symlink",
-			prepare: func(r string) { must(t, os.Symlink("../../../../../../../.."+hostDir, filepath.Join(r, "tmp/.X11-unix"))) },
-			entry:   src + " tmp/.X11-unix none bind,create=dir 0 0",
-			want:    `lxc.mount.entry 3 (` + src + ` -> tmp/.X11-unix): target "tmp/.X11-unix" is a symlink leading outside the rootfs`,
+			name: "dotdot symlink",
+			prepare: func(r string) {
+				must(t, os.Symlink("../../../../../../../.."+hostDir, filepath.Join(r, "tmp/.X11-unix")))
+			},
+			entry: src + " tmp/.X11-unix none bind,create=dir 0 0",
+			want:  `lxc.mount.entry 3 (` + src + ` -> tmp/.X11-unix): target "tmp/.X11-unix" is a symlink leading outside the rootfs`,
 		},
 		{
 			name:    "symlink in an intermediate component",

@@ -35,6 +35,7 @@ type scenario struct {
 	Env         []string
 	SetHostname bool
 	HookLog     string // host file that records the hooks in call order
+	UserNS      bool   // also a user namespace (root mapped to host root): no mknod
 }
 
 func TestMain(m *testing.M) {
@@ -110,6 +111,13 @@ func run(t *testing.T, sc scenario) result {
 		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWPID | syscall.CLONE_NEWUTS |
 			syscall.CLONE_NEWIPC | syscall.CLONE_NEWNET,
 		Pdeathsig: syscall.SIGKILL,
+	}
+	if sc.UserNS {
+		a := cmd.SysProcAttr
+		a.Cloneflags |= syscall.CLONE_NEWUSER
+		a.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
+		a.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
+		a.GidMappingsEnableSetgroups = true
 	}
 	err = cmd.Run()
 	code := 0

@@ -164,3 +164,18 @@ func TestHostRootAsRootfs(t *testing.T) {
 		t.Errorf("lxc.rootfs.path = / did not show the host root: %q", out)
 	}
 }
+
+func TestAutodevInUserNamespace(t *testing.T) {
+	dir := buildRootfs(t)
+	out := mustRun(t, scenario{Spec: baseSpec(dir), UserNS: true, Cmd: sh(`
+		echo x > /dev/null && cat /dev/null && echo NULL-OK
+		stat -c '%n %t,%T' /dev/null /dev/zero /dev/tty
+		echo ===; cat /proc/self/mountinfo`)})
+	verdicts, mounts, _ := strings.Cut(out, "===\n")
+	if verdicts != "NULL-OK\n/dev/null 1,3\n/dev/zero 1,5\n/dev/tty 5,0\n" {
+		t.Errorf("device nodes in a user namespace: %q", verdicts)
+	}
+	if l := mountLine(mounts, "/dev/null"); l == "" {
+		t.Error("/dev/null is not a bind mount of the host node although mknod is not permitted")
+	}
+}

@@ -27,7 +27,10 @@ type escapeError struct {
 }
 
 func (e *escapeError) Error() string {
-	if e.Component == "" || e.Component == strings.Trim(e.Target, "/") {
+	if e.Component == "" {
+		return fmt.Sprintf("target %q leads outside the rootfs", e.Target)
+	}
+	if e.Component == strings.Trim(e.Target, "/") {
 		return fmt.Sprintf("target %q is a symlink leading outside the rootfs", e.Target)
 	}
 	return fmt.Sprintf("target %q: %q is a symlink leading outside the rootfs", e.Target, e.Component)
