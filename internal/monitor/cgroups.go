@@ -1,0 +1,106 @@
+package monitor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/config"
+)
+
+// cgroups is the monitor's view of the container's cgroups: lxc.monitor.NAME
+// (the monitor itself) and lxc.payload.NAME (init and everything below).
+type cgroups struct {
+	layout *cgroup.Layout
+	cg     *cgroup.Container
+	fd     *os.File // payload cgroup2 dir for CLONE_INTO_CGROUP, or nil
+}
+
+func newCgroups(name string, s *config.Spec) (*cgroups, error) {
+	layout, err := cgroup.Detect()
+	if err != nil {
+		return nil, fmt.Errorf("detect cgroups: %w", err)
+	}
+	cg := cgroup.New(layout, cgroup.Options{
+		Name:         name,
+		Dir:          s.CgroupDir,
+		DirContainer: s.CgroupDirContainer,
+		DirMonitor:   s.CgroupDirMonitor,
+		DirPivot:     s.CgroupDirPivot,
+		DirInner:     s.CgroupDirInner,
+		Relative:     s.CgroupRelative,
+	})
+	c := &cgroups{layout: layout, cg: cg}
+	// CreateMonitor also moves this process into the monitor cgroup.
+	if err := cg.CreateMonitor(); err != nil {
+		return c, fmt.Errorf("create monitor cgroup: %w", err)
+	}
+	if err := cg.CreatePayload(); err != nil {
+		return c, fmt.Errorf("create payload cgroup: %w", err)
+	}
+	if err := cg.Apply(s.Cgroup1, s.Cgroup2); err != nil {
+		return c, err
+	}
+	if f, err := cg.PayloadFD(); err == nil {
+		c.fd = f
+	}
+	return c, nil
+}
+
+// payloadFD is the payload cgroup2 dir fd for CLONE_INTO_CGROUP, or -1.
+func (c *cgroups) payloadFD() int {
+	if c == nil || c.fd == nil {
+		return -1
+	}
+	return int(c.fd.Fd())
+}
+
+func (c *cgroups) enter(pid int) error {
+	if err := c.cg.Enter(pid); err != nil {
+		return fmt.Errorf("move init into the payload cgroup: %w", err)
+	}
+	return nil
+}
+
+// destroy kills whatever is left in the payload and removes every cgroup
+// this container made (the monitor moves out of its own cgroup first).
+func (c *cgroups) destroy() error {
+	if c == nil || c.cg == nil {
+		return nil
+	}
+	if c.fd != nil {
+		c.fd.Close()
+		c.fd = nil
+	}
+	_ = c.cg.KillAll(syscall.SIGKILL)
+	return c.cg.Destroy()
+}
+
+// path answers GET_CGROUP: the payload cgroup of a controller ("" =
+// unified) relative to its hierarchy's mount point, as LXC does.
+func (c *cgroups) path(controller string) (string, error) {
+	key := controller
+	if key == "" {
+		key = "unified"
+	}
+	h := c.layout.ForController(key)
+	if key == "unified" {
+		h = c.layout.Unified()
+	}
+	dir, ok := c.cg.Paths()[key]
+	if h == nil || !ok {
+		return "", fmt.Errorf("no cgroup hierarchy for controller %q", controller)
+	}
+	rel := strings.TrimPrefix(dir, h.Mount)
+	if rel == "" {
+		rel = "/"
+	}
+	return rel, nil
+}
+
+// freeze waits at most timeout (<= 0: no limit).
+func (c *cgroups) freeze(timeout time.Duration) error { return c.cg.Freeze(timeout) }
+func (c *cgroups) thaw() error                        { return c.cg.Thaw() }

@@ -1,0 +1,192 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// pty is one pseudo-terminal pair allocated on the host devpts. The slave
+// path is bind-mounted into the container (/dev/console, /dev/ttyN).
+type pty struct {
+	master    *os.File
+	slavePath string
+}
+
+func openPTY() (*pty, error) {
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("allocate a pty: open /dev/ptmx: %w", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("allocate a pty: unlock: %w", err)
+	}
+	n, err := unix.IoctlGetUint32(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("allocate a pty: number: %w", err)
+	}
+	return &pty{master: m, slavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
+}
+
+func (p *pty) openSlave() (*os.File, error) {
+	return os.OpenFile(p.slavePath, os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+}
+
+// console owns the container console pty. One goroutine always drains the
+// master (a console nobody reads would block the container once the pty
+// buffer fills) into the ring buffer, the log file and the attached peer:
+// a console client's proxy pty or, in the foreground, our terminal.
+type console struct {
+	pty  *pty
+	ring *ringBuffer
+	log  *os.File
+	wg   sync.WaitGroup
+
+	mu   sync.Mutex
+	peer io.Writer
+	busy bool
+}
+
+// consoleLogMode is what LXC creates console log files with.
+const consoleLogMode = 0o600
+
+// defaultConsoleBuffer is the ring size used when a log file is set and
+// lxc.console.buffer.size is not.
+const defaultConsoleBuffer = 128 * 1024
+
+func newConsole(logfile string, bufSize int) (*console, error) {
+	p, err := openPTY()
+	if err != nil {
+		return nil, err
+	}
+	c := &console{pty: p}
+	if logfile != "" {
+		f, err := os.OpenFile(logfile, os.O_CREATE|os.O_WRONLY|os.O_APPEND|unix.O_CLOEXEC, consoleLogMode)
+		if err != nil {
+			p.master.Close()
+			return nil, fmt.Errorf("lxc.console.logfile %s: %w", logfile, err)
+		}
+		c.log = f
+		if bufSize == 0 {
+			bufSize = defaultConsoleBuffer
+		}
+	}
+	if bufSize > 0 {
+		c.ring = newRingBuffer(bufSize)
+	}
+	c.wg.Add(1)
+	go c.pump()
+	return c, nil
+}
+
+// pump runs until the master is closed.
+func (c *console) pump() {
+	defer c.wg.Done()
+	buf := make([]byte, 4096)
+	for {
+		n, err := c.pty.master.Read(buf)
+		if n > 0 {
+			_, _ = c.ring.Write(buf[:n])
+			if c.log != nil {
+				_, _ = c.log.Write(buf[:n])
+			}
+			c.mu.Lock()
+			if c.peer != nil {
+				_, _ = c.peer.Write(buf[:n])
+			}
+			c.mu.Unlock()
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrClosed) {
+				return
+			}
+			// EIO: no slave open right now (between boots); keep draining.
+			if errors.Is(err, unix.EIO) {
+				if !c.waitSlave() {
+					return
+				}
+				continue
+			}
+			return
+		}
+	}
+}
+
+// waitSlave pauses while no slave is open (the master reads EIO at once
+// then, and poll reports POLLHUP, so there is nothing to sleep on).
+func (c *console) waitSlave() bool {
+	var ts = unix.Timespec{Nsec: 50_000_000}
+	_ = unix.Nanosleep(&ts, nil)
+	return true
+}
+
+// attach connects a console client: it gets the master of a fresh proxy
+// pty; what it types reaches the console, console output reaches it.
+func (c *console) attach() (*os.File, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.busy {
+		return nil, unix.EBUSY
+	}
+	proxy, err := openPTY()
+	if err != nil {
+		return nil, err
+	}
+	slave, err := proxy.openSlave()
+	if err != nil {
+		proxy.master.Close()
+		return nil, err
+	}
+	if t, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS); err == nil {
+		makeRaw(t)
+		_ = unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, t)
+	}
+	c.busy, c.peer = true, slave
+	go func() {
+		_, _ = io.Copy(c.pty.master, slave)
+		c.mu.Lock()
+		c.busy, c.peer = false, nil
+		c.mu.Unlock()
+		slave.Close()
+	}()
+	return proxy.master, nil
+}
+
+// setPeer makes console output also go to w (foreground terminal).
+func (c *console) setPeer(w io.Writer) {
+	c.mu.Lock()
+	c.peer, c.busy = w, true
+	c.mu.Unlock()
+}
+
+func makeRaw(t *unix.Termios) {
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+}
+
+func (c *console) close() {
+	if c == nil {
+		return
+	}
+	c.pty.master.Close()
+	c.wg.Wait()
+	c.mu.Lock()
+	if f, ok := c.peer.(*os.File); ok && f != os.Stdout {
+		f.Close()
+	}
+	c.peer = nil
+	c.mu.Unlock()
+	if c.log != nil {
+		c.log.Close()
+	}
+}

@@ -1,0 +1,131 @@
+package monitor
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+)
+
+// The daemonized monitor is this same binary re-executed with these
+// variables set; RunDaemonIfRequested picks them up.
+const (
+	envMonitor     = "GOLXC_MONITOR"      // "1"
+	envMonitorOpts = "GOLXC_MONITOR_OPTS" // JSON Options
+	envStatusFD    = "GOLXC_MONITOR_STATUS_FD"
+)
+
+// status is the one message the monitor writes on the status pipe once the
+// container is RUNNING or has failed.
+type status struct {
+	OK      bool   `json:"ok,omitempty"`
+	Already bool   `json:"already,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// reporter delivers the start outcome: to the waiting lxc-start through a
+// pipe (daemon) or to the in-process caller (foreground). Only the first
+// report counts.
+type reporter struct {
+	pipe *os.File
+	done bool
+	ch   chan status // foreground: buffered(1)
+}
+
+func (r *reporter) report(s status) {
+	if r == nil || r.done {
+		return
+	}
+	r.done = true
+	if r.ch != nil {
+		r.ch <- s
+	}
+	if r.pipe != nil {
+		b, _ := json.Marshal(s)
+		_, _ = r.pipe.Write(append(b, '\n'))
+		r.pipe.Close()
+	}
+}
+
+// startDaemon re-executes the binary as the monitor and waits for its
+// verdict on the status pipe.
+func startDaemon(o Options) (int, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 1, fmt.Errorf("%s: find own executable to start the monitor: %w", o.Name, err)
+	}
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return 1, fmt.Errorf("%s: status pipe: %w", o.Name, err)
+	}
+	defer rd.Close()
+	opts, _ := json.Marshal(o)
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		wr.Close()
+		return 1, err
+	}
+	defer devnull.Close()
+	cmd := &exec.Cmd{
+		Path:   exe,
+		Args:   []string{monitorTitle(o)},
+		Env:    append(os.Environ(), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
+		Dir:    "/",
+		Stdin:  devnull,
+		Stdout: devnull,
+		Stderr: devnull,
+		// The status pipe is fd 3.
+		ExtraFiles:  []*os.File{wr},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if err := cmd.Start(); err != nil {
+		wr.Close()
+		return 1, fmt.Errorf("%s: start the monitor process: %w", o.Name, err)
+	}
+	wr.Close()
+	// Reap the monitor whenever it ends; a CLI exits long before that.
+	go func() { _ = cmd.Wait() }()
+
+	line, rerr := bufio.NewReader(rd).ReadBytes('\n')
+	var s status
+	if rerr != nil || json.Unmarshal(line, &s) != nil {
+		return 1, fmt.Errorf("%s: the monitor process exited before reporting the start result", o.Name)
+	}
+	switch {
+	case s.Already:
+		return 0, ErrAlreadyRunning
+	case s.OK:
+		return 0, nil
+	default:
+		return 1, errors.New(s.Error)
+	}
+}
+
+func monitorTitle(o Options) string { return "[lxc monitor] " + o.LXCPath + " " + o.Name }
+
+// RunDaemonIfRequested runs the monitor and exits the process when this
+// process was started by Start as a daemonized monitor; otherwise it
+// returns at once. Call it at the top of main.
+func RunDaemonIfRequested() {
+	if os.Getenv(envMonitor) != "1" {
+		return
+	}
+	var o Options
+	err := json.Unmarshal([]byte(os.Getenv(envMonitorOpts)), &o)
+	fd, _ := strconv.Atoi(os.Getenv(envStatusFD))
+	os.Unsetenv(envMonitor)
+	os.Unsetenv(envMonitorOpts)
+	os.Unsetenv(envStatusFD)
+	pipe := os.NewFile(uintptr(fd), "status")
+	if err != nil || pipe == nil {
+		os.Exit(1)
+	}
+	syscall.CloseOnExec(fd)
+	r := &reporter{pipe: pipe}
+	code, _ := run(o, r)
+	os.Exit(code)
+}

@@ -1,0 +1,80 @@
+package monitor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/spawn"
+)
+
+func init() { spawn.RegisterStage(initStageName, initStage) }
+
+// initStage runs in the new namespaces (PID 1 of the container, still
+// seeing the host filesystem in a private mount namespace). It builds the
+// rootfs, runs the in-container hooks and becomes the container's init.
+func initStage(sync *os.File, _ []string) int {
+	var m setupMsg
+	if err := spawn.Recv(sync, &m); err != nil {
+		return 1
+	}
+	fail := func(err error) int {
+		_ = spawn.Send(sync, childMsg{Error: err.Error()})
+		return 1
+	}
+	// The console is init's controlling terminal, as on a real machine
+	// (spawn made us a session leader).
+	if isTerminal(0) {
+		_ = unix.IoctlSetInt(0, unix.TIOCSCTTY, 0)
+	}
+
+	hc := hookContext(&m)
+	runHook := func(typ string) error {
+		return hooks.Run(typ, m.Spec.Hooks[typ], hc)
+	}
+	if err := prepareRootfs(&m, runHook); err != nil {
+		return fail(err)
+	}
+	// start hooks run inside the container (paths resolve in its rootfs).
+	sc := hc
+	sc.BaseEnv = m.Env
+	sc.Dir = "/"
+	if err := hooks.Run(hooks.Start, m.Spec.Hooks[hooks.Start], sc); err != nil {
+		return fail(err)
+	}
+	if err := spawn.Send(sync, childMsg{Ready: true}); err != nil {
+		return 1
+	}
+	var g goMsg
+	if err := spawn.Recv(sync, &g); err != nil || !g.Go {
+		return 1
+	}
+	if err := finalize(&m); err != nil {
+		return fail(fmt.Errorf("exec %s: %w", strings.Join(m.Cmd, " "), err))
+	}
+	// lxc-execute: settings applied, stay PID 1. Closing the sync socket
+	// is what an exec would have done: it tells the monitor we run.
+	sync.Close()
+	return runExecInit(&m)
+}
+
+func hookContext(m *setupMsg) hooks.Context {
+	return hooks.Context{
+		Name:        m.Name,
+		ConfigFile:  m.ConfigFile,
+		RootfsMount: rootfsMount(m.Spec),
+		RootfsPath:  m.Spec.Rootfs.Path,
+		Console:     m.Spec.Console.Path,
+		ConsoleLog:  m.Spec.Console.Logfile,
+		LogLevel:    m.LogLevel,
+		Version:     m.Spec.HookVersion,
+	}
+}
+
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
+}

@@ -1,0 +1,196 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// load reads the configuration, applies -s defines and the command-line
+// overrides, and builds the spec.
+func (m *monitor) load() error {
+	cfg := config.New()
+	if m.o.ConfigFile != "" {
+		if err := cfg.Load(m.o.ConfigFile); err != nil {
+			return err
+		}
+	}
+	set := func(k, v string) error {
+		if err := cfg.Set(k, v); err != nil {
+			return fmt.Errorf("%s = %s: %w", k, v, err)
+		}
+		return nil
+	}
+	for _, d := range m.o.Defines {
+		k, v, ok := strings.Cut(d, "=")
+		if !ok {
+			return fmt.Errorf("-s %s: expected KEY=VALUE", d)
+		}
+		if err := set(strings.TrimSpace(k), unquote(strings.TrimSpace(v))); err != nil {
+			return err
+		}
+	}
+	overrides := [][2]string{{"lxc.console.path", m.o.ConsolePath}, {"lxc.console.logfile", m.o.ConsoleLog}}
+	if m.o.UID >= 0 && m.o.Execute {
+		overrides = append(overrides, [2]string{"lxc.init.uid", strconv.Itoa(m.o.UID)})
+	}
+	if m.o.GID >= 0 && m.o.Execute {
+		overrides = append(overrides, [2]string{"lxc.init.gid", strconv.Itoa(m.o.GID)})
+	}
+	for ns, v := range m.o.Share {
+		overrides = append(overrides, [2]string{"lxc.namespace.share." + ns, v})
+	}
+	for _, kv := range overrides {
+		if kv[1] == "" {
+			continue
+		}
+		if err := set(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	spec, err := cfg.Spec()
+	if err != nil {
+		return err
+	}
+	m.cfg, m.spec = cfg, spec
+	if len(spec.NamespaceShare) > 0 {
+		return errors.New("lxc.namespace.share.*: joining another container's namespaces is not supported yet; remove the setting")
+	}
+	if m.o.Daemonize {
+		m.setupLogging()
+	}
+	return nil
+}
+
+// setupLogging opens the daemon's log: -o/-l first, else lxc.log.*.
+func (m *monitor) setupLogging() {
+	file, level := m.o.LogFile, m.o.LogLevel
+	if file == "" {
+		file = m.spec.Log.File
+	}
+	if level == "" {
+		level = m.spec.Log.Level
+	}
+	lvl, err := log.ParseLevel(level)
+	if level == "" || err != nil {
+		lvl = log.ERROR
+	}
+	prefix := "lxc-start"
+	if m.o.Execute {
+		prefix = "lxc-execute"
+	}
+	_ = log.Setup(prefix, m.o.Name, file, lvl, true)
+}
+
+func (m *monitor) configItem(key string) (string, error) {
+	return m.cfg.Get(key)
+}
+
+// claim makes this process the container's only monitor: under the
+// container lock, refuse if a monitor serves the socket, else bind it.
+// already reports that another monitor owns the container.
+func (m *monitor) claim() (already bool, err error) {
+	l := lock.Container(runDir(), m.o.LXCPath, m.o.Name)
+	if err := l.Lock(context.Background()); err != nil {
+		return false, err
+	}
+	defer l.Unlock()
+	if isRunning(m.o.LXCPath, m.o.Name) {
+		return true, nil
+	}
+	if st, err := lock.CheckPartial(filepath.Join(m.o.LXCPath, m.o.Name)); err == nil && st != lock.PartialNone {
+		return false, fmt.Errorf("container is being created or its creation failed (%s %s marker); wait, or destroy it", st, lock.PartialName)
+	}
+	srv, err := cmdsock.Listen(m.o.LXCPath, m.o.Name, m)
+	if errors.Is(err, cmdsock.ErrAlreadyRunning) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	m.srv = srv
+	return false, nil
+}
+
+// isRunning: a monitor answers on the command socket.
+func isRunning(lxcpath, name string) bool {
+	c, err := cmdsock.Dial(lxcpath, name)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	st, err := c.State()
+	return err == nil && st != cmdsock.STOPPED
+}
+
+func runDir() string {
+	if os.Geteuid() == 0 {
+		return "/run"
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("golxc-%d", os.Geteuid()))
+}
+
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// splitShellWords splits lxc.init.cmd / lxc.execute.cmd like a shell:
+// whitespace separates words, quotes group, backslash escapes.
+func splitShellWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	var quote rune
+	escaped := false
+	for _, r := range s {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped, inWord = true, true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '"' || r == '\'':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t' || r == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 || escaped {
+		return nil, fmt.Errorf("unterminated quote or escape in command %q", s)
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	if len(words) == 0 {
+		return nil, fmt.Errorf("empty command")
+	}
+	return words, nil
+}

@@ -1,0 +1,16 @@
+package monitor
+
+import (
+	"os"
+	"testing"
+
+	"github.com/golxc/golxc/internal/spawn"
+)
+
+// The test binary doubles as the container init stage and as the daemonized
+// monitor, exactly like the golxc binary.
+func TestMain(m *testing.M) {
+	spawn.RunStageIfRequested()
+	RunDaemonIfRequested()
+	os.Exit(m.Run())
+}

@@ -1,0 +1,213 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/execinit"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// monitor is the state of one running container, owned by its monitor
+// process. Fields set during setup are read by command goroutines only
+// after the state left STARTING, under mu.
+type monitor struct {
+	o    Options
+	rep  *reporter
+	cfg  *config.Config
+	spec *config.Spec
+
+	srv *cmdsock.Server
+
+	mu      sync.Mutex
+	state   cmdsock.State
+	run     *instance // the current boot (a reboot makes a new one)
+	halting bool      // monitor was told to stop: do not reboot
+}
+
+// instance is one boot of the container: everything created for it is
+// released by teardown.
+type instance struct {
+	flags       uintptr
+	cg          *cgroups
+	con         *console
+	ttys        []*pty
+	ttyInUse    []bool // guarded by monitor.mu
+	restoreTerm func()
+	net         NetSetup
+	proc        *initProcess
+	pid         int
+	nsFiles     map[string]*os.File
+}
+
+// run is the monitor body, shared by the daemon and the foreground path.
+func run(o Options, rep *reporter) (int, error) {
+	m := &monitor{o: o, rep: rep, state: cmdsock.STOPPED}
+	code, err := m.main()
+	if err != nil && !errors.Is(err, ErrAlreadyRunning) {
+		log.Errorf("%v", err)
+	}
+	return code, err
+}
+
+func (m *monitor) fail(err error) (int, error) {
+	err = m.prefix(err)
+	m.rep.report(status{Error: err.Error()})
+	return 1, err
+}
+
+// prefix makes errors read "NAME: step: cause".
+func (m *monitor) prefix(err error) error {
+	if s := err.Error(); len(s) > len(m.o.Name)+1 && s[:len(m.o.Name)+2] == m.o.Name+": " {
+		return err
+	}
+	return fmt.Errorf("%s: %w", m.o.Name, err)
+}
+
+func (m *monitor) main() (int, error) {
+	if err := m.load(); err != nil {
+		return m.fail(err)
+	}
+	already, err := m.claim()
+	if already {
+		m.rep.report(status{Already: true})
+		return 0, ErrAlreadyRunning
+	}
+	if err != nil {
+		return m.fail(err)
+	}
+	defer m.srv.Close()
+	if m.o.PidFile != "" {
+		if err := writePidFile(m.o.PidFile); err != nil {
+			return m.fail(err)
+		}
+		defer os.Remove(m.o.PidFile)
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	go m.handleSignals(sigs)
+
+	code := 0
+	for {
+		reboot, ws, err := m.boot()
+		if err != nil {
+			m.setState(cmdsock.STOPPED)
+			return m.fail(err)
+		}
+		if !reboot {
+			if m.o.Execute {
+				code = execinit.Status(ws)
+			}
+			break
+		}
+		log.Infof("container requested reboot")
+	}
+	m.setState(cmdsock.STOPPED)
+	if m.spec.Ephemeral && m.o.ConfigFile == filepath.Join(m.o.LXCPath, m.o.Name, "config") {
+		if err := os.RemoveAll(filepath.Join(m.o.LXCPath, m.o.Name)); err != nil {
+			log.Errorf("ephemeral container: remove %s: %v", filepath.Join(m.o.LXCPath, m.o.Name), err)
+		}
+	}
+	return code, nil
+}
+
+// boot runs the container once: setup, wait for init, teardown. reboot is
+// true when init died by SIGHUP (reboot(2) inside a pid namespace).
+func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
+	m.setState(cmdsock.STARTING)
+	in := &instance{}
+	m.mu.Lock()
+	m.run = in
+	m.mu.Unlock()
+	if err := m.setup(in); err != nil {
+		m.setState(cmdsock.ABORTING)
+		if in.proc != nil {
+			in.proc.kill()
+			in.proc.wait()
+		}
+		m.teardown(in, "stop")
+		return false, 0, err
+	}
+	m.setState(cmdsock.RUNNING)
+	m.rep.report(status{OK: true})
+
+	ws = in.proc.wait()
+	log.Infof("container init (pid %d) %s", in.pid, describeWait(ws))
+	m.mu.Lock()
+	halting := m.halting
+	m.mu.Unlock()
+	reboot = !halting && ws.Signaled() && ws.Signal() == syscall.SIGHUP && in.flags&unix.CLONE_NEWPID != 0
+	m.setState(cmdsock.STOPPING)
+	target := "stop"
+	if reboot {
+		target = "reboot"
+	}
+	m.teardown(in, target)
+	return reboot, ws, nil
+}
+
+func describeWait(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return "was killed by signal " + strconv.Itoa(int(ws.Signal()))
+	}
+	return "exited with status " + strconv.Itoa(ws.ExitStatus())
+}
+
+func (m *monitor) setState(s cmdsock.State) {
+	m.mu.Lock()
+	m.state = s
+	m.mu.Unlock()
+	if m.srv != nil {
+		m.srv.NotifyState(s)
+	}
+}
+
+func (m *monitor) current() (cmdsock.State, *instance) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state, m.run
+}
+
+// handleSignals: a terminated monitor still tears everything down (kill
+// init, the normal exit path does the rest). lxc-execute forwards signals
+// to its init, which forwards them to the command.
+func (m *monitor) handleSignals(sigs chan os.Signal) {
+	for s := range sigs {
+		_, in := m.current()
+		if in == nil || in.proc == nil {
+			continue
+		}
+		sig := s.(syscall.Signal)
+		if m.o.Execute {
+			in.proc.signal(sig)
+			continue
+		}
+		if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+			m.mu.Lock()
+			m.halting = true
+			m.mu.Unlock()
+			in.proc.kill()
+		}
+	}
+}
+
+func writePidFile(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("pidfile %s: %w", path, err)
+	}
+	defer f.Close()
+	_, err = f.WriteString(strconv.Itoa(os.Getpid()))
+	return err
+}

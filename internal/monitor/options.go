@@ -1,0 +1,53 @@
+// Package monitor runs a container: the long-lived "[lxc monitor] LXCPATH
+// NAME" process that owns the command socket, the cgroups, the console and
+// the hooks, spawns the container init and tears everything down when it
+// exits (LXC's start.c / lxccontainer.c start path).
+//
+// Process model (see docs in go-anchors.md §2.2):
+//
+//	lxc-start ──re-exec (GOLXC_MONITOR=1, Setsid)──► [lxc monitor] LXCPATH NAME
+//	                                                   │ spawn.Start(Create, stage "init")
+//	                                                   ▼
+//	                                      init stage (new namespaces): rootfs, hooks, exec
+//
+// A binary that uses Start in daemon mode must call RunDaemonIfRequested
+// early in main (after spawn.RunStageIfRequested).
+package monitor
+
+import "errors"
+
+// Options describe one start request (lxc-start / lxc-execute).
+type Options struct {
+	Name    string
+	LXCPath string
+
+	// ConfigFile is loaded (LXCPATH/NAME/config, or the -f rcfile for a
+	// volatile container). Empty: start with an empty configuration.
+	ConfigFile string
+	// Defines are -s KEY=VAL, applied after loading.
+	Defines []string
+	// Command overrides the payload argv (lxc-start -- CMD, lxc-execute CMD).
+	Command []string
+	// Execute: an internal init is PID 1, the command PID 2, and Start
+	// returns the command's exit status.
+	Execute   bool
+	Daemonize bool
+
+	ConsolePath string // lxc.console.path
+	ConsoleLog  string // lxc.console.logfile
+	PidFile     string // receives the monitor pid
+
+	// Share maps a namespace ("net", "ipc", "uts", "pid") to a container
+	// name or pid (--share-net ...).
+	Share map[string]string
+
+	LogFile  string
+	LogLevel string
+	Quiet    bool
+
+	UID, GID int // lxc-execute -u / -g; -1 = unset
+}
+
+// ErrAlreadyRunning is returned (with status 0) when another monitor owns
+// the container; lxc-start prints it and still exits 0, like LXC.
+var ErrAlreadyRunning = errors.New("Container is already running")

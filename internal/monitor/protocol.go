@@ -1,0 +1,37 @@
+package monitor
+
+import "github.com/golxc/golxc/internal/config"
+
+// The monitor and the init stage talk over spawn's sync socket, one JSON
+// message per step:
+//
+//	monitor → init  setupMsg   (namespaces, maps, cgroup, network ready)
+//	init → monitor  childMsg{Ready}  (rootfs done, start hooks ran)
+//	monitor → init  goMsg      (start-host hooks ran)
+//	init execs; the close-on-exec sync socket reads EOF in the monitor.
+//	Any failure: init → monitor childMsg{Error}, then init exits.
+
+const initStageName = "init"
+
+type setupMsg struct {
+	Name        string
+	LXCPath     string
+	ConfigFile  string
+	Spec        *config.Spec
+	Cmd         []string
+	Env         []string
+	Execute     bool
+	CloneFlags  uintptr
+	ConsolePath string   // host path of the console pty slave ("" = none)
+	TTYPaths    []string // host paths of the tty slaves
+	LogLevel    string
+}
+
+type childMsg struct {
+	Ready bool   `json:",omitempty"`
+	Error string `json:",omitempty"`
+}
+
+type goMsg struct {
+	Go bool
+}

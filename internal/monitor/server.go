@@ -1,0 +1,214 @@
+package monitor
+
+import (
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// Serve answers the command socket (cmdsock.Handler).
+func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
+	st, in := m.current()
+	switch req.Cmd {
+	case cmdsock.GetState:
+		return &cmdsock.Response{Value: int64(st)}
+	case cmdsock.AddStateClient:
+		// The state must not move between reading it and registering.
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return req.AnswerAddStateClient(m.state)
+	case cmdsock.ServeStateClients:
+		m.srv.NotifyState(cmdsock.State(req.Value))
+		return &cmdsock.Response{}
+	case cmdsock.GetName:
+		return str(m.o.Name)
+	case cmdsock.GetLXCPath:
+		return str(m.o.LXCPath)
+	case cmdsock.GetConfigItem:
+		v, err := m.configItem(cString(req.Data))
+		if err != nil {
+			return &cmdsock.Response{Ret: -1}
+		}
+		return str(v)
+	}
+	// Everything below needs a live init.
+	if in == nil || in.proc == nil || in.proc.exited() {
+		return errno(unix.ESRCH)
+	}
+	switch req.Cmd {
+	case cmdsock.GetInitPID:
+		return &cmdsock.Response{Value: int64(in.pid)}
+	case cmdsock.GetCloneFlags:
+		return &cmdsock.Response{Value: int64(in.flags)}
+	case cmdsock.GetInitPidFD:
+		fd, err := unix.PidfdOpen(in.pid, 0)
+		if err != nil {
+			return errno(err)
+		}
+		return m.withFd(req, fd)
+	case cmdsock.Stop:
+		sig := m.spec.Signals.Stop
+		if sig == 0 {
+			sig = syscall.SIGKILL
+		}
+		m.mu.Lock()
+		m.halting = true
+		m.mu.Unlock()
+		if err := in.proc.signal(sig); err != nil {
+			return errno(err)
+		}
+		log.Infof("sent signal %d to init %d (stop command)", int(sig), in.pid)
+		// LXC answers a successful stop by hanging up when the monitor exits.
+		req.Keep(nil)
+		return nil
+	case cmdsock.GetCgroup, cmdsock.GetLimitCgroup:
+		p, err := in.cg.path(cString(req.Data))
+		if err != nil {
+			return errno(unix.ENOENT)
+		}
+		return str(p)
+	case cmdsock.GetCgroup2FD, cmdsock.GetCgroupFD, cmdsock.GetLimitCgroup2FD, cmdsock.GetLimitCgroupFD:
+		fd := in.cg.payloadFD()
+		if fd < 0 {
+			return errno(unix.ENOSYS)
+		}
+		dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return errno(err)
+		}
+		return m.withFd(req, dup)
+	case cmdsock.Freeze:
+		return m.freeze(in, time.Duration(int32(req.Value))*time.Second)
+	case cmdsock.Unfreeze:
+		return m.thaw(in)
+	case cmdsock.GetTTYFD:
+		return m.ttyFD(req, in)
+	case cmdsock.ConsoleLog:
+		return m.consoleLog(req, in)
+	case cmdsock.TerminalWinch:
+		return nil
+	}
+	return errno(unix.ENOSYS)
+}
+
+// withFd answers with fd; our copy is closed when the client hangs up
+// (the server only borrows descriptors of a Response).
+func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
+	req.Keep(func() { unix.Close(fd) })
+	return &cmdsock.Response{Fds: []int{fd}}
+}
+
+func (m *monitor) freeze(in *instance, timeout time.Duration) *cmdsock.Response {
+	m.setState(cmdsock.FREEZING)
+	if err := in.cg.freeze(timeout); err != nil {
+		m.setState(cmdsock.RUNNING)
+		return errno(err)
+	}
+	m.setState(cmdsock.FROZEN)
+	return &cmdsock.Response{}
+}
+
+func (m *monitor) thaw(in *instance) *cmdsock.Response {
+	if err := in.cg.thaw(); err != nil {
+		m.setState(cmdsock.FROZEN)
+		return errno(err)
+	}
+	m.setState(cmdsock.THAWED)
+	m.setState(cmdsock.RUNNING)
+	return &cmdsock.Response{}
+}
+
+// ttyFD hands out a terminal master: 0 = console (through a proxy pty),
+// N = ttyN, -1 = the first tty not in use. The slot stays taken while the
+// client keeps the connection.
+func (m *monitor) ttyFD(req *cmdsock.Request, in *instance) *cmdsock.Response {
+	n := int(int32(req.Value))
+	if n == 0 {
+		if in.con == nil {
+			return errno(unix.ENODEV)
+		}
+		f, err := in.con.attach()
+		if err != nil {
+			return errno(err)
+		}
+		req.Keep(func() { f.Close() })
+		return &cmdsock.Response{Value: 0, Fds: []int{int(f.Fd())}}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n < 0 {
+		for i := range in.ttys {
+			if !in.ttyBusy(i) {
+				n = i + 1
+				break
+			}
+		}
+	}
+	if n < 1 || n > len(in.ttys) || in.ttyBusy(n-1) {
+		return errno(unix.EBUSY)
+	}
+	fd, err := unix.FcntlInt(in.ttys[n-1].master.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return errno(err)
+	}
+	in.setTTYBusy(n-1, true)
+	req.Keep(func() {
+		unix.Close(fd)
+		m.mu.Lock()
+		in.setTTYBusy(n-1, false)
+		m.mu.Unlock()
+	})
+	return &cmdsock.Response{Value: int64(n), Fds: []int{fd}}
+}
+
+func (m *monitor) consoleLog(req *cmdsock.Request, in *instance) *cmdsock.Response {
+	r, err := cmdsock.DecodeConsoleLogRequest(req.Data)
+	if err != nil {
+		return errno(unix.EINVAL)
+	}
+	if in.con == nil || in.con.ring == nil {
+		return errno(unix.ENODATA)
+	}
+	var out []byte
+	if r.Read {
+		out = in.con.ring.Bytes()
+		if r.ReadMax > 0 && uint64(len(out)) > r.ReadMax {
+			out = out[:r.ReadMax]
+		}
+	}
+	if r.Clear {
+		in.con.ring.Clear()
+	}
+	return &cmdsock.Response{Data: out}
+}
+
+func (in *instance) ttyBusy(i int) bool { return i < len(in.ttyInUse) && in.ttyInUse[i] }
+
+func (in *instance) setTTYBusy(i int, busy bool) {
+	for len(in.ttyInUse) <= i {
+		in.ttyInUse = append(in.ttyInUse, false)
+	}
+	in.ttyInUse[i] = busy
+}
+
+func str(s string) *cmdsock.Response { return &cmdsock.Response{Data: append([]byte(s), 0)} }
+
+func errno(err error) *cmdsock.Response {
+	if e, ok := err.(syscall.Errno); ok {
+		return &cmdsock.Response{Ret: -int32(e)}
+	}
+	return &cmdsock.Response{Ret: -int32(unix.EIO)}
+}
+
+func cString(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,233 @@
+package monitor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/rootfs"
+)
+
+// defaultRootfsMount is LXCROOTFSMOUNT of the Debian build LXC_ROOTFS_MOUNT
+// reports when lxc.rootfs.mount is unset.
+const defaultRootfsMount = rootfs.DefaultRootfsMount
+
+// setup brings one boot from nothing to an init that exec'd its payload.
+// Whatever it created is recorded in in, so teardown can undo a partial
+// setup.
+func (m *monitor) setup(in *instance) error {
+	var err error
+	if in.flags, err = cloneFlags(m.spec); err != nil {
+		return err
+	}
+	if in.cg, err = newCgroups(m.o.Name, m.spec); err != nil {
+		return err
+	}
+	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
+		return err
+	}
+	if in.net, err = NewNetSetup(m.o.Name, m.spec, in.flags&unix.CLONE_NEWNET == 0); err != nil {
+		return err
+	}
+	if err := m.openTerminals(in); err != nil {
+		return err
+	}
+	cmd, err := m.command()
+	if err != nil {
+		return err
+	}
+	msg := &setupMsg{
+		Name: m.o.Name, LXCPath: m.o.LXCPath, ConfigFile: m.o.ConfigFile,
+		Spec: m.spec, Cmd: cmd, Env: m.initEnv(), Execute: m.o.Execute, CloneFlags: in.flags,
+		LogLevel: logLevelName(),
+	}
+	switch {
+	case in.con != nil:
+		msg.ConsolePath = in.con.pty.slavePath
+	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
+		msg.ConsolePath = m.spec.Console.Path
+	}
+	for _, t := range in.ttys {
+		msg.TTYPaths = append(msg.TTYPaths, t.slavePath)
+	}
+	if in.proc, err = m.spawnInit(in); err != nil {
+		return err
+	}
+	in.pid = in.proc.pid
+	for _, kv := range m.spec.Proc {
+		p := fmt.Sprintf("/proc/%d/%s", in.pid, kv.Key)
+		if err := os.WriteFile(p, []byte(kv.Value), 0); err != nil {
+			return fmt.Errorf("lxc.proc.%s = %s: %w", kv.Key, kv.Value, err)
+		}
+	}
+	in.nsFiles = preserveNamespaces(in.pid, in.flags)
+	if err := in.net.Setup(in.pid); err != nil {
+		return err
+	}
+	return m.handshake(in, msg)
+}
+
+// handshake drives the init stage through rootfs setup, the start-host
+// hook and the final exec.
+func (m *monitor) handshake(in *instance, msg *setupMsg) error {
+	if err := in.proc.send(msg); err != nil {
+		return fmt.Errorf("send setup to init: %w", err)
+	}
+	var reply childMsg
+	if err := in.proc.recv(&reply); err != nil {
+		return fmt.Errorf("container init exited during setup (%v)", err)
+	}
+	if reply.Error != "" {
+		return fmt.Errorf("%s", reply.Error)
+	}
+	if err := m.runHostHooks(hooks.StartHost, hooks.Context{PID: in.pid}); err != nil {
+		return err
+	}
+	if err := in.proc.send(goMsg{Go: true}); err != nil {
+		return fmt.Errorf("release init: %w", err)
+	}
+	// Success is the close-on-exec sync socket closing under a running init.
+	reply = childMsg{}
+	if err := in.proc.recv(&reply); err == nil && reply.Error != "" {
+		return fmt.Errorf("%s", reply.Error)
+	}
+	in.proc.closeSync()
+	return nil
+}
+
+// command is the payload argv: the override, else lxc.init.cmd (lxc-start)
+// or lxc.execute.cmd (lxc-execute).
+func (m *monitor) command() ([]string, error) {
+	if len(m.o.Command) > 0 {
+		return m.o.Command, nil
+	}
+	if m.o.Execute {
+		if m.spec.ExecuteCmd == "" {
+			return nil, fmt.Errorf("Missing command to execute!")
+		}
+		return splitShellWords(m.spec.ExecuteCmd)
+	}
+	if m.spec.Init.Cmd != "" {
+		return splitShellWords(m.spec.Init.Cmd)
+	}
+	return []string{"/sbin/init"}, nil
+}
+
+// initEnv is init's environment: cleared, lxc.environment, container=lxc,
+// container_ttys.
+func (m *monitor) initEnv() []string {
+	env := []string{}
+	hasPath := false
+	for _, kv := range m.spec.Environment {
+		if strings.HasPrefix(kv, "PATH=") {
+			hasPath = true
+		}
+		env = append(env, kv)
+	}
+	if !hasPath {
+		env = append(env, "PATH=/sbin:/usr/sbin:/bin:/usr/bin")
+	}
+	env = append(env, "container=lxc")
+	if n := m.spec.TTYMax; n > 0 {
+		var names []string
+		for i := 1; i <= n; i++ {
+			name := fmt.Sprintf("tty%d", i)
+			if m.spec.TTYDir != "" {
+				name = m.spec.TTYDir + "/" + name
+			}
+			names = append(names, name)
+		}
+		env = append(env, "container_ttys="+strings.Join(names, " "))
+	}
+	return env
+}
+
+// openTerminals allocates the console and lxc.tty.max ttys. No console pty
+// for lxc.console.path = none or a device path, nor for a foreground start
+// without a terminal (init then gets our stdio, as LXC).
+func (m *monitor) openTerminals(in *instance) error {
+	c := m.spec.Console
+	if c.Path == "" && (m.o.Daemonize || isTerminal(0)) {
+		con, err := newConsole(c.Logfile, c.BufferSize)
+		if err != nil {
+			return err
+		}
+		in.con = con
+		if !m.o.Daemonize {
+			in.restoreTerm = attachTerminal(con)
+		}
+	}
+	for i := 0; i < m.spec.TTYMax; i++ {
+		p, err := openPTY()
+		if err != nil {
+			return fmt.Errorf("lxc.tty.max: %w", err)
+		}
+		in.ttys = append(in.ttys, p)
+	}
+	return nil
+}
+
+// preserveNamespaces keeps init's new namespaces open for the stop hooks.
+func preserveNamespaces(pid int, flags uintptr) map[string]*os.File {
+	out := map[string]*os.File{}
+	for _, n := range nsNames {
+		if flags&nsFlags[n] == 0 {
+			continue
+		}
+		p := fmt.Sprintf("/proc/%d/ns/%s", pid, n)
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		out[n] = f
+	}
+	return out
+}
+
+// nsHookPaths renders preserved ns fds as /proc/MONITORPID/fd/N.
+func nsHookPaths(files map[string]*os.File) map[string]string {
+	out := map[string]string{}
+	for n, f := range files {
+		out[n] = fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd())
+	}
+	return out
+}
+
+func (m *monitor) hookContext() hooks.Context {
+	return hooks.Context{
+		Name:        m.o.Name,
+		ConfigFile:  m.o.ConfigFile,
+		RootfsMount: rootfsMount(m.spec),
+		RootfsPath:  m.spec.Rootfs.Path,
+		Console:     m.spec.Console.Path,
+		ConsoleLog:  m.spec.Console.Logfile,
+		LogLevel:    logLevelName(),
+		Version:     m.spec.HookVersion,
+	}
+}
+
+// runHostHooks runs a hook type on the host; extra carries PID/NS/Target.
+func (m *monitor) runHostHooks(typ string, extra hooks.Context) error {
+	cmds := m.spec.Hooks[typ]
+	if len(cmds) == 0 {
+		return nil
+	}
+	c := m.hookContext()
+	c.PID, c.NS, c.Target = extra.PID, extra.NS, extra.Target
+	log.Debugf("running %d %s hook(s)", len(cmds), typ)
+	return hooks.Run(typ, cmds, c)
+}
+
+func rootfsMount(s *config.Spec) string {
+	if s.Rootfs.Mount != "" {
+		return s.Rootfs.Mount
+	}
+	return defaultRootfsMount
+}
+
+func logLevelName() string { return log.CurrentLevel().String() }
