@@ -38,7 +38,7 @@ type ct struct {
 	config  string
 }
 
-var applets = []string{"sh", "sleep", "echo", "cat", "hostname", "mkdir", "ls", "touch", "env", "true", "false", "kill", "grep", "readlink", "stat", "test"}
+var applets = []string{"sh", "sleep", "echo", "cat", "hostname", "mkdir", "ls", "touch", "env", "true", "false", "kill", "grep", "readlink", "stat", "test", "reboot", "expr"}
 
 const initScript = `#!/bin/sh
 echo $$ > /facts/pid
