@@ -43,7 +43,7 @@ func writeMap(pid int, name string, m []config.IDMap) error {
 		werr = cerr
 	}
 	if werr != nil {
-		return fmt.Errorf("spawn: write %s %q: %w", path, strings.TrimSpace(strings.ReplaceAll(b.String(), "\n", "; ")), unwrapPath(werr))
+		return fmt.Errorf("spawn: write %s %q: %w", path, strings.ReplaceAll(strings.TrimSpace(b.String()), "\n", "; "), unwrapPath(werr))
 	}
 	return nil
 }

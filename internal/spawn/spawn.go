@@ -275,7 +275,7 @@ func (s *starter) handshake() error {
 				return fmt.Errorf("spawn: stage asked for Prepare, which the request does not have")
 			}
 			if err := s.req.Prepare(pid); err != nil {
-				return err
+				return fmt.Errorf("spawn: prepare pid %d: %w", pid, err)
 			}
 			if err := sendRaw(s.sync, []byte{nsexec.MsgPrepared}); err != nil {
 				return fmt.Errorf("spawn: tell the stage Prepare is done: %w", err)

@@ -293,6 +293,7 @@ func TestErrorsLeaveNothing(t *testing.T) {
 				t.Fatalf("Start succeeded, want error containing %q", tc.want)
 			}
 			msg := err.Error()
+			t.Log(msg)
 			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "spawn") {
 				t.Errorf("error %q: want one line containing %q", msg, tc.want)
 			}

@@ -1,0 +1,42 @@
+package nsexec
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func TestEncode(t *testing.T) {
+	b := Bootstrap{Mode: Join, NSFlags: 0x40000000, JoinPID: 42, PidFD: 7, ExeFD: 6, Pdeathsig: 9, Setsid: true, Prepare: true}.Encode()
+	if len(b) != bootstrapSize {
+		t.Fatalf("%d bytes, want %d", len(b), bootstrapSize)
+	}
+	u32 := func(off int) uint32 { return binary.NativeEndian.Uint32(b[off:]) }
+	for _, c := range []struct {
+		name      string
+		got, want uint32
+	}{
+		{"size", u32(0), bootstrapSize}, {"magic", u32(4), bootstrapMagic}, {"version", u32(8), 1},
+		{"mode", u32(12), 2}, {"opts", u32(24), 3}, {"pid", u32(28), 42}, {"pidfd", u32(32), 7},
+		{"exefd", u32(36), 6}, {"pdeathsig", u32(40), 9}, {"reserved", u32(44), 0},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.name, c.got, c.want)
+		}
+	}
+	if f := binary.NativeEndian.Uint64(b[16:]); f != 0x40000000 {
+		t.Errorf("nsflags = %#x", f)
+	}
+	if string(b[4:8]) != "GLXC" && binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
+		t.Errorf("magic bytes %q", b[4:8])
+	}
+	neg := Bootstrap{PidFD: -1, ExeFD: -1}.Encode()
+	if int32(binary.NativeEndian.Uint32(neg[32:])) != -1 {
+		t.Errorf("pidfd -1 not preserved")
+	}
+}
+
+func TestNotAStage(t *testing.T) {
+	if info, ok := Stage(); ok {
+		t.Errorf("test process reports being a stage: %+v", info)
+	}
+}

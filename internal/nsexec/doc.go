@@ -1,0 +1,84 @@
+// Package nsexec is golxc's only C: a constructor that runs before the Go
+// runtime starts, while the process is single-threaded, and creates or
+// joins namespaces (setns into a user or mount namespace is impossible
+// from a running, multithreaded Go process). Importing the package is
+// enough to install it; internal/spawn drives it.
+//
+// # Cost when unused
+//
+// The constructor reads one environment variable, _GOLXC_NSEXEC, and
+// returns when it is absent: every normal golxc command pays one getenv.
+// The package needs cgo; a CGO_ENABLED=0 build fails on purpose (nocgo.go)
+// instead of producing a binary that cannot start containers.
+//
+// # Activation
+//
+// The parent (spawn.Start) makes a SOCK_SEQPACKET socketpair, writes the
+// bootstrap message into its end, and execs a sealed memfd copy of its own
+// binary with the other end inherited as fd N and the environment
+//
+//	_GOLXC_NSEXEC=N      the sync socket; arms the constructor
+//	_GOLXC_STAGE=<name>  the Go stage to run afterwards
+//
+// # Bootstrap message (parent to stage, first packet)
+//
+// One fixed 48-byte struct golxc_bootstrap (nsexec.h) in native byte
+// order, encoded by Bootstrap.Encode. Its first word is its own length,
+// followed by magic "GLXC", version (1), mode (1 create, 2 join), the
+// CLONE_NEW* flags (u64), options (1 setsid, 2 prepare), the join target
+// pid, its pidfd and the sealed-exe fd as numbered in the stage (-1 if
+// none), the parent-death signal and a reserved zero. Id maps are not in
+// the message: the parent writes them (directly as root; newuidmap later).
+// The stage rejects a packet of the wrong size, magic or version.
+//
+// # Messages during the C stage
+//
+// Every message is one packet whose first byte is its tag.
+//
+//	stage -> parent  'M'         user ns unshared: write /proc/<pid>/{uid,gid}_map of the stage
+//	parent -> stage  'm'         maps written
+//	stage -> parent  'P'         about to unshare/setns: do host-side setup on <pid> (cgroups)
+//	parent -> stage  'p'         done
+//	stage -> parent  'D<pid>'    the final process's pid, in the parent's pid namespace
+//	final -> parent  'R'         final process ready; the Go runtime starts next
+//	any   -> parent  'E<errno> <step>'  failure; the sender exits 1
+//
+// <pid> in 'M' and 'P' is the exec'd child, which the parent already knows.
+// If the parent fails it does not answer: it kills and reaps the stage.
+// After 'R' the socket belongs to the Go stage protocol (JSON packets, see
+// spawn.Send/Recv).
+//
+// # Steps
+//
+// Both modes start by closing the sealed-exe fd and setting
+// PR_SET_DUMPABLE 0 (re-set after every credential change, which resets
+// it), so the container cannot ptrace a process holding host state.
+//
+// Create: unshare(CLONE_NEWUSER) if requested, then 'M' (dumpable is
+// briefly 1 so a setuid newuidmap could open the map files), wait for 'm',
+// setresgid(0), setgroups(0) (skipped if denied), setresuid(0). Then 'P'
+// if requested. Then unshare uts, ipc, net, mnt, cgroup, time, pid, one
+// call each so an error names the namespace.
+//
+// Join: 'P' if requested. Drop the namespaces we already share with the
+// target (joining one's own user ns is EINVAL). Then setns(pidfd, flags),
+// which enters all of them atomically (Linux 5.8+). Without a pidfd, or on
+// EINVAL from an older kernel, open /proc/<pid>/ns/* first, prove with
+// pidfd_send_signal(pidfd, 0) that the pid was not recycled, and setns in
+// runc/LXC order: the non-user namespaces that work, then user, then retry
+// the rest. After entering a user ns become root in it as above.
+//
+// Both then fork with CLONE_PARENT, so the final process is a direct child
+// of the Go parent (which waits for it and holds its pidfd; no subreaper),
+// and, for a new or joined pid ns, is inside it: PID 1 when created. The
+// intermediate sends 'D<pid>', releases the final process through a pipe
+// (so 'D' always precedes anything the final process sends) and exits 0.
+// The final process sets PR_SET_PDEATHSIG and setsid if asked, marks the
+// sync fd close-on-exec, sends 'R' and returns into the Go runtime. Go's
+// main calls spawn.RunStageIfRequested, which uses Stage to find the sync
+// fd and the stage name, unsets both variables and runs the stage.
+//
+// Limits: no time-ns offsets, oom_score_adj or log fd yet; the raw clone
+// leaves glibc's cached tid stale in the final process, as runc's clone
+// does, which Go does not rely on.
+package nsexec
