@@ -12,7 +12,9 @@ import (
 
 // Container is the set of cgroups of one container: per hierarchy a
 // monitor cgroup and a payload cgroup (limit cgroup plus optional inner
-// leaf, lxc.cgroup.dir.container.inner).
+// leaf, lxc.cgroup.dir.container.inner). Create and Apply calls must not
+// run concurrently with other calls; after that Freeze, Thaw, Stats, Get,
+// Set, Pids and KillAll only read the Container and may overlap.
 type Container struct {
 	l    *Layout
 	o    Options
