@@ -1,0 +1,127 @@
+package config
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Signal names LXC's sig_parse knows (without the SIG prefix), x86-64 numbers.
+var signalNames = map[string]int{
+	"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6,
+	"BUS": 7, "FPE": 8, "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12,
+	"PIPE": 13, "ALRM": 14, "TERM": 15, "STKFLT": 16, "CHLD": 17, "CLD": 17,
+	"CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23,
+	"XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29,
+	"POLL": 29, "PWR": 30, "SYS": 31,
+}
+
+const (
+	sigRTMin = 34 // glibc's SIGRTMIN (the kernel's 32 and 33 are reserved)
+	sigRTMax = 64
+)
+
+// parseSignal mirrors sig_parse: a number, or SIG<NAME>, SIGRTMIN+n,
+// SIGRTMAX-n, case-insensitive; the SIG prefix is required for names.
+func parseSignal(v string) (int, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		n, ok := safeInt(v)
+		return int(n), ok
+	}
+	if len(v) < 3 || !strings.EqualFold(v[:3], "SIG") {
+		return 0, false
+	}
+	name := v[3:]
+	if len(name) >= 2 && strings.EqualFold(name[:2], "RT") {
+		r := name[2:]
+		if len(r) < 5 || (r[4] < '0' || r[4] > '9') {
+			return 0, false
+		}
+		n, ok := safeInt(r[4:])
+		if !ok {
+			return 0, false
+		}
+		var s int
+		switch {
+		case strings.EqualFold(r[:4], "MAX-"):
+			s = sigRTMax - int(n)
+		case strings.EqualFold(r[:4], "MIN+"):
+			s = sigRTMin + int(n)
+		default:
+			return 0, false
+		}
+		if s < sigRTMin || s > sigRTMax {
+			return 0, false
+		}
+		return s, true
+	}
+	n, ok := signalNames[strings.ToUpper(name)]
+	return n, ok
+}
+
+const signalHint = "expected a signal number or name like SIGPWR, SIGRTMIN+3"
+
+// Personalities accepted by lxc.arch, mapped to what get_config_item shows.
+var archNames = map[string]string{}
+
+func init() {
+	for _, a := range strings.Fields("arm armel armhf armv7l athlon i386 i486 i586 i686 linux32 mips mipsel ppc powerpc x86") {
+		archNames[a] = "i686"
+	}
+	for _, a := range strings.Fields("aarch64 amd64 arm64 linux64 mips64 mips64el ppc64 ppc64el ppc64le powerpc64 riscv64 s390x x86_64") {
+		archNames[a] = "x86_64"
+	}
+}
+
+// Capability names LXC's parse_cap knows, in capability number order.
+var capNames = strings.Fields(`chown dac_override dac_read_search fowner fsetid kill setgid setuid
+setpcap linux_immutable net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner
+sys_module sys_rawio sys_chroot sys_ptrace sys_pacct sys_admin sys_boot sys_nice sys_resource
+sys_time sys_tty_config mknod lease audit_write audit_control setfcap mac_override mac_admin
+syslog wake_alarm block_suspend audit_read perfmon bpf checkpoint_restore`)
+
+// lastCap is the highest capability number the running kernel knows.
+func lastCap() int {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			return n
+		}
+	}
+	return len(capNames) - 1
+}
+
+func validCap(tok string) bool {
+	for _, n := range capNames {
+		if n == tok {
+			return true
+		}
+	}
+	n, ok := safeInt(tok)
+	return ok && n >= 0 && int(n) <= lastCap()
+}
+
+// Namespaces in LXC's ns_info order (the order get_config_item prints them).
+var nsNames = []string{"user", "mnt", "pid", "uts", "ipc", "net", "cgroup", "time"}
+
+func nsIndex(name string) int {
+	for i, n := range nsNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Log levels (lxc.log.level), index = LXC's numeric level.
+var logLevels = []string{"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "FATAL"}
+
+const logNotSet = 9
+
+// Hook types in LXC's lxchook_names order.
+var hookTypes = []string{"pre-start", "pre-mount", "mount", "autodev", "start", "stop", "post-stop", "clone", "destroy", "start-host"}
+
+var syslogFacilities = []string{"daemon", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}

@@ -1,0 +1,238 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Spec builds the typed view of the applied values.
+func (c *Config) Spec() (*Spec, error) {
+	v := &c.v
+	s := &Spec{
+		Arch:       v.arch,
+		UTSName:    v.utsname,
+		Ephemeral:  v.ephemeral == 1,
+		Groups:     clone(v.groups),
+		StartAuto:  int(v.startAuto),
+		StartDelay: int(v.startDelay),
+		StartOrder: int(v.startOrder),
+
+		Environment: clone(v.env),
+		ExecuteCmd:  v.executeCmd,
+		Init:        InitSpec{Cmd: v.initCmd, Cwd: v.initCwd, UID: int(v.initUID), GID: int(v.initGID)},
+		Signals: SignalSpec{Halt: syscall.Signal(v.sigHalt), Reboot: syscall.Signal(v.sigReboot),
+			Stop: syscall.Signal(v.sigStop)},
+
+		MonitorUnshare:       v.monitorUnshare != 0,
+		MonitorPdeathSignal:  syscall.Signal(v.pdeath),
+		MonitorPdeathDisable: v.pdeath == 0,
+		NoNewPrivs:           v.noNewPrivs == 1,
+
+		Proc:   clone(v.procs),
+		Sysctl: clone(v.sysctls),
+
+		Rootfs: RootfsSpec{Type: v.rootfsType, Path: v.rootfsPath, Mount: v.rootfsMount,
+			Options: v.rootfsOptions, Managed: v.rootfsManaged},
+
+		MountFstab:   v.fstab,
+		MountEntries: clone(v.mountEntries),
+
+		Autodev:          v.autodev == 1,
+		AutodevTmpfsSize: int(v.autodevTmpfs),
+
+		Console: ConsoleSpec{Path: v.consolePath, Logfile: v.consoleLog, Rotate: v.consoleRotate == 1,
+			BufferSize: int(v.consoleBuf), Size: int(v.consoleSize)},
+		TTYMax: int(v.ttyMax),
+		TTYDir: v.ttyDir,
+		PTYMax: int(v.ptyMax),
+
+		CgroupDir:          v.cgDir,
+		CgroupDirContainer: v.cgContainer,
+		CgroupDirMonitor:   v.cgMonitor,
+		CgroupDirPivot:     v.cgMonPivot,
+		CgroupDirInner:     v.cgInner,
+		CgroupRelative:     v.cgRelative == 1,
+
+		ApparmorProfile:         v.aaProfile,
+		ApparmorAllowIncomplete: v.aaIncomplete == 1,
+		ApparmorAllowNesting:    v.aaNesting == 1,
+		ApparmorRaw:             clone(v.aaRaw),
+		SelinuxContext:          v.selinuxContext,
+		SelinuxContextKeyring:   v.selinuxKeyring,
+
+		SeccompProfile:      v.seccompProfile,
+		SeccompAllowNesting: v.seccompNesting == 1,
+		SeccompNotifyProxy:  v.notifyProxy,
+		SeccompNotifyCookie: v.notifyCookie,
+
+		IDMap: clone(v.idmaps),
+
+		NamespaceClone: nsList(v.nsClone),
+		NamespaceKeep:  nsList(v.nsKeep),
+		NamespaceShare: map[string]string{},
+
+		Hooks:       map[string][]string{},
+		HookVersion: int(v.hookVersion),
+
+		Log: LogSpec{File: v.logFile, Syslog: v.logSyslog},
+
+		TimeBoot:      TimeOffset{Sec: v.timeBoot.sec, Nsec: v.timeBoot.nsec},
+		TimeMonotonic: TimeOffset{Sec: v.timeMono.sec, Nsec: v.timeMono.nsec},
+		SchedCore:     v.schedCore == 1,
+	}
+	for _, g := range v.initGroups {
+		s.Init.Groups = append(s.Init.Groups, int(g))
+	}
+	if v.keyringSet {
+		// LXC 5.0.2 stores the value as "disable session keyring", so
+		// "lxc.keyring.session = 1" means no new keyring; mirrored here.
+		b := !v.keyringDisable
+		s.KeyringSession = &b
+	}
+	for _, l := range v.prlimits {
+		s.Prlimit = append(s.Prlimit, Rlimit{Name: l.name, Soft: l.soft, Hard: l.hard})
+	}
+	if v.rootfsPath != "" {
+		if s.Rootfs.Type == "" {
+			s.Rootfs.Type = "dir"
+			s.Rootfs.Raw = v.rootfsPath
+		} else {
+			s.Rootfs.Raw = v.rootfsType + ":" + v.rootfsPath
+		}
+	}
+	s.MountAuto = mountAutoSpec(v)
+	for _, cg := range v.cgroups {
+		kv := KeyValue{Key: cg.key, Value: cg.value}
+		if cg.v2 {
+			s.Cgroup2 = append(s.Cgroup2, kv)
+		} else {
+			s.Cgroup1 = append(s.Cgroup1, kv)
+		}
+	}
+	if v.capsKeep {
+		s.CapKeep = clone(v.caps)
+		if len(s.CapKeep) == 0 {
+			s.CapKeep = []string{"none"}
+		}
+	} else {
+		s.CapDrop = clone(v.caps)
+	}
+	for k, x := range v.nsShare {
+		s.NamespaceShare[k] = x
+	}
+	for k, x := range v.hooks {
+		if len(x) > 0 {
+			s.Hooks[k] = clone(x)
+		}
+	}
+	if v.logLevel != logNotSet {
+		s.Log.Level = logLevelName(v.logLevel)
+	}
+	if t := v.timeBoot; t != (timeOffset{}) {
+		s.TimeOffsetBoot, _ = c.Get("lxc.time.offset.boot")
+		s.TimeOffsetBoot = strings.TrimSuffix(s.TimeOffsetBoot, "\n")
+	}
+	if t := v.timeMono; t != (timeOffset{}) {
+		s.TimeOffsetMonotonic, _ = c.Get("lxc.time.offset.monotonic")
+		s.TimeOffsetMonotonic = strings.TrimSuffix(s.TimeOffsetMonotonic, "\n")
+	}
+	for _, d := range v.nets {
+		n, err := netSpec(d)
+		if err != nil {
+			return nil, err
+		}
+		s.Net = append(s.Net, n)
+	}
+	sort.SliceStable(s.Net, func(i, j int) bool { return s.Net[i].Index < s.Net[j].Index })
+	return s, nil
+}
+
+func clone[T any](l []T) []T {
+	if l == nil {
+		return nil
+	}
+	return append([]T(nil), l...)
+}
+
+func mountAutoSpec(v *values) MountAuto {
+	m := MountAuto{Proc: strings.TrimPrefix(v.autoProc, "proc:"), Sys: strings.TrimPrefix(v.autoSys, "sys:"),
+		Shmounts: v.shmounts}
+	cg := v.autoCgroup
+	switch {
+	case strings.HasPrefix(cg, "cgroup2"):
+		m.Cgroup2 = strings.TrimPrefix(strings.TrimPrefix(cg, "cgroup2"), ":")
+		if m.Cgroup2 == "" || m.Cgroup2 == "force" {
+			m.Cgroup2 = strings.TrimSuffix("rw:"+m.Cgroup2, ":")
+		}
+	case strings.HasPrefix(cg, "cgroup-full"):
+		m.Cgroup = "full:" + cgroupMode(strings.TrimPrefix(cg, "cgroup-full"))
+	case cg != "":
+		m.Cgroup = cgroupMode(strings.TrimPrefix(cg, "cgroup"))
+	}
+	for _, t := range []string{v.autoProc, v.autoSys, cg} {
+		if t != "" {
+			m.Tokens = append(m.Tokens, t)
+		}
+	}
+	if v.shmounts != "" {
+		m.Tokens = append(m.Tokens, "shmounts:"+v.shmounts)
+	}
+	return m
+}
+
+// cgroupMode turns ":ro:force" into "ro:force" and "" into "nospec"
+// (LXC picks mixed or rw at start depending on CAP_SYS_ADMIN).
+func cgroupMode(rest string) string {
+	rest = strings.TrimPrefix(rest, ":")
+	if rest == "" || rest == "force" {
+		return strings.TrimSuffix("nospec:"+rest, ":")
+	}
+	return rest
+}
+
+func netSpec(d *netdev) (NetDev, error) {
+	n := NetDev{
+		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr,
+		IPv4Gateway: d.ipv4gw, IPv6Gateway: d.ipv6gw, L2Proxy: d.l2proxy,
+		ScriptUp: d.scriptUp, ScriptDown: d.scriptDown, VethPair: d.vethPair, VethMode: d.vethMode,
+		VethIPv4Routes: clone(d.vethRoutes4), VethIPv6Routes: clone(d.vethRoutes6),
+		MacvlanMode: d.macvlanMode, IpvlanMode: d.ipvlanMode, IpvlanIsolation: d.ipvlanIsolate,
+		VlanID: int(d.vlanID), VethNRxQueues: int(d.nRx), VethNTxQueues: int(d.nTx),
+	}
+	if d.up {
+		n.Flags = "up"
+	}
+	if d.mtu != "" {
+		m, err := strconv.ParseUint(d.mtu, 10, 31)
+		if err != nil {
+			return n, &ParseError{Key: fmt.Sprintf("lxc.net.%d.mtu", d.idx), Msg: fmt.Sprintf("invalid value %q", d.mtu),
+				Hint: "expected a number of bytes"}
+		}
+		n.MTU = int(m)
+	}
+	for _, a := range d.ipv4 {
+		s := fmt.Sprintf("%s/%d", a.addr, a.prefix)
+		if a.bcast.IsValid() {
+			s += " " + a.bcast.String()
+		}
+		n.IPv4 = append(n.IPv4, s)
+	}
+	for _, a := range d.ipv6 {
+		n.IPv6 = append(n.IPv6, fmt.Sprintf("%s/%d", a.addr, a.prefix))
+	}
+	if d.typ == "veth" {
+		switch {
+		case d.vethVlanID < 0:
+			n.VethVlanID = "none"
+		case d.vethVlanID > 0:
+			n.VethVlanID = strconv.Itoa(d.vethVlanID)
+		}
+		for _, t := range d.vethTagged {
+			n.VethVlanTagged = append(n.VethVlanTagged, strconv.Itoa(int(t)))
+		}
+	}
+	return n, nil
+}
