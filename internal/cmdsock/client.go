@@ -3,6 +3,7 @@ package cmdsock
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"time"
@@ -350,42 +351,83 @@ func (c *Client) TTYFD(ttynum int) (*TTY, error) {
 // is STOPPED: that is success if STOPPED was asked for, else ErrNotRunning
 // (lxc-wait then retries once a second).
 func (c *Client) WaitStates(states []State, timeout time.Duration) (State, error) {
+	sub, err := c.Subscribe(states)
+	if err != nil {
+		return -1, err
+	}
+	defer sub.Close()
+	return sub.Wait(timeout)
+}
+
+// Subscription is a registered state client (ADD_STATE_CLIENT).
+type Subscription struct {
+	states []State
+	now    State // < MaxState: already in a wanted state, nothing to wait for
+	conn   *net.UnixConn
+}
+
+// Subscribe registers a state client for states. Registration is complete
+// when it returns, so a transition caused afterwards cannot be missed.
+func (c *Client) Subscribe(states []State) (*Subscription, error) {
 	set := NewStateSet(states...)
 	resp, conn, err := c.exchange(&Request{Cmd: AddStateClient, Data: EncodeStateSet(set)})
 	if err != nil {
 		if errors.Is(err, ErrNotRunning) && set.Has(STOPPED) {
-			return STOPPED, nil
+			return &Subscription{states: states, now: STOPPED}, nil
 		}
-		return -1, err
+		return nil, err
 	}
-	defer conn.Close()
-	if st := State(ptrInt(resp.Value)); st < MaxState {
-		return st, nil
+	sub := &Subscription{states: states, now: State(ptrInt(resp.Value)), conn: conn}
+	if sub.now < 0 || sub.now > MaxState {
+		sub.Close()
+		return nil, fmt.Errorf("%s: monitor answered state %d", AddStateClient, sub.now)
+	}
+	return sub, nil
+}
+
+// Wait returns the wanted state the container reached (timeout < 0: no limit).
+func (s *Subscription) Wait(timeout time.Duration) (State, error) {
+	if s.now < MaxState {
+		return s.now, nil
+	}
+	if s.conn == nil {
+		return -1, fmt.Errorf("waiting for %v: subscription closed", s.states)
 	}
 	if timeout >= 0 {
-		_ = conn.SetReadDeadline(time.Now().Add(timeout))
+		_ = s.conn.SetReadDeadline(time.Now().Add(timeout))
 	}
 	buf := make([]byte, msgSize)
-	if _, err := readFull(conn, buf); err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return -1, fmt.Errorf("timed out waiting for %v: %w", states, err)
+	n, err := readFull(s.conn, buf)
+	switch {
+	case err == nil:
+		msg, _ := DecodeMsg(buf)
+		return State(msg.Value), nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return -1, fmt.Errorf("timed out waiting for %v: %w", s.states, err)
+	case n == 0 && isConnGone(err):
+		// A real LXC 5.0.2 monitor sends nothing when it exits; it just
+		// closes its state clients, and liblxc reads the zeroed message
+		// as STOPPED. Do the same.
+		if NewStateSet(s.states...).Has(STOPPED) {
+			return STOPPED, nil
 		}
-		return -1, fmt.Errorf("waiting for %v: %w", states, ErrNoReply)
+		return STOPPED, fmt.Errorf("waiting for %v: container stopped: %w", s.states, ErrNotRunning)
 	}
-	msg, _ := DecodeMsg(buf)
-	return State(msg.Value), nil
+	return -1, fmt.Errorf("waiting for %v: %w", s.states, ErrNoReply)
+}
+
+// Close unregisters (the monitor notices the hang-up).
+func (s *Subscription) Close() error {
+	if s.conn == nil {
+		return nil
+	}
+	err := s.conn.Close()
+	s.conn = nil
+	return err
 }
 
 func readFull(conn *net.UnixConn, b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		m, err := conn.Read(b[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return io.ReadFull(conn, b)
 }
 
 // IsRunning reports whether something serves the container's command socket.

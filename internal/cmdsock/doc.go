@@ -64,6 +64,9 @@
 //     (MAX_STATE) and the connection is registered. On the next transition
 //     to a wanted state, the monitor writes one struct lxc_msg {int type
 //     = 0; char name[256]; int value = state;} (264 bytes) and hangs up.
+//     A real LXC 5.0.2 monitor that exits sends nothing and just closes its
+//     state clients. liblxc reads that EOF as a zeroed message, so it means
+//     STOPPED. Subscription.Wait does the same.
 //   - Unknown commands and handler failures: hang-up without a reply.
 //   - TERMINAL_WINCH is obsolete in LXC 5 and is answered the same way.
 //
