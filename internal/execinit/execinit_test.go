@@ -46,4 +46,3 @@ func TestForwardsSignals(t *testing.T) {
 		t.Fatalf("exit %d, want 7 (SIGUSR1 forwarded, trap ran)", got)
 	}
 }
-

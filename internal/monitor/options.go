@@ -11,7 +11,12 @@
 //	                                      init stage (new namespaces): rootfs, hooks, exec
 //
 // A binary that uses Start in daemon mode must call RunDaemonIfRequested
-// early in main (after spawn.RunStageIfRequested).
+// early in main (after spawn.RunStageIfRequested). Importing this package
+// registers the spawn stage "init".
+//
+// lxc-execute: the init stage stays in Go as PID 1 (execinit) and forks the
+// command, which therefore is not PID 2 (Go's threads take the first pids
+// of the namespace). Final's settings are applied to the thread that forks.
 package monitor
 
 import "errors"
