@@ -140,7 +140,7 @@ func wrapErr(err error, file string, lineNo int, key string) error {
 // normalised "KEY = VALUE" line (the current key name) to the text.
 func (c *Config) Set(key, value string) error {
 	if strings.ContainsAny(key, "\n\r\x00") || strings.ContainsAny(value, "\n\r\x00") {
-		return &ParseError{Key: strings.ToValidUTF8(key, "?"), Msg: "newlines and NUL bytes are not allowed in keys or values",
+		return &ParseError{Key: strings.NewReplacer("\n", `\n`, "\r", `\r`, "\x00", `\0`).Replace(key), Msg: "newlines and NUL bytes are not allowed in keys or values",
 			Hint: "set one value per call"}
 	}
 	if isHwaddrLine(key + " ") {

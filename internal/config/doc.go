@@ -27,5 +27,16 @@
 //     expands "lxc.net.N.link = eth+" for phys devices while parsing); those are
 //     the runtime's job.
 //
+// LXC 5.0.2 quirks kept on purpose because scripts see them: a one-letter
+// size suffix is ignored ("2m" is 2 bytes), the default IPv4 prefix follows
+// the class of the LAST octet, lxc.net.N.ipvlan.mode reads back "l2" by
+// default, an unset lxc.namespace.share.X reads "(null)", link/name/veth.pair
+// are truncated to 15 bytes, and lxc.keyring.session stores "disable".
+//
+// A load that fails keeps the values and lines before the bad line; the
+// bad line and everything after it are dropped, as LXC stops there too.
+//
+// A Config is not safe for concurrent use; the package-level functions are.
+//
 // Spec() turns the applied values into the typed Spec the runtime consumes.
 package config
