@@ -130,7 +130,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	}
 	defer partial.Done()
 
-	noTemplate := tmpl == "" && builtin == ""
+	noTemplate := templates.IsNone(o.Template)
 	rootfs := ""
 	if !noTemplate {
 		rootfs, err = c.makeRootfs(o, u)
@@ -151,17 +151,10 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err := c.runTemplate(tmpl, builtin, rootfs, o); err != nil {
 		return err
 	}
-	if err := prependHeader(c.ConfigFileName(), templates.Header(headerName(tmpl, builtin), o.ExtraArgs)); err != nil {
+	if err := templates.PrependHeader(c.ConfigFileName(), tmpl, o.ExtraArgs); err != nil {
 		return err
 	}
 	return c.LoadConfigFile(c.ConfigFileName())
-}
-
-func headerName(tmpl, builtin string) string {
-	if builtin != "" {
-		return "golxc built-in " + builtin
-	}
-	return tmpl
 }
 
 // initialConfig is the -f file, or lxc.default_config when no -f is given.
@@ -227,20 +220,6 @@ func (c *Container) initialSpec() (*config.Spec, error) {
 		return nil, err
 	}
 	return conf.Spec()
-}
-
-// prependHeader writes LXC's "Template used to create this container"
-// block in front of the config the template produced.
-func prependHeader(file, header string) error {
-	body, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, append([]byte(header), body...), 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp, file)
 }
 
 // undo collects cleanup steps run in reverse order, at most once.

@@ -1,6 +1,8 @@
 // Command golxc is the multi-call binary behind every lxc-* tool: it
 // dispatches on argv[0] (lxc-start, lxc-ls, ...) or on its first argument
-// (golxc ls, golxc lxc-ls).
+// (golxc ls, golxc lxc-ls). The same binary is re-executed as the
+// container monitor and, through the C stage in internal/nsexec, as the
+// process that becomes the container's init.
 package main
 
 import (
@@ -9,10 +11,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/golxc/golxc/internal/monitor"
+	_ "github.com/golxc/golxc/internal/nsexec" // the pre-Go-runtime namespace stage
+	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/tools"
 )
 
 func main() {
+	// Internal stages first: they never return.
+	spawn.RunStageIfRequested()
+	monitor.RunDaemonIfRequested()
 	os.Exit(run(os.Args))
 }
 

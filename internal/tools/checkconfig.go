@@ -13,10 +13,13 @@ import (
 func init() { register("lxc-checkconfig", runCheckconfig) }
 
 // runCheckconfig ignores its arguments, as LXC's script does.
-func runCheckconfig(_ []string, _ io.Reader, stdout, _ io.Writer) int {
+func runCheckconfig(argv []string, _ io.Reader, stdout, stderr io.Writer) int {
 	color := false
 	if f, ok := stdout.(*os.File); ok {
 		color = term.IsTerminal(int(f.Fd()))
 	}
-	return checkconfig.Run(stdout, color, os.Getenv("CONFIG"), cli.Version)
+	return checkconfig.Run(checkconfig.Options{
+		Stdout: stdout, Stderr: stderr, Color: color,
+		ConfigPath: os.Getenv("CONFIG"), Version: cli.Version, Argv0: argv[0],
+	})
 }

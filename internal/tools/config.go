@@ -13,7 +13,7 @@ func init() { register("lxc-config", runConfig) }
 // runConfig is lxc-config: not getopt based; only argv[1] is examined and
 // items match by prefix, as in LXC.
 func runConfig(argv []string, _ io.Reader, stdout, _ io.Writer) int {
-	usage := "Usage: lxc-config -l: list all available configuration items\n       lxc-config item: print configuration item\n"
+	usage := fmt.Sprintf("Usage: %s -l: list all available configuration items\n       %s item: print configuration item\n", argv[0], argv[0])
 	if len(argv) < 2 {
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -2,7 +2,6 @@ package tools
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os/exec"
 	"path/filepath"
@@ -167,12 +166,10 @@ func (o *createOpts) run(c *cli.Ctx) int {
 	if err := ct.Create(opts); err != nil {
 		var nf *templates.NotFoundError
 		if errors.As(err, &nf) {
-			c.Errorf("bad template: %s", o.template)
 			c.Errorf("%v", err)
-			c.Errorf("Failed to create container %s", c.Name)
 			return 1
 		}
-		return c.Fail(fmt.Errorf("create failed: %v", err))
+		return c.Fail(err)
 	}
 	return 0
 }

@@ -67,7 +67,7 @@ func TestCreateNoneAndMissingTemplate(t *testing.T) {
 		t.Fatal("-t none made a rootfs")
 	}
 	r := run(t, nil, "lxc-create", "-P", lp, "-n", "x", "-t", "nosuchtemplate")
-	if r.code != 1 || !strings.HasPrefix(r.stderr, "lxc-create: bad template: nosuchtemplate\n") {
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "lxc-create: bad template: nosuchtemplate") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("%s", r)
 	}
 	if _, err := os.Stat(filepath.Join(lp, "x")); !os.IsNotExist(err) {
@@ -86,7 +86,7 @@ func TestCreateExternalTemplate(t *testing.T) {
 	dump := filepath.Join(tdir, "argv")
 	tmpl := filepath.Join(tdir, "lxc-dump")
 	os.WriteFile(tmpl, []byte("#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > "+dump+
-		"\n[ -n \"$FAIL\" ] && exit 3\necho 'lxc.uts.name = fromtemplate' >> \"${2#--path=}/config\"\nexit 0\n"), 0o755)
+		"\n[ -n \"$FAIL\" ] && exit 3\necho 'lxc.uts.name = fromtemplate' >> \"${1#--path=}/config\"\nexit 0\n"), 0o755)
 	rootfs := filepath.Join(tdir, "myroot")
 	r := run(t, nil, "lxc-create", "-P", lp, "-n", "ext", "-t", tmpl, "--dir", rootfs, "--", "-x", "with space")
 	if r.code != 0 {

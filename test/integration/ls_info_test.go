@@ -79,7 +79,7 @@ func TestConfigTool(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "lxc.conf")
 	os.WriteFile(conf, []byte("lxc.lxcpath = /srv/lxc\n# lxc.bdev.lvm.vg = no\nlxc.bdev.lvm.vg = vg0\n"), 0o644)
 	env := []string{"GOLXC_GLOBAL_CONF=" + conf}
-	usage := "Usage: lxc-config -l: list all available configuration items\n       lxc-config item: print configuration item\n"
+	usage := "Usage: " + binDir + "/lxc-config -l: list all available configuration items\n       " + binDir + "/lxc-config item: print configuration item\n"
 	expect(t, run(t, env, "lxc-config"), 0, usage, "")
 	expect(t, run(t, env, "lxc-config", "--he"), 0, usage, "")
 	expect(t, run(t, env, "lxc-config", "-l"), 0, "lxc.default_config\nlxc.lxcpath\nlxc.bdev.lvm.vg\nlxc.bdev.lvm.thin_pool\nlxc.bdev.zfs.root\nlxc.cgroup.use\nlxc.cgroup.pattern\n", "")
