@@ -65,7 +65,7 @@ type TemplateOptions struct {
 	ExtraArgs  []string
 	// Download template fields (accepted for go-lxc compatibility).
 	Distro, Release, Arch, Variant, Server, KeyID, KeyServer string
-	DisableGPGValidation, FlushCache, ForceCache      bool
+	DisableGPGValidation, FlushCache, ForceCache             bool
 }
 
 // BusyboxTemplateOptions creates a busybox container.

@@ -59,8 +59,8 @@ var validBdevs = []string{"dir", "btrfs", "loop", "lvm", "nbd", "overlay", "over
 
 type createOpts struct {
 	bdev, config, template, dir string
-	lvm, rbd, zfs, fs          bool
-	help                       bool
+	lvm, rbd, zfs, fs           bool
+	help                        bool
 }
 
 func runCreate(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {

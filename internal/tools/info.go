@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/lxc"
 )
@@ -27,9 +26,9 @@ Options :
 `
 
 type infoOpts struct {
-	keys                       []string
+	keys                        []string
 	ips, state, pid, stats, raw bool
-	selectors                  int
+	selectors                   int
 }
 
 func runInfo(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -188,4 +187,3 @@ func humanSize(v uint64) string {
 		return fmt.Sprintf("%d bytes", v)
 	}
 }
-
