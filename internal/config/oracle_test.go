@@ -126,7 +126,7 @@ var oracleCases = []struct {
 }
 
 func TestAgainstLXC(t *testing.T) {
-	if _, err := exec.LookPath("lxc-info"); err != nil {
+	if _, err := os.Stat("/usr/bin/lxc-info"); err != nil {
 		t.Skip("lxc-info (LXC oracle) not installed")
 	}
 	SetWarner(func(string) {})
@@ -144,7 +144,7 @@ func TestAgainstLXC(t *testing.T) {
 		loadErr := c.LoadBytes("config", []byte(text))
 		legacy := strings.Contains(text, "lxc.utsname")
 		for _, k := range tc.keys {
-			out, err := exec.Command("lxc-info", "-P", dir, "-n", "c", "-c", k, "-H").CombinedOutput()
+			out, err := exec.Command("/usr/bin/lxc-info", "-P", dir, "-n", "c", "-c", k, "-H").CombinedOutput()
 			lxcFailed := err != nil
 			if legacy {
 				if !lxcFailed {
