@@ -58,6 +58,11 @@ func runExecute(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if err != nil {
 				return c.Fail(err)
 			}
+			// LXC refuses to run with no configuration at all.
+			if rc == "" && !ct.Defined() {
+				c.Errorf("Executing a container with no configuration file may crash the host")
+				return 1
+			}
 			cmd := c.Args
 			if len(cmd) == 0 {
 				if v := ct.ConfigItem("lxc.execute.cmd"); len(v) > 0 && v[0] != "" {
