@@ -47,9 +47,12 @@ const (
 )
 
 const (
-	bootstrapSize    = 48
+	bootstrapSize    = 112
 	bootstrapMagic   = 0x43584c47 // "GLXC"
-	bootstrapVersion = 1
+	bootstrapVersion = 2
+	// MaxShare is the number of namespaces Create can join instead of
+	// unsharing: one per namespace type.
+	MaxShare = 8
 	optSetsid        = 1
 	optPrepare       = 2
 )
@@ -65,6 +68,15 @@ type Bootstrap struct {
 	Pdeathsig int    // parent-death signal for the final process, or 0
 	Setsid    bool   // final process becomes a session leader
 	Prepare   bool   // pause with MsgPrepare before the namespace operations
+	// Share (Create only) lists namespaces to setns() into instead of
+	// unsharing them; at most MaxShare, one per type, none also in NSFlags.
+	Share []Share
+}
+
+// Share is one namespace fd the stage inherits and joins.
+type Share struct {
+	NSType uint32 // exactly one CLONE_NEW* flag; setns checks the fd is one
+	FD     int    // as numbered in the stage; the stage closes it
 }
 
 // Encode returns the wire form (struct golxc_bootstrap in nsexec.h).
@@ -84,8 +96,19 @@ func (b Bootstrap) Encode() []byte {
 	buf = le.AppendUint32(buf, uint32(b.Mode))
 	buf = le.AppendUint64(buf, b.NSFlags)
 	buf = le.AppendUint32(buf, opts)
-	for _, v := range []int{b.JoinPID, b.PidFD, b.ExeFD, b.Pdeathsig, 0} {
+	for _, v := range []int{b.JoinPID, b.PidFD, b.ExeFD, b.Pdeathsig} {
 		buf = le.AppendUint32(buf, uint32(int32(v)))
+	}
+	// Encode cannot fail; spawn validates the length, the stage rejects
+	// more than MaxShare as well.
+	buf = le.AppendUint32(buf, uint32(len(b.Share)))
+	for i := 0; i < MaxShare; i++ {
+		s := Share{FD: -1}
+		if i < len(b.Share) {
+			s = b.Share[i]
+		}
+		buf = le.AppendUint32(buf, s.NSType)
+		buf = le.AppendUint32(buf, uint32(int32(s.FD)))
 	}
 	return buf
 }

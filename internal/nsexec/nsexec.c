@@ -144,8 +144,84 @@ static const char *flagnames(uint64_t flags)
 	return buf;
 }
 
+static const char *nsname(uint32_t flag)
+{
+	for (int i = 0; i < NSCOUNT; i++)
+		if ((uint32_t)nstab[i].flag == flag)
+			return nstab[i].name;
+	return "?";
+}
+
+/* check_share rejects a share list the parent should never send: unknown
+ * or repeated types, or a type that is also to be unshared. */
+static uint64_t check_share(const struct golxc_bootstrap *b)
+{
+	uint64_t seen = 0;
+
+	errno = EINVAL;
+	if (b->nshare > GOLXC_MAX_SHARE || (b->nshare && b->mode != GOLXC_MODE_CREATE))
+		failf("bootstrap message: %u shared namespaces in mode %u", b->nshare, b->mode);
+	for (uint32_t i = 0; i < b->nshare; i++) {
+		uint32_t t = b->share[i].nstype;
+
+		if (!strcmp(nsname(t), "?") || (seen & t) || (b->nsflags & t) || b->share[i].fd < 0)
+			failf("bootstrap message: shared namespace %u (type %#x, fd %d)", i, t, b->share[i].fd);
+		seen |= t;
+	}
+	return seen;
+}
+
+/* is_own_ns reports whether fd is the namespace we are already in (joining
+ * the own user namespace is EINVAL; for the others it is a no-op). */
+static int is_own_ns(int fd, uint32_t nstype)
+{
+	char path[64];
+	struct stat self, them;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", nsname(nstype));
+	if (stat(path, &self) < 0)
+		failf("stat(%s)", path);
+	if (fstat(fd, &them) < 0)
+		failf("fstat(shared %s namespace fd)", nsname(nstype));
+	return self.st_dev == them.st_dev && self.st_ino == them.st_ino;
+}
+
+/* join_shared enters the inherited namespace fds: the user one (user=1) or
+ * all the others (user=0). setns checks that each fd is of its type. It
+ * returns whether it changed namespaces. */
+static int join_shared(const struct golxc_bootstrap *b, int user)
+{
+	int joined = 0;
+
+	for (uint32_t i = 0; i < b->nshare; i++) {
+		const struct golxc_share *s = &b->share[i];
+
+		if ((s->nstype == CLONE_NEWUSER) != user)
+			continue;
+		if (!is_own_ns(s->fd, s->nstype)) {
+			if (setns(s->fd, s->nstype) < 0)
+				failf("setns(shared %s namespace)", nsname(s->nstype));
+			joined = 1;
+		}
+		close(s->fd);
+	}
+	return joined;
+}
+
 static void create(const struct golxc_bootstrap *b)
 {
+	uint64_t shared = check_share(b);
+
+	/*
+	 * A shared user ns comes first: the other namespaces are then joined
+	 * and created with the privileges it grants. The other shared ones
+	 * come before a new user ns, while we still hold the host's
+	 * privileges over namespaces owned by the initial user ns.
+	 */
+	if ((shared & CLONE_NEWUSER) && join_shared(b, 1))
+		become_root();
+	if (join_shared(b, 0))
+		nodump();
 	if (b->nsflags & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0)
 			failf("unshare(CLONE_NEWUSER)");
@@ -161,7 +237,11 @@ static void create(const struct golxc_bootstrap *b)
 		tell("P", 1);
 		await('p');
 	}
-	/* One call per namespace so an error names the one that failed. */
+	/*
+	 * One call per namespace so an error names the one that failed. A
+	 * shared pid ns needs nothing more: setns(CLONE_NEWPID) only changes
+	 * where children go, so the fork below puts the final process in it.
+	 */
 	for (int i = 1; i < NSCOUNT; i++)
 		if ((b->nsflags & nstab[i].flag) && unshare(nstab[i].flag) < 0)
 			failf("unshare(%s)", nstab[i].cname);
@@ -230,6 +310,7 @@ static void join(const struct golxc_bootstrap *b)
 {
 	uint64_t want = 0;
 
+	check_share(b); /* none allowed here */
 	if (b->opts & GOLXC_OPT_PREPARE) {
 		tell("P", 1);
 		await('p');

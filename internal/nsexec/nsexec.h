@@ -9,13 +9,21 @@
 #include <stdint.h>
 
 #define GOLXC_BOOTSTRAP_MAGIC 0x43584c47u /* "GLXC" little endian */
-#define GOLXC_BOOTSTRAP_VERSION 1
+#define GOLXC_BOOTSTRAP_VERSION 2
 
 #define GOLXC_MODE_CREATE 1
 #define GOLXC_MODE_JOIN 2
 
 #define GOLXC_OPT_SETSID 1u  /* final process calls setsid() */
 #define GOLXC_OPT_PREPARE 2u /* pause for the parent's 'P' step */
+
+#define GOLXC_MAX_SHARE 8 /* one slot per namespace type */
+
+/* create: a namespace to setns() into instead of unsharing it */
+struct golxc_share {
+	uint32_t nstype; /* exactly one CLONE_NEW* flag */
+	int32_t fd;      /* inherited /proc/PID/ns/<name> fd, closed by the stage */
+};
 
 /* One fixed-size, length-prefixed message in native byte order. */
 struct golxc_bootstrap {
@@ -29,10 +37,11 @@ struct golxc_bootstrap {
 	int32_t pidfd;      /* join: pidfd of join_pid, or -1 */
 	int32_t exefd;      /* inherited sealed-exe fd to close, or -1 */
 	int32_t pdeathsig;  /* final process: PR_SET_PDEATHSIG, or 0 */
-	int32_t reserved;   /* 0 */
+	uint32_t nshare;    /* create: entries used in share[] */
+	struct golxc_share share[GOLXC_MAX_SHARE];
 };
 
-#define GOLXC_BOOTSTRAP_SIZE 48
+#define GOLXC_BOOTSTRAP_SIZE 112
 
 extern int golxc_nsexec_mode;   /* 0 unless this process is a stage */
 extern int golxc_nsexec_syncfd; /* sync socket of the stage, or -1 */

@@ -52,12 +52,26 @@ type Request struct {
 	CgroupFD   int  // >= 0: cgroup2 dir fd, the stage is cloned into it (CLONE_INTO_CGROUP); -1: none
 	Setsid     bool // the final process becomes a session leader
 	Pdeathsig  syscall.Signal
+	// Share (Create only) lists namespaces the process joins instead of
+	// getting new ones (lxc.namespace.share.*); their flags must not be in
+	// CloneFlags. A shared user namespace is joined first and the process
+	// becomes root in it; the others are joined before a new user namespace
+	// is made. A shared pid namespace holds the final process (not PID 1).
+	// Start does not close the files.
+	Share []SharedNS
 	// Prepare, if set, runs while the stage waits: in Create after the user
 	// namespace and its maps exist but before the other namespaces are
 	// unshared, in Join before any setns. pid is the intermediate process;
 	// the final process inherits its cgroups, so a hybrid host moves pid
 	// into the container cgroups here and a new cgroup ns is rooted there.
 	Prepare func(pid int) error
+}
+
+// SharedNS is a namespace to join: an open /proc/PID/ns/<name> (or a bind
+// mount of one). The kernel checks on setns that it is of type Flag.
+type SharedNS struct {
+	Flag uintptr // exactly one CLONE_NEW* flag
+	File *os.File
 }
 
 // StageError is a failure reported by the C stage.
@@ -110,7 +124,13 @@ func validate(req *Request) error {
 		if req.CloneFlags&^allNamespaces != 0 {
 			return fmt.Errorf("spawn: CloneFlags %#x has non-namespace bits %#x", req.CloneFlags, req.CloneFlags&^allNamespaces)
 		}
+		if err := validateShare(req.Share, req.CloneFlags); err != nil {
+			return err
+		}
 	case Join:
+		if len(req.Share) > 0 {
+			return errors.New("spawn: Share is for Create; Join enters JoinPID's namespaces")
+		}
 		if req.JoinPID <= 0 {
 			return fmt.Errorf("spawn: join needs JoinPID, got %d", req.JoinPID)
 		}
@@ -119,6 +139,24 @@ func validate(req *Request) error {
 		}
 	default:
 		return fmt.Errorf("spawn: unknown mode %d (want spawn.Create or spawn.Join)", req.Mode)
+	}
+	return nil
+}
+
+func validateShare(share []SharedNS, clone uintptr) error {
+	var seen uintptr
+	for _, sh := range share {
+		switch {
+		case sh.Flag&^allNamespaces != 0 || sh.Flag == 0 || sh.Flag&(sh.Flag-1) != 0:
+			return fmt.Errorf("spawn: Share flag %#x is not one CLONE_NEW* flag", sh.Flag)
+		case sh.File == nil:
+			return fmt.Errorf("spawn: Share flag %#x has no file", sh.Flag)
+		case seen&sh.Flag != 0:
+			return fmt.Errorf("spawn: namespace %#x shared twice", sh.Flag)
+		case clone&sh.Flag != 0:
+			return fmt.Errorf("spawn: namespace %#x is both shared and in CloneFlags", sh.Flag)
+		}
+		seen |= sh.Flag
 	}
 	return nil
 }
@@ -171,6 +209,10 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 			files = append(files, pidfd)
 			boot.PidFD = syncFD + 2
 		}
+	}
+	for _, sh := range req.Share {
+		boot.Share = append(boot.Share, nsexec.Share{NSType: uint32(sh.Flag), FD: 3 + len(files)})
+		files = append(files, sh.File)
 	}
 	if err := sendRaw(s.sync, boot.Encode()); err != nil {
 		return nil, fmt.Errorf("spawn: send bootstrap message: %w", err)
