@@ -50,12 +50,13 @@ const (
 	bootstrapSize    = 112
 	bootstrapMagic   = 0x43584c47 // "GLXC"
 	bootstrapVersion = 2
-	// MaxShare is the number of namespaces Create can join instead of
-	// unsharing: one per namespace type.
-	MaxShare = 8
 	optSetsid        = 1
 	optPrepare       = 2
 )
+
+// MaxShare is the number of namespaces Create can join instead of
+// unsharing: one per namespace type.
+const MaxShare = 8
 
 // Bootstrap is the message the parent sends before the stage starts. Fd
 // numbers are as seen by the stage process.
