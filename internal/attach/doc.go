@@ -1,0 +1,23 @@
+// Package attach runs a process inside a running container, the way
+// lxc-attach does: it joins the container's namespaces through the C stage
+// of internal/nsexec (spawn.Join), enters the container's cgroups, drops
+// the bounding capabilities the container dropped, applies the
+// environment policy and ids, and execs the command.
+//
+// # Process model
+//
+// Run (the caller's side) asks the container's monitor for init's pid,
+// optionally allocates a pty on the container's own devpts, and starts the
+// "attach" stage with spawn.Start. spawn's Prepare hook moves the
+// intermediate into the container's cgroups before it joins the
+// namespaces, so the attached process is born inside them. The stage
+// receives a Spec over the sync socket, sets itself up on one locked OS
+// thread (bounding set, personality and credentials are per thread) and
+// execs. The stage is non-dumpable until that exec, and every fd above 2
+// is close-on-exec, so nothing of the host reaches the command.
+//
+// With a terminal, only the std streams that are terminals are replaced
+// by the pty slave; redirected streams (files, pipes, /dev/null) are
+// passed straight through, so "lxc-attach -n c -- cmd >file" and
+// "echo cmd | lxc-attach -n c" behave as without a terminal.
+package attach

@@ -1,0 +1,336 @@
+package attach
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/spawn"
+	"github.com/golxc/golxc/internal/terminal"
+	"golang.org/x/sys/unix"
+)
+
+// Error is an attach failure before the command ran, with LXC's wording
+// ("Failed to get init pid") in Step.
+type Error struct {
+	Step string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Step
+	}
+	return fmt.Sprintf("%s: %v", e.Step, e.Err)
+}
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNotRunning: nothing serves the container's command socket.
+var ErrNotRunning = cmdsock.ErrNotRunning
+
+// allNamespaces is what Namespaces -1 means.
+const allNamespaces = unix.CLONE_NEWUSER | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET |
+	unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWTIME | unix.CLONE_NEWPID
+
+// Process is a running attached process.
+type Process struct {
+	Pid   int
+	proc  *spawn.Process
+	proxy *terminal.Proxy
+	done  chan struct{} // closed when the proxy is finished
+	undo  []func()
+}
+
+// Run attaches, waits for the command and returns its exit code the way
+// a shell reports it (128+N for death by signal N). Signals sent to the
+// caller (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded.
+func Run(o Options) (int, error) {
+	p, err := Start(o)
+	if err != nil {
+		return -1, err
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	stopFwd := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = p.proc.Signal(s.(syscall.Signal))
+			case <-stopFwd:
+				return
+			}
+		}
+	}()
+	ws, err := p.Wait()
+	signal.Stop(sigs)
+	close(stopFwd)
+	if err != nil {
+		return -1, err
+	}
+	return ExitCode(ws), nil
+}
+
+// ExitCode is a wait status as a shell reports it.
+func ExitCode(ws syscall.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
+
+// Start attaches and returns once the command is starting; call Wait.
+func Start(o Options) (*Process, error) {
+	// Like LXC's attach, keep what we hold of the host out of reach of
+	// ptrace from inside the container.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	fill(&o)
+	client, err := cmdsock.Dial(o.LXCPath, o.Name)
+	if err != nil {
+		return nil, &Error{Step: "Failed to get init pid", Err: err}
+	}
+	initPid, err := client.InitPID()
+	if err != nil {
+		return nil, &Error{Step: "Failed to get init pid", Err: err}
+	}
+	pidfd, err := unix.PidfdOpen(initPid, 0)
+	if err != nil {
+		return nil, &Error{Step: "Failed to get init pid", Err: err}
+	}
+	defer unix.Close(pidfd)
+
+	spec, err := makeSpec(&o)
+	if err != nil {
+		return nil, &Error{Step: "Failed to get attach context", Err: err}
+	}
+	p := &Process{done: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			p.cleanup()
+		}
+	}()
+
+	req := spawn.Request{
+		Mode: spawn.Join, JoinPID: initPid, JoinFlags: uintptr(o.Namespaces),
+		Stage: stageName, Env: []string{}, CgroupFD: -1,
+		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
+	}
+	if o.Elevated&KeepCgroup == 0 {
+		cg, err := containerCgroups(initPid, o.Name)
+		if err != nil {
+			return nil, &Error{Step: "Failed to get attach context", Err: err}
+		}
+		req.Prepare = cg.Enter
+	}
+	spec.CTTY = -1
+	var slave *os.File
+	if ttys := ttyStreams(&o); ttys != nil {
+		ptx, pts, err := containerPTY(client, initPid, pidfd)
+		if err != nil {
+			return nil, &Error{Step: "Failed to create terminal", Err: err}
+		}
+		slave = pts
+		p.undo = append(p.undo, func() { ptx.Close() })
+		for i, f := range []**os.File{&req.Stdin, &req.Stdout, &req.Stderr} {
+			if ttys[i] {
+				*f = pts
+				if spec.CTTY < 0 {
+					spec.CTTY = i
+				}
+			}
+		}
+		req.Setsid = true
+		p.proxy = p.terminal(&o, ttys, ptx)
+	}
+	proc, err := spawn.Start(req)
+	if slave != nil {
+		slave.Close() // the child has its copy; EIO on the master means it is gone
+	}
+	if err != nil {
+		return nil, &Error{Step: "Failed to attach", Err: err}
+	}
+	p.Pid, p.proc = proc.Pid, proc
+	err = spawn.Send(proc.Sync, spec)
+	proc.Sync.Close()
+	if err != nil {
+		_ = proc.Signal(unix.SIGKILL)
+		proc.Wait()
+		return nil, &Error{Step: "Failed to attach", Err: err}
+	}
+	if p.proxy != nil {
+		go func() { _ = p.proxy.Run(); close(p.done) }()
+	} else {
+		close(p.done)
+	}
+	ok = true
+	return p, nil
+}
+
+// Wait reaps the process, lets the terminal drain and restores it.
+func (p *Process) Wait() (syscall.WaitStatus, error) {
+	ws, err := p.proc.Wait()
+	if p.proxy != nil {
+		p.proxy.Stop()
+	}
+	<-p.done
+	p.cleanup()
+	return ws, err
+}
+
+// Signal sends sig to the attached process.
+func (p *Process) Signal(sig syscall.Signal) error { return p.proc.Signal(sig) }
+
+func (p *Process) cleanup() {
+	for i := len(p.undo) - 1; i >= 0; i-- {
+		p.undo[i]()
+	}
+	p.undo = nil
+}
+
+// terminal sets up raw mode and size following for the proxy.
+func (p *Process) terminal(o *Options, ttys []bool, ptx *os.File) *terminal.Proxy {
+	std := []*os.File{o.Stdin, o.Stdout, o.Stderr}
+	// The user's terminal: stdin if it is one, else the first tty output.
+	user := -1
+	for i, t := range ttys {
+		if t {
+			user = i
+			break
+		}
+	}
+	if user < 0 {
+		user = 0
+	}
+	ufd := int(std[user].Fd())
+	if ttys[0] {
+		if restore, err := terminal.Raw(int(o.Stdin.Fd())); err == nil {
+			p.undo = append(p.undo, restore)
+		}
+	}
+	stopSize := terminal.FollowSize(ufd, int(ptx.Fd()))
+	p.undo = append(p.undo, stopSize)
+	out := std[user]
+	if ttys[1] {
+		out = o.Stdout
+	} else if ttys[2] {
+		out = o.Stderr
+	}
+	px := &terminal.Proxy{PTX: ptx, Out: out}
+	if ttys[0] {
+		px.In = o.Stdin
+	}
+	if o.PtyLog != nil {
+		px.Log = o.PtyLog
+	}
+	return px
+}
+
+// ttyStreams says which std streams get the pty, or nil for none.
+func ttyStreams(o *Options) []bool {
+	switch o.Terminal {
+	case TerminalNever:
+		return nil
+	case TerminalAlways:
+		return []bool{true, true, true}
+	}
+	t := []bool{
+		terminal.IsTerminal(int(o.Stdin.Fd())),
+		terminal.IsTerminal(int(o.Stdout.Fd())),
+		terminal.IsTerminal(int(o.Stderr.Fd())),
+	}
+	if !t[0] && !t[1] && !t[2] {
+		return nil
+	}
+	return t
+}
+
+// containerPTY prefers the devpts fd a monitor hands out, then the
+// container's /dev/pts, then (a container without its own devpts) the
+// host's.
+func containerPTY(client *cmdsock.Client, initPid, pidfd int) (*os.File, *os.File, error) {
+	if devpts, err := client.DevptsFD(); err == nil {
+		defer devpts.Close()
+		if ptx, pts, err := openContainerPTY(devpts, initPid, pidfd); err == nil {
+			return ptx, pts, nil
+		}
+	}
+	ptx, pts, err := openContainerPTY(nil, initPid, pidfd)
+	if err == nil {
+		return ptx, pts, nil
+	}
+	if ptx, pts, herr := openHostPTY(); herr == nil {
+		return ptx, pts, nil
+	}
+	return nil, nil, err
+}
+
+// containerCgroups finds the container's payload cgroups from its init.
+func containerCgroups(initPid int, name string) (*cgroup.Container, error) {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return nil, err
+	}
+	return cgroup.FromPid(l, initPid, name)
+}
+
+// fill applies defaults to unset fields.
+func fill(o *Options) {
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Namespaces < 0 {
+		o.Namespaces = allNamespaces
+	}
+	if o.LogPrefix == "" {
+		o.LogPrefix = "lxc-attach"
+	}
+}
+
+// makeSpec resolves the options into what the stage executes.
+func makeSpec(o *Options) (*stageSpec, error) {
+	s := &stageSpec{
+		Argv: o.Argv, Env: buildEnv(o, os.Environ()), UID: o.UID, GID: o.GID,
+		Groups: o.Groups, Cwd: o.Cwd, Personality: o.Personality,
+		NoNewPrivs: o.NoNewPrivs, Prefix: o.LogPrefix, Name: o.Name, Quiet: o.Quiet,
+	}
+	if s.UID < 0 {
+		s.UID = o.InitUID
+	}
+	if s.GID < 0 {
+		s.GID = o.InitGID
+	}
+	if s.Personality < 0 && o.Arch != "" {
+		s.Personality, _ = ParseArch(o.Arch)
+	}
+	if s.Cwd == "" {
+		if wd, err := os.Getwd(); err == nil {
+			s.Cwd = wd
+		}
+	}
+	if o.RemountProc && o.Namespaces&unix.CLONE_NEWNS == 0 {
+		s.Remount = true
+	}
+	if o.Elevated&KeepCaps == 0 {
+		s.LastCap = lastCap()
+		kept, err := keptCaps(o.CapDrop, o.CapKeep, s.LastCap)
+		if err != nil {
+			return nil, err
+		}
+		s.DropCaps, s.Kept = true, kept
+	}
+	return s, nil
+}
+
+// IsNotRunning reports whether err means the container is not running.
+func IsNotRunning(err error) bool { return errors.Is(err, cmdsock.ErrNotRunning) }

@@ -1,0 +1,243 @@
+package attach
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"github.com/golxc/golxc/internal/spawn"
+	"golang.org/x/sys/unix"
+)
+
+// stageName is the spawn stage that becomes the attached process.
+const stageName = "attach"
+
+func init() { spawn.RegisterStage(stageName, runStage) }
+
+// stageSpec is everything the stage needs, sent as one sync packet.
+type stageSpec struct {
+	Argv        []string // empty: the user's shell
+	Env         []string
+	UID, GID    int
+	Groups      []int
+	Cwd         string
+	Personality int    // -1: leave it
+	DropCaps    bool   // restrict the bounding set to Kept
+	Kept        uint64 // capabilities 0..LastCap to keep
+	LastCap     int
+	NoNewPrivs  bool
+	Remount     bool // new mount ns with fresh /proc and /sys
+	CTTY        int  // std fd holding the pty slave to make the controlling tty, -1: none
+	Prefix      string
+	Name        string
+	Quiet       bool
+}
+
+// Exit codes of the stage (the command's own status replaces them).
+const (
+	exitSetup   = 1   // anything before exec failed
+	exitNoExec  = 127 // exec itself failed, as a shell reports it
+	stageErrTag = "golxc-attach"
+)
+
+// runStage runs inside the container's namespaces.
+func runStage(sync *os.File, _ []string) int {
+	// Bounding set, personality, credentials and mount namespace are per
+	// thread here: do everything on this thread and exec from it.
+	runtime.LockOSThread()
+	var s stageSpec
+	err := spawn.Recv(sync, &s)
+	sync.Close()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: attach stage: %v\n", stageErrTag, err)
+		return exitSetup
+	}
+	if err := s.setup(); err != nil {
+		s.errorf("%v", err)
+		return exitSetup
+	}
+	argv := s.Argv
+	if len(argv) == 0 {
+		argv = []string{s.shell()}
+	}
+	path, err := lookPath(argv[0], envValue(s.Env, "PATH"))
+	if err == nil {
+		err = unix.Exec(path, argv, s.Env)
+	}
+	s.errorf("%s - Failed to exec \"%s\"", errText(err), argv[0])
+	return exitNoExec
+}
+
+func (s *stageSpec) errorf(format string, args ...any) {
+	if s.Quiet {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if s.Name != "" {
+		msg = s.Name + ": " + msg
+	}
+	fmt.Fprintf(os.Stderr, "%s: %s\n", s.Prefix, msg)
+}
+
+func (s *stageSpec) setup() error {
+	if s.Remount {
+		if err := remountProcSys(); err != nil {
+			return err
+		}
+	}
+	if s.Personality >= 0 {
+		if _, _, e := unix.RawSyscall(unix.SYS_PERSONALITY, uintptr(s.Personality), 0, 0); e != 0 {
+			return fmt.Errorf("set personality %#x: %v", s.Personality, e)
+		}
+	}
+	if s.Cwd != "" {
+		if unix.Chdir(s.Cwd) != nil {
+			_ = unix.Chdir("/") // LXC only warns; setns left us at the root anyway
+		}
+	}
+	if s.CTTY >= 0 {
+		if err := unix.IoctlSetInt(s.CTTY, unix.TIOCSCTTY, 0); err != nil {
+			return fmt.Errorf("make the pty the controlling terminal: %v", err)
+		}
+	}
+	if s.DropCaps {
+		if err := dropBounding(s.Kept, s.LastCap); err != nil {
+			return err
+		}
+	}
+	if err := s.setIDs(); err != nil {
+		return err
+	}
+	// Credential changes reset dumpable; stay non-dumpable until exec.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_DUMPABLE, 0): %v", err)
+	}
+	if s.NoNewPrivs {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
+		}
+	}
+	// Nothing but 0, 1 and 2 crosses the exec.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return markAllCloexec()
+	}
+	return nil
+}
+
+// setIDs switches groups, gid and uid on this thread only (the thread
+// that execs); raw syscalls, since Go's wrappers change every thread.
+func (s *stageSpec) setIDs() error {
+	groups := make([]uint32, len(s.Groups))
+	for i, g := range s.Groups {
+		groups[i] = uint32(g)
+	}
+	if len(groups) == 0 {
+		groups = append(groups, 0) // a valid pointer; the count is still 0
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(s.Groups)), uintptr(unsafe.Pointer(&groups[0])), 0); e != 0 && e != unix.EPERM {
+		return fmt.Errorf("setgroups(%v): %v", s.Groups, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(s.GID), uintptr(s.GID), uintptr(s.GID)); e != 0 {
+		return fmt.Errorf("setresgid(%d): %v", s.GID, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(s.UID), uintptr(s.UID), uintptr(s.UID)); e != 0 {
+		return fmt.Errorf("setresuid(%d): %v", s.UID, e)
+	}
+	return nil
+}
+
+// remountProcSys gives this thread a private mount namespace with /proc
+// and /sys of the namespaces it joined (-R without the mount ns).
+func remountProcSys() error {
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("remount /proc and /sys: unshare(CLONE_NEWNS): %v", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("remount /proc and /sys: make / a slave: %v", err)
+	}
+	_ = unix.Unmount("/proc", unix.MNT_DETACH)
+	if err := unix.Mount("proc", "/proc", "proc", 0, ""); err != nil {
+		return fmt.Errorf("remount /proc: %v", err)
+	}
+	// /sys only when it was a mount point: EINVAL means it was not.
+	if err := unix.Unmount("/sys", unix.MNT_DETACH); err == nil {
+		if err := unix.Mount("sysfs", "/sys", "sysfs", 0, ""); err != nil {
+			return fmt.Errorf("remount /sys: %v", err)
+		}
+	}
+	return nil
+}
+
+// shell is the target uid's login shell from the container's passwd.
+func (s *stageSpec) shell() string {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return fallbackShell
+	}
+	defer f.Close()
+	return shellFor(f, s.UID)
+}
+
+// lookPath resolves name like execvp: names with a slash are used as
+// they are, others are searched in PATH; EACCES wins over ENOENT.
+func lookPath(name, path string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	if path == "" {
+		path = DefaultPath
+	}
+	err := error(unix.ENOENT)
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		st, serr := os.Stat(p)
+		if serr != nil || st.IsDir() {
+			continue
+		}
+		if unix.Access(p, unix.X_OK) != nil {
+			err = unix.EACCES
+			continue
+		}
+		return p, nil
+	}
+	return "", err
+}
+
+func errText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return capitalize(errno.Error())
+	}
+	return err.Error()
+}
+
+// capitalize turns Go's "no such file or directory" into strerror's form.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// markAllCloexec is the fallback for kernels without close_range.
+func markAllCloexec() error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return fmt.Errorf("list open fds: %v", err)
+	}
+	for _, e := range ents {
+		var fd int
+		if _, err := fmt.Sscan(e.Name(), &fd); err == nil && fd > 2 {
+			unix.CloseOnExec(fd)
+		}
+	}
+	return nil
+}
