@@ -34,6 +34,7 @@ func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
 		// The intermediate joins the payload cgroups before the cgroup
 		// namespace is unshared, so init's cgroup ns is rooted there.
 		Prepare: in.cg.enter,
+		Share:   sharedNS(in.nsFiles, m.spec.NamespaceShare),
 	}
 	var stdio []*os.File
 	switch {
@@ -64,6 +65,9 @@ func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
 	req.Stdin, req.Stdout, req.Stderr = stdio[0], stdio[1], stdio[2]
 	p, err := spawn.Start(req)
 	if err != nil {
+		if err := shareError(err, m.spec.NamespaceShare); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("spawn container init: %w", err)
 	}
 	ip := &initProcess{p: p, pid: p.Pid, sync: p.Sync, done: make(chan struct{})}

@@ -62,9 +62,6 @@ func (m *monitor) load() error {
 		return err
 	}
 	m.cfg, m.spec = cfg, spec
-	if len(spec.NamespaceShare) > 0 {
-		return errors.New("lxc.namespace.share.*: joining another container's namespaces is not supported yet; remove the setting")
-	}
 	if m.o.Daemonize {
 		m.setupLogging()
 	}

@@ -3,8 +3,6 @@ package monitor
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -18,49 +16,111 @@ var nsFlags = map[string]uintptr{
 	"cgroup": unix.CLONE_NEWCGROUP, "time": unix.CLONE_NEWTIME,
 }
 
-// nsNames is the order namespaces are preserved and listed in.
+// nsNames is LXC's ns_info order: the order namespaces are decided,
+// shared and preserved in.
 var nsNames = []string{"user", "mnt", "pid", "uts", "ipc", "net", "cgroup", "time"}
 
-// cloneFlags computes the namespaces a new init gets, as LXC: the
-// lxc.namespace.clone set (default mnt pid uts ipc net cgroup, plus user when
-// lxc.idmap is set), minus lxc.namespace.keep, minus the shared ones.
+// kernelHasNS reports whether /proc/self/ns/<name> exists (cgroup: 4.6+,
+// time: 5.6+).
+var kernelHasNS = func(name string) bool {
+	_, err := os.Stat("/proc/self/ns/" + name)
+	return err == nil
+}
+
+// cloneFlags computes the namespaces a new init gets, as LXC's
+// resolve_clone_flags:
+//
+//   - lxc.namespace.keep = LIST: every namespace except LIST;
+//   - lxc.namespace.clone = LIST: exactly LIST;
+//   - neither: mnt pid uts ipc net cgroup, plus user when lxc.idmap is set
+//     and time when lxc.time.offset.* is, minus net when every lxc.net.N
+//     is of type none;
+//
+// then minus the lxc.namespace.share.* ones. Unlike LXC, golxc refuses to
+// run a container without its own mount namespace (its rootfs setup would
+// change the host's or the other container's mounts) and refuses a new
+// user namespace without lxc.idmap (its root would be unmapped).
 func cloneFlags(s *config.Spec) (uintptr, error) {
+	wantsTime := s.TimeBoot != (config.TimeOffset{}) || s.TimeMonotonic != (config.TimeOffset{})
 	var flags uintptr
-	if len(s.NamespaceClone) > 0 {
-		for _, n := range s.NamespaceClone {
-			f, ok := nsFlags[n]
-			if !ok {
-				return 0, fmt.Errorf("lxc.namespace.clone: unknown namespace %q", n)
-			}
-			flags |= f
+	switch {
+	case len(s.NamespaceKeep) > 0:
+		keep, err := nsMask("lxc.namespace.keep", s.NamespaceKeep)
+		if err != nil {
+			return 0, err
 		}
-	} else {
+		if keep&unix.CLONE_NEWNS != 0 {
+			return 0, fmt.Errorf("lxc.namespace.keep: a container needs its own mount namespace; remove mnt")
+		}
+		if keep&unix.CLONE_NEWTIME != 0 && wantsTime {
+			return 0, fmt.Errorf("lxc.namespace.keep: time is kept but lxc.time.offset.* is set; remove one of them")
+		}
+		for _, n := range nsNames {
+			if keep&nsFlags[n] == 0 && kernelHasNS(n) {
+				flags |= nsFlags[n]
+			}
+		}
+	case len(s.NamespaceClone) > 0:
+		var err error
+		if flags, err = nsMask("lxc.namespace.clone", s.NamespaceClone); err != nil {
+			return 0, err
+		}
+		// A container always needs its own mount namespace for pivot_root.
+		flags |= unix.CLONE_NEWNS
+	default:
 		flags = unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET
-		if _, err := os.Stat("/proc/self/ns/cgroup"); err == nil {
+		if kernelHasNS("cgroup") {
 			flags |= unix.CLONE_NEWCGROUP
 		}
 		if len(s.IDMap) > 0 {
 			flags |= unix.CLONE_NEWUSER
 		}
-	}
-	for _, n := range s.NamespaceKeep {
-		f, ok := nsFlags[n]
-		if !ok {
-			return 0, fmt.Errorf("lxc.namespace.keep: unknown namespace %q", n)
+		if wantsTime {
+			flags |= unix.CLONE_NEWTIME
 		}
-		flags &^= f
-	}
-	for n := range s.NamespaceShare {
-		flags &^= nsFlags[n]
-	}
-	for _, n := range s.Net {
-		if n.Type == "none" { // lxc.net.N.type = none: share the host's netns
+		if onlyNoneNetworks(s.Net) { // lxc.net.N.type = none: the host's netns
 			flags &^= unix.CLONE_NEWNET
 		}
 	}
-	// A container always needs its own mount namespace for pivot_root.
-	flags |= unix.CLONE_NEWNS
+	for _, n := range nsNames {
+		if _, ok := s.NamespaceShare[n]; ok {
+			if n == "mnt" {
+				return 0, fmt.Errorf("lxc.namespace.share.mnt = %s: a container needs its own mount namespace; remove the setting", s.NamespaceShare[n])
+			}
+			flags &^= nsFlags[n]
+		}
+	}
+	if flags&unix.CLONE_NEWUSER != 0 && len(s.IDMap) == 0 {
+		key := "lxc.namespace.clone"
+		if len(s.NamespaceKeep) > 0 {
+			key = "lxc.namespace.keep"
+		}
+		return 0, fmt.Errorf("%s: a new user namespace needs lxc.idmap; set lxc.idmap or keep (do not clone) user", key)
+	}
 	return flags, nil
+}
+
+func nsMask(key string, names []string) (uintptr, error) {
+	var m uintptr
+	for _, n := range names {
+		f, ok := nsFlags[n]
+		if !ok {
+			return 0, fmt.Errorf("%s: unknown namespace %q", key, n)
+		}
+		m |= f
+	}
+	return m, nil
+}
+
+// onlyNoneNetworks is LXC's lxc_requests_empty_network: at least one
+// lxc.net.N and all of type none.
+func onlyNoneNetworks(nets []config.NetDev) bool {
+	for _, n := range nets {
+		if n.Type != "none" {
+			return false
+		}
+	}
+	return len(nets) > 0
 }
 
 // idMaps selects the lxc.idmap entries of one type ('u' or 'g').
@@ -72,20 +132,4 @@ func idMaps(maps []config.IDMap, typ byte) []config.IDMap {
 		}
 	}
 	return out
-}
-
-// shareTarget resolves a lxc.namespace.share.X value (a pid, a path, or a
-// container name in lxcpath) to the namespace file to join.
-func shareTarget(lxcpath, ns, value string, initPID func(lxcpath, name string) (int, error)) (string, error) {
-	if pid, err := strconv.Atoi(value); err == nil {
-		return fmt.Sprintf("/proc/%d/ns/%s", pid, ns), nil
-	}
-	if strings.HasPrefix(value, "/") {
-		return value, nil
-	}
-	pid, err := initPID(lxcpath, value)
-	if err != nil {
-		return "", fmt.Errorf("lxc.namespace.share.%s: container %q is not running: %w", ns, value, err)
-	}
-	return fmt.Sprintf("/proc/%d/ns/%s", pid, ns), nil
 }

@@ -25,6 +25,12 @@ func (m *monitor) setup(in *instance) error {
 	if in.flags, err = cloneFlags(m.spec); err != nil {
 		return err
 	}
+	// Shared namespaces are resolved before anything is created, so a
+	// target that is not running leaves nothing behind. They sit in
+	// nsFiles: the stop hooks get them too (as LXC), teardown closes them.
+	if in.nsFiles, err = openShared(m.o.LXCPath, m.spec.NamespaceShare); err != nil {
+		return err
+	}
 	if in.cg, err = newCgroups(m.o.Name, m.spec); err != nil {
 		return err
 	}
@@ -65,7 +71,7 @@ func (m *monitor) setup(in *instance) error {
 			return fmt.Errorf("lxc.proc.%s = %s: %w", kv.Key, kv.Value, err)
 		}
 	}
-	in.nsFiles = preserveNamespaces(in.pid, in.flags)
+	preserveNamespaces(in.nsFiles, in.pid, in.flags)
 	if err := in.net.Setup(in.pid); err != nil {
 		return err
 	}
@@ -172,9 +178,9 @@ func (m *monitor) openTerminals(in *instance) error {
 	return nil
 }
 
-// preserveNamespaces keeps init's new namespaces open for the stop hooks.
-func preserveNamespaces(pid int, flags uintptr) map[string]*os.File {
-	out := map[string]*os.File{}
+// preserveNamespaces adds init's new namespaces to out (which holds the
+// shared ones), kept open for the stop hooks.
+func preserveNamespaces(out map[string]*os.File, pid int, flags uintptr) {
 	for _, n := range nsNames {
 		if flags&nsFlags[n] == 0 {
 			continue
@@ -186,7 +192,6 @@ func preserveNamespaces(pid int, flags uintptr) map[string]*os.File {
 		}
 		out[n] = f
 	}
-	return out
 }
 
 // nsHookPaths renders preserved ns fds as /proc/MONITORPID/fd/N.

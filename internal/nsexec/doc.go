@@ -22,14 +22,19 @@
 //
 // # Bootstrap message (parent to stage, first packet)
 //
-// One fixed 48-byte struct golxc_bootstrap (nsexec.h) in native byte
+// One fixed 112-byte struct golxc_bootstrap (nsexec.h) in native byte
 // order, encoded by Bootstrap.Encode. Its first word is its own length,
-// followed by magic "GLXC", version (1), mode (1 create, 2 join), the
+// followed by magic "GLXC", version (2), mode (1 create, 2 join), the
 // CLONE_NEW* flags (u64), options (1 setsid, 2 prepare), the join target
 // pid, its pidfd and the sealed-exe fd as numbered in the stage (-1 if
-// none), the parent-death signal and a reserved zero. Id maps are not in
+// none), the parent-death signal, then the share list: a count and 8
+// slots of (CLONE_NEW* type u32, fd i32), unused slots (0, -1). Each share
+// fd is an inherited open /proc/PID/ns/<name> (or a bind mount of one)
+// that Create joins instead of unsharing that type. Id maps are not in
 // the message: the parent writes them (directly as root; newuidmap later).
-// The stage rejects a packet of the wrong size, magic or version.
+// The stage rejects a packet of the wrong size, magic or version, and a
+// share list with an unknown, repeated or also-unshared type, or any
+// share in Join mode.
 //
 // # Messages during the C stage
 //
@@ -54,11 +59,20 @@
 // PR_SET_DUMPABLE 0 (re-set after every credential change, which resets
 // it), so the container cannot ptrace a process holding host state.
 //
-// Create: unshare(CLONE_NEWUSER) if requested, then 'M' (dumpable is
-// briefly 1 so a setuid newuidmap could open the map files), wait for 'm',
+// Create: first the shared namespaces (lxc.namespace.share.*). A shared
+// user ns is joined first, then the process becomes root in it as below,
+// so the other shares and the new namespaces get its privileges; sharing
+// the user ns we are already in is skipped (setns would be EINVAL). Then
+// the other shared ones (fails as "setns(shared <name> namespace)"),
+// still before any new user ns: once inside one we could no longer join a
+// namespace owned by the host's. Each share fd is closed after use. Then
+// unshare(CLONE_NEWUSER) if requested, then 'M' (dumpable is briefly 1 so
+// a setuid newuidmap could open the map files), wait for 'm',
 // setresgid(0), setgroups(0) (skipped if denied), setresuid(0). Then 'P'
 // if requested. Then unshare uts, ipc, net, mnt, cgroup, time, pid, one
-// call each so an error names the namespace.
+// call each so an error names the namespace. A shared pid ns needs no
+// further step: setns(CLONE_NEWPID) only moves future children, so the
+// fork below puts the final process in it (not as PID 1).
 //
 // Join: 'P' if requested. Drop the namespaces we already share with the
 // target (joining one's own user ns is EINVAL). Then setns(pidfd, flags),
