@@ -127,7 +127,10 @@ func applySysctls(list []config.KeyValue) error {
 	for _, kv := range list {
 		p := path.Join("/proc/sys", strings.ReplaceAll(kv.Key, ".", "/"))
 		if err := writeProcFile(p, kv.Value); err != nil {
-			return fmt.Errorf("lxc.sysctl.%s: %v", kv.Key, err)
+			if errors.Is(err, unix.EROFS) {
+				return fmt.Errorf("lxc.sysctl.%s: %s is read-only in the container (lxc.mount.auto proc:mixed leaves only net.* writable); use proc:rw to set it", kv.Key, p)
+			}
+			return fmt.Errorf("lxc.sysctl.%s: %w", kv.Key, err)
 		}
 	}
 	return nil
@@ -136,7 +139,7 @@ func applySysctls(list []config.KeyValue) error {
 func writeProcFile(p, value string) error {
 	fd, err := unix.Open(p, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_TRUNC, 0)
 	if err != nil {
-		return fmt.Errorf("opening %s: %v", p, err)
+		return fmt.Errorf("opening %s: %w", p, err)
 	}
 	file := os.NewFile(uintptr(fd), p)
 	defer file.Close()

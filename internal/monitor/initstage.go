@@ -1,9 +1,7 @@
 package monitor
 
 import (
-	"fmt"
 	"os"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -52,8 +50,9 @@ func initStage(sync *os.File, _ []string) int {
 	if err := spawn.Recv(sync, &g); err != nil || !g.Go {
 		return 1
 	}
+	// Final's errors name their step (key or command) themselves.
 	if err := finalize(&m); err != nil {
-		return fail(fmt.Errorf("exec %s: %w", strings.Join(m.Cmd, " "), err))
+		return fail(err)
 	}
 	// lxc-execute: settings applied, stay PID 1. Closing the sync socket
 	// is what an exec would have done: it tells the monitor we run.

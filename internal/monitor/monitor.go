@@ -55,6 +55,12 @@ func run(o Options, rep *reporter) (int, error) {
 	m := &monitor{o: o, rep: rep, state: cmdsock.STOPPED}
 	code, err := m.main()
 	if err != nil && !errors.Is(err, ErrAlreadyRunning) {
+		if rep.pipe == nil {
+			// Foreground: the caller prints the returned error; the
+			// log file gets it, stderr must not get it twice.
+			log.SetStderr(nil)
+			defer log.SetStderr(os.Stderr)
+		}
 		log.Errorf("%v", err)
 	}
 	return code, err

@@ -37,10 +37,15 @@ func (m *monitor) setup(in *instance) error {
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
-	if in.net, err = NewNetSetup(m.o.Name, m.spec, in.flags&unix.CLONE_NEWNET == 0); err != nil {
+	netp := NetParams{Name: m.o.Name, LXCPath: m.o.LXCPath, Spec: m.spec,
+		NetnsShared: in.flags&unix.CLONE_NEWNET == 0, Hook: m.hookContext()}
+	if in.net, err = NewNetSetup(netp); err != nil {
 		return err
 	}
 	if err := m.openTerminals(in); err != nil {
+		return err
+	}
+	if err := chownTerminals(in, m.spec.IDMap); err != nil {
 		return err
 	}
 	cmd, err := m.command()

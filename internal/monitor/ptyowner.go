@@ -1,0 +1,43 @@
+package monitor
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/golxc/golxc/internal/config"
+)
+
+// chownTerminals hands the console and tty ptys (allocated on the host's
+// devpts) to the container's root when it runs in a user namespace, as
+// LXC does: the init stage is root only inside its namespace and must
+// open, chmod and bind them.
+func chownTerminals(in *instance, maps []config.IDMap) error {
+	uid, hasUID := mappedRoot(maps, 'u')
+	gid, hasGID := mappedRoot(maps, 'g')
+	if !hasUID && !hasGID {
+		return nil
+	}
+	var paths []string
+	if in.con != nil {
+		paths = append(paths, in.con.pty.slavePath)
+	}
+	for _, t := range in.ttys {
+		paths = append(paths, t.slavePath)
+	}
+	for _, p := range paths {
+		if err := os.Lchown(p, uid, gid); err != nil {
+			return fmt.Errorf("lxc.idmap: give terminal %s to the container's root (%d:%d): %w", p, uid, gid, err)
+		}
+	}
+	return nil
+}
+
+// mappedRoot is the host id of id 0 in the container, or (-1, false).
+func mappedRoot(maps []config.IDMap, typ byte) (int, bool) {
+	for _, m := range maps {
+		if m.Type == typ && m.NSID == 0 && m.Range > 0 {
+			return int(m.HostID), true
+		}
+	}
+	return -1, false
+}
