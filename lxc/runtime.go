@@ -200,14 +200,23 @@ func (c *Container) WaitAny(states []State, timeout time.Duration) bool {
 	}
 }
 
-// Freeze freezes every process of the container.
+// Freeze freezes every process of the container; a frozen one is left
+// as it is. The monitor does it; an LXC monitor on a cgroup v1 host leaves
+// it to the client, which then does what liblxc does.
 func (c *Container) Freeze() error {
 	cl, err := c.client()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFreezeFailed, err)
 	}
 	defer cl.Close()
-	if err := cl.Freeze(-1); err != nil {
+	if st, err := cl.State(); err == nil && st == cmdsock.FROZEN {
+		return nil
+	}
+	err = cl.Freeze(-1)
+	if freezeFallback(err) {
+		err = c.freezeV1(cl, true)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFreezeFailed, err)
 	}
 	return nil
@@ -221,7 +230,11 @@ func (c *Container) Unfreeze() error {
 		return nil
 	}
 	defer cl.Close()
-	if err := cl.Unfreeze(-1); err != nil {
+	err = cl.Unfreeze(-1)
+	if freezeFallback(err) {
+		err = c.freezeV1(cl, false)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnfreezeFailed, err)
 	}
 	return nil

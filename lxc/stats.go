@@ -174,19 +174,7 @@ func (c *Container) CgroupItem(key string) []string {
 }
 
 // CgroupItemText returns the raw content of a cgroup file.
-func (c *Container) CgroupItemText(key string) (string, error) {
-	cg, err := c.cgroups()
-	if err != nil {
-		return "", err
-	}
-	return cg.Get(key)
-}
+func (c *Container) CgroupItemText(key string) (string, error) { return c.readCgroupFile(key) }
 
 // SetCgroupItem writes a cgroup file of the running container.
-func (c *Container) SetCgroupItem(key, value string) error {
-	cg, err := c.cgroups()
-	if err != nil {
-		return err
-	}
-	return cg.Set(key, value)
-}
+func (c *Container) SetCgroupItem(key, value string) error { return c.writeCgroupFile(key, value) }

@@ -101,6 +101,54 @@ func (c *cgroups) path(controller string) (string, error) {
 	return rel, nil
 }
 
+// controllerDir is the payload (or limit) directory of controller for
+// GET_(LIMIT_)CGROUP_FD; v2 tells whether it is in the cgroup2 tree. Like
+// LXC, "" names the cgroup2 tree only on a pure cgroup2 host (EINVAL
+// otherwise) and an unknown controller is ENOENT.
+func (c *cgroups) controllerDir(controller string, limit bool) (dir string, v2 bool, err error) {
+	if c == nil || c.cg == nil {
+		return "", false, syscall.ENOENT
+	}
+	paths := c.cg.Paths()
+	if limit {
+		paths = c.cg.LimitPaths()
+	}
+	key := controller
+	if key == "" {
+		if !c.pureUnified() {
+			return "", false, syscall.EINVAL
+		}
+		key = "unified"
+	} else if key == "unified" && !c.pureUnified() {
+		return "", false, syscall.ENOENT
+	}
+	d, ok := paths[key]
+	if !ok {
+		return "", false, syscall.ENOENT
+	}
+	h := c.layout.ForController(key)
+	if key == "unified" {
+		h = c.layout.Unified()
+	}
+	return d, h != nil && h.Unified, nil
+}
+
+// lxcLayout is the layout in LXC's numbering (0 legacy, 1 hybrid, 2 unified).
+func (c *cgroups) lxcLayout() int32 {
+	switch c.layout.Mode {
+	case cgroup.Legacy:
+		return 0
+	case cgroup.Hybrid:
+		return 1
+	case cgroup.Unified:
+		return 2
+	}
+	return -1
+}
+
+// pureUnified reports a cgroup2-only host.
+func (c *cgroups) pureUnified() bool { return c != nil && c.layout.Mode == cgroup.Unified }
+
 // freeze waits at most timeout (<= 0: no limit).
 func (c *cgroups) freeze(timeout time.Duration) error { return c.cg.Freeze(timeout) }
 func (c *cgroups) thaw() error                        { return c.cg.Thaw() }

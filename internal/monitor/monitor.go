@@ -150,6 +150,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 
 	ws = in.proc.wait()
 	log.Infof("container init (pid %d) %s", in.pid, describeWait(ws))
+	m.notifyExit(ws)
 	m.mu.Lock()
 	halting := m.halting
 	m.mu.Unlock()
@@ -171,12 +172,27 @@ func describeWait(ws syscall.WaitStatus) string {
 }
 
 func (m *monitor) setState(s cmdsock.State) {
+	m.adoptState(s)
+	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
+}
+
+// adoptState records s and tells the state clients.
+func (m *monitor) adoptState(s cmdsock.State) {
 	m.mu.Lock()
 	m.state = s
 	m.mu.Unlock()
 	if m.srv != nil {
 		m.srv.NotifyState(s)
 	}
+}
+
+// notifyExit reports init's wait status before STOPPING, as LXC's monitor
+// does on its FIFO (lxc-monitor: "'NAME' exited with status [N]").
+func (m *monitor) notifyExit(ws syscall.WaitStatus) {
+	if m.srv != nil {
+		m.srv.NotifyExit(int(ws))
+	}
+	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)})
 }
 
 func (m *monitor) current() (cmdsock.State, *instance) {

@@ -22,7 +22,14 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		defer m.mu.Unlock()
 		return req.AnswerAddStateClient(m.state)
 	case cmdsock.ServeStateClients:
-		m.srv.NotifyState(cmdsock.State(req.Value))
+		// LXC's freeze client on cgroup v1 reports FREEZING/FROZEN/THAWED
+		// this way; like LXC the monitor adopts the state it announces
+		// (the client itself writes the monitor FIFO).
+		st := cmdsock.State(int32(req.Value))
+		if !st.Valid() {
+			return errno(unix.EINVAL)
+		}
+		m.adoptState(st)
 		return &cmdsock.Response{}
 	case cmdsock.GetName:
 		return str(m.o.Name)
@@ -30,7 +37,9 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		return str(m.o.LXCPath)
 	case cmdsock.GetConfigItem:
 		v, err := m.configItem(cString(req.Data))
-		if err != nil {
+		// LXC answers -1 for an empty value too; lxc-ls takes any
+		// answered lxc.idmap as "unprivileged".
+		if err != nil || v == "" {
 			return &cmdsock.Response{Ret: -1}
 		}
 		return str(v)
@@ -71,7 +80,16 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 			return errno(unix.ENOENT)
 		}
 		return str(p)
-	case cmdsock.GetCgroup2FD, cmdsock.GetCgroupFD, cmdsock.GetLimitCgroup2FD, cmdsock.GetLimitCgroupFD:
+	case cmdsock.GetCgroupFD, cmdsock.GetLimitCgroupFD:
+		return m.cgroupFD(req, in, req.Cmd == cmdsock.GetLimitCgroupFD)
+	case cmdsock.GetCgroup2FD, cmdsock.GetLimitCgroup2FD:
+		// LXC hands out cgroup2 fds only on a pure cgroup2 host; on a
+		// hybrid one its clients must fall back to the v1 paths (a fd of
+		// the empty v2 tree would make lxc-cgroup and lxc-freeze act on
+		// the wrong hierarchy).
+		if !in.cg.pureUnified() {
+			return errno(unix.EINVAL)
+		}
 		fd := in.cg.payloadFD()
 		if fd < 0 {
 			return errno(unix.ENOSYS)
@@ -93,6 +111,36 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		return nil
 	}
 	return errno(unix.ENOSYS)
+}
+
+// cgroupFD answers GET_(LIMIT_)CGROUP_FD as LXC 5.0.2 does: the named
+// controller's payload directory as a descriptor plus struct cgroup_fd;
+// "" means the cgroup2 tree and is refused unless the host is pure cgroup2.
+func (m *monitor) cgroupFD(req *cmdsock.Request, in *instance, limit bool) *cmdsock.Response {
+	q, err := cmdsock.DecodeCgroupFD(req.Data)
+	if err != nil {
+		return errno(unix.EINVAL)
+	}
+	dir, v2, err := in.cg.controllerDir(q.Controller, limit)
+	if err != nil {
+		return errno(err)
+	}
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return errno(err)
+	}
+	a := cmdsock.CgroupFD{Layout: in.cg.lxcLayout(), Type: cmdsock.CgroupSuperMagic, FD: int32(fd), Controller: q.Controller}
+	if v2 {
+		a.Type = cmdsock.Cgroup2SuperMagic
+	}
+	data, err := a.Encode()
+	if err != nil {
+		unix.Close(fd)
+		return errno(unix.EINVAL)
+	}
+	resp := m.withFd(req, fd)
+	resp.Data = data
+	return resp
 }
 
 // withFd answers with fd; our copy is closed when the client hangs up

@@ -1,0 +1,68 @@
+package tools
+
+import (
+	"io"
+
+	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/lxc"
+)
+
+func init() {
+	register("lxc-freeze", func(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return runFreezer(argv, stdin, stdout, stderr, true)
+	})
+}
+
+const freezeHelp = `--name=NAME
+
+lxc-freeze freezes a container with the identifier NAME
+
+Options :
+  -n, --name=NAME      NAME of the container
+  --rcfile=FILE        Load configuration file FILE
+`
+
+// runFreezer is lxc-freeze (freeze) and lxc-unfreeze: freezing a stopped
+// container fails, thawing one that is not frozen (or stopped) succeeds.
+func runFreezer(argv []string, stdin io.Reader, stdout, stderr io.Writer, freeze bool) int {
+	name, help, verb := "lxc-freeze", freezeHelp, "freeze"
+	if !freeze {
+		name, help, verb = "lxc-unfreeze", unfreezeHelp, "unfreeze"
+	}
+	t := &cli.Tool{
+		Name: name, Help: help, AlwaysLog: true,
+		Run: func(c *cli.Ctx) int {
+			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
+			if err != nil {
+				log.Errorf("No such container: %s:%s", c.LXCPath, c.Name)
+				return 1
+			}
+			if c.RCFile != "" {
+				if err := ct.LoadConfigFile(c.RCFile); err != nil {
+					log.Errorf("Failed to load rcfile")
+					return 1
+				}
+			}
+			if !ct.Controllable() {
+				log.Errorf("Insufficent privileges to control %s:%s", c.LXCPath, c.Name)
+				return 1
+			}
+			// LXC refuses both on a container it has no configuration for.
+			if ct.Defined() || c.RCFile != "" {
+				if freeze {
+					err = ct.Freeze()
+				} else {
+					err = ct.Unfreeze()
+				}
+				if err == nil {
+					return 0
+				}
+				log.Errorf("%v", err)
+			}
+			log.Errorf("Failed to %s %s:%s", verb, c.LXCPath, c.Name)
+			return 1
+		},
+	}
+	return t.Main(argv, stdin, stdout, stderr)
+}
