@@ -89,6 +89,11 @@ func (m *monitor) setupLogging() {
 }
 
 func (m *monitor) configItem(key string) (string, error) {
+	if _, in := m.current(); in != nil {
+		if v, ok := netConfigItem(in, key); ok {
+			return v, nil
+		}
+	}
 	return m.cfg.Get(key)
 }
 

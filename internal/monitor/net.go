@@ -4,20 +4,30 @@ import (
 	"fmt"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/hooks"
 )
 
 // NetSetup is the seam for host-side networking: Setup runs on the host after
 // init exists (its netns is /proc/PID/ns/net) and before init proceeds;
-// Teardown runs after init exited.
+// Teardown runs after init exited, on every stop path, also after a failed
+// Setup (it must undo whatever part was done).
 type NetSetup interface {
 	Setup(pid int) error
 	Teardown() error
 }
 
-// NewNetSetup builds the network for a spec. Another package replaces it to
-// add veth, macvlan, phys ... (set before Start).
-var NewNetSetup = func(name string, s *config.Spec, netnsShared bool) (NetSetup, error) {
-	for _, n := range s.Net {
+// NetParams is what the network of one boot gets from the monitor.
+type NetParams struct {
+	Name, LXCPath string
+	Spec          *config.Spec
+	NetnsShared   bool          // no new netns (lxc.net.0.type = none)
+	Hook          hooks.Context // base context for lxc.net.N.script.up/down
+}
+
+// NewNetSetup builds the network for a spec. internal/network replaces it
+// (net_wire.go); this fallback only knows empty and none.
+var NewNetSetup = func(p NetParams) (NetSetup, error) {
+	for _, n := range p.Spec.Net {
 		switch n.Type {
 		case "", "empty", "none":
 		default:
@@ -25,6 +35,19 @@ var NewNetSetup = func(name string, s *config.Spec, netnsShared bool) (NetSetup,
 		}
 	}
 	return noNet{}, nil
+}
+
+// netConfigItem answers get_config_item for values the network chose at
+// start (a generated veth.pair, the interface name inside), as LXC's
+// running config does.
+func netConfigItem(in *instance, key string) (string, bool) {
+	if in == nil {
+		return "", false
+	}
+	if r, ok := in.net.(interface{ ConfigItem(string) (string, bool) }); ok {
+		return r.ConfigItem(key)
+	}
+	return "", false
 }
 
 // noNet: "empty" gives init a netns with only lo (the clone did it), "none"

@@ -1,0 +1,31 @@
+package network
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+
+	"github.com/vishvananda/netlink"
+)
+
+const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// randomName fills the trailing 6 characters of prefix+"XXXXXX" like
+// LXC's lxc_mkifname, retrying while the name is taken on the host.
+func randomName(h *netlink.Handle, prefix string) (string, error) {
+	for try := 0; try < 100; try++ {
+		b := []byte(prefix)
+		for i := 0; i < 6; i++ {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(nameChars))))
+			if err != nil {
+				return "", err
+			}
+			b = append(b, nameChars[n.Int64()])
+		}
+		name := string(b)
+		if _, err := h.LinkByName(name); err != nil {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no free interface name %sXXXXXX", prefix)
+}

@@ -1,0 +1,183 @@
+package network
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/golxc/golxc/internal/log"
+)
+
+// StateDir holds one record per running container of what its monitor
+// created on the host. A variable so tests can use their own.
+var StateDir = "/run/golxc/network"
+
+// record is what one monitor created on the host, kept on disk so a
+// later start can clean up after a monitor that was killed.
+type record struct {
+	Container    string        `json:"container"` // LXCPATH/NAME
+	MonitorPID   int           `json:"monitor_pid"`
+	MonitorStart string        `json:"monitor_start"` // /proc/PID/stat starttime
+	Veths        []string      `json:"veths,omitempty"`
+	Created      []string      `json:"created,omitempty"` // macvlan/ipvlan/vlan, before the move
+	Phys         []physRecord  `json:"phys,omitempty"`
+	Proxies      []proxyRecord `json:"proxies,omitempty"`
+	// Addresses and MACs the container uses, to refuse clashes.
+	Addrs []string `json:"addrs,omitempty"`
+	MACs  []string `json:"macs,omitempty"`
+}
+
+func newRecord(lxcpath, name string) *record {
+	return &record{Container: filepath.Join(lxcpath, name), MonitorPID: os.Getpid(), MonitorStart: procStart(os.Getpid())}
+}
+
+func (r *record) addClaims(d *device) {
+	for _, a := range d.v4 {
+		r.Addrs = append(r.Addrs, a.IP.String())
+	}
+	for _, a := range d.v6 {
+		r.Addrs = append(r.Addrs, a.IP.String())
+	}
+	if d.hwaddr != nil {
+		r.MACs = append(r.MACs, d.hwaddr.String())
+	}
+}
+
+func (r *record) path() string {
+	sum := sha256.Sum256([]byte(r.Container))
+	return filepath.Join(StateDir, filepath.Base(r.Container)+"-"+hex.EncodeToString(sum[:6])+".json")
+}
+
+func (r *record) empty() bool {
+	return len(r.Veths)+len(r.Created)+len(r.Phys)+len(r.Proxies)+len(r.Addrs)+len(r.MACs) == 0
+}
+
+// save writes the record atomically; an empty one needs no file.
+func (r *record) save() error {
+	if r.empty() {
+		return nil
+	}
+	if err := os.MkdirAll(StateDir, 0o700); err != nil {
+		return fmt.Errorf("network: state dir: %w", err)
+	}
+	b, _ := json.Marshal(r)
+	tmp := r.path() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("network: write state: %w", err)
+	}
+	if err := os.Rename(tmp, r.path()); err != nil {
+		return fmt.Errorf("network: write state: %w", err)
+	}
+	return nil
+}
+
+func (r *record) remove() { os.Remove(r.path()) }
+
+// alive: the monitor that wrote the record still runs.
+func (r *record) alive() bool {
+	return r.MonitorPID > 0 && procStart(r.MonitorPID) == r.MonitorStart && r.MonitorStart != ""
+}
+
+// procStart is field 22 of /proc/PID/stat, which tells a reused pid apart.
+func procStart(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return ""
+	}
+	return f[19]
+}
+
+// readRecords loads every record; live reports whether its monitor runs.
+func readRecords() (live, dead []*record) {
+	files, _ := filepath.Glob(filepath.Join(StateDir, "*.json"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var r record
+		if json.Unmarshal(b, &r) != nil {
+			log.Warnf("network: ignoring unreadable state %s", f)
+			continue
+		}
+		if r.alive() {
+			live = append(live, &r)
+		} else {
+			dead = append(dead, &r)
+		}
+	}
+	return live, dead
+}
+
+// Sweep undoes on the host what monitors that died without tearing down
+// left behind: proxy entries, host veths, stacked devices still on the
+// host, and phys devices to rename back. It returns one line per problem.
+func Sweep() []error {
+	live, dead := readRecords()
+	if len(dead) == 0 {
+		return nil
+	}
+	h, err := netlink.NewHandle()
+	if err != nil {
+		return []error{err}
+	}
+	defer h.Close()
+	inUse := map[string]bool{}
+	for _, r := range live {
+		for _, v := range append(append([]string{}, r.Veths...), r.Created...) {
+			inUse[v] = true
+		}
+	}
+	var errs []error
+	for _, r := range dead {
+		errs = append(errs, r.clean(h, inUse)...)
+		r.remove()
+	}
+	for _, e := range errs {
+		log.Warnf("network cleanup: %v", e)
+	}
+	return errs
+}
+
+func (r *record) clean(h *netlink.Handle, inUse map[string]bool) []error {
+	var errs []error
+	for _, p := range r.Proxies {
+		if err := delProxy(h, p); err != nil {
+			errs = append(errs, fmt.Errorf("%s: proxy entry %s on %s: %w", r.Container, p.IP, p.Link, err))
+		}
+	}
+	for _, name := range append(append([]string{}, r.Veths...), r.Created...) {
+		if inUse[name] {
+			continue
+		}
+		if l, err := h.LinkByName(name); err == nil {
+			if err := h.LinkDel(l); err != nil && !notFound(err) {
+				errs = append(errs, fmt.Errorf("%s: delete %s: %w", r.Container, name, err))
+			}
+		}
+	}
+	for _, p := range r.Phys {
+		// The namespace may still be dying: give the kernel a moment.
+		if err := restorePhys(h, p, 2*time.Second); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Container, err))
+		}
+	}
+	return errs
+}

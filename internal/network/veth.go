@@ -1,0 +1,296 @@
+package network
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+)
+
+// vethDriver: a veth pair; the host end (veth.pair or vethXXXXXX) is
+// attached to the bridge in link (bridge mode) or routed to (router
+// mode), the other end becomes the container's interface.
+type vethDriver struct{}
+
+func (vethDriver) check(n *Network, d *device) error {
+	c := d.cfg
+	if c.VethPair != "" {
+		if _, err := n.host.LinkByName(c.VethPair); err == nil {
+			return fmt.Errorf("%s.veth.pair = %s: a device of that name already exists on the host; choose another name or remove it", d.key, c.VethPair)
+		}
+	}
+	for _, r := range c.VethIPv4Routes {
+		if _, err := parseRoute(r, false); err != nil {
+			return fmt.Errorf("%s.veth.ipv4.route = %s: %v", d.key, r, err)
+		}
+	}
+	for _, r := range c.VethIPv6Routes {
+		if _, err := parseRoute(r, true); err != nil {
+			return fmt.Errorf("%s.veth.ipv6.route = %s: %v", d.key, r, err)
+		}
+	}
+	if c.Link == "" {
+		if c.L2Proxy {
+			return fmt.Errorf("%s.l2proxy = 1: needs %s.link", d.key, d.key)
+		}
+		return nil
+	}
+	if c.VethMode == "router" {
+		// The link is only used for l2proxy entries in router mode.
+		return checkLinkExists(n, d)
+	}
+	if err := checkBridge(n, d); err != nil {
+		return err
+	}
+	if c.VethVlanID != "" || len(c.VethVlanTagged) > 0 {
+		return checkVlanFiltering(d)
+	}
+	return nil
+}
+
+// checkBridge: link must be an existing bridge, or the lxc-net bridge,
+// which setup brings up when missing.
+func checkBridge(n *Network, d *device) error {
+	l, err := n.host.LinkByName(d.cfg.Link)
+	if err != nil {
+		if isLxcnetBridge(d.cfg.Link) {
+			d.needBridge = true
+			return nil
+		}
+		return fmt.Errorf("%s.link = %s: no such bridge on the host; create it (ip link add %s type bridge) or fix the key", d.key, d.cfg.Link, d.cfg.Link)
+	}
+	switch l.Type() {
+	case "bridge":
+		return nil
+	case "openvswitch":
+		return fmt.Errorf("%s.link = %s: Open vSwitch bridges are not supported by golxc; use a Linux bridge", d.key, d.cfg.Link)
+	}
+	kind := l.Type()
+	if kind == "device" {
+		kind = "physical"
+	}
+	return fmt.Errorf("%s.link = %s: is a %s device, not a bridge (use type macvlan or phys for it, or name a bridge)", d.key, d.cfg.Link, kind)
+}
+
+func checkLinkExists(n *Network, d *device) error {
+	if _, err := n.host.LinkByName(d.cfg.Link); err != nil {
+		return fmt.Errorf("%s.link = %s: no such network device on the host", d.key, d.cfg.Link)
+	}
+	return nil
+}
+
+// checkVlanFiltering: veth.vlan.id needs a bridge with vlan_filtering on.
+func checkVlanFiltering(d *device) error {
+	key, val := d.key+".veth.vlan.id", d.cfg.VethVlanID
+	if val == "" {
+		key, val = d.key+".veth.vlan.tagged.id", strings.Join(d.cfg.VethVlanTagged, ",")
+	}
+	if d.needBridge {
+		return fmt.Errorf("%s = %s: the lxc-net bridge %s does not filter VLANs", key, val, d.cfg.Link)
+	}
+	b, err := os.ReadFile("/sys/class/net/" + d.cfg.Link + "/bridge/vlan_filtering")
+	if err != nil {
+		return fmt.Errorf("%s = %s: bridge %s has no VLAN filtering (kernel without CONFIG_BRIDGE_VLAN_FILTERING)", key, val, d.cfg.Link)
+	}
+	if strings.TrimSpace(string(b)) != "1" {
+		return fmt.Errorf("%s = %s: bridge %s has vlan_filtering off; enable it (ip link set %s type bridge vlan_filtering 1)", key, val, d.cfg.Link, d.cfg.Link)
+	}
+	return nil
+}
+
+func (vethDriver) create(n *Network, d *device) error {
+	c := d.cfg
+	veth1 := c.VethPair
+	var err error
+	if veth1 == "" {
+		if veth1, err = randomName(n.host, "veth"); err != nil {
+			return fmt.Errorf("%s: %w", d.key, err)
+		}
+	}
+	veth2, err := randomName(n.host, "veth")
+	if err != nil {
+		return fmt.Errorf("%s: %w", d.key, err)
+	}
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = veth1
+	v := &netlink.Veth{LinkAttrs: attrs, PeerName: veth2}
+	if c.VethNRxQueues > 0 {
+		v.NumRxQueues, v.PeerNumRxQueues = c.VethNRxQueues, uint32(c.VethNRxQueues)
+	}
+	if c.VethNTxQueues > 0 {
+		v.NumTxQueues, v.PeerNumTxQueues = c.VethNTxQueues, uint32(c.VethNTxQueues)
+	}
+	if err := n.host.LinkAdd(v); err != nil {
+		return fmt.Errorf("%s: create veth pair %s/%s: %w", d.key, veth1, veth2, err)
+	}
+	n.mu.Lock()
+	d.hostName, d.moveName = veth1, veth2
+	n.mu.Unlock()
+	n.rec.Veths = append(n.rec.Veths, veth1)
+	if err := n.rec.save(); err != nil {
+		return err
+	}
+	host, err := n.host.LinkByName(veth1)
+	if err != nil {
+		return fmt.Errorf("%s: veth %s vanished: %w", d.key, veth1, err)
+	}
+	peer, err := n.host.LinkByName(veth2)
+	if err != nil {
+		return fmt.Errorf("%s: veth %s vanished: %w", d.key, veth2, err)
+	}
+	// A high MAC byte of 0xfe keeps the bridge's own MAC from following a
+	// container's (the bridge takes the lowest port MAC).
+	if mac := host.Attrs().HardwareAddr; len(mac) == 6 {
+		m := append(net.HardwareAddr(nil), mac...)
+		m[0] = 0xfe
+		if err := n.host.LinkSetHardwareAddr(host, m); err != nil {
+			return fmt.Errorf("%s: set MAC of %s: %w", d.key, veth1, err)
+		}
+	}
+	if err := vethMTU(n, d, host, peer); err != nil {
+		return err
+	}
+	bridged := c.Link != "" && c.VethMode != "router"
+	if bridged {
+		br, err := n.host.LinkByName(c.Link)
+		if err != nil {
+			return fmt.Errorf("%s.link = %s: %w", d.key, c.Link, err)
+		}
+		if err := n.host.LinkSetMaster(host, br); err != nil {
+			return fmt.Errorf("%s.link = %s: attach %s to the bridge: %w", d.key, c.Link, veth1, err)
+		}
+		if err := vethVlan(n, d, host); err != nil {
+			return err
+		}
+	}
+	if err := n.host.LinkSetUp(host); err != nil {
+		return fmt.Errorf("%s: set %s up: %w", d.key, veth1, err)
+	}
+	if err := vethRoutes(n, d, host); err != nil {
+		return err
+	}
+	if c.VethMode == "router" {
+		if err := routerMode(n, d, host); err != nil {
+			return err
+		}
+	}
+	return l2proxy(n, d)
+}
+
+// vethMTU: lxc.net.N.mtu, else the bridge's MTU, on both ends.
+func vethMTU(n *Network, d *device, host, peer netlink.Link) error {
+	mtu := d.cfg.MTU
+	if mtu == 0 && d.cfg.Link != "" {
+		if br, err := n.host.LinkByName(d.cfg.Link); err == nil {
+			mtu = br.Attrs().MTU
+		}
+	}
+	if mtu == 0 {
+		return nil
+	}
+	for _, l := range []netlink.Link{host, peer} {
+		if err := n.host.LinkSetMTU(l, mtu); err != nil {
+			return fmt.Errorf("%s.mtu = %d: set on %s: %w", d.key, mtu, l.Attrs().Name, err)
+		}
+	}
+	return nil
+}
+
+// vethVlan: veth.vlan.id is the port's untagged PVID (none = no untagged
+// VLAN), veth.vlan.tagged.id adds tagged VLANs; the default VLAN 1 goes.
+func vethVlan(n *Network, d *device, host netlink.Link) error {
+	c := d.cfg
+	if c.VethVlanID == "" && len(c.VethVlanTagged) == 0 {
+		return nil
+	}
+	if c.VethVlanID != "" {
+		if err := n.host.BridgeVlanDel(host, 1, true, true, false, true); err != nil {
+			return fmt.Errorf("%s.veth.vlan.id = %s: remove default VLAN 1: %w", d.key, c.VethVlanID, err)
+		}
+		if c.VethVlanID != "none" {
+			id, _ := strconv.Atoi(c.VethVlanID)
+			if err := n.host.BridgeVlanAdd(host, uint16(id), true, true, false, true); err != nil {
+				return fmt.Errorf("%s.veth.vlan.id = %s: %w", d.key, c.VethVlanID, err)
+			}
+		}
+	}
+	for _, t := range c.VethVlanTagged {
+		id, _ := strconv.Atoi(t)
+		if err := n.host.BridgeVlanAdd(host, uint16(id), false, false, false, true); err != nil {
+			return fmt.Errorf("%s.veth.vlan.tagged.id = %s: %w", d.key, t, err)
+		}
+	}
+	return nil
+}
+
+// vethRoutes adds veth.ipv4.route / veth.ipv6.route on the host end.
+func vethRoutes(n *Network, d *device, host netlink.Link) error {
+	add := func(key, v string, v6 bool) error {
+		dst, err := parseRoute(v, v6)
+		if err != nil {
+			return fmt.Errorf("%s = %s: %v", key, v, err)
+		}
+		r := &netlink.Route{LinkIndex: host.Attrs().Index, Dst: dst, Scope: netlink.SCOPE_LINK}
+		if err := n.host.RouteAdd(r); err != nil {
+			return fmt.Errorf("%s = %s: %w", key, v, err)
+		}
+		return nil
+	}
+	for _, r := range d.cfg.VethIPv4Routes {
+		if err := add(d.key+".veth.ipv4.route", r, false); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.cfg.VethIPv6Routes {
+		if err := add(d.key+".veth.ipv6.route", r, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// routerMode: host routes to each container address through the host
+// end, and proxy neighbour entries there for the container's gateways so
+// the container reaches the host without a bridge.
+func routerMode(n *Network, d *device, host netlink.Link) error {
+	idx := host.Attrs().Index
+	for _, a := range append(append([]*netlink.Addr{}, d.v4...), d.v6...) {
+		r := &netlink.Route{LinkIndex: idx, Scope: netlink.SCOPE_LINK,
+			Dst: &net.IPNet{IP: a.IP, Mask: hostMask(a.IP)}}
+		if err := n.host.RouteAdd(r); err != nil {
+			return fmt.Errorf("%s.veth.mode = router: host route to %s: %w", d.key, a.IP, err)
+		}
+	}
+	for _, gw := range []net.IP{d.gw4, d.gw6} {
+		if gw == nil {
+			continue
+		}
+		p := proxyRecord{Link: host.Attrs().Name, IP: gw.String()}
+		if err := addProxy(n.host, p); err != nil {
+			return fmt.Errorf("%s.veth.mode = router: proxy entry for gateway %s: %w", d.key, gw, err)
+		}
+	}
+	return nil
+}
+
+func (vethDriver) scriptArgs(d *device) []string {
+	return []string{"veth", d.cfg.Link, d.hostName}
+}
+
+// release deletes the host end; the peer dies with it.
+func (vethDriver) release(n *Network, d *device) error {
+	if d.hostName == "" {
+		return nil
+	}
+	l, err := n.host.LinkByName(d.hostName)
+	if err != nil {
+		return nil // already gone with the container's namespace
+	}
+	if err := n.host.LinkDel(l); err != nil && !notFound(err) {
+		return fmt.Errorf("%s: delete host veth %s: %w", d.key, d.hostName, err)
+	}
+	return nil
+}
