@@ -41,6 +41,12 @@ const (
 )
 
 // AttachOptions are go-lxc's attach options plus golxc's extensions.
+//
+// Attaching re-executes the running binary through golxc's namespace
+// stage: a program using these methods must import
+// github.com/golxc/golxc/internal/nsexec (cgo) and call
+// spawn.RunStageIfRequested first thing in main, as cmd/golxc does.
+// (A public hook for this does not exist yet.)
 type AttachOptions struct {
 	// Namespaces to join (CLONE_NEW* flags); -1 joins all of them.
 	Namespaces int

@@ -79,5 +79,5 @@ func EscapeByte(s string) (int, error) {
 	case c >= 'A' && c <= 'Z':
 		return int(c-'A') + 1, nil
 	}
-	return int(c) & 0x1f, nil
+	return 0, fmt.Errorf("invalid escape %q: use one letter, e.g. a for Ctrl+a", s)
 }

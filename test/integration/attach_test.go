@@ -55,7 +55,9 @@ func TestAttachCommands(t *testing.T) {
 			t.Fatalf("default env: %s", r)
 		}
 	})
-	t.Run("uidgid", func(t *testing.T) { expect(t, att("-u", "1000", "-g", "1000", "--", "id"), 0, "uid=1000 gid=1000\n", "") })
+	t.Run("uidgid", func(t *testing.T) {
+		expect(t, att("-u", "1000", "-g", "1000", "--", "id"), 0, "uid=1000 gid=1000\n", "")
+	})
 	t.Run("root", func(t *testing.T) { expect(t, att("--", "id"), 0, "uid=0(root) gid=0(root)\n", "") })
 	t.Run("uts-only", func(t *testing.T) {
 		expect(t, att("-s", "UTSNAME", "--", "hostname"), 0, name+"\n", "")
