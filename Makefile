@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 BIN := bin/golxc
 TOOLS := lxc-attach lxc-autostart lxc-cgroup lxc-checkconfig lxc-checkpoint lxc-config \
 	lxc-console lxc-copy lxc-create lxc-destroy lxc-device lxc-execute lxc-freeze lxc-info \
-	lxc-ls lxc-monitor lxc-snapshot lxc-start lxc-stop lxc-top lxc-unfreeze lxc-unshare \
+	lxc-ls lxc-monitor lxc-net lxc-snapshot lxc-start lxc-stop lxc-top lxc-unfreeze lxc-unshare \
 	lxc-update-config lxc-usernsexec lxc-wait
 FUZZTIME ?= 15s
 

@@ -73,21 +73,28 @@ func (c *Container) Stats() (Stats, error) {
 	return Stats{Stats: st, Net: c.hostNetStats()}, nil
 }
 
-// hostNetStats reads /sys/class/net/LINK/statistics for each lxc.net.N
-// with a host-side device (veth.pair for veth, link otherwise). The host's
-// rx is the container's tx, so the two are swapped, as LXC does.
+// hostNetStats reads /sys/class/net/LINK/statistics for each lxc.net.N of
+// the running config, as lxc-info does: the host-side device is veth.pair
+// for veth (the monitor reports the generated name) and link otherwise.
+// The host's rx is the container's tx, so the two are swapped, as LXC does.
 func (c *Container) hostNetStats() []NetStats {
-	spec, err := c.Spec()
+	cl, err := c.client()
 	if err != nil {
 		return nil
 	}
+	defer cl.Close()
 	var out []NetStats
-	for _, n := range spec.Net {
-		link := n.Link
-		if n.Type == "veth" {
-			link = n.VethPair
+	for i := 0; ; i++ {
+		typ, err := cl.ConfigItem(fmt.Sprintf("lxc.net.%d.type", i))
+		if err != nil || typ == "" {
+			break
 		}
-		if link == "" || n.Type == "empty" || n.Type == "none" {
+		key := fmt.Sprintf("lxc.net.%d.link", i)
+		if typ == "veth" {
+			key = fmt.Sprintf("lxc.net.%d.veth.pair", i)
+		}
+		link, err := cl.ConfigItem(key)
+		if err != nil || link == "" || typ == "empty" || typ == "none" {
 			continue
 		}
 		rx, err1 := readCounter(link, "rx_bytes")

@@ -20,7 +20,7 @@ func register(name string, r Runner) { registry[name] = r }
 var AllNames = []string{
 	"lxc-attach", "lxc-autostart", "lxc-cgroup", "lxc-checkconfig", "lxc-checkpoint",
 	"lxc-config", "lxc-console", "lxc-copy", "lxc-create", "lxc-destroy", "lxc-device",
-	"lxc-execute", "lxc-freeze", "lxc-info", "lxc-ls", "lxc-monitor", "lxc-snapshot",
+	"lxc-execute", "lxc-freeze", "lxc-info", "lxc-ls", "lxc-monitor", "lxc-net", "lxc-snapshot",
 	"lxc-start", "lxc-stop", "lxc-top", "lxc-unfreeze", "lxc-unshare", "lxc-update-config",
 	"lxc-usernsexec", "lxc-wait",
 }
