@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/seccomp"
 )
 
 // DefaultPath is used to find a command when Env has no PATH.
@@ -26,6 +27,9 @@ type Final struct {
 	Cmd         []string // argv; Cmd[0] is looked up in the container's PATH unless it has a "/"
 	Env         []string // the complete environment of the payload
 	SetHostname bool     // a UTS namespace was created: apply lxc.uts.name
+	// Seccomp is lxc.seccomp.profile, compiled while the host's files were
+	// visible (seccomp.Prepare); nil when none is configured.
+	Seccomp *seccomp.Filter
 }
 
 // ExecError is returned when the payload could not be executed at all;
@@ -73,6 +77,16 @@ func (f *Final) Run() error {
 			return fmt.Errorf("lxc.init.cwd %q: %v", s.Init.Cwd, err)
 		}
 	}
+	// Loading a filter needs no_new_privs or CAP_SYS_ADMIN. Load it last,
+	// so golxc's own steps run unfiltered, unless the id switch or cap
+	// drop below would lose CAP_SYS_ADMIN without no_new_privs: then load
+	// it now, still privileged, as LXC does.
+	lateSeccomp := s.NoNewPrivs || (s.Init.UID == 0 && kept.has(unix.CAP_SYS_ADMIN))
+	if !lateSeccomp {
+		if err := f.Seccomp.Load(); err != nil {
+			return err
+		}
+	}
 	if err := switchIDs(s.Init); err != nil {
 		return err
 	}
@@ -83,10 +97,18 @@ func (f *Final) Run() error {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("lxc.no_new_privs: %v", err)
 		}
+		if v, err := unix.PrctlRetInt(unix.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); err != nil || v != 1 {
+			return fmt.Errorf("lxc.no_new_privs: the flag did not stick (PR_GET_NO_NEW_PRIVS = %d, %v)", v, err)
+		}
 	}
 	bin, err := lookPath(f.Cmd[0], f.Env)
 	if err != nil {
 		return &ExecError{Path: f.Cmd[0], Err: err}
+	}
+	if lateSeccomp {
+		if err := f.Seccomp.Load(); err != nil {
+			return err
+		}
 	}
 	err = syscall.Exec(bin, f.Cmd, f.Env)
 	return &ExecError{Path: bin, Err: err}

@@ -9,12 +9,19 @@ import (
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/rootfs"
+	"github.com/golxc/golxc/internal/seccomp"
 )
 
 // prepareRootfs assembles the container filesystem and pivots into it.
 // Mount setup and the final exec must happen on one locked thread.
 func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 	runtime.LockOSThread()
+	// lxc.seccomp.profile is a host path: compile it before the pivot.
+	filter, err := seccomp.Prepare(m.Spec)
+	if err != nil {
+		return err
+	}
+	initSeccomp = filter
 	s := &rootfs.Setup{
 		Name:        m.Name,
 		Spec:        m.Spec,
@@ -35,6 +42,10 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 // minimal rootfs). The command, forked from this thread, inherits it all.
 const execSentinel = "/.golxc-execute-init-stays-in-process"
 
+// initSeccomp is the container's compiled seccomp filter, kept between
+// prepareRootfs and finalize (the init stage serves one container).
+var initSeccomp *seccomp.Filter
+
 // finalize applies the last settings and execs the payload; it only returns
 // on failure. For lxc-execute it returns nil once the settings are applied.
 func finalize(m *setupMsg) error {
@@ -43,6 +54,7 @@ func finalize(m *setupMsg) error {
 		Cmd:         m.Cmd,
 		Env:         m.Env,
 		SetHostname: m.CloneFlags&unix.CLONE_NEWUTS != 0,
+		Seccomp:     initSeccomp,
 	}
 	if !m.Execute {
 		return f.Run()

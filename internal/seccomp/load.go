@@ -37,6 +37,9 @@ func Prepare(spec *config.Spec) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if prog.Notify {
+		return nil, fmt.Errorf("lxc.seccomp.profile %s: %w", spec.SeccompProfile, ErrNotify)
+	}
 	return &Filter{Program: prog, AllowNesting: spec.SeccompAllowNesting}, nil
 }
 
