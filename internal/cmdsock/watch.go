@@ -152,20 +152,36 @@ func (w *Watch) Next() (Msg, error) {
 	}
 }
 
-// resubscribe follows an LXC monitor that hung up after one message; if the
-// state moved meanwhile, the current state is queued. A monitor that is
-// gone means STOPPED.
+// resubscribe follows an LXC monitor that hung up after one message. The
+// state is read first and queued if it moved since the last message: it
+// precedes anything the new subscription delivers, so order is kept (a
+// transition inside the two round trips can still be missed). A monitor
+// that is gone means STOPPED.
 func (w *Watch) resubscribe() {
-	if err := w.subscribe(WatchSlot); err != nil {
-		if w.last != STOPPED {
-			w.queued = append(w.queued, Msg{Type: MsgState, Name: w.name, Value: int32(STOPPED)})
-		}
-		return
-	}
 	resp, err := w.c.Do(&Request{Cmd: GetState})
-	if err == nil && State(ptrInt(resp.Value)) != w.last && State(ptrInt(resp.Value)).Valid() {
-		w.queued = append(w.queued, Msg{Type: MsgState, Name: w.name, Value: int32(ptrInt(resp.Value))})
+	if err == nil {
+		if st := State(ptrInt(resp.Value)); st.Valid() && st != w.last {
+			w.queue(st)
+		}
+		err = w.subscribe(WatchSlot)
 	}
+	if err != nil && w.latest() != STOPPED {
+		w.queue(STOPPED)
+	}
+}
+
+func (w *Watch) queue(st State) {
+	w.queued = append(w.queued, Msg{Type: MsgState, Name: w.name, Value: int32(st)})
+}
+
+// latest is the last state queued or delivered.
+func (w *Watch) latest() State {
+	for i := len(w.queued) - 1; i >= 0; i-- {
+		if w.queued[i].Type == MsgState {
+			return State(w.queued[i].Value)
+		}
+	}
+	return w.last
 }
 
 // SetName names the container for synthesised messages (LXC monitors put

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +90,10 @@ func (m *stateMonitor) run(lxcpaths []string) {
 	for {
 		for _, lp := range lxcpaths {
 			m.scan(lp, !first)
+		}
+		if first {
+			// From here on, containers that start are seen from STARTING.
+			log.Infof("watching %s", strings.Join(lxcpaths, " "))
 		}
 		first = false
 		time.Sleep(monitorScan)
