@@ -244,4 +244,3 @@ func TestFreezerToolsMatchLXCHelp(t *testing.T) {
 		}
 	}
 }
-
