@@ -21,16 +21,14 @@ echo "lxc.net.0.type = empty" > "$CONF"
 step lxc-create -P "$LP" -n "$NAME" -t busybox -f "$CONF"
 step lxc-ls -P "$LP" --fancy
 step lxc-info -P "$LP" -n "$NAME" -c lxc.rootfs.path -H
-if lxc-start --version >/dev/null 2>&1 && lxc-start -P "$LP" -n "$NAME"; then
-	step lxc-wait -P "$LP" -n "$NAME" -s RUNNING -t 10
-	step lxc-ls -P "$LP" -f -F NAME,STATE,PID
-	step lxc-info -P "$LP" -n "$NAME"
-	if lxc-attach --version >/dev/null 2>&1; then
-		step lxc-attach -P "$LP" -n "$NAME" -- hostname || true
-	fi
-	step lxc-stop -P "$LP" -n "$NAME" -t 10
-	step lxc-info -P "$LP" -n "$NAME" -s
-fi
+step lxc-start -P "$LP" -n "$NAME"
+step lxc-wait -P "$LP" -n "$NAME" -s RUNNING -t 10
+step lxc-ls -P "$LP" -f -F NAME,STATE,PID,RAM,INTERFACE
+step lxc-info -P "$LP" -n "$NAME"
+step lxc-attach -P "$LP" -n "$NAME" -- hostname
+step lxc-attach -P "$LP" -n "$NAME" -- ps
+step lxc-stop -P "$LP" -n "$NAME" -t 10
+step lxc-info -P "$LP" -n "$NAME" -s
 step lxc-destroy -P "$LP" -n "$NAME"
 step lxc-ls -P "$LP" -1
 echo
