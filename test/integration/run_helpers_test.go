@@ -30,7 +30,14 @@ func busybox(t *testing.T, lp, name string, extra ...string) string {
 	}
 	cfg := filepath.Join(lp, name, "config")
 	appendConfig(t, cfg, extra...)
-	t.Cleanup(func() { killMonitors(t, lp, name) })
+	t.Cleanup(func() {
+		// Runs before lxcpath's cleanup: stop properly first, then
+		// complain about (and kill) any monitor that survived.
+		run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k")
+		killMonitors(t, lp, name)
+		// LXC never removes its lock files; ours go with the test.
+		os.RemoveAll(filepath.Join("/run/lxc/lock", lp))
+	})
 	return cfg
 }
 
