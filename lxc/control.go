@@ -1,8 +1,13 @@
 package lxc
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"syscall"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
 )
 
 func mayControl(dir string) bool {
@@ -15,4 +20,15 @@ func mayControl(dir string) bool {
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	return ok && int(sys.Uid) == os.Geteuid()
+}
+
+// lockDisk takes the per-container disk lock (LXC's RUNDIR/lxc/lock/...)
+// that create, destroy and the monitor's start claim serialise on. It is an
+// OFD lock, so it goes away with a holder that dies.
+func (c *Container) lockDisk() (func(), error) {
+	l := lock.Container(config.RuntimeDir(), c.lxcpath, c.name)
+	if err := l.Lock(context.Background()); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", l.Path(), err)
+	}
+	return func() { l.Unlock() }, nil
 }

@@ -77,6 +77,11 @@ var TemplateDirs = []string{"/usr/local/share/golxc/templates", "/usr/share/lxc/
 // Create creates the container: directory, config, rootfs, template. On
 // any failure (or SIGINT/SIGTERM) everything it made is removed.
 func (c *Container) Create(o TemplateOptions) (err error) {
+	unlock, err := c.lockDisk()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if c.Defined() {
 		return fmt.Errorf("%w: %s", ErrAlreadyDefined, c.ConfigFileName())
 	}

@@ -14,6 +14,11 @@ import (
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
 // and its directory.
 func (c *Container) Destroy() error {
+	unlock, err := c.lockDisk()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if !c.Defined() {
 		return ErrNotDefined
 	}
