@@ -361,12 +361,18 @@ func dnsmasqPID(pidFile string) int {
 	return pid
 }
 
+// processName is the comm of a live process ("" for none or a zombie).
 func processName(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(b))
+	s := string(b)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open || strings.HasPrefix(strings.TrimSpace(s[end+1:]), "Z") {
+		return ""
+	}
+	return s[open+1 : end]
 }
 
 // lock serialises lxc-net changes (two containers starting at once).

@@ -1,0 +1,164 @@
+package lxcnet
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+)
+
+// testSettings is a private lxc-net: bridge gxbrXXXXXX on a free
+// 10.250.N.0/24, its own nftables tables, run and lease dirs, and a
+// dnsmasq config with DNS off so no query can be forwarded off the host.
+// ip_forward is restored afterwards.
+func testSettings(t *testing.T) Settings {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	if _, err := findTool("dnsmasq", "dnsmasq-base"); err != nil {
+		t.Skip(err)
+	}
+	if _, err := findTool("nft", "nftables"); err != nil {
+		t.Skip(err)
+	}
+	fwd, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
+	t.Cleanup(func() { os.WriteFile("/proc/sys/net/ipv4/ip_forward", fwd, 0) })
+	x, _ := rand.Int(rand.Reader, big.NewInt(1<<30))
+	sub := fmt.Sprintf("10.250.%d.", 2+x.Int64()%250)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "dnsmasq.conf")
+	os.WriteFile(conf, []byte("port=0\n"), 0o644)
+	s := Defaults()
+	s.Bridge = fmt.Sprintf("gxbr%06d", x.Int64()%1000000)
+	s.BridgeMAC = "02:16:3e:00:00:01"
+	s.Addr, s.Network = sub+"1", sub+"0/24"
+	s.DHCPRange = sub + "100," + sub + "150"
+	s.DHCPConfile = conf
+	s.RunDir, s.LeaseDir = filepath.Join(dir, "run"), filepath.Join(dir, "lib")
+	s.NftTable = fmt.Sprintf("gxtest%d", x.Int64()%1000000)
+	t.Cleanup(func() { stop(s) })
+	return s
+}
+
+func TestStartStatusStop(t *testing.T) {
+	s := testSettings(t)
+	created, err := Start(s)
+	if err != nil || !created {
+		t.Fatalf("start: %v %v", created, err)
+	}
+	if _, err := Start(s); err != ErrAlreadyRunning {
+		t.Fatalf("second start: %v", err)
+	}
+	br, err := netlink.LinkByName(s.Bridge)
+	if err != nil || br.Type() != "bridge" || br.Attrs().Flags&net.FlagUp == 0 {
+		t.Fatalf("bridge: %v %v", br, err)
+	}
+	if br.Attrs().HardwareAddr.String() != s.BridgeMAC {
+		t.Errorf("bridge MAC %s", br.Attrs().HardwareAddr)
+	}
+	st := GetStatus(s)
+	if !st.Running || !st.BridgeUp || st.DnsmasqPID == 0 || !st.NAT || len(st.Addrs) == 0 || st.Addrs[0] != s.Addr+"/24" {
+		t.Fatalf("status: %+v", st)
+	}
+	rules, err := exec.Command("nft", "list", "table", "ip", s.NftTable).CombinedOutput()
+	if err != nil || !strings.Contains(string(rules), "ip saddr "+s.Network+" ip daddr != "+s.Network+" counter") ||
+		!strings.Contains(string(rules), "masquerade") {
+		t.Errorf("NAT rules: %s %v", rules, err)
+	}
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", st.DnsmasqPID))
+	args := strings.Split(string(cmdline), "\x00")
+	for _, want := range []string{"--interface=" + s.Bridge, "--bind-interfaces", "--dhcp-leasefile=" + filepath.Join(s.LeaseDir, "dnsmasq."+s.Bridge+".leases"),
+		"--conf-file=" + s.DHCPConfile, "--dhcp-lease-max=253", "--except-interface=lo"} {
+		if !contains(args, want) {
+			t.Errorf("dnsmasq lacks %s: %q", want, args)
+		}
+	}
+	pid := st.DnsmasqPID
+	if err := Stop(s, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := netlink.LinkByName(s.Bridge); err == nil {
+		t.Error("bridge left after stop")
+	}
+	if processName(pid) == "dnsmasq" {
+		t.Error("dnsmasq still running")
+	}
+	if exec.Command("nft", "list", "table", "ip", s.NftTable).Run() == nil {
+		t.Error("nftables table left")
+	}
+	if err := Stop(s, false); err != ErrNotRunning {
+		t.Errorf("second stop: %v", err)
+	}
+}
+
+// TestExistingBridgeUnchanged: a bridge that exists (Debian's lxc-net or
+// an admin made it) is used as it is: no address, NAT or dnsmasq added.
+func TestExistingBridgeUnchanged(t *testing.T) {
+	s := testSettings(t)
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = s.Bridge
+	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []func() error{
+		func() error { _, err := Start(s); return err },
+		func() error { return Ensure(s) },
+	} {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := GetStatus(s)
+	if st.Running || len(st.Addrs) != 0 || st.DnsmasqPID != 0 || st.NAT {
+		t.Fatalf("existing bridge changed: %+v", st)
+	}
+}
+
+// TestEnsureStartsMissingBridge and keeps the leases file across a
+// restart.
+func TestEnsureStartsMissingBridge(t *testing.T) {
+	s := testSettings(t)
+	if err := Ensure(s); err != nil {
+		t.Fatal(err)
+	}
+	if st := GetStatus(s); !st.Running || st.DnsmasqPID == 0 {
+		t.Fatalf("ensure did not start: %+v", st)
+	}
+	lease := filepath.Join(s.LeaseDir, "dnsmasq."+s.Bridge+".leases")
+	line := "4000000000 02:16:3e:aa:bb:cc " + strings.TrimSuffix(s.Addr, "1") + "120 gx *\n"
+	if err := Stop(s, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lease, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(s); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(lease)
+	if !strings.Contains(string(b), "02:16:3e:aa:bb:cc") {
+		t.Fatalf("lease lost across restart: %q", b)
+	}
+	s2 := s
+	s2.UseBridge = false
+	if err := Ensure(s2); err == nil || !strings.Contains(err.Error(), "USE_LXC_BRIDGE") {
+		t.Errorf("disabled bridge: %v", err)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
