@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
+	os.Chmod(dir, 0o755) // tests also run the tools as an unprivileged user
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "golxc"), "github.com/golxc/golxc/cmd/golxc")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
