@@ -48,7 +48,7 @@ func procState(t *testing.T, pid int) string {
 
 func TestFreezeUnfreeze(t *testing.T) {
 	needRoot(t)
-	lp := lxcpath(t)
+	lp := cleanLxcpath(t)
 	const name = "fz-c1"
 	busybox(t, lp, name)
 
@@ -104,7 +104,7 @@ func TestFreezeUnfreeze(t *testing.T) {
 
 func TestCgroupTool(t *testing.T) {
 	needRoot(t)
-	lp := lxcpath(t)
+	lp := cleanLxcpath(t)
 	const name = "cg-c1"
 	busybox(t, lp, name)
 
@@ -174,7 +174,7 @@ func readLines(t *testing.T, r *bufio.Reader, n int) []string {
 
 func TestMonitorSequence(t *testing.T) {
 	needRoot(t)
-	lp := lxcpath(t)
+	lp := cleanLxcpath(t)
 	busybox(t, lp, "mo-c1")
 	busybox(t, lp, "mo-x1") // does not match the regex: must not show up
 
@@ -201,7 +201,7 @@ func TestMonitorSequence(t *testing.T) {
 
 func TestMonitorExitStatusAndOptions(t *testing.T) {
 	needRoot(t)
-	lp := lxcpath(t)
+	lp := cleanLxcpath(t)
 	busybox(t, lp, "me-c1")
 	out := startMonitor(t, "-P", lp)
 	// An application container exits by itself with status 3.

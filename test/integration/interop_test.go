@@ -1,0 +1,226 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// LXC 5.0.2's tools and golxc's, each managing containers the other
+// started, over the command socket protocol. Skipped without LXC.
+
+// lxcStarted creates and starts NAME with LXC's own tools (busybox,
+// no network, no AppArmor) and stops and destroys it afterwards, removing
+// the lock directories and lxc.pivot cgroups LXC leaves behind.
+func lxcStarted(t *testing.T, lp, name string) {
+	t.Helper()
+	for _, tool := range []string{"lxc-create", "lxc-start", "lxc-stop", "lxc-destroy", "lxc-info"} {
+		lxcTool(t, tool)
+	}
+	if _, err := os.Stat("/usr/share/lxc/templates/lxc-busybox"); err != nil {
+		t.Skip("LXC's busybox template is not installed")
+	}
+	cleanLXCRunFiles(t, lp)
+	conf := filepath.Join(t.TempDir(), "lxc.conf")
+	if err := os.WriteFile(conf, []byte("lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runPath(t, nil, "/usr/bin/lxc-create", "-P", lp, "-n", name, "-t", "busybox", "-f", conf); r.code != 0 {
+		t.Fatalf("LXC's lxc-create: %s", r)
+	}
+	t.Cleanup(func() {
+		runPath(t, nil, "/usr/bin/lxc-stop", "-P", lp, "-n", name, "-k")
+		runPath(t, nil, "/usr/bin/lxc-destroy", "-P", lp, "-n", name)
+	})
+	lxcStart(t, lp, name)
+}
+
+func lxcStart(t *testing.T, lp, name string) {
+	t.Helper()
+	if r := runPath(t, nil, "/usr/bin/lxc-start", "-P", lp, "-n", name); r.code != 0 {
+		t.Fatalf("LXC's lxc-start: %s", r)
+	}
+	if r := runPath(t, nil, "/usr/bin/lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING", "-t", "10"); r.code != 0 {
+		t.Fatalf("LXC's lxc-wait RUNNING: %s", r)
+	}
+}
+
+// cleanLxcpath is lxcpath plus removal of /run/lxc/lock/LXCPATH, which
+// the lock files of golxc's and LXC's tools leave (lxcpath's own cleanup
+// stops containers with our lxc-stop, which takes the lock again, so this
+// cleanup is registered first to run last).
+func cleanLxcpath(t *testing.T) string {
+	t.Helper()
+	var lp string
+	t.Cleanup(func() {
+		if lp != "" {
+			os.RemoveAll(filepath.Join("/run/lxc/lock", lp))
+		}
+	})
+	lp = lxcpath(t)
+	return lp
+}
+
+// cleanLXCRunFiles removes what LXC's tools leave on the host for an
+// lxcpath: /run/lxc/lock/LXCPATH (and parents that end up empty) and new
+// lxc.pivot cgroups.
+func cleanLXCRunFiles(t *testing.T, lp string) {
+	const root = "/run/lxc/lock"
+	existed := map[string]bool{}
+	for d := filepath.Join(root, lp); d != root && d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			existed[d] = true
+		}
+	}
+	pivots, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.pivot")
+	hadPivot := map[string]bool{}
+	for _, p := range pivots {
+		hadPivot[p] = true
+	}
+	t.Cleanup(func() {
+		for d := filepath.Join(root, lp); d != root && d != "/" && !existed[d]; d = filepath.Dir(d) {
+			os.RemoveAll(d)
+		}
+		after, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.pivot")
+		for _, p := range after {
+			if !hadPivot[p] {
+				os.Remove(p)
+			}
+		}
+	})
+}
+
+// lxcOut runs LXC's tool and returns stdout, failing on a non-zero exit.
+func lxcOut(t *testing.T, tool string, args ...string) string {
+	t.Helper()
+	r := runPath(t, nil, lxcTool(t, tool), args...)
+	if r.code != 0 {
+		t.Fatalf("LXC's %s %s: %s", tool, strings.Join(args, " "), r)
+	}
+	return r.stdout
+}
+
+func lxcState(t *testing.T, lp, name string) string {
+	t.Helper()
+	return strings.TrimSpace(lxcOut(t, "lxc-info", "-P", lp, "-n", name, "-s", "-H"))
+}
+
+func freezerState(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(cgroupOf(t, pid, "freezer"), "freezer.state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func TestLXCToolsManageGolxcContainer(t *testing.T) {
+	needRoot(t)
+	for _, tool := range []string{"lxc-info", "lxc-stop", "lxc-wait", "lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-ls"} {
+		lxcTool(t, tool)
+	}
+	lp := cleanLxcpath(t)
+	const name = "io-g1"
+	busybox(t, lp, name)
+	cleanLXCRunFiles(t, lp)
+	startRunning(t, lp, name)
+
+	if got := lxcState(t, lp, name); got != "RUNNING" {
+		t.Fatalf("LXC's lxc-info -s: %s", got)
+	}
+	pid := initPid(t, lp, name)
+	if got := strings.TrimSpace(lxcOut(t, "lxc-info", "-P", lp, "-n", name, "-p", "-H")); got != strconv.Itoa(pid) {
+		t.Fatalf("LXC's lxc-info -p: %s, ours %d", got, pid)
+	}
+	if theirs, ours := lxcOut(t, "lxc-ls", "-P", lp, "-f"), mustRun(t, "lxc-ls", "-P", lp, "-f").stdout; theirs != ours {
+		t.Fatalf("lxc-ls -f differs:\nLXC:\n%s\ngolxc:\n%s", theirs, ours)
+	}
+
+	lxcOut(t, "lxc-freeze", "-P", lp, "-n", name)
+	if got := state(t, lp, name); got != "FROZEN" {
+		t.Fatalf("after LXC's lxc-freeze our lxc-info -s says %s", got)
+	}
+	if got := freezerState(t, pid); got != "FROZEN" {
+		t.Fatalf("after LXC's lxc-freeze freezer.state is %s", got)
+	}
+	lxcOut(t, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED|FROZEN", "-t", "10")
+	lxcOut(t, "lxc-unfreeze", "-P", lp, "-n", name)
+	if got := state(t, lp, name); got != "RUNNING" {
+		t.Fatalf("after LXC's lxc-unfreeze our lxc-info -s says %s", got)
+	}
+	if got := freezerState(t, pid); got != "THAWED" {
+		t.Fatalf("after LXC's lxc-unfreeze freezer.state is %s", got)
+	}
+
+	lxcOut(t, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes", "256M")
+	if got := lxcOut(t, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes"); got != "268435456\n\n" {
+		t.Fatalf("LXC's lxc-cgroup get: %q", got)
+	}
+	expect(t, run(t, nil, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes"), 0, "268435456\n\n", "")
+
+	// Clean shutdown (lxc.signal.halt of the busybox template), then kill.
+	lxcOut(t, "lxc-stop", "-P", lp, "-n", name, "-t", "20")
+	if got := state(t, lp, name); got != "STOPPED" {
+		t.Fatalf("after LXC's lxc-stop: %s", got)
+	}
+	assertClean(t, lp, name)
+	startRunning(t, lp, name)
+	lxcOut(t, "lxc-stop", "-P", lp, "-n", name, "-k")
+	lxcOut(t, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED", "-t", "10")
+	assertClean(t, lp, name)
+}
+
+func TestGolxcToolsManageLXCContainer(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	const name = "io-l1"
+	lxcStarted(t, lp, name)
+
+	if got := state(t, lp, name); got != "RUNNING" {
+		t.Fatalf("our lxc-info -s: %s", got)
+	}
+	pid := initPid(t, lp, name)
+	if got := strings.TrimSpace(lxcOut(t, "lxc-info", "-P", lp, "-n", name, "-p", "-H")); got != strconv.Itoa(pid) {
+		t.Fatalf("LXC's lxc-info -p: %s, ours %d", got, pid)
+	}
+	if theirs, ours := lxcOut(t, "lxc-ls", "-P", lp, "-f"), mustRun(t, "lxc-ls", "-P", lp, "-f").stdout; theirs != ours {
+		t.Fatalf("lxc-ls -f differs:\nLXC:\n%s\ngolxc:\n%s", theirs, ours)
+	}
+
+	expect(t, run(t, nil, "lxc-freeze", "-P", lp, "-n", name), 0, "", "")
+	if got := lxcState(t, lp, name); got != "FROZEN" {
+		t.Fatalf("after our lxc-freeze LXC's lxc-info -s says %s", got)
+	}
+	if got := freezerState(t, pid); got != "FROZEN" {
+		t.Fatalf("after our lxc-freeze freezer.state is %s", got)
+	}
+	for _, p := range payloadPids(t, pid) {
+		if st := procState(t, p); st != "D" {
+			t.Fatalf("pid %d of the frozen LXC container is in state %s", p, st)
+		}
+	}
+	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED|FROZEN", "-t", "10"), 0, "", "")
+	expect(t, run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name), 0, "", "")
+	if got := lxcState(t, lp, name); got != "RUNNING" {
+		t.Fatalf("after our lxc-unfreeze LXC's lxc-info -s says %s", got)
+	}
+
+	expect(t, run(t, nil, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes", "256M"), 0, "", "")
+	expect(t, run(t, nil, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes"), 0, "268435456\n\n", "")
+	if got := lxcOut(t, "lxc-cgroup", "-P", lp, "-n", name, "memory.limit_in_bytes"); got != "268435456\n\n" {
+		t.Fatalf("LXC's lxc-cgroup get after our set: %q", got)
+	}
+
+	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-t", "20"), 0, "", "")
+	if got := lxcState(t, lp, name); got != "STOPPED" {
+		t.Fatalf("after our clean lxc-stop LXC says %s", got)
+	}
+	lxcStart(t, lp, name)
+	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED", "-t", "10"), 0, "", "")
+	if got := lxcState(t, lp, name); got != "STOPPED" {
+		t.Fatalf("after our lxc-stop -k LXC says %s", got)
+	}
+}
