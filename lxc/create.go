@@ -10,6 +10,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/templates"
 )
 
@@ -100,15 +101,19 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
 	}
 	dir := c.Dir()
-	if err := os.Mkdir(dir, 0o770); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s exists but has no config; remove it or pick another name", dir)
-		}
+	u := &undo{}
+	// A directory without a config (e.g. holding only NAME.log, opened by
+	// -l before the create) is reused, as LXC does; only what this create
+	// made is removed on failure.
+	switch err := os.Mkdir(dir, 0o770); {
+	case err == nil:
+		u.add(func() { os.RemoveAll(dir) })
+	case errors.Is(err, os.ErrExist):
+		u.add(func() { os.Remove(c.ConfigFileName()) })
+	default:
 		return fmt.Errorf("create container directory: %w", err)
 	}
 	os.Chmod(dir, 0o770)
-	u := &undo{}
-	u.add(func() { os.RemoveAll(dir) })
 	// An interrupted create must not leave a half container behind.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
@@ -151,6 +156,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	if noTemplate {
+		log.Infof("Created container %s without a template", c.name)
 		return c.LoadConfigFile(c.ConfigFileName())
 	}
 	if err := c.runTemplate(tmpl, builtin, rootfs, o); err != nil {
@@ -159,6 +165,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err := templates.PrependHeader(c.ConfigFileName(), tmpl, o.ExtraArgs); err != nil {
 		return err
 	}
+	log.Infof("Created container %s from template %s", c.name, tmpl)
 	return c.LoadConfigFile(c.ConfigFileName())
 }
 
