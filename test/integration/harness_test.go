@@ -103,6 +103,8 @@ func lxcpath(t *testing.T) string {
 			run(t, nil, "lxc-stop", "-P", dir, "-n", e.Name(), "-k")
 		}
 		os.RemoveAll(dir)
+		// The per-container lock files live under RUNDIR/lxc/lock/LXCPATH.
+		os.RemoveAll(filepath.Join("/run/lxc/lock", dir))
 	})
 	return dir
 }
