@@ -105,6 +105,11 @@ func (f *Final) Run() error {
 	if err != nil {
 		return &ExecError{Path: f.Cmd[0], Err: err}
 	}
+	// Only 0, 1 and 2 may reach the payload: whatever the tools inherited
+	// or opened on the host must not survive the exec (CVE-2024-21626).
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("marking inherited file descriptors close-on-exec: %v", err)
+	}
 	if lateSeccomp {
 		if err := f.Seccomp.Load(); err != nil {
 			return err
