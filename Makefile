@@ -41,6 +41,8 @@ test: deps install
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzIDMap$$' -fuzztime $(FUZZTIME) ./internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzSeccompPolicy$$' -fuzztime $(FUZZTIME) ./internal/seccomp
 
 bench: deps install
 	@./scripts/bench.sh
