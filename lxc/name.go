@@ -19,10 +19,10 @@ func ValidateName(name string) error {
 		return fmt.Errorf("%w: the name is empty", ErrInvalidName)
 	case name == "." || name == "..":
 		return fmt.Errorf("%w: %q is not a usable directory name", ErrInvalidName, name)
-	case strings.HasPrefix(name, "."):
-		return fmt.Errorf("%w: %q starts with '.', which hides it from lxc-ls; pick a name without a leading dot", ErrInvalidName, name)
 	case strings.ContainsRune(name, '/'):
 		return fmt.Errorf("%w: %q contains '/'; a name is one directory under the lxcpath (use -P to choose another lxcpath)", ErrInvalidName, name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%w: %q starts with '.', which hides it from lxc-ls; pick a name without a leading dot", ErrInvalidName, name)
 	case len(name) > maxNameLen:
 		return fmt.Errorf("%w: the name is %d bytes long; the limit is %d", ErrInvalidName, len(name), maxNameLen)
 	case !utf8.ValidString(name):

@@ -80,7 +80,7 @@ func (c *Ctx) Infof(format string, args ...any) {
 func (c *Ctx) Fail(err error) int {
 	if !c.Quiet && err != nil {
 		if c.Name != "" && !strings.HasPrefix(err.Error(), c.Name+":") {
-			fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.Prog, c.Name, err)
+			fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.Prog, log.DisplayName(c.Name), err)
 		} else {
 			fmt.Fprintf(c.Stderr, "%s: %v\n", c.Prog, err)
 		}

@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Level is a log priority, with LXC's numbering.
@@ -120,7 +122,7 @@ func logf(l Level, format string, args ...any) {
 // userLine is what a person sees on stderr: one line, no source noise.
 func userLine(prefix, name, msg string) string {
 	if name != "" {
-		return prefix + ": " + name + ": " + msg
+		return prefix + ": " + DisplayName(name) + ": " + msg
 	}
 	return prefix + ": " + msg
 }
@@ -161,4 +163,16 @@ func DefaultFile(lxcpath, defaultLXCPath, name string) string {
 		return filepath.Join("/var/log/lxc", name+".log")
 	}
 	return filepath.Join(lxcpath, name, name+".log")
+}
+
+// DisplayName is a container name as shown in messages: quoted when it
+// holds control characters, so a hostile name cannot split an error line
+// or send terminal escapes.
+func DisplayName(name string) string {
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }

@@ -13,7 +13,7 @@ import (
 // The sync socket is a SOCK_SEQPACKET socketpair: one JSON value per
 // packet, so there is no framing to get wrong, and fds ride along as
 // SCM_RIGHTS on the same packet. A packet is limited by the socket buffer
-// (~200 KiB by default); larger Send calls fail with EMSGSIZE.
+// (~200 KiB by default), so a larger value travels in a memfd instead.
 
 // maxFiles bounds the fds accepted with one message.
 const maxFiles = 16
@@ -27,6 +27,16 @@ func SendFiles(f *os.File, v any, files ...*os.File) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("spawn: sync send: encode %T: %w", v, err)
+	}
+	if len(data) > inlineMax {
+		// Too big for one packet (a config with 100k lines): the JSON
+		// travels in a sealed memfd sent as the first fd.
+		mfd, err := memfdWith(data)
+		if err != nil {
+			return fmt.Errorf("spawn: sync send %T (%d bytes): %w", v, len(data), err)
+		}
+		defer mfd.Close()
+		data, files = []byte{bigMarker}, append([]*os.File{mfd}, files...)
 	}
 	if len(files) > maxFiles {
 		return fmt.Errorf("spawn: sync send: %d fds, at most %d per message", len(files), maxFiles)
@@ -125,7 +135,41 @@ func recvPacket(f *os.File) ([]byte, []*os.File, error) {
 		closeAll(files)
 		return nil, nil, fmt.Errorf("spawn: sync recv: %w", io.EOF)
 	}
+	if n == 1 && data[0] == bigMarker && len(files) > 0 {
+		big, err := io.ReadAll(io.NewSectionReader(files[0], 0, 1<<62))
+		files[0].Close()
+		if err != nil {
+			closeAll(files[1:])
+			return nil, nil, fmt.Errorf("spawn: sync recv: read large message: %w", err)
+		}
+		return big, files[1:], nil
+	}
 	return data[:n], files, nil
+}
+
+// inlineMax is the largest JSON sent inline; it stays well below the
+// default socket buffer (net.core.wmem_default, ~208 KiB).
+const inlineMax = 64 << 10
+
+// bigMarker is a packet no JSON value can be: "the message is in the fd".
+const bigMarker = 0
+
+// memfdWith returns a sealed, read-only-content memfd holding data.
+func memfdWith(data []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate("golxc-sync", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "golxc-sync")
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE|unix.F_SEAL_SEAL); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func parseRights(oob []byte) ([]*os.File, error) {

@@ -68,3 +68,38 @@ func TestSyncRoundTrip(t *testing.T) {
 		t.Errorf("Send of an unencodable value: %v", err)
 	}
 }
+
+// TestSyncHugeMessage: a value far beyond the socket buffer (a config with
+// 100k lines) arrives whole, with its fds, and no memfd leaks.
+func TestSyncHugeMessage(t *testing.T) {
+	a, b, err := syncPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	before := countFDs(t)
+	env := make([]string, 100000)
+	for i := range env {
+		env[i] = strings.Repeat("v", 40)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := SendFiles(b, env, w); err != nil {
+		t.Fatalf("send %d entries: %v", len(env), err)
+	}
+	w.Close()
+	var got []string
+	files, err := RecvFiles(a, &got)
+	if err != nil || len(got) != len(env) || got[99999] != env[99999] || len(files) != 1 {
+		t.Fatalf("RecvFiles: %d entries, %d files, %v", len(got), len(files), err)
+	}
+	files[0].Close()
+	r.Close()
+	if after := countFDs(t); after != before {
+		t.Errorf("fds: %d before, %d after", before, after)
+	}
+}

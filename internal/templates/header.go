@@ -1,9 +1,12 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // Header is the comment block lxc-create puts at the top of the config after
@@ -27,12 +30,28 @@ func Header(templatePath string, args []string) string {
 // rewrites the file in place, so owner and mode (e.g. after an idmapped
 // template chowned it) are kept.
 func PrependHeader(configFile, templatePath string, args []string) error {
-	old, err := os.ReadFile(configFile)
+	// The template may have replaced the config with a symlink (or a
+	// fifo, a device): never write through it to a host file.
+	f, err := os.OpenFile(configFile, os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return fmt.Errorf("add template header to %s: the template left a symlink there, not a config file", configFile)
+		}
 		return fmt.Errorf("add template header to %s: %w", configFile, err)
 	}
-	f, err := os.OpenFile(configFile, os.O_WRONLY|os.O_TRUNC, 0)
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return fmt.Errorf("add template header to %s: the template left something other than a regular file there", configFile)
+	}
+	old, err := io.ReadAll(f)
+	if err == nil {
+		err = f.Truncate(0)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
 	if err != nil {
+		f.Close()
 		return fmt.Errorf("add template header to %s: %w", configFile, err)
 	}
 	_, werr := f.WriteString(Header(templatePath, args) + string(old))
