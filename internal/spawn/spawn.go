@@ -98,6 +98,7 @@ func Start(req Request) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer exe.Close() // the stage holds its own reference once exec'd
 	parentEnd, childEnd, err := syncPair()
 	if err != nil {
 		return nil, err

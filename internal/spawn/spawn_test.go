@@ -1,6 +1,7 @@
 package spawn
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -170,8 +171,18 @@ func TestSealedExe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := SealedExe(); again != exe {
-		t.Errorf("SealedExe made a second copy")
+	defer exe.Close()
+	if again, _ := SealedExe(); again == exe {
+		t.Errorf("SealedExe returned a shared copy; every call must make its own")
+	} else if again != nil {
+		again.Close()
+	}
+	if st, err := exe.Stat(); err != nil {
+		t.Error(err)
+	} else if self, err := os.ReadFile("/proc/self/exe"); err != nil || st.Size() != int64(len(self)) {
+		t.Errorf("sealed copy is %d bytes, /proc/self/exe %d (%v)", st.Size(), len(self), err)
+	} else if got, err := os.ReadFile(fmt.Sprintf("/proc/self/fd/%d", exe.Fd())); err != nil || !bytes.Equal(got, self) {
+		t.Errorf("sealed copy differs from /proc/self/exe (%v)", err)
 	}
 	seals, err := unix.FcntlInt(exe.Fd(), unix.F_GET_SEALS, 0)
 	want := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
@@ -183,6 +194,14 @@ func TestSealedExe(t *testing.T) {
 	link, err := os.Readlink(exePath)
 	if err != nil || !strings.Contains(link, "memfd:") {
 		t.Errorf("readlink %s = %q, %v; want a memfd", exePath, link, err)
+	}
+	// Start must not keep its copy: a monitor would pin the binary in
+	// shared memory for the container's lifetime.
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if l, _ := os.Readlink("/proc/self/fd/" + e.Name()); strings.Contains(l, "memfd:golxc") && e.Name() != strconv.Itoa(int(exe.Fd())) {
+			t.Errorf("fd %s -> %s still open after Start", e.Name(), l)
+		}
 	}
 	for _, flag := range []int{os.O_WRONLY, os.O_RDWR} {
 		if f, err := os.OpenFile(exePath, flag, 0); err == nil {
@@ -258,9 +277,6 @@ func TestWaitSignal(t *testing.T) {
 
 func TestErrorsLeaveNothing(t *testing.T) {
 	needRoot(t)
-	if _, err := SealedExe(); err != nil { // made once per process: not a leak
-		t.Fatal(err)
-	}
 	dead := deadPid(t)
 	fdsBefore, kidsBefore := countFDs(t), children(t)
 	for _, tc := range []struct {
