@@ -109,7 +109,13 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	case err == nil:
 		u.add(func() { os.RemoveAll(dir) })
 	case errors.Is(err, os.ErrExist):
-		u.add(func() { os.Remove(c.ConfigFileName()) })
+		st, _ := os.Lstat(dir)
+		u.add(func() {
+			// Only while DIR is still the directory found here.
+			if now, err := os.Lstat(dir); err == nil && st != nil && os.SameFile(st, now) {
+				os.Remove(c.ConfigFileName())
+			}
+		})
 	default:
 		return fmt.Errorf("create container directory: %w", err)
 	}
@@ -159,8 +165,17 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		log.Infof("Created container %s without a template", c.name)
 		return c.LoadConfigFile(c.ConfigFileName())
 	}
+	dirBefore, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
 	if err := c.runTemplate(tmpl, builtin, rootfs, o); err != nil {
 		return err
+	}
+	// The header is written into DIR/config: a template that swapped the
+	// directory (e.g. for a symlink to a host dir) must not redirect it.
+	if dirAfter, err := os.Lstat(dir); err != nil || !os.SameFile(dirBefore, dirAfter) {
+		return fmt.Errorf("template %s replaced the container directory %s; refusing to write through it", tmpl, dir)
 	}
 	if err := templates.PrependHeader(c.ConfigFileName(), tmpl, o.ExtraArgs); err != nil {
 		return err

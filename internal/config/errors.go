@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ParseError reports a configuration line (or Set/Get/Clear call) that LXC
@@ -32,6 +35,36 @@ func (e *ParseError) Error() string {
 	if e.Hint != "" {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
+	}
+	return printable(b.String())
+}
+
+// printable escapes control characters and invalid UTF-8 (a key read from
+// a binary file) so an error stays one line and sends no terminal escapes.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
 	}
 	return b.String()
 }
