@@ -112,6 +112,7 @@ func TestInitSettings(t *testing.T) {
 		t.Errorf("lxc.sysctl leaked to the host's ipc namespace")
 	}
 	// lxc.signal.halt = SIGUSR2 reaches init's trap; it exits cleanly.
+	waitCatches(t, pid, syscall.SIGUSR2)
 	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-t", "30", "--nokill"), 0, "", "")
 	if got := readOut(t, out, "halt"); got != "halted\n" {
 		t.Errorf("halt signal: %q", got)
@@ -133,6 +134,7 @@ func TestSignalStop(t *testing.T) {
 	busybox(t, lp, name, entry, "lxc.signal.stop = SIGTERM",
 		`lxc.init.cmd = /bin/sh -c "trap 'echo term > /mnt/out/s.tmp; mv /mnt/out/s.tmp /mnt/out/sig; exit 0' TERM; while :; do sleep 1; done"`)
 	startRunning(t, lp, name)
+	waitCatches(t, initPid(t, lp, name), syscall.SIGTERM)
 	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
 	if got := readOut(t, out, "sig"); got != "term\n" {
 		t.Errorf("lxc.signal.stop: %q", got)

@@ -240,3 +240,40 @@ func readOut(t *testing.T, dir, file string) string {
 	})
 	return string(b)
 }
+
+// waitCatches waits until pid has a handler for sig (SigCgt): a signal
+// sent to a container init before its handler exists is dropped by the
+// kernel (PID 1 of a namespace), with LXC as with golxc.
+func waitCatches(t *testing.T, pid int, sig syscall.Signal) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("init %d to catch %v", pid, sig), func() bool {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			return false
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "SigCgt:"); ok {
+				mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				return err == nil && mask&(1<<(uint(sig)-1)) != 0
+			}
+		}
+		return false
+	})
+}
+
+// waitBusyboxInit waits until busybox init has run its sysinit and
+// started getty: by then it waits for its halt/reboot signals (it takes
+// them with sigtimedwait, so they never show in SigCgt). A halt signal
+// sent earlier is dropped by the kernel, with LXC as with golxc.
+func waitBusyboxInit(t *testing.T, pid int) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("busybox init %d to start getty", pid), func() bool {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		for _, c := range strings.Fields(string(b)) {
+			if comm, _ := os.ReadFile("/proc/" + c + "/comm"); strings.TrimSpace(string(comm)) == "getty" {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -54,6 +54,7 @@ func TestLifecycle(t *testing.T) {
 	expect(t, run(t, nil, "lxc-ls", "-P", lp, "--running", "-1"), 0, name+"\n", "")
 
 	// The busybox template sets lxc.signal.halt = SIGUSR1: busybox init halts.
+	waitBusyboxInit(t, pid)
 	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name), 0, "", "")
 	expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", name, "-s", "-H"), 0, "STOPPED\n", "")
 	expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", name, "-p"), 0, "", "")
@@ -105,6 +106,7 @@ func TestStopKillAndNowait(t *testing.T) {
 	assertClean(t, lp, name)
 
 	startRunning(t, lp, name)
+	waitBusyboxInit(t, initPid(t, lp, name))
 	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-W"), 0, "", "")
 	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED", "-t", "30"), 0, "", "")
 	assertClean(t, lp, name)
@@ -141,6 +143,7 @@ func TestReboot(t *testing.T) {
 	startRunning(t, lp, name)
 	pid := initPid(t, lp, name)
 	mon := monitors(lp, name)
+	waitBusyboxInit(t, pid)
 	expect(t, run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-r"), 0, "", "")
 	var pid2 int
 	eventually(t, "a new init after reboot", func() bool {
@@ -180,6 +183,7 @@ func TestWait(t *testing.T) {
 	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING|FROZEN", "-t", "5"), 0, "", "")
 	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "FROZEN", "-t", "0"), 1, "", "")
 	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED", "-t", "1"), 1, "", "")
+	waitBusyboxInit(t, initPid(t, lp, name))
 	mustRun(t, "lxc-stop", "-P", lp, "-n", name, "-W")
 	expect(t, run(t, nil, "lxc-wait", "-P", lp, "-n", name, "-s", "STOPPED", "-t", "30"), 0, "", "")
 	assertClean(t, lp, name)
