@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -274,5 +275,140 @@ func TestLxcpathSymlinkAndSpaces(t *testing.T) {
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the lxcpath symlink itself was replaced or removed (%v)", err)
+	}
+}
+
+// hostMounted reports a mount point of the host at or under dir.
+func hostMounted(dir string) bool {
+	mi, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, l := range strings.Split(string(mi), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMountTargetSymlinkComponents: a symlink leading out of the rootfs at
+// the first, a middle or the last component of a mount target makes the
+// start fail; nothing is created, mounted or written on the host (without
+// the fd-relative walk, create=dir/create=file would mkdir and touch
+// through the link onto the victim directory).
+func TestMountTargetSymlinkComponents(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "hcomp1"
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "evil"), []byte("x"), 0o644)
+	victim := t.TempDir()
+	cfg := busybox(t, lp, name)
+	base, _ := os.ReadFile(cfg)
+	rootfs := filepath.Join(lp, name, "rootfs")
+	cases := []struct{ what, link, target, entry string }{
+		{"first", "a", victim, "a/b/c none bind,create=dir"},
+		{"middle", "a/b", victim, "a/b/c none bind,create=dir"},
+		{"middle relative", "a/b", "../../../../../../../../.." + victim, "a/b/c none bind,create=dir"},
+		{"last", "a/b/c", victim, "a/b/c none bind,create=dir"},
+		{"parent of a file", "a/b", victim, "a/b/f none bind,create=file"},
+	}
+	for _, c := range cases {
+		os.RemoveAll(filepath.Join(rootfs, "a"))
+		os.MkdirAll(filepath.Join(rootfs, filepath.Dir(c.link)), 0o755)
+		if err := os.Symlink(c.target, filepath.Join(rootfs, c.link)); err != nil {
+			t.Fatal(err)
+		}
+		srcFile := src
+		if strings.Contains(c.entry, "create=file") {
+			srcFile = filepath.Join(src, "evil")
+		}
+		os.WriteFile(cfg, []byte(string(base)+"lxc.mount.entry = "+srcFile+" "+c.entry+" 0 0\n"), 0o640)
+		before := treeSum(t, victim)
+		failedStart(t, lp, name, "lxc.mount.entry", c.link)
+		if after := treeSum(t, victim); after != before {
+			t.Errorf("%s component: the host directory changed:\n%s", c.what, after)
+		}
+		if hostMounted(victim) {
+			t.Errorf("%s component: something is mounted on the host at %s", c.what, victim)
+		}
+	}
+}
+
+// TestDevSymlinks: /dev, or /dev/null, /dev/console, /dev/pts, /dev/ptmx
+// and /dev/tty1 in the rootfs replaced by symlinks to host paths, with
+// lxc.autodev = 1 and = 0. Whether the start succeeds or is refused,
+// golxc never creates, writes or mounts anything through them.
+func TestDevSymlinks(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "hdev1"
+	cfg := busybox(t, lp, name)
+	base, _ := os.ReadFile(cfg)
+	rootfs := filepath.Join(lp, name, "rootfs")
+	hostDir := t.TempDir()
+	victims := map[string]string{}
+	for _, n := range []string{"null", "console", "ptmx", "tty1"} {
+		p := filepath.Join(hostDir, n)
+		os.WriteFile(p, []byte("host "+n+"\n"), 0o600)
+		victims[n] = p
+	}
+	os.Mkdir(filepath.Join(hostDir, "pts"), 0o700)
+	victims["pts"] = filepath.Join(hostDir, "pts")
+	want := treeSum(t, hostDir)
+
+	check := func(what string, r result) {
+		t.Helper()
+		t.Logf("%s: %s", what, strings.TrimSpace(r.stderr))
+		if r.code == 0 {
+			run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k")
+		} else {
+			oneErrorLine(t, what, r)
+		}
+		assertClean(t, lp, name)
+		if got := treeSum(t, hostDir); got != want {
+			t.Errorf("%s: host files changed:\n%s\nwant:\n%s", what, got, want)
+		}
+		if hostMounted(hostDir) {
+			t.Errorf("%s: a mount landed on the host under %s", what, hostDir)
+		}
+	}
+	dev := filepath.Join(rootfs, "dev")
+	saved := dev + ".real"
+	if err := os.Rename(dev, saved); err != nil {
+		t.Fatal(err)
+	}
+	for _, autodev := range []string{"1", "0"} {
+		os.WriteFile(cfg, []byte(string(base)+"lxc.autodev = "+autodev+"\n"), 0o640)
+		os.Remove(dev)
+		if err := os.Symlink(hostDir, dev); err != nil {
+			t.Fatal(err)
+		}
+		check("/dev -> host dir, autodev="+autodev, run(t, nil, "lxc-start", "-P", lp, "-n", name))
+	}
+	os.Remove(dev)
+	if err := os.Rename(saved, dev); err != nil {
+		t.Fatal(err)
+	}
+	// One node at a time (a refusal at the first would hide the others),
+	// then all of them.
+	devBackup := filepath.Join(t.TempDir(), "dev")
+	if err := exec.Command("cp", "-a", dev, devBackup).Run(); err != nil {
+		t.Fatal(err)
+	}
+	groups := [][]string{{"null"}, {"console"}, {"pts"}, {"ptmx"}, {"tty1"}, {"null", "console", "pts", "ptmx", "tty1"}}
+	for _, autodev := range []string{"0", "1"} {
+		os.WriteFile(cfg, []byte(string(base)+"lxc.autodev = "+autodev+"\n"), 0o640)
+		for _, g := range groups {
+			os.RemoveAll(dev)
+			if err := exec.Command("cp", "-a", devBackup, dev).Run(); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range g {
+				os.RemoveAll(filepath.Join(dev, n))
+				if err := os.Symlink(victims[n], filepath.Join(dev, n)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check(fmt.Sprintf("/dev/%v -> host, autodev=%s", g, autodev), run(t, nil, "lxc-start", "-P", lp, "-n", name))
+		}
 	}
 }
