@@ -31,7 +31,13 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 		RunHook:     runHook,
 		LXCPath:     m.LXCPath,
 	}
-	return s.Prepare()
+	err = s.Prepare()
+	// The devpts directory fd only serves the setup; lxc-execute's init,
+	// which never execs, would keep it for the container's whole life.
+	if f, _ := s.Devpts(); f != nil {
+		f.Close()
+	}
+	return err
 }
 
 // execSentinel is a command that cannot exist in any rootfs. In execute

@@ -22,6 +22,7 @@ func Start(o Options) (int, error) {
 	if o.ConfigFile != "" {
 		o.ConfigFile = filepath.Clean(o.ConfigFile)
 	}
+	markInheritedCloseOnExec()
 	if isRunning(o.LXCPath, o.Name) {
 		return 0, ErrAlreadyRunning
 	}
