@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,6 +48,9 @@ type console struct {
 	ring *ringBuffer
 	log  *os.File
 	wg   sync.WaitGroup
+	// closing ends the pump's EIO back-off at once: teardown waits for
+	// the pump, and a 50 ms nap there delayed every STOPPED.
+	closing chan struct{}
 
 	mu   sync.Mutex
 	peer io.Writer
@@ -65,7 +69,7 @@ func newConsole(logfile string, bufSize int) (*console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &console{pty: p}
+	c := &console{pty: p, closing: make(chan struct{})}
 	if logfile != "" {
 		f, err := os.OpenFile(logfile, os.O_CREATE|os.O_WRONLY|os.O_APPEND|unix.O_CLOEXEC, consoleLogMode)
 		if err != nil {
@@ -121,9 +125,14 @@ func (c *console) pump() {
 // waitSlave pauses while no slave is open (the master reads EIO at once
 // then, and poll reports POLLHUP, so there is nothing to sleep on).
 func (c *console) waitSlave() bool {
-	var ts = unix.Timespec{Nsec: 50_000_000}
-	_ = unix.Nanosleep(&ts, nil)
-	return true
+	t := time.NewTimer(50 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-c.closing:
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // attach connects a console client: it gets the master of a fresh proxy
@@ -178,6 +187,7 @@ func (c *console) close() {
 	if c == nil {
 		return
 	}
+	close(c.closing)
 	c.pty.master.Close()
 	c.wg.Wait()
 	c.mu.Lock()
