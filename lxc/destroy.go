@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
@@ -22,7 +23,9 @@ func (c *Container) Destroy() error {
 	if !c.Defined() {
 		return ErrNotDefined
 	}
-	if c.Running() {
+	// A monitor that answers is busy with the container even while its
+	// state still reads STOPPED (just claimed it, or tearing down).
+	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
 		return ErrRunning
 	}
 	if st, err := os.Stat(filepath.Join(c.Dir(), "snaps")); err == nil && st.IsDir() {
@@ -126,4 +129,13 @@ func (c *Container) cleanStalePartial() error {
 		return err
 	}
 	return nil
+}
+
+func monitorAnswers(lxcpath, name string) bool {
+	cl, err := cmdsock.Dial(lxcpath, name)
+	if err != nil {
+		return false
+	}
+	cl.Close()
+	return true
 }

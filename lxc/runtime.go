@@ -96,6 +96,11 @@ func (c *Container) Stop() error {
 		if errors.Is(err, cmdsock.ErrNotRunning) {
 			return ErrNotRunning
 		}
+		// init already exited (a concurrent stop won): the container is
+		// going down, which is what was asked.
+		if errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
 		return fmt.Errorf("%w: %v", ErrStopFailed, err)
 	}
 	return nil

@@ -109,8 +109,16 @@ func (m *monitor) claim() (already bool, err error) {
 	if isRunning(m.o.LXCPath, m.o.Name) {
 		return true, nil
 	}
+	m.sweepStale()
 	if st, err := lock.CheckPartial(filepath.Join(m.o.LXCPath, m.o.Name)); err == nil && st != lock.PartialNone {
 		return false, fmt.Errorf("container is being created or its creation failed (%s %s marker); wait, or destroy it", st, lock.PartialName)
+	}
+	// The config was read before the lock: a destroy may have finished
+	// in between, and booting would then fail halfway on a missing rootfs.
+	if m.o.ConfigFile != "" {
+		if _, err := os.Stat(m.o.ConfigFile); err != nil {
+			return false, fmt.Errorf("the container was destroyed while starting (%s: %v)", m.o.ConfigFile, errors.Unwrap(err))
+		}
 	}
 	srv, err := cmdsock.Listen(m.o.LXCPath, m.o.Name, m)
 	if errors.Is(err, cmdsock.ErrAlreadyRunning) {
