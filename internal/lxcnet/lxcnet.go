@@ -263,6 +263,9 @@ func (s Settings) startDnsmasq(dnsmasq string, v6args []string) error {
 	if err := cmd.Run(); err != nil { // dnsmasq forks; the parent reports errors
 		return fmt.Errorf("dnsmasq: %v: %s", err, strings.TrimSpace(out.String()))
 	}
+	if pid := dnsmasqPID(s.pidFile()); pid > 0 {
+		leaveCgroups(pid)
+	}
 	return nil
 }
 

@@ -81,12 +81,14 @@ func (r *record) save() error {
 
 func (r *record) remove() { os.Remove(r.path()) }
 
-// alive: the monitor that wrote the record still runs.
+// alive: the monitor that wrote the record still runs (a zombie does not:
+// a killed monitor may stay one under a pid 1 that does not reap).
 func (r *record) alive() bool {
-	return r.MonitorPID > 0 && procStart(r.MonitorPID) == r.MonitorStart && r.MonitorStart != ""
+	return r.MonitorPID > 0 && r.MonitorStart != "" && procStart(r.MonitorPID) == r.MonitorStart
 }
 
-// procStart is field 22 of /proc/PID/stat, which tells a reused pid apart.
+// procStart is field 22 of /proc/PID/stat, which tells a reused pid apart;
+// "" for a zombie or no process.
 func procStart(pid int) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -98,7 +100,7 @@ func procStart(pid int) string {
 		return ""
 	}
 	f := strings.Fields(s[i+1:])
-	if len(f) < 20 {
+	if len(f) < 20 || f[0] == "Z" {
 		return ""
 	}
 	return f[19]
