@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // kernelConfig is the text of a kernel .config.
@@ -45,28 +46,34 @@ func (c kernelConfig) isSet(name string) bool {
 	}
 }
 
+// The patterns compile on first use: every lxc-* process links this
+// package, and compiling at init cost each of them time for nothing.
 var (
-	headerRE   = regexp.MustCompile(`(?m)^# Linux.*Kernel Configuration.*$`)
-	majorRE    = regexp.MustCompile(`.* ([0-9])\.[0-9]{1,2}\.[0-9]{1,3}`)
-	minorRE    = regexp.MustCompile(`.* [0-9]\.([0-9]{1,3})\.[0-9]{1,3}`)
-	minor2x6RE = regexp.MustCompile(`.* 2.6.([0-9]{2})`)
+	headerRE   = lazyRE(`(?m)^# Linux.*Kernel Configuration.*$`)
+	majorRE    = lazyRE(`.* ([0-9])\.[0-9]{1,2}\.[0-9]{1,3}`)
+	minorRE    = lazyRE(`.* [0-9]\.([0-9]{1,3})\.[0-9]{1,3}`)
+	minor2x6RE = lazyRE(`.* 2.6.([0-9]{2})`)
 )
+
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // version extracts the kernel version from the "# Linux/x86 6.1.0 Kernel
 // Configuration" header; ok is false when there is none.
 func (c kernelConfig) version() (major, minor int, ok bool) {
-	line := headerRE.FindString(string(c))
+	line := headerRE().FindString(string(c))
 	if line == "" {
 		return 0, 0, false
 	}
-	m := majorRE.FindStringSubmatch(line)
+	m := majorRE().FindStringSubmatch(line)
 	if m == nil {
 		return 0, 0, false
 	}
 	major, _ = strconv.Atoi(m[1])
-	re := minorRE
+	re := minorRE()
 	if major == 2 {
-		re = minor2x6RE
+		re = minor2x6RE()
 	}
 	if m := re.FindStringSubmatch(line); m != nil {
 		minor, _ = strconv.Atoi(m[1])
