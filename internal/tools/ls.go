@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -87,22 +88,39 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 			return 0 // LXC: an invalid regex filters everything out
 		}
 	}
-	var rows []*lsRow
+	var names []string
 	for _, name := range lxc.ContainerNames(c.LXCPath) {
-		if re != nil && !re.MatchString(name) {
-			continue
+		if re == nil || re.MatchString(name) {
+			names = append(names, name)
 		}
-		ct, err := lxc.NewContainer(name, c.LXCPath)
+	}
+	// Each row waits on its monitor's socket and enters its netns: query
+	// the containers concurrently, print in name order.
+	type result struct {
+		row     *lsRow
+		loadErr error
+	}
+	res := make([]result, len(names))
+	parallel(len(names), lsWorkers, func(i int) {
+		ct, err := lxc.NewContainer(names[i], c.LXCPath)
 		if err != nil {
-			continue
+			return
 		}
 		if err := ct.ConfigError(); err != nil {
-			fmt.Fprintf(c.Stderr, "Failed to load config for %s: %v\n", name, err)
-			continue
+			res[i].loadErr = err
+			return
 		}
-		r := newLsRow(ct, o.fancy, cols)
-		if o.keep(ct, r) {
-			rows = append(rows, r)
+		if r := newLsRow(ct, o.fancy, cols); o.keep(ct, r) {
+			res[i].row = r
+		}
+	})
+	var rows []*lsRow
+	for i, r := range res {
+		if r.loadErr != nil {
+			fmt.Fprintf(c.Stderr, "Failed to load config for %s: %v\n", names[i], r.loadErr)
+		}
+		if r.row != nil {
+			rows = append(rows, r.row)
 		}
 	}
 	switch {
@@ -116,6 +134,32 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 		printPlain(c.Stdout, rows)
 	}
 	return 0
+}
+
+// lsWorkers bounds the containers lxc-ls queries at once.
+const lsWorkers = 16
+
+// parallel runs fn(0..n-1) on at most workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	if n < workers {
+		workers = n
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 func (o *lsOpts) keep(ct *lxc.Container, r *lsRow) bool {
