@@ -40,15 +40,17 @@ func (n *Network) checkClashes() error {
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return fmt.Errorf("network: list host interfaces: %w", err)
 	}
+	names := map[int]string{}
 	for _, l := range links {
 		a := l.Attrs()
+		names[a.Index] = a.Name
 		if len(a.HardwareAddr) == 6 {
 			owner[a.HardwareAddr.String()] = "host interface " + a.Name
 		}
-		addrs, _ := n.host.AddrList(l, netlink.FAMILY_ALL)
-		for _, ad := range addrs {
-			owner[ad.IP.String()] = "host interface " + a.Name
-		}
+	}
+	addrs, _ := n.host.AddrList(nil, netlink.FAMILY_ALL) // one dump for all links
+	for _, ad := range addrs {
+		owner[ad.IP.String()] = "host interface " + names[ad.LinkIndex]
 	}
 	live, _ := readRecords()
 	for _, r := range live {
