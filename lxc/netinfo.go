@@ -91,6 +91,10 @@ func (c *Container) ips(v4, v6 bool, only string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return filterIPs(v, v4, v6, only), nil
+}
+
+func filterIPs(v []ifaceAddrs, v4, v6 bool, only string) []string {
 	var out []string
 	for _, i := range v {
 		if (only == "" && i.name == "lo") || (only != "" && i.name != only) {
@@ -106,17 +110,17 @@ func (c *Container) ips(v4, v6 bool, only string) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
-// IPAddresses lists IPv4 then IPv6 addresses (not of lo).
+// IPAddresses lists IPv4 then IPv6 addresses (not of lo), from one look
+// into the container's network namespace.
 func (c *Container) IPAddresses() ([]string, error) {
-	v4, err := c.ips(true, false, "")
+	v, err := c.netView()
 	if err != nil {
 		return nil, err
 	}
-	v6, _ := c.ips(false, true, "")
-	return append(v4, v6...), nil
+	return append(filterIPs(v, true, false, ""), filterIPs(v, false, true, "")...), nil
 }
 
 // IPv4Addresses lists IPv4 addresses (not of lo).
