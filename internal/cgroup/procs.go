@@ -36,7 +36,7 @@ func (c *Container) Pids() ([]int, error) {
 }
 
 func collectPids(dir string, seen map[int]bool) error {
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	b, err := readFile(filepath.Join(dir, "cgroup.procs"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // removed under us
 	}

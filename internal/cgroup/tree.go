@@ -48,14 +48,14 @@ func mkTree(base, rel string, cpusetV1, reuse bool) (created bool, err error) {
 // everything below inherits them.
 func cpusetInit(parent, dir string) error {
 	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
-		cur, err := os.ReadFile(filepath.Join(dir, f))
+		cur, err := readFile(filepath.Join(dir, f))
 		if err != nil {
 			return fmt.Errorf("initialise cpuset %s: %w", dir, err)
 		}
 		if strings.TrimSpace(string(cur)) != "" {
 			continue
 		}
-		v, err := os.ReadFile(filepath.Join(parent, f))
+		v, err := readFile(filepath.Join(parent, f))
 		if err != nil {
 			return fmt.Errorf("initialise cpuset %s: %w", dir, err)
 		}
@@ -112,16 +112,58 @@ func rmdirRetry(dir string) error {
 }
 
 // writeFile writes v to an existing cgroup file without creating or
-// truncating it (cgroupfs files take one value per write).
+// truncating it (cgroupfs files take one value per write). Plain syscalls:
+// an *os.File would register every cgroupfs file with the poller (four
+// extra syscalls per value, and a container start writes dozens).
 func writeFile(p, v string) error {
-	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	fd, err := openRetry(p, syscall.O_WRONLY|syscall.O_CLOEXEC)
 	if err != nil {
-		return err
+		return &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	_, werr := f.Write([]byte(v))
-	cerr := f.Close()
-	if werr != nil {
-		return werr
+	defer syscall.Close(fd)
+	for {
+		_, err = syscall.Write(fd, []byte(v))
+		if err != syscall.EINTR {
+			break
+		}
 	}
-	return cerr
+	if err != nil {
+		return &os.PathError{Op: "write", Path: p, Err: err}
+	}
+	return nil
+}
+
+func openRetry(p string, flags int) (int, error) {
+	for {
+		fd, err := syscall.Open(p, flags, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// readFile reads a cgroup file with plain syscalls (see writeFile).
+func readFile(p string) ([]byte, error) {
+	fd, err := openRetry(p, syscall.O_RDONLY|syscall.O_CLOEXEC)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: p, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
 }
