@@ -75,11 +75,15 @@ func TestMonitorDeathKillsInit(t *testing.T) {
 	must(t, syscall.Kill(monitorPid(t, o.PidFile), syscall.SIGKILL))
 	waitFor(t, "init death", func() bool { return !alive(init) })
 	c.waitStopped()
-	// Nobody is left to remove the cgroups (as with LXC); do it for the
-	// leak check of the cleanup.
-	for _, d := range cgroupDirs(c.name) {
-		removeCgroupTree(d)
-	}
+	// Nobody is left to remove the cgroups (the next start would sweep
+	// them); do it for the leak check of the cleanup. The killed tasks
+	// keep them busy until the host's init has reaped them.
+	waitFor(t, "stale cgroups to be removable", func() bool {
+		for _, d := range cgroupDirs(c.name) {
+			removeCgroupTree(d)
+		}
+		return len(cgroupDirs(c.name)) == 0
+	})
 	os.Remove(o.PidFile)
 }
 

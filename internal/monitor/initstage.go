@@ -2,14 +2,27 @@ package monitor
 
 import (
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/spawn"
 )
 
-func init() { spawn.RegisterStage(initStageName, initStage) }
+func init() {
+	spawn.RegisterStage(initStageName, initStage)
+	// The init stage must set up and exec from the main thread: only it
+	// carries the parent-death signal nsexec armed before the Go runtime
+	// started (threads begin with none, and exec keeps the exec'ing
+	// thread's). Locking during package init keeps main, and so the stage,
+	// on the main thread. Without it, an init outlived a killed monitor
+	// whenever the stage goroutine had migrated to another thread.
+	if info, ok := nsexec.Stage(); ok && info.Name == initStageName {
+		runtime.LockOSThread()
+	}
+}
 
 // initStage runs in the new namespaces (PID 1 of the container, still
 // seeing the host filesystem in a private mount namespace). It builds the

@@ -31,7 +31,9 @@ func (m *monitor) setup(in *instance) error {
 	if in.nsFiles, err = openShared(m.o.LXCPath, m.spec.NamespaceShare); err != nil {
 		return err
 	}
-	if in.cg, err = newCgroups(m.o.Name, m.spec); err != nil {
+	in.cg, err = newCgroups(m.o.Name, m.spec)
+	m.recordCgroups(in.cg)
+	if err != nil {
 		return err
 	}
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {

@@ -23,6 +23,8 @@ func (m *monitor) teardown(in *instance, target string) {
 	if in.cg != nil {
 		if err := in.cg.destroy(); err != nil {
 			log.Errorf("cgroup cleanup: %v", err)
+		} else {
+			m.forgetCgroups()
 		}
 	}
 	if in.proc != nil {

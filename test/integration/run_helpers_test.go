@@ -37,6 +37,9 @@ func busybox(t *testing.T, lp, name string, extra ...string) string {
 		killMonitors(t, lp, name)
 		// LXC never removes its lock files; ours go with the test.
 		os.RemoveAll(filepath.Join("/run/lxc/lock", lp))
+		if _, err := os.Stat(filepath.Join("/run/golxc/cgroups", lp, name)); err == nil {
+			t.Errorf("the cgroup record of %s outlived its container", name)
+		}
 	})
 	return cfg
 }

@@ -1,0 +1,76 @@
+package monitor
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/log"
+)
+
+// A monitor notes the cgroups of each boot in a record that its teardown
+// removes. A record still present when the container is started again
+// means the monitor died without tearing down (SIGKILL, OOM killer): the
+// new monitor, holding the container lock, kills what still runs there
+// (an init whose parent-death signal a setuid exec cleared, e.g. busybox
+// init) and removes those cgroups before creating its own.
+func staleRecordPath(lxcpath, name string) string {
+	return filepath.Join(runDir(), "golxc", "cgroups", lxcpath, name)
+}
+
+func (m *monitor) recordCgroups(cg *cgroups) {
+	if cg == nil || cg.cg == nil {
+		return
+	}
+	p := staleRecordPath(m.o.LXCPath, m.o.Name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		log.Warnf("cgroup record %s: %v", p, err)
+		return
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(cg.cg.AllDirs(), "\n")+"\n"), 0o600); err != nil {
+		log.Warnf("cgroup record %s: %v", p, err)
+	}
+}
+
+func (m *monitor) forgetCgroups() {
+	removeRecord(staleRecordPath(m.o.LXCPath, m.o.Name))
+}
+
+// removeRecord removes a record and the directories above it that it
+// leaves empty, up to runDir/golxc/cgroups.
+func removeRecord(p string) {
+	_ = os.Remove(p)
+	top := filepath.Join(runDir(), "golxc", "cgroups")
+	for d := filepath.Dir(p); strings.HasPrefix(d, top+"/"); d = filepath.Dir(d) {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
+}
+
+// sweepStale runs under the container lock, with no monitor serving it.
+func (m *monitor) sweepStale() {
+	p := staleRecordPath(m.o.LXCPath, m.o.Name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return
+	}
+	var dirs []string
+	for _, d := range strings.Split(string(b), "\n") {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	layout, err := cgroup.Detect()
+	if err != nil {
+		log.Warnf("stale cgroups of a dead monitor: %v", err)
+		return
+	}
+	if err := cgroup.RemoveStale(layout, dirs); err != nil {
+		log.Warnf("stale cgroups of a dead monitor: %v", err)
+		return
+	}
+	log.Infof("removed the cgroups a dead monitor left: %s", strings.Join(dirs, " "))
+	removeRecord(p)
+}
