@@ -16,8 +16,12 @@ all: build
 
 # -s -w: no symbol table or DWARF (8.1 -> 5.6 MB): every lxc-* call maps
 # and every container start copies the binary (spawn's sealed exe).
+# golxc is linked statically: lxc-execute re-executes it as the container's
+# init inside rootfs trees that have no C library of their own.
+BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static'
+
 build:
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./cmd/golxc
+	CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc
 
 # deps installs what is missing from Debian's packages (needs root).
 deps:

@@ -3,6 +3,12 @@
 // (golxc ls, golxc lxc-ls). The same binary is re-executed as the
 // container monitor and, through the C stage in internal/nsexec, as the
 // process that becomes the container's init.
+//
+// The Go runtime must not size itself from (and keep open) the cgroup CPU
+// files: inside a container those would be fds held by its init.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -11,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/monitor"
 	_ "github.com/golxc/golxc/internal/nsexec" // the pre-Go-runtime namespace stage
 	"github.com/golxc/golxc/internal/spawn"
@@ -21,6 +28,9 @@ func main() {
 	// Internal stages first: they never return.
 	spawn.RunStageIfRequested()
 	monitor.RunDaemonIfRequested()
+	if execinit.Requested() {
+		os.Exit(execinit.Main())
+	}
 	os.Exit(run(os.Args))
 }
 

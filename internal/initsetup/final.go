@@ -30,6 +30,10 @@ type Final struct {
 	// Seccomp is lxc.seccomp.profile, compiled while the host's files were
 	// visible (seccomp.Prepare); nil when none is configured.
 	Seccomp *seccomp.Filter
+	// ExecFD, when set, is the executable to run instead of looking up
+	// Cmd[0] (opened before the pivot, e.g. golxc itself for lxc-execute's
+	// init); Cmd[0] is then only argv[0].
+	ExecFD *os.File
 }
 
 // ExecError is returned when the payload could not be executed at all;
@@ -101,9 +105,12 @@ func (f *Final) Run() error {
 			return fmt.Errorf("lxc.no_new_privs: the flag did not stick (PR_GET_NO_NEW_PRIVS = %d, %v)", v, err)
 		}
 	}
-	bin, err := lookPath(f.Cmd[0], f.Env)
-	if err != nil {
-		return &ExecError{Path: f.Cmd[0], Err: err}
+	bin := ""
+	if f.ExecFD == nil {
+		var err error
+		if bin, err = lookPath(f.Cmd[0], f.Env); err != nil {
+			return &ExecError{Path: f.Cmd[0], Err: err}
+		}
 	}
 	// Only 0, 1 and 2 may reach the payload: whatever the tools inherited
 	// or opened on the host must not survive the exec (CVE-2024-21626).
@@ -114,6 +121,9 @@ func (f *Final) Run() error {
 		if err := f.Seccomp.Load(); err != nil {
 			return err
 		}
+	}
+	if f.ExecFD != nil {
+		return &ExecError{Path: f.Cmd[0], Err: execFD(f.ExecFD, f.Cmd, f.Env)}
 	}
 	err = syscall.Exec(bin, f.Cmd, f.Env)
 	return &ExecError{Path: bin, Err: err}

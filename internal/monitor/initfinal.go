@@ -1,13 +1,17 @@
 package monitor
 
 import (
+	"debug/elf"
 	"errors"
+	"fmt"
+	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/initsetup"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/rootfs"
 	"github.com/golxc/golxc/internal/seccomp"
 )
@@ -22,6 +26,13 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 		return err
 	}
 	initSeccomp = filter
+	if m.Execute {
+		// lxc-execute's init is golxc itself, re-executed from this open
+		// file after the pivot (no path inside the container is trusted).
+		if initExe, err = os.Open("/proc/self/exe"); err != nil {
+			return fmt.Errorf("open our own executable for the execute init: %w", err)
+		}
+	}
 	s := &rootfs.Setup{
 		Name:        m.Name,
 		Spec:        m.Spec,
@@ -40,20 +51,24 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 	return err
 }
 
-// execSentinel is a command that cannot exist in any rootfs. In execute
-// mode Final is asked to exec it: every setting (ids, caps, rlimits,
-// no_new_privs ...) is applied to this locked thread first, and the exec
-// failure hands control back so PID 1 can stay in Go as lxc-execute's init
-// (our binary is usually dynamic and cannot be re-executed inside a
-// minimal rootfs). The command, forked from this thread, inherits it all.
-const execSentinel = "/.golxc-execute-init-stays-in-process"
-
 // initSeccomp is the container's compiled seccomp filter, kept between
 // prepareRootfs and finalize (the init stage serves one container).
 var initSeccomp *seccomp.Filter
 
+// initExe is golxc's own executable (the sealed copy the stage runs from),
+// opened before the pivot in execute mode.
+var initExe *os.File
+
+// execSentinel is a command that cannot exist in any rootfs; see finalize.
+const execSentinel = "/.golxc-execute-init-stays-in-process"
+
 // finalize applies the last settings and execs the payload; it only returns
-// on failure. For lxc-execute it returns nil once the settings are applied.
+// on failure. In execute mode it execs golxc again as the minimal init
+// (execinit.Argv0): a fresh image whose every thread inherits the dropped
+// bounding set, ids and no_new_privs — a Go process cannot apply those to
+// its other threads itself. A dynamically linked golxc (test binaries)
+// cannot run in a rootfs without its loader: then PID 1 stays in this
+// process, with a warning (make build links golxc statically).
 func finalize(m *setupMsg) error {
 	f := &initsetup.Final{
 		Spec:        m.Spec,
@@ -65,6 +80,12 @@ func finalize(m *setupMsg) error {
 	if !m.Execute {
 		return f.Run()
 	}
+	if initExe != nil && staticELF(initExe) {
+		f.Cmd = append([]string{execinit.Argv0, "--"}, m.Cmd...)
+		f.ExecFD = initExe
+		return f.Run()
+	}
+	log.Warnf("execute init: golxc is dynamically linked and cannot be re-executed inside any rootfs; PID 1 stays in the setup process")
 	f.Cmd = []string{execSentinel}
 	err := f.Run()
 	var ee *initsetup.ExecError
@@ -72,6 +93,20 @@ func finalize(m *setupMsg) error {
 		return nil
 	}
 	return err
+}
+
+// staticELF reports whether f is an ELF executable without an interpreter.
+func staticELF(f *os.File) bool {
+	e, err := elf.NewFile(f)
+	if err != nil {
+		return false
+	}
+	for _, p := range e.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
 }
 
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.

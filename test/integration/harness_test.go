@@ -23,7 +23,11 @@ func TestMain(m *testing.M) {
 	}
 	binDir = dir
 	os.Chmod(dir, 0o755) // tests also run the tools as an unprivileged user
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "golxc"), "github.com/golxc/golxc/cmd/golxc")
+	// The same static link as make build (lxc-execute re-executes golxc
+	// inside the container).
+	build := exec.Command("go", "build", "-trimpath", "-tags", "netgo,osusergo",
+		"-ldflags", "-s -w -linkmode external -extldflags -static",
+		"-o", filepath.Join(dir, "golxc"), "github.com/golxc/golxc/cmd/golxc")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build golxc:", err)
