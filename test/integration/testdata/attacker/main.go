@@ -150,7 +150,7 @@ func tryReopen(pid int) string {
 	}
 	defer unix.Close(fd)
 	var last error
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 3000; i++ { // until the binary is idle, as an exploit waits
 		w, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDWR|unix.O_CLOEXEC, 0)
 		if err == nil {
 			defer unix.Close(w)
