@@ -43,11 +43,15 @@ func main() {
 		}
 		// Allowed because the process has exec'd the container's
 		// binary meanwhile (dumpable again): not an attack on golxc.
-		if link, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && !strings.Contains(link, "golxc") {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		switch {
+		case err == nil && !strings.Contains(link, "golxc"):
 			fmt.Print("after-exec")
-			return
+		case err != nil && !os.IsPermission(err):
+			fmt.Print("gone") // exited meanwhile: nothing to tell
+		default:
+			fmt.Print("OK")
 		}
-		fmt.Print("OK")
 	case "tiocsti":
 		for _, c := range []byte(os.Args[2]) {
 			b := c
