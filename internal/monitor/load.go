@@ -61,6 +61,9 @@ func (m *monitor) load() error {
 	if err != nil {
 		return err
 	}
+	if err := refuseHostInit(spec, m.o); err != nil {
+		return err
+	}
 	m.cfg, m.spec = cfg, spec
 	if m.o.Daemonize {
 		m.setupLogging()
@@ -203,4 +206,16 @@ func splitShellWords(s string) ([]string, error) {
 		return nil, fmt.Errorf("empty command")
 	}
 	return words, nil
+}
+
+// refuseHostInit stops a system container start that would boot the host's
+// own /sbin/init on the host's root (a config without lxc.rootfs.path).
+// LXC does it and the host's init system then acts on the host's files
+// (systemd-tmpfiles empties /tmp, for one); golxc asks for an explicit
+// lxc.rootfs.path = / instead.
+func refuseHostInit(spec *config.Spec, o Options) error {
+	if o.Execute || len(o.Command) > 0 || spec.Init.Cmd != "" || spec.Rootfs.Path != "" {
+		return nil
+	}
+	return errors.New("lxc.rootfs.path is not set: starting /sbin/init on the host's own root would boot the host's init system; set lxc.rootfs.path (lxc.rootfs.path = / if that is really meant), or give a command")
 }
