@@ -60,26 +60,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestKeptCaps(t *testing.T) {
-	k, err := keptCaps([]string{"sys_module", "25"}, nil, 40)
-	if err != nil || k&(1<<16) != 0 || k&(1<<25) != 0 || k&(1<<21) == 0 || k>>41 != 0 {
-		t.Errorf("drop: %x %v", k, err)
-	}
-	k, err = keptCaps(nil, []string{"sys_admin"}, 40)
-	if err != nil || k != 1<<21 {
-		t.Errorf("keep: %x %v", k, err)
-	}
-	if k, err = keptCaps(nil, []string{"none"}, 40); err != nil || k != 0 {
-		t.Errorf("keep none: %x %v", k, err)
-	}
-	if _, err := keptCaps([]string{"a"}, []string{"b"}, 40); err == nil {
-		t.Error("drop and keep together accepted")
-	}
-	if _, err := keptCaps([]string{"CAP_SYS_ADMIN"}, nil, 40); err == nil {
-		t.Error("unknown capability accepted")
-	}
-}
-
 func TestShellFor(t *testing.T) {
 	pw := "root:x:0:0:root:/root:/bin/ash\nbad line\nu:x:1000:1000::/home/u:\nz:x:7:7::/:/bin/zsh\n"
 	for uid, want := range map[int]string{0: "/bin/ash", 7: "/bin/zsh", 1000: fallbackShell, 42: fallbackShell} {

@@ -3,6 +3,7 @@ package attach
 import (
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"os/signal"
 	"syscall"
@@ -322,8 +323,7 @@ func makeSpec(o *Options) (*stageSpec, error) {
 		s.Remount = true
 	}
 	if o.Elevated&KeepCaps == 0 {
-		s.LastCap = lastCap()
-		kept, err := keptCaps(o.CapDrop, o.CapKeep, s.LastCap)
+		kept, err := initsetup.KeptCaps(o.CapDrop, o.CapKeep)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package attach
 import (
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,8 +29,7 @@ type stageSpec struct {
 	Cwd         string
 	Personality int    // -1: leave it
 	DropCaps    bool   // restrict the bounding set to Kept
-	Kept        uint64 // capabilities 0..LastCap to keep
-	LastCap     int
+	Kept        uint64 // capabilities to keep in the bounding set
 	NoNewPrivs  bool
 	Remount     bool // new mount ns with fresh /proc and /sys
 	CTTY        int  // std fd holding the pty slave to make the controlling tty, -1: none
@@ -106,7 +106,7 @@ func (s *stageSpec) setup() error {
 		}
 	}
 	if s.DropCaps {
-		if err := dropBounding(s.Kept, s.LastCap); err != nil {
+		if err := initsetup.DropBounding(s.Kept); err != nil {
 			return err
 		}
 	}

@@ -139,3 +139,15 @@ func capName(c int) string {
 	}
 	return strconv.Itoa(c)
 }
+
+// KeptCaps is the bounding set a container keeps (lxc.cap.drop or
+// lxc.cap.keep) as a mask over the running kernel's capabilities; attach
+// applies the same set to processes entering the container.
+func KeptCaps(drop, keep []string) (uint64, error) {
+	k, err := keptCaps(drop, keep)
+	return uint64(k), err
+}
+
+// DropBounding removes every capability outside kept from the calling
+// thread's bounding set.
+func DropBounding(kept uint64) error { return dropBounding(capSet(kept)) }
