@@ -2,6 +2,7 @@ package lxc
 
 import (
 	"fmt"
+	"github.com/golxc/golxc/internal/seccomp"
 	"os"
 	"syscall"
 
@@ -176,6 +177,9 @@ func (c *Container) attachOptions(args []string, a AttachOptions) (attach.Option
 	}
 	o.CapDrop, o.CapKeep = spec.CapDrop, spec.CapKeep
 	o.NoNewPrivs = spec.NoNewPrivs
+	if o.Seccomp, err = seccomp.Prepare(spec); err != nil {
+		return o, nil, err
+	}
 	o.ConfigEnv = spec.Environment
 	o.Arch = spec.Arch
 	o.InitUID, o.InitGID = spec.Init.UID, spec.Init.GID

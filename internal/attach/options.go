@@ -2,6 +2,7 @@ package attach
 
 import (
 	"fmt"
+	"github.com/golxc/golxc/internal/seccomp"
 	"os"
 	"strings"
 
@@ -58,6 +59,9 @@ type Options struct {
 	// Container config: what the container's own confinement is.
 	CapDrop, CapKeep []string // lxc.cap.drop / lxc.cap.keep
 	NoNewPrivs       bool     // lxc.no_new_privs
+	// Seccomp is the container's lxc.seccomp.profile, compiled on the host
+	// (the stage no longer sees host paths); nil when none is configured.
+	Seccomp          *seccomp.Filter
 	ConfigEnv        []string // lxc.environment, VAR=VALUE
 	Arch             string   // lxc.arch as the config reads it back ("i686", "x86_64", "")
 	InitUID, InitGID int      // lxc.init.uid/gid

@@ -322,6 +322,9 @@ func makeSpec(o *Options) (*stageSpec, error) {
 	if o.RemountProc && o.Namespaces&unix.CLONE_NEWNS == 0 {
 		s.Remount = true
 	}
+	if o.Elevated&KeepLSM == 0 {
+		s.Seccomp = o.Seccomp
+	}
 	if o.Elevated&KeepCaps == 0 {
 		kept, err := initsetup.KeptCaps(o.CapDrop, o.CapKeep)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/golxc/golxc/internal/initsetup"
+	"github.com/golxc/golxc/internal/seccomp"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,8 +32,9 @@ type stageSpec struct {
 	DropCaps    bool   // restrict the bounding set to Kept
 	Kept        uint64 // capabilities to keep in the bounding set
 	NoNewPrivs  bool
-	Remount     bool // new mount ns with fresh /proc and /sys
-	CTTY        int  // std fd holding the pty slave to make the controlling tty, -1: none
+	Seccomp     *seccomp.Filter // nil: none, or -e LSM
+	Remount     bool            // new mount ns with fresh /proc and /sys
+	CTTY        int             // std fd holding the pty slave to make the controlling tty, -1: none
 	Prefix      string
 	Name        string
 	Quiet       bool
@@ -110,6 +112,13 @@ func (s *stageSpec) setup() error {
 			return err
 		}
 	}
+	// Without no_new_privs only CAP_SYS_ADMIN allows loading a filter, so
+	// it goes in before the ids change; with it, as late as possible.
+	if !s.NoNewPrivs {
+		if err := s.Seccomp.Load(); err != nil {
+			return err
+		}
+	}
 	if err := s.setIDs(); err != nil {
 		return err
 	}
@@ -124,7 +133,12 @@ func (s *stageSpec) setup() error {
 	}
 	// Nothing but 0, 1 and 2 crosses the exec.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return markAllCloexec()
+		if err := markAllCloexec(); err != nil {
+			return err
+		}
+	}
+	if s.NoNewPrivs {
+		return s.Seccomp.Load()
 	}
 	return nil
 }
