@@ -190,6 +190,17 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		}
 		c.devDefaults = true
 	}
+	if what == "payload" && h.Unified && c.l.Mode == Unified && isCgroup2(c.dir(h, rel)) {
+		// Pure cgroup2: the same defaults as an eBPF device program. (A
+		// layout read from fake sources has plain directories: skipped.)
+		rules, err := DefaultDeviceRuleList()
+		if err == nil {
+			err = AttachDeviceRules(c.dir(h, rel), rules)
+		}
+		if err != nil {
+			return true, fmt.Errorf("create payload cgroup: default device rules: %w", err)
+		}
+	}
 	if inner == "" {
 		return created, nil
 	}

@@ -11,8 +11,8 @@ import (
 // lxc.cgroup.devices.* lines of /usr/share/lxc/config/common.conf (5.0.2):
 // deny everything, allow mknod of any node, and rwm on the basic character
 // devices. On v1 CreatePayload writes them (first line is the deny) unless
-// the configuration brings its own devices.* values. On pure v2 they would
-// need an eBPF device program, which this package does not load yet.
+// the configuration brings its own devices.* values. On pure v2 they become
+// an eBPF device program (devices_bpf.go).
 func DefaultDeviceRules() []string {
 	return []string{
 		"a",            // deny all (written to devices.deny)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -137,8 +136,8 @@ func (v2Driver) applyLegacy(c *Container, kvs []kv) error {
 }
 
 // applyUnified writes lxc.cgroup2.FILE values into the unified limit
-// cgroup. devices.allow/deny need an eBPF program, not loaded yet: they are
-// skipped with a warning.
+// cgroup. devices.allow/deny lines, in order, become one eBPF device
+// program that replaces the defaults (like v1, they start from "allow all").
 func (v2Driver) applyUnified(c *Container, kvs []kv) error {
 	u := c.l.Unified()
 	if u == nil || c.lim[u] == "" {
@@ -147,21 +146,24 @@ func (v2Driver) applyUnified(c *Container, kvs []kv) error {
 		}
 		return nil
 	}
-	skipped := 0
+	var rules []DeviceRule
 	for _, e := range kvs {
-		if strings.HasPrefix(e.key, "devices.") {
-			if _, err := ParseDeviceRule(e.key == "devices.allow", e.value); err != nil {
+		if e.key == "devices.allow" || e.key == "devices.deny" {
+			r, err := ParseDeviceRule(e.key == "devices.allow", e.value)
+			if err != nil {
 				return fmt.Errorf("%s%s = %s: %w", e.prefix, e.key, e.value, err)
 			}
-			skipped++
+			rules = append(rules, r)
 			continue
 		}
 		if err := writeKey(c.lim[u], e); err != nil {
 			return err
 		}
 	}
-	if skipped > 0 {
-		warnf("%d lxc.cgroup2.devices.* rules not enforced: the cgroup2 eBPF device controller is not implemented yet", skipped)
+	if len(rules) > 0 {
+		if err := AttachDeviceRules(c.lim[u], rules); err != nil {
+			return fmt.Errorf("lxc.cgroup2.devices.*: %w", err)
+		}
 	}
 	return nil
 }
