@@ -1,8 +1,7 @@
 package cmdsock
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/golxc/golxc/internal/config"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,15 +15,7 @@ func FIFOPath(lxcpath string) string {
 
 // RunDir is LXC's runtime directory: /run for root, else $XDG_RUNTIME_DIR,
 // else ~/.cache/lxc/run.
-func RunDir() string {
-	if os.Geteuid() == 0 {
-		return "/run"
-	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join(os.Getenv("HOME"), ".cache", "lxc", "run")
-}
+func RunDir() string { return config.RuntimeDir() }
 
 // SendFIFO writes m to the monitor FIFO of lxcpath without blocking, as every
 // LXC monitor and freeze client does, so LXC's lxc-monitor sees golxc

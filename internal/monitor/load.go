@@ -145,15 +145,9 @@ func isRunning(lxcpath, name string) bool {
 	return err == nil && st != cmdsock.STOPPED
 }
 
-func runDir() string {
-	if os.Geteuid() == 0 {
-		return "/run"
-	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("golxc-%d", os.Geteuid()))
-}
+// runDir is LXC's runtime directory: the lock files there must be the ones
+// lxc-create/lxc-destroy take (package lxc uses the same function).
+func runDir() string { return config.RuntimeDir() }
 
 func unquote(v string) string {
 	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
