@@ -196,7 +196,18 @@ func TestAttachLeaks(t *testing.T) {
 	if len(mons) != 1 {
 		t.Fatalf("monitors: %v", mons)
 	}
+	// The busybox container is still booting (rcS, syslogd, gettys) right
+	// after RUNNING: wait until its process set is steady before counting.
 	before := snapshot(t, mons[0], name)
+	for i, same := 0, 0; i < 50 && same < 3; i++ {
+		time.Sleep(200 * time.Millisecond)
+		now := snapshot(t, mons[0], name)
+		if now == before {
+			same++
+		} else {
+			before, same = now, 0
+		}
+	}
 	for i := 0; i < 100; i++ {
 		if r := run(t, nil, "lxc-attach", "-P", lp, "-n", name, "--", "true"); r.code != 0 {
 			t.Fatalf("attach %d: %s", i, r)
