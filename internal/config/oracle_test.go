@@ -133,6 +133,9 @@ func TestAgainstLXC(t *testing.T) {
 	t.Cleanup(func() { SetWarner(nil) })
 	for i, tc := range oracleCases {
 		dir := t.TempDir()
+		// LXC's lxc-info takes its lock under /run/lxc/lock/LXCPATH; the
+		// parent of a t.TempDir() belongs to this test.
+		t.Cleanup(func() { os.RemoveAll(filepath.Join("/run/lxc/lock", filepath.Dir(dir))) })
 		if err := os.Mkdir(filepath.Join(dir, "c"), 0o755); err != nil {
 			t.Fatal(err)
 		}

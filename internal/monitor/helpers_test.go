@@ -58,6 +58,12 @@ func newCT(t *testing.T, name, extra string) *ct {
 func newCTAt(t *testing.T, lxcpath, name, extra string) *ct {
 	t.Helper()
 	c := &ct{t: t, name: name, lxcpath: lxcpath}
+	t.Cleanup(func() {
+		// Lock files and records of killed monitors live under /run; the
+		// lxcpath is a t.TempDir(), so its parent is this test's own.
+		os.RemoveAll(filepath.Join(runDir(), "lxc", "lock", filepath.Dir(lxcpath)))
+		os.RemoveAll(filepath.Join(runDir(), "golxc", "cgroups", filepath.Dir(lxcpath)))
+	})
 	c.dir = filepath.Join(c.lxcpath, name)
 	c.rootfs = filepath.Join(c.dir, "rootfs")
 	c.facts = filepath.Join(c.lxcpath, "facts")
