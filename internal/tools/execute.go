@@ -51,17 +51,10 @@ func runExecute(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Name: "lxc-execute", Help: executeHelp, AlwaysLog: true,
 		Options: append(opts, f.shareOpts()...),
 		Run: func(c *cli.Ctx) int {
-			if rc == "" {
-				rc = c.RCFile
-			}
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
-			}
 			// LXC refuses to run with no configuration at all.
-			if rc == "" && !ct.Defined() {
-				c.Errorf("Executing a container with no configuration file may crash the host")
-				return 1
+			ct, code := openForStart(c, &rc, "Executing a container with no configuration file may crash the host")
+			if ct == nil {
+				return code
 			}
 			cmd := c.Args
 			if len(cmd) == 0 {

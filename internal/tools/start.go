@@ -65,6 +65,23 @@ func (f *startFlags) shareOpts() []cli.Option {
 	return opts
 }
 
+// openForStart resolves the rcfile (-f or --rcfile) and the container for
+// lxc-start and lxc-execute; without any config it prints LXC's message.
+func openForStart(c *cli.Ctx, rc *string, noConfig string) (*lxc.Container, int) {
+	if *rc == "" {
+		*rc = c.RCFile
+	}
+	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
+	if err != nil {
+		return nil, c.Fail(err)
+	}
+	if *rc == "" && !ct.Defined() {
+		c.Errorf("%s", noConfig)
+		return nil, 1
+	}
+	return ct, 0
+}
+
 func runStart(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := &startFlags{}
 	var rc, console, consoleLog, pidfile string
@@ -83,16 +100,9 @@ func runStart(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Name: "lxc-start", Help: startHelp, AlwaysLog: true,
 		Options: append(opts, f.shareOpts()...),
 		Run: func(c *cli.Ctx) int {
-			if rc == "" {
-				rc = c.RCFile
-			}
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
-			}
-			if rc == "" && !ct.Defined() {
-				c.Errorf("No container config specified")
-				return 1
+			ct, code := openForStart(c, &rc, "No container config specified")
+			if ct == nil {
+				return code
 			}
 			if rc != "" {
 				if _, err := os.Stat(rc); err != nil {
@@ -100,7 +110,7 @@ func runStart(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 			ct.WantDaemonize(!f.foreground)
-			_, err = ct.StartWith(lxc.StartOptions{
+			_, err := ct.StartWith(lxc.StartOptions{
 				RCFile: rc, Defines: f.defines, Command: c.Args, ConsolePath: console,
 				ConsoleLog: consoleLog, PidFile: pidfile, Share: f.share,
 				LogFile: c.LogFile, LogLevel: c.LogPriority, Quiet: c.Quiet, UID: -1, GID: -1,
