@@ -134,3 +134,10 @@ func expect(t *testing.T, r result, code int, stdout, stderr string) {
 		t.Fatalf("got %s\nwant exit %d\nstdout:\n%q\nstderr:\n%q\n(got stdout %q stderr %q)", r, code, stdout, stderr, r.stdout, r.stderr)
 	}
 }
+
+// dropLockDirs removes, after the test, the lock directories the tools
+// made under /run/lxc/lock for lxcpaths below dir (a t.TempDir(): its
+// parent is the test's own).
+func dropLockDirs(t *testing.T, dir string) {
+	t.Cleanup(func() { os.RemoveAll(filepath.Join("/run/lxc/lock", filepath.Dir(dir))) })
+}

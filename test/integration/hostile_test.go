@@ -61,6 +61,7 @@ func treeSum(t *testing.T, dir string) string {
 func TestHostileNames(t *testing.T) {
 	needRoot(t)
 	parent := t.TempDir()
+	dropLockDirs(t, parent)
 	lp := filepath.Join(parent, "lp")
 	os.Mkdir(lp, 0o755)
 	t.Cleanup(func() { os.RemoveAll(filepath.Join("/run/lxc/lock", parent)) })
@@ -241,10 +242,12 @@ func TestLxcpathSymlinkAndSpaces(t *testing.T) {
 	needRoot(t)
 	real := lxcpath(t)
 	link := filepath.Join(t.TempDir(), "lxcsym")
+	dropLockDirs(t, filepath.Dir(link))
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
 	spaced := filepath.Join(t.TempDir(), "my lxc path", "with  spaces")
+	dropLockDirs(t, filepath.Dir(filepath.Dir(spaced)))
 	if err := os.MkdirAll(spaced, 0o755); err != nil {
 		t.Fatal(err)
 	}
