@@ -214,7 +214,7 @@ func TestNetStaticTwoContainers(t *testing.T) {
 		"lxc.net.0.name = lan0", "lxc.init.cmd = /bin/sleep 1000")
 	busybox(t, lp, b, "lxc.net.0.type = veth", "lxc.net.0.link = "+br, "lxc.net.0.flags = up",
 		"lxc.net.0.ipv4.address = "+sub+"11/24", mount,
-		`lxc.init.cmd = /bin/sh -c "ping -c1 -W5 `+sub+`10 > /mnt/out/ping 2>&1; echo rc=$? >> /mnt/out/ping; exec sleep 1000"`)
+		`lxc.init.cmd = /bin/sh -c "ping -c1 -W5 `+sub+`10 > /mnt/out/p.tmp 2>&1; echo rc=$? >> /mnt/out/p.tmp; mv /mnt/out/p.tmp /mnt/out/ping; exec sleep 1000"`)
 	startRunning(t, lp, a)
 	defer killStop(t, lp, a)
 	h := inNS(t, initPid(t, lp, a))

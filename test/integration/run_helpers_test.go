@@ -233,6 +233,9 @@ func outDir(t *testing.T) (string, string) {
 	return d, "lxc.mount.entry = " + d + " mnt/out none bind,create=dir 0 0"
 }
 
+// readOut waits for file in the out directory. Payloads must write it
+// under another name and rename it into place: a file written in several
+// steps can be read between them.
 func readOut(t *testing.T, dir, file string) string {
 	t.Helper()
 	var b []byte
