@@ -34,6 +34,9 @@ type Final struct {
 	// Cmd[0] (opened before the pivot, e.g. golxc itself for lxc-execute's
 	// init); Cmd[0] is then only argv[0].
 	ExecFD *os.File
+	// AllThreads loads the seccomp filter on every thread (for a Go
+	// process that stays in the container as its init).
+	AllThreads bool
 }
 
 // ExecError is returned when the payload could not be executed at all;
@@ -87,7 +90,7 @@ func (f *Final) Run() error {
 	// it now, still privileged, as LXC does.
 	lateSeccomp := s.NoNewPrivs || (s.Init.UID == 0 && kept.has(unix.CAP_SYS_ADMIN))
 	if !lateSeccomp {
-		if err := f.Seccomp.Load(); err != nil {
+		if err := f.loadSeccomp(); err != nil {
 			return err
 		}
 	}
@@ -118,7 +121,7 @@ func (f *Final) Run() error {
 		return fmt.Errorf("marking inherited file descriptors close-on-exec: %v", err)
 	}
 	if lateSeccomp {
-		if err := f.Seccomp.Load(); err != nil {
+		if err := f.loadSeccomp(); err != nil {
 			return err
 		}
 	}
@@ -127,6 +130,13 @@ func (f *Final) Run() error {
 	}
 	err = syscall.Exec(bin, f.Cmd, f.Env)
 	return &ExecError{Path: bin, Err: err}
+}
+
+func (f *Final) loadSeccomp() error {
+	if f.AllThreads {
+		return f.Seccomp.LoadAllThreads()
+	}
+	return f.Seccomp.Load()
 }
 
 // switchIDs applies lxc.init.groups/gid/uid. The libc-style wrappers of

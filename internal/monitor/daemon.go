@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/procenv"
 	"os"
 	"os/exec"
 	"strconv"
@@ -73,7 +74,7 @@ func startDaemon(o Options) (int, error) {
 	cmd := &exec.Cmd{
 		Path:   exe,
 		Args:   []string{monitorTitle(o)},
-		Env:    append(os.Environ(), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
+		Env:    append(procenv.SingleP(os.Environ()), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
 		Dir:    "/",
 		Stdin:  devnull,
 		Stdout: devnull,
@@ -114,6 +115,7 @@ func RunDaemonIfRequested() {
 	if os.Getenv(envMonitor) != "1" {
 		return
 	}
+	procenv.Restore()
 	var o Options
 	err := json.Unmarshal([]byte(os.Getenv(envMonitorOpts)), &o)
 	fd, _ := strconv.Atoi(os.Getenv(envStatusFD))

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"github.com/golxc/golxc/internal/execinit"
 	"os"
 	"syscall"
 
@@ -35,6 +36,9 @@ func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
 		// namespace is unshared, so init's cgroup ns is rooted there.
 		Prepare: in.cg.enter,
 		Share:   sharedNS(in.nsFiles, m.spec.NamespaceShare),
+	}
+	if in.inProcessInit {
+		req.NarrowCaps, req.CapKeep, req.Argv0 = true, in.capKeep, execinit.Argv0
 	}
 	var stdio []*os.File
 	switch {

@@ -48,6 +48,10 @@ type instance struct {
 	proc        *initProcess
 	pid         int
 	nsFiles     map[string]*os.File
+	// lxc-execute only: init stays in the setup process, whose capability
+	// sets the namespace stage narrows to capKeep (initsetup.InProcessInit).
+	inProcessInit bool
+	capKeep       uint64
 }
 
 // run is the monitor body, shared by the daemon and the foreground path.

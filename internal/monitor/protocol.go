@@ -25,6 +25,9 @@ type setupMsg struct {
 	ConsolePath string   // host path of the console pty slave ("" = none)
 	TTYPaths    []string // host paths of the tty slaves
 	LogLevel    string
+	// InProcessInit: lxc-execute's init stays in this process (the stage
+	// already narrowed every thread's capabilities); see finalize.
+	InProcessInit bool
 }
 
 type childMsg struct {

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"strings"
 
@@ -54,10 +55,13 @@ func (m *monitor) setup(in *instance) error {
 	if err != nil {
 		return err
 	}
+	if m.o.Execute {
+		in.capKeep, in.inProcessInit = initsetup.InProcessInit(m.spec)
+	}
 	msg := &setupMsg{
 		Name: m.o.Name, LXCPath: m.o.LXCPath, ConfigFile: m.o.ConfigFile,
 		Spec: m.spec, Cmd: cmd, Env: m.initEnv(), Execute: m.o.Execute, CloneFlags: in.flags,
-		LogLevel: logLevelName(),
+		LogLevel: logLevelName(), InProcessInit: in.inProcessInit,
 	}
 	switch {
 	case in.con != nil:

@@ -47,11 +47,12 @@ const (
 )
 
 const (
-	bootstrapSize    = 112
+	bootstrapSize    = 120
 	bootstrapMagic   = 0x43584c47 // "GLXC"
-	bootstrapVersion = 2
+	bootstrapVersion = 3
 	optSetsid        = 1
 	optPrepare       = 2
+	optNarrowCaps    = 4
 )
 
 // MaxShare is the number of namespaces Create can join instead of
@@ -72,6 +73,11 @@ type Bootstrap struct {
 	// Share (Create only) lists namespaces to setns() into instead of
 	// unsharing them; at most MaxShare, one per type, none also in NSFlags.
 	Share []Share
+	// NarrowCaps limits the final process's bounding, effective, permitted
+	// and inheritable sets to CapKeep (bit N = capability N) before the Go
+	// runtime starts, so every one of its threads has them.
+	NarrowCaps bool
+	CapKeep    uint64
 }
 
 // Share is one namespace fd the stage inherits and joins.
@@ -88,6 +94,9 @@ func (b Bootstrap) Encode() []byte {
 	}
 	if b.Prepare {
 		opts |= optPrepare
+	}
+	if b.NarrowCaps {
+		opts |= optNarrowCaps
 	}
 	le := binary.NativeEndian
 	buf := make([]byte, 0, bootstrapSize)
@@ -111,5 +120,5 @@ func (b Bootstrap) Encode() []byte {
 		buf = le.AppendUint32(buf, s.NSType)
 		buf = le.AppendUint32(buf, uint32(int32(s.FD)))
 	}
-	return buf
+	return le.AppendUint64(buf, b.CapKeep)
 }

@@ -22,7 +22,7 @@
 //
 // # Bootstrap message (parent to stage, first packet)
 //
-// One fixed 112-byte struct golxc_bootstrap (nsexec.h) in native byte
+// One fixed 120-byte struct golxc_bootstrap (nsexec.h) in native byte
 // order, encoded by Bootstrap.Encode. Its first word is its own length,
 // followed by magic "GLXC", version (2), mode (1 create, 2 join), the
 // CLONE_NEW* flags (u64), options (1 setsid, 2 prepare), the join target

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "nsexec.h"
@@ -333,6 +334,43 @@ static void join(const struct golxc_bootstrap *b)
 		become_root();
 }
 
+/*
+ * lxc-execute's init stays in the setup process (no re-exec). Capability
+ * sets and the bounding set are per-thread and a Go process cannot change
+ * its other threads' sets, so they are narrowed here, before the Go
+ * runtime starts its first thread: every thread then inherits exactly the
+ * container's capabilities. The parent only asks for this when the setup
+ * needs no capability the container loses.
+ */
+static void narrow_caps(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	for (int c = 0; c < 64; c++) {
+		if (c == CAP_SETPCAP || (keep & (1ULL << c)))
+			continue;
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
+			break; /* past the kernel's last capability */
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			failf("prctl(PR_CAPBSET_DROP, %d)", c);
+	}
+	if (!(keep & (1ULL << CAP_SETPCAP)) && prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0) < 0)
+		failf("prctl(PR_CAPBSET_DROP, CAP_SETPCAP)");
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		failf("capget");
+	for (int i = 0; i < 2; i++) {
+		uint32_t m = (uint32_t)(keep >> (32 * i));
+		data[i].effective &= m;
+		data[i].permitted &= m;
+		data[i].inheritable &= m;
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		failf("capset");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		failf("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+}
+
 /* fork() that makes the child a sibling: the Go parent then owns (waits
  * for, holds a pidfd on) the final process and no subreaper is needed. */
 static pid_t clone_parent(void)
@@ -416,6 +454,8 @@ __attribute__((constructor)) static void golxc_nsexec(void)
 		failf("setsid");
 	if (fcntl(syncfd, F_SETFD, FD_CLOEXEC) < 0)
 		failf("fcntl(sync fd, FD_CLOEXEC)");
+	if (b.opts & GOLXC_OPT_NARROWCAPS)
+		narrow_caps(b.capkeep);
 	nodump();
 	tell("R", 1);
 	golxc_nsexec_mode = (int)b.mode;

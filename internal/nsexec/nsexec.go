@@ -27,6 +27,8 @@ const (
 	_ = uint(optSetsid - C.GOLXC_OPT_SETSID)
 	_ = uint(C.GOLXC_OPT_PREPARE - optPrepare)
 	_ = uint(optPrepare - C.GOLXC_OPT_PREPARE)
+	_ = uint(C.GOLXC_OPT_NARROWCAPS - optNarrowCaps)
+	_ = uint(optNarrowCaps - C.GOLXC_OPT_NARROWCAPS)
 	_ = uint(C.GOLXC_MAX_SHARE - MaxShare)
 	_ = uint(MaxShare - C.GOLXC_MAX_SHARE)
 )

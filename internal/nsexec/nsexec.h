@@ -9,13 +9,14 @@
 #include <stdint.h>
 
 #define GOLXC_BOOTSTRAP_MAGIC 0x43584c47u /* "GLXC" little endian */
-#define GOLXC_BOOTSTRAP_VERSION 2
+#define GOLXC_BOOTSTRAP_VERSION 3
 
 #define GOLXC_MODE_CREATE 1
 #define GOLXC_MODE_JOIN 2
 
 #define GOLXC_OPT_SETSID 1u  /* final process calls setsid() */
 #define GOLXC_OPT_PREPARE 2u /* pause for the parent's 'P' step */
+#define GOLXC_OPT_NARROWCAPS 4u /* final process: limit every capability set to capkeep */
 
 #define GOLXC_MAX_SHARE 8 /* one slot per namespace type */
 
@@ -39,9 +40,10 @@ struct golxc_bootstrap {
 	int32_t pdeathsig;  /* final process: PR_SET_PDEATHSIG, or 0 */
 	uint32_t nshare;    /* create: entries used in share[] */
 	struct golxc_share share[GOLXC_MAX_SHARE];
+	uint64_t capkeep; /* GOLXC_OPT_NARROWCAPS: capabilities kept (bit N = cap N) */
 };
 
-#define GOLXC_BOOTSTRAP_SIZE 112
+#define GOLXC_BOOTSTRAP_SIZE 120
 
 extern int golxc_nsexec_mode;   /* 0 unless this process is a stage */
 extern int golxc_nsexec_syncfd; /* sync socket of the stage, or -1 */

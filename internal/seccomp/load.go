@@ -85,7 +85,14 @@ var ErrNotify = errors.New("the notify action needs a seccomp notify proxy (lxc.
 // thread needs no_new_privs set or CAP_SYS_ADMIN in its user namespace.
 // As in LXC, a thread already under seccomp keeps only its filter unless
 // AllowNesting is set.
-func (f *Filter) Load() error {
+func (f *Filter) Load() error { return f.load(0) }
+
+// LoadAllThreads installs the filter on every thread of the process
+// (SECCOMP_FILTER_FLAG_TSYNC, which also copies no_new_privs): for a Go
+// process that keeps running in the container instead of exec'ing.
+func (f *Filter) LoadAllThreads() error { return f.load(unix.SECCOMP_FILTER_FLAG_TSYNC) }
+
+func (f *Filter) load(flags uintptr) error {
 	if f == nil || f.Program == nil {
 		return nil
 	}
@@ -98,16 +105,22 @@ func (f *Filter) Load() error {
 			return nil
 		}
 	}
-	return f.Program.Load()
+	return f.Program.load(flags)
 }
 
 // Load installs the program on the calling thread.
-func (p *Program) Load() error {
+func (p *Program) Load() error { return p.load(0) }
+
+func (p *Program) load(flags uintptr) error {
 	if len(p.Filter) == 0 {
 		return fmt.Errorf("seccomp policy %s: empty program", p.Source)
 	}
 	fprog := unix.SockFprog{Len: uint16(len(p.Filter)), Filter: &p.Filter[0]}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	tid, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&fprog)))
+	if errno == 0 && tid != 0 {
+		// TSYNC: that thread has a diverging filter and got none.
+		return fmt.Errorf("loading seccomp policy %s: thread %d could not be synchronized", p.Source, tid)
+	}
 	if errno != 0 {
 		if errno == unix.EACCES {
 			return fmt.Errorf("loading seccomp policy %s: %v (needs lxc.no_new_privs = 1 or CAP_SYS_ADMIN)", p.Source, errno)

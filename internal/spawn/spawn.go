@@ -11,6 +11,7 @@ package spawn
 import (
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/procenv"
 	"os"
 	"os/exec"
 	"strconv"
@@ -65,6 +66,13 @@ type Request struct {
 	// the final process inherits its cgroups, so a hybrid host moves pid
 	// into the container cgroups here and a new cgroup ns is rooted there.
 	Prepare func(pid int) error
+	// NarrowCaps (Create only) limits every capability set of the final
+	// process to CapKeep before its Go runtime starts (see nsexec); for a
+	// Go stage that never execs, such as lxc-execute's init.
+	NarrowCaps bool
+	CapKeep    uint64
+	// Argv0 is the final process's argv[0] ("" = "[golxc STAGE]").
+	Argv0 string
 }
 
 // SharedNS is a namespace to join: an open /proc/PID/ns/<name> (or a bind
@@ -190,13 +198,15 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 	files := append(append([]*os.File(nil), req.ExtraFiles...), childEnd, exe)
 	syncFD := 3 + len(req.ExtraFiles)
 	boot := nsexec.Bootstrap{
-		Mode:      req.Mode,
-		NSFlags:   uint64(req.CloneFlags),
-		PidFD:     -1,
-		ExeFD:     syncFD + 1,
-		Pdeathsig: int(req.Pdeathsig),
-		Setsid:    req.Setsid,
-		Prepare:   req.Prepare != nil,
+		Mode:       req.Mode,
+		NSFlags:    uint64(req.CloneFlags),
+		PidFD:      -1,
+		ExeFD:      syncFD + 1,
+		Pdeathsig:  int(req.Pdeathsig),
+		Setsid:     req.Setsid,
+		Prepare:    req.Prepare != nil,
+		NarrowCaps: req.NarrowCaps && req.Mode == Create,
+		CapKeep:    req.CapKeep,
 	}
 	if req.Mode == Join {
 		boot.NSFlags = uint64(req.JoinFlags)
@@ -221,7 +231,7 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/fd/" + strconv.Itoa(syncFD+1), // resolved in the child, after its fds are set up
-		Args:       append([]string{"[golxc " + req.Stage + "]"}, req.Args...),
+		Args:       append([]string{argv0(req)}, req.Args...),
 		Env:        stageEnv(req.Env, syncFD, req.Stage),
 		ExtraFiles: files,
 		SysProcAttr: &syscall.SysProcAttr{
@@ -291,6 +301,7 @@ func stageEnv(env []string, syncFD int, stage string) []string {
 			out = append(out, kv)
 		}
 	}
+	out = procenv.SingleP(out)
 	return append(out, nsexec.EnvSyncFD+"="+strconv.Itoa(syncFD), nsexec.EnvStage+"="+stage)
 }
 
@@ -392,4 +403,11 @@ func (s *starter) cleanup() {
 		wait4(s.final)
 	}
 	s.sync.Close()
+}
+
+func argv0(req Request) string {
+	if req.Argv0 != "" {
+		return req.Argv0
+	}
+	return "[golxc " + req.Stage + "]"
 }

@@ -2,6 +2,7 @@ package spawn
 
 import (
 	"fmt"
+	"github.com/golxc/golxc/internal/procenv"
 	"os"
 	"sync"
 
@@ -52,6 +53,7 @@ func RunStageIfRequested() {
 	// Whatever the stage execs must not re-arm the C stage.
 	os.Unsetenv(nsexec.EnvSyncFD)
 	os.Unsetenv(nsexec.EnvStage)
+	procenv.Restore()
 	fn, ok := stageFunc(info.Name)
 	if !ok {
 		fmt.Fprintf(os.Stderr, "golxc: unknown stage %q\n", info.Name)

@@ -278,6 +278,42 @@ func TestExecuteBoundingSet(t *testing.T) {
 			}
 		}
 	}
+	// init stays in golxc's setup process: none of its threads may hold
+	// more than the container's capabilities in any set.
+	for _, field := range []string{"CapPrm", "CapEff", "CapInh"} {
+		out := execHelper(t, lp, name, nil, "status", field, "1")
+		for _, l := range strings.Split(out, "\n") {
+			tid, mask, _ := strings.Cut(l, " ")
+			if got := capBits(t, mask); got&^want != 0 {
+				t.Errorf("init task %s: %s %x holds more than %x", tid, field, got, want)
+			}
+		}
+	}
+	assertClean(t, lp, name)
+}
+
+// TestExecuteInitReexec: when the container loses a capability golxc's
+// setup uses (here sys_admin and mknod), init cannot stay in the setup
+// process; golxc re-executes itself as init and every thread of it still
+// has only the container's capabilities.
+func TestExecuteInitReexec(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "secbnd2"
+	secContainer(t, lp, name, 0o755, "lxc.cap.drop = sys_admin mknod")
+	lost := uint64(1)<<21 | 1<<27
+	for _, field := range []string{"CapBnd", "CapPrm", "CapEff"} {
+		out := execHelper(t, lp, name, nil, "status", field, "1")
+		for _, l := range strings.Split(out, "\n") {
+			tid, mask, _ := strings.Cut(l, " ")
+			if got := capBits(t, mask); got&lost != 0 {
+				t.Errorf("init task %s: %s %x still has sys_admin or mknod", tid, field, got)
+			}
+		}
+	}
+	if exe, _, _ := strings.Cut(execHelper(t, lp, name, nil, "exe", "1"), "\n"); !strings.HasPrefix(exe, "exe /memfd:") {
+		t.Errorf("/proc/1/exe of the re-executed init: %q, want a memfd", exe)
+	}
 	assertClean(t, lp, name)
 }
 
