@@ -24,6 +24,11 @@ var ErrNoReply = errors.New("command socket closed without a reply")
 // one connection per command.
 type Client struct {
 	addr *net.UnixAddr
+	// spare is Dial's probe connection, kept for the first command: a
+	// server starts reading a request only once one arrives, so an unused
+	// connection costs it nothing, and one round trip less matters to
+	// tools like lxc-info that send a few commands and exit.
+	spare *net.UnixConn
 }
 
 // Dial checks that the container's command socket is served (one probe
@@ -45,14 +50,24 @@ func dialText(text string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn.Close()
+	c.spare = conn
 	return c, nil
 }
 
-// Close exists for symmetry: a Client holds no connection between commands.
-func (c *Client) Close() error { return nil }
+// Close releases the probe connection if no command used it.
+func (c *Client) Close() error {
+	if c.spare != nil {
+		c.spare.Close()
+		c.spare = nil
+	}
+	return nil
+}
 
 func (c *Client) connect() (*net.UnixConn, error) {
+	if conn := c.spare; conn != nil {
+		c.spare = nil
+		return conn, nil
+	}
 	conn, err := net.DialUnix("unix", nil, c.addr)
 	if err != nil {
 		if errors.Is(err, unix.ECONNREFUSED) || errors.Is(err, unix.ENOENT) {
@@ -76,6 +91,19 @@ func (c *Client) Do(req *Request) (*Response, error) {
 // exchange sends req and reads the reply, leaving the connection open for
 // commands whose effect lives as long as it (tty slots, state clients).
 func (c *Client) exchange(req *Request) (*Response, *net.UnixConn, error) {
+	if c.spare != nil && req.Cmd.query() {
+		resp, conn, err := c.exchangeOnce(req)
+		// The probe connection may predate the server going away: ask
+		// again on a fresh one, which reports ErrNotRunning if so. Only
+		// queries: a command with an effect may have been carried out.
+		if !errors.Is(err, ErrNoReply) {
+			return resp, conn, err
+		}
+	}
+	return c.exchangeOnce(req)
+}
+
+func (c *Client) exchangeOnce(req *Request) (*Response, *net.UnixConn, error) {
 	conn, err := c.connect()
 	if err != nil {
 		return nil, nil, err

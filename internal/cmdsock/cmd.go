@@ -78,3 +78,14 @@ func (c Cmd) keepsConnection() bool { return c == GetTTYFD || c == AddStateClien
 
 // mayExceedDataMax: console ring-buffer reads are exempt from the size cap.
 func (c Cmd) mayExceedDataMax() bool { return c == ConsoleLog }
+
+// query reports whether c only reads the monitor's state, so sending it
+// twice is harmless.
+func (c Cmd) query() bool {
+	switch c {
+	case GetState, GetInitPID, GetCloneFlags, GetCgroup, GetConfigItem, GetName, GetLXCPath,
+		AddStateClient, GetInitPidFD, GetLimitCgroup, GetSystemdScope:
+		return true
+	}
+	return false
+}
