@@ -1,9 +1,10 @@
 package config
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -513,7 +514,9 @@ func expandHwaddr(v string) string {
 	const hex = "0123456789abcdef"
 	b := []byte(v)
 	var rnd [64]byte
-	_, _ = rand.Read(rnd[:])
+	for i := 0; i < len(rnd); i += 8 {
+		binary.LittleEndian.PutUint64(rnd[i:], rand.Uint64())
+	}
 	for i := range b {
 		if b[i] != 'x' && b[i] != 'X' {
 			continue

@@ -1,9 +1,9 @@
 package monitor
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/elfinterp"
 	"os"
 	"runtime"
 	"strconv"
@@ -113,16 +113,8 @@ func stayInProcess(f *initsetup.Final) error {
 
 // staticELF reports whether f is an ELF executable without an interpreter.
 func staticELF(f *os.File) bool {
-	e, err := elf.NewFile(f)
-	if err != nil {
-		return false
-	}
-	for _, p := range e.Progs {
-		if p.Type == elf.PT_INTERP {
-			return false
-		}
-	}
-	return true
+	interp, err := elfinterp.HasInterp(f)
+	return err == nil && !interp
 }
 
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.

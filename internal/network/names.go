@@ -1,9 +1,8 @@
 package network
 
 import (
-	"crypto/rand"
 	"fmt"
-	"math/big"
+	"math/rand/v2"
 
 	"github.com/vishvananda/netlink"
 )
@@ -16,11 +15,7 @@ func randomName(h *netlink.Handle, prefix string) (string, error) {
 	for try := 0; try < 100; try++ {
 		b := []byte(prefix)
 		for i := 0; i < 6; i++ {
-			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(nameChars))))
-			if err != nil {
-				return "", err
-			}
-			b = append(b, nameChars[n.Int64()])
+			b = append(b, nameChars[rand.IntN(len(nameChars))])
 		}
 		name := string(b)
 		if _, err := h.LinkByName(name); err != nil {

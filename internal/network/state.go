@@ -1,10 +1,9 @@
 package network
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,8 +51,9 @@ func (r *record) addClaims(d *device) {
 }
 
 func (r *record) path() string {
-	sum := sha256.Sum256([]byte(r.Container))
-	return filepath.Join(StateDir, filepath.Base(r.Container)+"-"+hex.EncodeToString(sum[:6])+".json")
+	h := fnv.New64a()
+	h.Write([]byte(r.Container))
+	return filepath.Join(StateDir, filepath.Base(r.Container)+"-"+strconv.FormatUint(h.Sum64()&(1<<48-1), 16)+".json")
 }
 
 func (r *record) empty() bool {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -140,7 +139,12 @@ func appendFile(path, content string, mode uint32) error {
 	return nil
 }
 
-var udhcpcHelpRE = regexp.MustCompile(`-s.*Run PROG`)
+// isScriptOption matches the help line of udhcpc's -s option ("-s.*Run
+// PROG", as lxc-busybox greps it).
+func isScriptOption(line string) bool {
+	i := strings.Index(line, "-s")
+	return i >= 0 && strings.Contains(line[i:], "Run PROG")
+}
 
 // udhcpcScriptPath asks busybox where its udhcpc looks for the event script
 // ("-s PROG ... (default /etc/udhcpc/default.script)"), relative to /.
@@ -149,7 +153,7 @@ func udhcpcScriptPath(bin string) string {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := sc.Text()
-		if !udhcpcHelpRE.MatchString(line) {
+		if !isScriptOption(line) {
 			continue
 		}
 		_, rest, ok := strings.Cut(line, "/")

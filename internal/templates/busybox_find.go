@@ -1,9 +1,9 @@
 package templates
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/elfinterp"
 	"os"
 	"os/exec"
 )
@@ -53,17 +53,16 @@ func findStaticBusybox() (string, error) {
 // isStatic reports whether the ELF file at p has no program interpreter,
 // i.e. needs no dynamic loader (static and static-pie binaries).
 func isStatic(p string) (bool, error) {
-	f, err := elf.Open(p)
+	f, err := os.Open(p)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", p, err)
 	}
 	defer f.Close()
-	for _, prog := range f.Progs {
-		if prog.Type == elf.PT_INTERP {
-			return false, nil
-		}
+	interp, err := elfinterp.HasInterp(f)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", p, err)
 	}
-	return true, nil
+	return !interp, nil
 }
 
 // checkBusyboxPath validates a user-given --busybox-path: like lxc-busybox
