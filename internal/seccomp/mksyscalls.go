@@ -52,11 +52,11 @@ func main() {
 		if t.file == "unistd_x32.h" {
 			fmt.Fprintf(&out, " (without __X32_SYSCALL_BIT)")
 		}
-		fmt.Fprintf(&out, ".\nvar %s = map[string]uint32{\n", t.varName)
+		fmt.Fprintf(&out, ".\nfunc %sTable() map[string]uint32 {\n\treturn map[string]uint32{\n", t.varName)
 		for _, n := range names {
-			fmt.Fprintf(&out, "\t%q: %d,\n", n, m[n])
+			fmt.Fprintf(&out, "\t\t%q: %d,\n", n, m[n])
 		}
-		fmt.Fprintf(&out, "}\n\n")
+		fmt.Fprintf(&out, "\t}\n}\n\n")
 	}
 	src, err := format.Source(out.Bytes())
 	if err != nil {

@@ -269,10 +269,10 @@ func TestCacheByContent(t *testing.T) {
 func TestLargeAllowlist(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("2\nallowlist\n")
-	for name := range syscallsX8664 {
+	for name := range syscallsX8664() {
 		b.WriteString(name + "\n")
 	}
-	for name := range syscallsI386 {
+	for name := range syscallsI386() {
 		b.WriteString(name + "\n")
 	}
 	b.WriteString("ioctl errno 1 [1,0x5412,==]\n")

@@ -1,5 +1,7 @@
 package seccomp
 
+import "sync"
+
 // ABI is one of the syscall tables of an x86_64 kernel.
 type ABI uint8
 
@@ -23,14 +25,22 @@ const (
 	x32SyscallBit  = 0x40000000
 )
 
+// The tables are built on first use: every golxc process links them, few
+// compile a seccomp policy.
+var (
+	syscallsX8664 = sync.OnceValue(syscallsX8664Table)
+	syscallsI386  = sync.OnceValue(syscallsI386Table)
+	syscallsX32   = sync.OnceValue(syscallsX32Table)
+)
+
 func (a ABI) table() map[string]uint32 {
 	switch a {
 	case ABII386:
-		return syscallsI386
+		return syscallsI386()
 	case ABIX32:
-		return syscallsX32
+		return syscallsX32()
 	}
-	return syscallsX8664
+	return syscallsX8664()
 }
 
 // Number returns the syscall number of name in the ABI as seen in
