@@ -89,12 +89,15 @@ func (c *Container) hostNetStats() []NetStats {
 		if err != nil || typ == "" {
 			break
 		}
+		if typ == "empty" || typ == "none" {
+			continue
+		}
 		key := fmt.Sprintf("lxc.net.%d.link", i)
 		if typ == "veth" {
 			key = fmt.Sprintf("lxc.net.%d.veth.pair", i)
 		}
 		link, err := cl.ConfigItem(key)
-		if err != nil || link == "" || typ == "empty" || typ == "none" {
+		if err != nil || link == "" {
 			continue
 		}
 		rx, err1 := readCounter(link, "rx_bytes")

@@ -3,7 +3,6 @@ package cgroup
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -43,12 +42,33 @@ func FromPid(l *Layout, pid int, name string) (*Container, error) {
 // payloadOf cuts cgroup path p after its first lxc.payload.NAME[-N]
 // component; p itself when there is none.
 func payloadOf(p, name string) string {
-	re := regexp.MustCompile(`^` + regexp.QuoteMeta(payloadPrefix+name) + `(-[0-9]+)?$`)
 	parts := strings.Split(p, "/")
 	for i := range parts {
-		if re.MatchString(parts[i]) {
+		if isPayloadDir(parts[i], name) {
 			return "/" + strings.Trim(strings.Join(parts[:i+1], "/"), "/")
 		}
 	}
 	return p
+}
+
+// isPayloadDir matches lxc.payload.NAME and lxc.payload.NAME-N (the names
+// LXC picks when the first is taken).
+func isPayloadDir(dir, name string) bool {
+	rest, ok := strings.CutPrefix(dir, payloadPrefix+name)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	digits, ok := strings.CutPrefix(rest, "-")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
