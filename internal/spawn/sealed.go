@@ -3,20 +3,102 @@ package spawn
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// SealedExe returns a new sealed memfd copy of /proc/self/exe; the caller
-// closes it. Start execs the stage from it, so /proc/<stage>/exe is the
-// memfd and a container cannot overwrite the host binary through it
-// (CVE-2019-5736). The seals (SEAL|SHRINK|GROW|WRITE) make every write or
-// truncate fail, even through a fresh open.
+// allSeals forbid every write, truncate or growth, even through a fresh
+// open, and any change of the seals.
+const allSeals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+
+// testNoOverlay makes ProtectedExe take the memfd path (tests).
+var testNoOverlay bool
+
+// ProtectedExe returns golxc's own executable in a form nothing can write
+// through; the caller closes it. Start execs the stage from it, so a
+// container cannot overwrite the host binary through /proc/<stage>/exe
+// (CVE-2019-5736).
 //
-// Start makes one per call and closes it once the stage has exec'd: a
-// cached copy would pin the whole binary in shared memory for the life of
-// every monitor (several MiB per running container), while a copy costs
-// about a millisecond.
+// First choice is the binary itself seen through a private, detached,
+// read-only overlayfs mount (lower layers: the binary's directory and an
+// empty tmpfs; no upper layer, so every write is EROFS and no remount can
+// make it writable). It costs a few syscalls and no memory. runc 1.2 moved
+// to the same defence for the same reasons: the sealed memfd copy used
+// otherwise (SealedExe) costs milliseconds of copying and several MiB of
+// shared memory on every start, attach and execute, and lxc-execute's
+// init would pin its copy for the container's whole life. The copy stays
+// the fallback where overlayfs or the new mount API is missing, or the
+// caller may not mount.
+func ProtectedExe() (*os.File, error) {
+	if !testNoOverlay {
+		if f, err := overlayExe(); err == nil {
+			return f, nil
+		}
+	}
+	return SealedExe()
+}
+
+// overlayExe opens /proc/self/exe's file through a fresh read-only overlay
+// of its directory, checking it is the very file this process runs.
+func overlayExe() (*os.File, error) {
+	path, err := os.Readlink("/proc/self/exe")
+	if err != nil || !filepath.IsAbs(path) || strings.HasSuffix(path, " (deleted)") {
+		return nil, fmt.Errorf("no usable path for /proc/self/exe (%q, %v)", path, err)
+	}
+	var self unix.Stat_t
+	if err := unix.Stat("/proc/self/exe", &self); err != nil {
+		return nil, err
+	}
+	empty, err := mountFS("tmpfs", unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC,
+		func(fs int) error { return unix.FsconfigSetString(fs, "size", "4k") })
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(empty)
+	ovl, err := mountFS("overlay", unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID,
+		func(fs int) error {
+			if err := unix.FsconfigSetString(fs, "lowerdir+", filepath.Dir(path)); err != nil {
+				return err
+			}
+			return unix.FsconfigSetFd(fs, "lowerdir+", empty)
+		})
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(ovl)
+	fd, err := unix.Openat(ovl, filepath.Base(path), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Ino != self.Ino || st.Size != self.Size || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s changed while being protected", path)
+	}
+	return os.NewFile(uintptr(fd), "golxc (read-only overlay)"), nil
+}
+
+// mountFS makes a detached mount of fstype with the new mount API.
+func mountFS(fstype string, attrs int, configure func(fs int) error) (int, error) {
+	fs, err := unix.Fsopen(fstype, unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(fs)
+	if err := configure(fs); err != nil {
+		return -1, err
+	}
+	if err := unix.FsconfigCreate(fs); err != nil {
+		return -1, err
+	}
+	return unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, attrs)
+}
+
+// SealedExe returns a new sealed memfd copy of /proc/self/exe; the caller
+// closes it. The seals (SEAL|SHRINK|GROW|WRITE) make every write or
+// truncate fail, even through a fresh open. It is ProtectedExe's fallback.
 func SealedExe() (*os.File, error) {
 	src, err := os.Open("/proc/self/exe")
 	if err != nil {
@@ -36,8 +118,7 @@ func SealedExe() (*os.File, error) {
 		mem.Close()
 		return nil, fmt.Errorf("spawn: copy /proc/self/exe to memfd: %w", err)
 	}
-	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(mem.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+	if _, err := unix.FcntlInt(mem.Fd(), unix.F_ADD_SEALS, allSeals); err != nil {
 		mem.Close()
 		return nil, fmt.Errorf("spawn: seal the exe memfd: %w", err)
 	}

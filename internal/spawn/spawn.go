@@ -102,7 +102,7 @@ func Start(req Request) (*Process, error) {
 	if err := validate(&req); err != nil {
 		return nil, err
 	}
-	exe, err := SealedExe()
+	exe, err := ProtectedExe()
 	if err != nil {
 		return nil, err
 	}

@@ -165,56 +165,89 @@ func TestJoin(t *testing.T) {
 	}
 }
 
-func TestSealedExe(t *testing.T) {
+// TestProtectedExe: whichever way ProtectedExe protects the binary (the
+// read-only overlay, or the sealed memfd copy it falls back to), it is
+// this very binary and nothing can write through it, neither through the
+// returned file nor through /proc/PID/exe of a started stage; Start keeps
+// no reference to it.
+func TestProtectedExe(t *testing.T) {
 	needRoot(t)
-	exe, err := SealedExe()
+	for _, memfd := range []bool{false, true} {
+		t.Run(map[bool]string{false: "overlay", true: "memfd"}[memfd], func(t *testing.T) {
+			testNoOverlay = memfd
+			defer func() { testNoOverlay = false }()
+			exe, err := ProtectedExe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer exe.Close()
+			self, err := os.ReadFile("/proc/self/exe")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := os.ReadFile(fmt.Sprintf("/proc/self/fd/%d", exe.Fd())); err != nil || !bytes.Equal(got, self) {
+				t.Errorf("protected exe differs from /proc/self/exe (%v)", err)
+			}
+			if memfd {
+				seals, err := unix.FcntlInt(exe.Fd(), unix.F_GET_SEALS, 0)
+				if err != nil || seals&allSeals != allSeals {
+					t.Errorf("seals %#x (%v), want %#x", seals, err, allSeals)
+				}
+			} else {
+				var fs unix.Statfs_t
+				if err := unix.Fstatfs(int(exe.Fd()), &fs); err != nil || fs.Type != unix.OVERLAYFS_SUPER_MAGIC {
+					t.Errorf("not on overlayfs: type %#x, %v", fs.Type, err)
+				}
+			}
+			noWrites(t, fmt.Sprintf("/proc/self/fd/%d", exe.Fd()))
+			p, _ := startReport(t, Request{Mode: Create, CloneFlags: unix.CLONE_NEWUTS, CgroupFD: -1})
+			exePath := fmt.Sprintf("/proc/%d/exe", p.Pid)
+			if link, _ := os.Readlink(exePath); link == mustReadlink(t, "/proc/self/exe") {
+				t.Errorf("%s is the host binary %s itself", exePath, link)
+			}
+			noWrites(t, exePath)
+			// Start must not keep its reference: a monitor would pin it
+			// for the container's lifetime.
+			ents, _ := os.ReadDir("/proc/self/fd")
+			for _, e := range ents {
+				l, _ := os.Readlink("/proc/self/fd/" + e.Name())
+				if (strings.Contains(l, "memfd:golxc") || l == "/"+filepath.Base(mustReadlink(t, "/proc/self/exe"))) && e.Name() != strconv.Itoa(int(exe.Fd())) {
+					t.Errorf("fd %s -> %s still open after Start", e.Name(), l)
+				}
+			}
+		})
+	}
+}
+
+func mustReadlink(t *testing.T, p string) string {
+	t.Helper()
+	l, err := os.Readlink(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer exe.Close()
-	if again, _ := SealedExe(); again == exe {
-		t.Errorf("SealedExe returned a shared copy; every call must make its own")
-	} else if again != nil {
-		again.Close()
-	}
-	if st, err := exe.Stat(); err != nil {
-		t.Error(err)
-	} else if self, err := os.ReadFile("/proc/self/exe"); err != nil || st.Size() != int64(len(self)) {
-		t.Errorf("sealed copy is %d bytes, /proc/self/exe %d (%v)", st.Size(), len(self), err)
-	} else if got, err := os.ReadFile(fmt.Sprintf("/proc/self/fd/%d", exe.Fd())); err != nil || !bytes.Equal(got, self) {
-		t.Errorf("sealed copy differs from /proc/self/exe (%v)", err)
-	}
-	seals, err := unix.FcntlInt(exe.Fd(), unix.F_GET_SEALS, 0)
-	want := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if err != nil || seals&want != want {
-		t.Errorf("seals %#x (%v), want %#x", seals, err, want)
-	}
-	p, _ := startReport(t, Request{Mode: Create, CloneFlags: unix.CLONE_NEWUTS, CgroupFD: -1})
-	exePath := fmt.Sprintf("/proc/%d/exe", p.Pid)
-	link, err := os.Readlink(exePath)
-	if err != nil || !strings.Contains(link, "memfd:") {
-		t.Errorf("readlink %s = %q, %v; want a memfd", exePath, link, err)
-	}
-	// Start must not keep its copy: a monitor would pin the binary in
-	// shared memory for the container's lifetime.
-	ents, _ := os.ReadDir("/proc/self/fd")
-	for _, e := range ents {
-		if l, _ := os.Readlink("/proc/self/fd/" + e.Name()); strings.Contains(l, "memfd:golxc") && e.Name() != strconv.Itoa(int(exe.Fd())) {
-			t.Errorf("fd %s -> %s still open after Start", e.Name(), l)
+	return l
+}
+
+// noWrites checks that no way of opening p lets a write through.
+func noWrites(t *testing.T, p string) {
+	t.Helper()
+	before, _ := os.ReadFile(p)
+	for _, flag := range []int{os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC, os.O_WRONLY | os.O_APPEND, os.O_RDONLY} {
+		f, err := os.OpenFile(p, flag, 0)
+		if err != nil {
+			continue
 		}
-	}
-	for _, flag := range []int{os.O_WRONLY, os.O_RDWR} {
-		if f, err := os.OpenFile(exePath, flag, 0); err == nil {
-			f.Close()
-			t.Errorf("opened %s for writing (flag %#x)", exePath, flag)
-		}
-	}
-	if f, err := os.OpenFile(exePath, os.O_RDONLY, 0); err == nil {
 		_, werr := f.WriteAt([]byte("x"), 0)
+		if flag&os.O_APPEND != 0 {
+			_, werr = f.Write([]byte("x"))
+		}
 		f.Close()
 		if werr == nil {
-			t.Errorf("wrote to the sealed exe")
+			t.Errorf("wrote to %s (open flag %#x)", p, flag)
 		}
+	}
+	if after, _ := os.ReadFile(p); !bytes.Equal(before, after) {
+		t.Errorf("%s changed", p)
 	}
 }
 

@@ -311,8 +311,9 @@ func TestExecuteInitReexec(t *testing.T) {
 			}
 		}
 	}
-	if exe, _, _ := strings.Cut(execHelper(t, lp, name, nil, "exe", "1"), "\n"); !strings.HasPrefix(exe, "exe /memfd:") {
-		t.Errorf("/proc/1/exe of the re-executed init: %q, want a memfd", exe)
+	out := execHelper(t, lp, name, nil, "exe", "1")
+	if exe, errno, _ := strings.Cut(out, "\n"); strings.Contains(exe, binDir) || errno == "open errno 0" {
+		t.Errorf("/proc/1/exe of the re-executed init: %q, want a protected copy nobody can open for writing", out)
 	}
 	assertClean(t, lp, name)
 }
@@ -464,18 +465,19 @@ func TestNoFdLeaks(t *testing.T) {
 	assertClean(t, lp, name)
 }
 
-// TestExecuteInitExeSealed: lxc-execute's init is golxc itself; its
-// /proc/1/exe must be a sealed memfd copy, not the host binary, and
-// container root cannot open it for writing (CVE-2019-5736).
-func TestExecuteInitExeSealed(t *testing.T) {
+// TestExecuteInitExeProtected: lxc-execute's init is golxc itself; its
+// /proc/1/exe must not be the host binary but a protected view of it (a
+// read-only overlay, or a sealed memfd copy), and container root cannot
+// open it for writing (CVE-2019-5736).
+func TestExecuteInitExeProtected(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
 	name := "secexe1"
 	secContainer(t, lp, name, 0o755)
 	out := execHelper(t, lp, name, nil, "exe", "1")
 	exe, errno, _ := strings.Cut(out, "\n")
-	if !strings.HasPrefix(exe, "exe /memfd:") {
-		t.Errorf("/proc/1/exe of lxc-execute's init: %q, want a memfd", exe)
+	if strings.Contains(exe, binDir) || !(exe == "exe /golxc" || strings.HasPrefix(exe, "exe /memfd:")) {
+		t.Errorf("/proc/1/exe of lxc-execute's init: %q, want the read-only overlay view or a memfd", exe)
 	}
 	if errno == "open errno 0" {
 		t.Errorf("container root opened /proc/1/exe for writing")
