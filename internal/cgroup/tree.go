@@ -73,6 +73,12 @@ func cpusetInit(parent, dir string) error {
 // missing dir is not an error. Busy cgroups (tasks still exiting) are
 // retried for a short while.
 func pruneTree(dir string) error {
+	// Most cgroups have no children: one rmdir, no listing of the dozens
+	// of control files.
+	err := syscall.Rmdir(dir)
+	if err == nil || errors.Is(err, syscall.ENOENT) {
+		return nil
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -75,8 +75,7 @@ func (c *cgroups) destroy() error {
 		c.fd.Close()
 		c.fd = nil
 	}
-	_ = c.cg.KillAll(syscall.SIGKILL)
-	return c.cg.Destroy()
+	return c.cg.Destroy() // kills what is left first
 }
 
 // path answers GET_CGROUP: the payload cgroup of a controller ("" =
