@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/golxc/golxc/internal/procenv"
 	"os"
-	"os/exec"
 	"strconv"
 	"syscall"
+
+	"github.com/golxc/golxc/internal/procenv"
 )
 
 // The daemonized monitor is this same binary re-executed with these
@@ -71,25 +71,29 @@ func startDaemon(o Options) (int, error) {
 		return 1, err
 	}
 	defer devnull.Close()
-	cmd := &exec.Cmd{
-		Path:   exe,
-		Args:   []string{monitorTitle(o)},
-		Env:    append(procenv.SingleP(os.Environ()), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
-		Dir:    "/",
-		Stdin:  devnull,
-		Stdout: devnull,
-		Stderr: devnull,
+	// syscall, not os/exec: os probes pidfd support with an extra fork
+	// before a process's first child.
+	pid, err := syscall.ForkExec(exe, []string{monitorTitle(o)}, &syscall.ProcAttr{
+		Dir: "/",
+		Env: append(procenv.SingleP(os.Environ()), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
 		// The status pipe is fd 3.
-		ExtraFiles:  []*os.File{wr},
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
-	}
-	if err := cmd.Start(); err != nil {
+		Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), wr.Fd()},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
 		wr.Close()
 		return 1, fmt.Errorf("%s: start the monitor process: %w", o.Name, err)
 	}
 	wr.Close()
 	// Reap the monitor whenever it ends; a CLI exits long before that.
-	go func() { _ = cmd.Wait() }()
+	go func() {
+		var ws syscall.WaitStatus
+		for {
+			if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
+				return
+			}
+		}
+	}()
 
 	line, rerr := bufio.NewReader(rd).ReadBytes('\n')
 	var s status

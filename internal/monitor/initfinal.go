@@ -3,13 +3,13 @@ package monitor
 import (
 	"errors"
 	"fmt"
-	"github.com/golxc/golxc/internal/elfinterp"
 	"os"
 	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/elfinterp"
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"

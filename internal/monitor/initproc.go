@@ -2,10 +2,10 @@ package monitor
 
 import (
 	"fmt"
-	"github.com/golxc/golxc/internal/execinit"
 	"os"
 	"syscall"
 
+	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/spawn"
 )
 

@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"fmt"
-	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/rootfs"
 )

@@ -11,16 +11,17 @@ package spawn
 import (
 	"errors"
 	"fmt"
-	"github.com/golxc/golxc/internal/procenv"
 	"os"
-	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/nsexec"
-	"golang.org/x/sys/unix"
+	"github.com/golxc/golxc/internal/procenv"
 )
 
 // Mode is Create or Join.
@@ -189,8 +190,8 @@ func syncPair() (parent, child *os.File, err error) {
 type starter struct {
 	req   Request
 	sync  *os.File
-	cmd   *exec.Cmd // the intermediate; nil once reaped
-	final int       // pid of the final process once reported, else -1
+	inter int // pid of the intermediate; 0 once reaped
+	final int // pid of the final process once reported, else -1
 }
 
 func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
@@ -229,35 +230,47 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		return nil, fmt.Errorf("spawn: send bootstrap message: %w", err)
 	}
 
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/fd/" + strconv.Itoa(syncFD+1), // resolved in the child, after its fds are set up
-		Args:       append([]string{argv0(req)}, req.Args...),
-		Env:        stageEnv(req.Env, syncFD, req.Stage),
-		ExtraFiles: files,
-		SysProcAttr: &syscall.SysProcAttr{
+	stdio, closeStdio, err := stdioFiles(req)
+	if err != nil {
+		return nil, err
+	}
+	fds := make([]uintptr, 0, 3+len(files))
+	for _, f := range append(stdio, files...) {
+		fds = append(fds, f.Fd())
+	}
+	attr := &syscall.ProcAttr{
+		Env:   stageEnv(req.Env, syncFD, req.Stage),
+		Files: fds,
+		Sys: &syscall.SysProcAttr{
 			Pdeathsig:   syscall.SIGKILL, // the intermediate must not outlive a dead parent
 			UseCgroupFD: req.CgroupFD >= 0,
 			CgroupFD:    req.CgroupFD,
 		},
 	}
-	if req.Stdin != nil {
-		cmd.Stdin = req.Stdin
-	}
-	if req.Stdout != nil {
-		cmd.Stdout = req.Stdout
-	}
-	if req.Stderr != nil {
-		cmd.Stderr = req.Stderr
-	}
+	// Resolved in the child, after its fds are set up. syscall rather
+	// than os/exec: os probes pidfd support with an extra fork in every
+	// process that starts a child, a cost on each start and attach.
+	path := "/proc/self/fd/" + strconv.Itoa(syncFD+1)
+	argv := append([]string{argv0(req)}, req.Args...)
 	// Pdeathsig fires when the forking *thread* exits. A fresh goroutine
 	// never runs on a locked thread, and unlocked threads live as long as
 	// the process, so the caller's LockOSThread state cannot kill us.
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Start() }()
-	if err := <-errc; err != nil {
-		return nil, fmt.Errorf("spawn: exec the sealed golxc binary for stage %q: %w", req.Stage, err)
+	type started struct {
+		pid int
+		err error
 	}
-	s.cmd = cmd
+	done := make(chan started, 1)
+	go func() {
+		pid, err := syscall.ForkExec(path, argv, attr)
+		done <- started{pid, err}
+	}()
+	st := <-done
+	closeStdio()
+	runtime.KeepAlive(files)
+	if st.err != nil {
+		return nil, fmt.Errorf("spawn: exec the sealed golxc binary for stage %q: %w", req.Stage, st.err)
+	}
+	s.inter = st.pid
 	childEnd.Close() // so EOF tells us the stage processes are gone
 
 	if err := s.handshake(); err != nil {
@@ -307,7 +320,7 @@ func stageEnv(env []string, syncFD int, stage string) []string {
 
 // handshake serves the C stage until the final process says it is ready.
 func (s *starter) handshake() error {
-	pid := s.cmd.Process.Pid
+	pid := s.inter
 	for {
 		msg, err := recvRaw(s.sync)
 		if err != nil {
@@ -364,7 +377,7 @@ func parseStageError(body string) error {
 
 // stageDied explains an EOF (or read error) in the middle of the handshake.
 func (s *starter) stageDied(readErr error) error {
-	who, pid := "namespace stage", s.cmd.Process.Pid
+	who, pid := "namespace stage", s.inter
 	if s.final > 0 {
 		who, pid = "final process", s.final
 	}
@@ -378,25 +391,37 @@ func (s *starter) stageDied(readErr error) error {
 			return fmt.Errorf("spawn: %s (pid %d) %s before it was ready", who, pid, describe(ws))
 		}
 	}
-	err := s.cmd.Wait()
-	s.cmd = nil
-	return fmt.Errorf("spawn: %s (pid %d) ended before it was ready: %v", who, pid, err)
+	return fmt.Errorf("spawn: %s (pid %d) ended before it was ready: %v", who, pid, s.reapInter())
 }
 
 func (s *starter) reapIntermediate() error {
-	err := s.cmd.Wait()
-	s.cmd = nil
-	if err != nil {
+	if err := s.reapInter(); err != nil {
 		return fmt.Errorf("spawn: namespace stage intermediate: %w", err)
 	}
 	return nil
 }
 
+// reapInter waits for the intermediate; an error unless it exited 0.
+func (s *starter) reapInter() error {
+	if s.inter <= 0 {
+		return nil
+	}
+	ws, err := wait4(s.inter)
+	s.inter = 0
+	switch {
+	case err != nil:
+		return err
+	case ws.Exited() && ws.ExitStatus() == 0:
+		return nil
+	}
+	return errors.New(describe(ws))
+}
+
 // cleanup kills and reaps whatever run started and closes the sync socket.
 func (s *starter) cleanup() {
-	if s.cmd != nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
+	if s.inter > 0 {
+		unix.Kill(s.inter, unix.SIGKILL)
+		s.reapInter()
 	}
 	if s.final > 0 {
 		unix.Kill(s.final, unix.SIGKILL) // our unreaped child: the pid cannot be recycled
@@ -410,4 +435,26 @@ func argv0(req Request) string {
 		return req.Argv0
 	}
 	return "[golxc " + req.Stage + "]"
+}
+
+// stdioFiles returns the stage's fds 0-2: the request's files, /dev/null
+// for those unset. closeStdio closes what was opened here.
+func stdioFiles(req Request) (files []*os.File, closeStdio func(), err error) {
+	var opened []*os.File
+	closeStdio = func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
+	for _, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
+		if f == nil {
+			if f, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
+				closeStdio()
+				return nil, nil, err
+			}
+			opened = append(opened, f)
+		}
+		files = append(files, f)
+	}
+	return files, closeStdio, nil
 }

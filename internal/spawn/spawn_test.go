@@ -11,8 +11,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/golxc/golxc/internal/config"
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
 const createFlags = unix.CLONE_NEWUTS | unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET

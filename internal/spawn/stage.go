@@ -2,12 +2,13 @@ package spawn
 
 import (
 	"fmt"
-	"github.com/golxc/golxc/internal/procenv"
 	"os"
 	"sync"
 
-	"github.com/golxc/golxc/internal/nsexec"
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/nsexec"
+	"github.com/golxc/golxc/internal/procenv"
 )
 
 var stages struct {

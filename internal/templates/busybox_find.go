@@ -3,9 +3,10 @@ package templates
 import (
 	"errors"
 	"fmt"
-	"github.com/golxc/golxc/internal/elfinterp"
 	"os"
 	"os/exec"
+
+	"github.com/golxc/golxc/internal/elfinterp"
 )
 
 // errNoStaticBusybox is the one line users see when the host lacks a usable
