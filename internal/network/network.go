@@ -10,6 +10,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/hooks"
@@ -54,7 +55,7 @@ func New(p Params) (*Network, error) {
 		return nil, err
 	}
 	Sweep()
-	h, err := netlink.NewHandle()
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE) // one socket, not one per family
 	if err != nil {
 		return nil, fmt.Errorf("network: open netlink: %w", err)
 	}
@@ -192,7 +193,7 @@ func (n *Network) Setup(pid int) error {
 	if n.nsFD, err = netns.GetFromPid(pid); err != nil {
 		return fmt.Errorf("network: open network namespace of init (pid %d): %w", pid, err)
 	}
-	if n.ns, err = netlink.NewHandleAt(n.nsFD); err != nil {
+	if n.ns, err = netlink.NewHandleAt(n.nsFD, unix.NETLINK_ROUTE); err != nil {
 		return fmt.Errorf("network: netlink in the container's namespace: %w", err)
 	}
 	if err := n.ensureBridges(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/log"
 )
@@ -136,7 +137,7 @@ func Sweep() []error {
 	if len(dead) == 0 {
 		return nil
 	}
-	h, err := netlink.NewHandle()
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE) // one socket, not one per family
 	if err != nil {
 		return []error{err}
 	}
