@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/golxc/golxc/internal/execinit"
@@ -25,6 +26,13 @@ import (
 )
 
 func main() {
+	// One P unless the user asks otherwise: every golxc process mostly
+	// waits on the kernel, other processes and sockets, and a second P
+	// only adds threads that wake, spin and sleep again, which costs a
+	// lot where each context switch traps to a hypervisor.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	// Internal stages first: they never return.
 	spawn.RunStageIfRequested()
 	monitor.RunDaemonIfRequested()
