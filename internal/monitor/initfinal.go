@@ -56,7 +56,7 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 // prepareRootfs and finalize (the init stage serves one container).
 var initSeccomp *seccomp.Filter
 
-// initExe is golxc's own executable (the sealed copy the stage runs from),
+// initExe is golxc's own executable (the protected view the stage runs from),
 // opened before the pivot in execute mode.
 var initExe *os.File
 

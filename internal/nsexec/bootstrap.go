@@ -66,7 +66,7 @@ type Bootstrap struct {
 	NSFlags   uint64 // CLONE_NEW* to unshare (Create) or join (Join)
 	JoinPID   int    // Join: target pid
 	PidFD     int    // Join: pidfd of JoinPID in the stage, or -1
-	ExeFD     int    // inherited sealed-exe fd the stage closes first, or -1
+	ExeFD     int    // inherited protected-exe fd the stage closes first, or -1
 	Pdeathsig int    // parent-death signal for the final process, or 0
 	Setsid    bool   // final process becomes a session leader
 	Prepare   bool   // pause with MsgPrepare before the namespace operations

@@ -14,8 +14,9 @@
 // # Activation
 //
 // The parent (spawn.Start) makes a SOCK_SEQPACKET socketpair, writes the
-// bootstrap message into its end, and execs a sealed memfd copy of its own
-// binary with the other end inherited as fd N and the environment
+// bootstrap message into its end, and execs its own binary through a
+// read-only view (spawn.ProtectedExe: a private overlay, or a sealed memfd
+// copy) with the other end inherited as fd N and the environment
 //
 //	_GOLXC_NSEXEC=N      the sync socket; arms the constructor
 //	_GOLXC_STAGE=<name>  the Go stage to run afterwards
@@ -26,7 +27,7 @@
 // order, encoded by Bootstrap.Encode. Its first word is its own length,
 // followed by magic "GLXC", version (2), mode (1 create, 2 join), the
 // CLONE_NEW* flags (u64), options (1 setsid, 2 prepare), the join target
-// pid, its pidfd and the sealed-exe fd as numbered in the stage (-1 if
+// pid, its pidfd and the protected-exe fd as numbered in the stage (-1 if
 // none), the parent-death signal, then the share list: a count and 8
 // slots of (CLONE_NEW* type u32, fd i32), unused slots (0, -1). Each share
 // fd is an inherited open /proc/PID/ns/<name> (or a bind mount of one)
@@ -55,7 +56,7 @@
 //
 // # Steps
 //
-// Both modes start by closing the sealed-exe fd and setting
+// Both modes start by closing the protected-exe fd and setting
 // PR_SET_DUMPABLE 0 (re-set after every credential change, which resets
 // it), so the container cannot ptrace a process holding host state.
 //

@@ -1,7 +1,7 @@
 // Package spawn starts golxc processes inside new or existing namespaces.
 //
-// Start re-executes a sealed copy of the running binary with the namespace
-// stage of internal/nsexec armed. That C stage unshares or joins namespaces
+// Start re-executes the running binary, through a view nothing can write
+// through (ProtectedExe), with the namespace stage of internal/nsexec armed. That C stage unshares or joins namespaces
 // before the Go runtime exists, forks the final process as a direct child
 // of the caller (CLONE_PARENT), and the Go runtime then starts in it and
 // runs the Go stage registered under Request.Stage. See nsexec's doc.go for
@@ -268,7 +268,7 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 	closeStdio()
 	runtime.KeepAlive(files)
 	if st.err != nil {
-		return nil, fmt.Errorf("spawn: exec the sealed golxc binary for stage %q: %w", req.Stage, st.err)
+		return nil, fmt.Errorf("spawn: exec the protected golxc binary for stage %q: %w", req.Stage, st.err)
 	}
 	s.inter = st.pid
 	childEnd.Close() // so EOF tells us the stage processes are gone
