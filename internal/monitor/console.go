@@ -23,14 +23,29 @@ func openPTY() (*pty, error) {
 	if err != nil {
 		return nil, fmt.Errorf("allocate a pty: open /dev/ptmx: %w", err)
 	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("allocate a pty: unlock: %w", err)
+	// Through Control, not Fd(): Fd() would switch the master to blocking
+	// mode, and every idle console would then hold a thread in read(2)
+	// instead of waiting in the poller.
+	var n uint32
+	var ioErr error
+	rc, err := m.SyscallConn()
+	if err == nil {
+		err = rc.Control(func(fd uintptr) {
+			if ioErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioErr != nil {
+				ioErr = fmt.Errorf("unlock: %w", ioErr)
+				return
+			}
+			if n, ioErr = unix.IoctlGetUint32(int(fd), unix.TIOCGPTN); ioErr != nil {
+				ioErr = fmt.Errorf("number: %w", ioErr)
+			}
+		})
 	}
-	n, err := unix.IoctlGetUint32(int(m.Fd()), unix.TIOCGPTN)
+	if err == nil {
+		err = ioErr
+	}
 	if err != nil {
 		m.Close()
-		return nil, fmt.Errorf("allocate a pty: number: %w", err)
+		return nil, fmt.Errorf("allocate a pty: %w", err)
 	}
 	return &pty{master: m, slavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
 }

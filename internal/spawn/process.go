@@ -38,6 +38,7 @@ func (p *Process) Wait() (syscall.WaitStatus, error) {
 	if p.isDone() {
 		return p.status, nil
 	}
+	awaitExit(p.Pid)
 	ws, err := wait4(p.Pid)
 	if err != nil {
 		return 0, fmt.Errorf("spawn: wait for pid %d: %w", p.Pid, err)
@@ -96,4 +97,29 @@ func describe(ws syscall.WaitStatus) string {
 		return fmt.Sprintf("was killed by %v", ws.Signal())
 	}
 	return fmt.Sprintf("ended with wait status %#x", uint32(ws))
+}
+
+// awaitExit blocks until pid (our unreaped child) has exited, in the
+// runtime's poller: a monitor waits for its container's whole life, and a
+// wait4 blocked in the kernel would hold an OS thread all that time. Any
+// failure just leaves the waiting to wait4.
+func awaitExit(pid int) {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	first := true
+	_ = rc.Read(func(uintptr) bool {
+		if first { // wait for readability once: a pidfd is readable once the process exited
+			first = false
+			return false
+		}
+		return true
+	})
 }
