@@ -1,10 +1,6 @@
 package execinit
 
-import (
-	"os"
-
-	"golang.org/x/sys/unix"
-)
+import "os"
 
 // Argv0 marks the golxc binary re-executed as lxc-execute's init; it is
 // also the name ps shows for PID 1 of an application container. The argv
@@ -18,6 +14,6 @@ func Requested() bool { return len(os.Args) > 1 && os.Args[0] == Argv0 && os.Arg
 // thread the Go runtime starts inherits the capability bounding set, ids
 // and no_new_privs the init stage applied before its exec.
 func Main() int {
-	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafePointer("init")), 0, 0, 0)
+	SetName()
 	return Run(os.Args[2:], os.Environ())
 }

@@ -127,6 +127,7 @@ func runExecInit(m *setupMsg) int {
 		if err := neutralizeHostFDs(); err != nil {
 			return execinit.ExecFailed
 		}
+		execinit.SetName()
 	}
 	return execinit.Run(m.Cmd, m.Env)
 }

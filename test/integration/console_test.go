@@ -10,8 +10,7 @@ func TestConsole(t *testing.T) {
 	t.Run("getty", func(t *testing.T) {
 		p := startPTY(t, "lxc-console", "-P", lp, "-n", name, "-t", "1")
 		p.waitFor("Connected to tty 1\r\nType <Ctrl+a q> to exit the console, <Ctrl+a Ctrl+a> to enter Ctrl+a itself")
-		p.write("\r")
-		p.waitFor(name + " login:")
+		p.waitForPoking(name+" login:", "\r")
 		// Typing reaches getty: it echoes what we type at the prompt.
 		p.write("golxc-typed")
 		p.waitFor("golxc-typed")

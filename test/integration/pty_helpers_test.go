@@ -99,6 +99,23 @@ func (p *ptyRun) waitFor(s string) {
 	p.t.Fatalf("pty output never contained %q; got %q", s, p.output())
 }
 
+// waitForPoking is waitFor that writes poke every two seconds meanwhile:
+// a getty that starts only after the console attached still answers an
+// empty line with a fresh prompt.
+func (p *ptyRun) waitForPoking(s, poke string) {
+	p.t.Helper()
+	for i := 0; i < 400; i++ {
+		if strings.Contains(p.output(), s) {
+			return
+		}
+		if i%80 == 0 {
+			p.write(poke)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	p.t.Fatalf("pty output never contained %q; got %q", s, p.output())
+}
+
 // wait returns the tool's exit code.
 func (p *ptyRun) wait() int {
 	p.t.Helper()

@@ -41,7 +41,7 @@ func TestExecuteInit(t *testing.T) {
 	name := "exec2"
 	busybox(t, lp, name, "lxc.environment = FOO=bar baz")
 	r := run(t, nil, "lxc-execute", "-P", lp, "-n", name, "--", "/bin/sh", "-c",
-		`echo "pid $$"; echo "init $(cat /proc/1/cmdline)"; echo "host $(hostname)"; env | sort`)
+		`echo "pid $$"; echo "init $(cat /proc/1/cmdline)"; echo "host $(hostname)"; echo "comm $(cat /proc/1/comm)"; env | sort`)
 	if r.code != 0 {
 		t.Fatal(r)
 	}
@@ -55,6 +55,9 @@ func TestExecuteInit(t *testing.T) {
 	}
 	if lines[2] != "host "+name {
 		t.Errorf("hostname: %q", lines[2])
+	}
+	if lines[3] != "comm init" {
+		t.Errorf("ps name of PID 1: %q, want init", lines[3])
 	}
 	for _, want := range []string{"container=lxc", "FOO=bar baz", "PATH=/sbin:/usr/sbin:/bin:/usr/bin"} {
 		if !strings.Contains(r.stdout, "\n"+want+"\n") {
