@@ -16,6 +16,19 @@ import (
 type pty struct {
 	master    *os.File
 	slavePath string
+	// held keeps a tty's slave open in the monitor, as LXC does: with no
+	// slave open the master reads EIO, and lxc-console would quit at once
+	// when it attaches before the container's getty opened the tty or
+	// while getty respawns.
+	held *os.File
+}
+
+// close releases both ends.
+func (p *pty) close() {
+	if p.held != nil {
+		p.held.Close()
+	}
+	p.master.Close()
 }
 
 func openPTY() (*pty, error) {

@@ -185,6 +185,9 @@ func (m *monitor) openTerminals(in *instance) error {
 			return fmt.Errorf("lxc.tty.max: %w", err)
 		}
 		in.ttys = append(in.ttys, p)
+		if p.held, err = p.openSlave(); err != nil {
+			return fmt.Errorf("lxc.tty.max: open %s: %w", p.slavePath, err)
+		}
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func (m *monitor) teardown(in *instance, target string) {
 	in.con.close()
 	in.con = nil
 	for _, t := range in.ttys {
-		t.master.Close()
+		t.close()
 	}
 	in.ttys = nil
 	ctx := hooks.Context{PID: in.pid, NS: nsHookPaths(in.nsFiles), Target: target}

@@ -20,8 +20,16 @@ func TestConsole(t *testing.T) {
 		}
 	})
 	t.Run("escape", func(t *testing.T) {
+		// No getty runs on tty 2: the session must stay up all the same
+		// (the monitor holds the tty open, as LXC's does), and the line
+		// discipline echoes what we type.
+		// Something in the container opened and closed tty 2 before we
+		// attach: with no slave left open the master would read EIO.
+		mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "/bin/sh", "-c", "echo > /dev/tty2")
 		p := startPTY(t, "lxc-console", "-P", lp, "-n", name, "-t", "2", "-e", "^b")
 		p.waitFor("Type <Ctrl+b q> to exit the console")
+		p.write("echoed-by-tty2")
+		p.waitFor("echoed-by-tty2")
 		p.write("\x02q")
 		if code := p.wait(); code != 0 {
 			t.Fatalf("exit %d after Ctrl-b q: %q", code, p.output())
