@@ -72,17 +72,24 @@ op_stop() { start "$1" "$2" >/dev/null 2>&1; ms stop "$1" "$2"; }
 op_info() { ms "$1/lxc-info" -P "$LP" -n "$2"; }
 op_attach() { ms "$1/lxc-attach" -P "$LP" -n "$2" -- /bin/true; }
 
+# settled_free: MemFree in KiB once caches and reclaimable slab are dropped
+# (MemAvailable alone moves with whatever the kernel happens to cache).
+settled_free() {
+	sync; echo 3 > /proc/sys/vm/drop_caches || true
+	sleep 1
+	awk '/MemFree/ {print $2}' /proc/meminfo
+}
+
 # many TOOLS PREFIX: start MANY idle containers, print "KiB-per-container
-# ls-ms": the MemAvailable drop per container and the median lxc-ls -f
-# time over them.
+# ls-ms": the settled free memory drop per container and the median
+# lxc-ls -f time over them.
 many() {
 	local tools=$1 p=$2 before after i f
 	for i in $(seq "$MANY"); do clone "$p$i"; done
-	sync; echo 1 > /proc/sys/vm/drop_caches || true
-	before=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+	before=$(settled_free)
 	for i in $(seq "$MANY"); do "$tools/lxc-start" -P "$LP" -n "$p$i" >/dev/null 2>&1 || true; done
 	sleep 2
-	after=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+	after=$(settled_free)
 	f=$(mktemp)
 	for i in $(seq "$N"); do ms "$tools/lxc-ls" -P "$LP" -f >> "$f"; done
 	for i in $(seq "$MANY"); do "$tools/lxc-stop" -P "$LP" -n "$p$i" -k >/dev/null 2>&1 || true; rm -rf "${LP:?}/$p$i"; done
