@@ -35,6 +35,9 @@ func (n *Network) checkClashes() error {
 			}
 		}
 	}
+	if len(seen) == 0 {
+		return nil // no address or MAC configured: nothing can clash
+	}
 	owner := map[string]string{} // address or MAC -> where it lives
 	links, err := n.host.LinkList()
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
