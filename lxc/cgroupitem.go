@@ -47,6 +47,7 @@ func (c *Container) readCgroupFile(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	defer cl.Close()
 	p, err := c.cgroupFile(cl, key)
 	if err != nil {
 		return "", err
@@ -63,6 +64,7 @@ func (c *Container) writeCgroupFile(key, value string) error {
 	if err != nil {
 		return err
 	}
+	defer cl.Close()
 	p, err := c.cgroupFile(cl, key)
 	if err != nil {
 		return err

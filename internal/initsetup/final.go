@@ -37,6 +37,9 @@ type Final struct {
 	// AllThreads loads the seccomp filter on every thread (for a Go
 	// process that stays in the container as its init).
 	AllThreads bool
+	// NoExec applies everything and returns nil instead of exec'ing: the
+	// calling process stays in the container as its init. Cmd is unused.
+	NoExec bool
 }
 
 // ExecError is returned when the payload could not be executed at all;
@@ -53,9 +56,10 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // NotFound reports whether the command does not exist.
 func (e *ExecError) NotFound() bool { return errors.Is(e.Err, unix.ENOENT) }
 
-// Run applies the settings and execs Cmd. It only returns on failure.
+// Run applies the settings and execs Cmd. It only returns on failure
+// (or, with NoExec, once everything is applied).
 func (f *Final) Run() error {
-	if f.Spec == nil || len(f.Cmd) == 0 {
+	if f.Spec == nil || (len(f.Cmd) == 0 && !f.NoExec) {
 		return errors.New("init setup: no configuration or no command")
 	}
 	s := f.Spec
@@ -109,7 +113,7 @@ func (f *Final) Run() error {
 		}
 	}
 	bin := ""
-	if f.ExecFD == nil {
+	if f.ExecFD == nil && !f.NoExec {
 		var err error
 		if bin, err = lookPath(f.Cmd[0], f.Env); err != nil {
 			return &ExecError{Path: f.Cmd[0], Err: err}
@@ -124,6 +128,9 @@ func (f *Final) Run() error {
 		if err := f.loadSeccomp(); err != nil {
 			return err
 		}
+	}
+	if f.NoExec {
+		return nil
 	}
 	if f.ExecFD != nil {
 		return &ExecError{Path: f.Cmd[0], Err: execFD(f.ExecFD, f.Cmd, f.Env)}

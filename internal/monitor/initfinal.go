@@ -3,8 +3,10 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -27,6 +29,14 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 		return err
 	}
 	initSeccomp = filter
+	if m.Execute && m.InProcessInit {
+		// The init that stays in this process must later find every fd
+		// it holds; the container's /proc cannot be trusted for that,
+		// the host's, opened now, can.
+		if selfFDs, err = openSelfFDs(); err != nil {
+			return err
+		}
+	}
 	if m.Execute && !m.InProcessInit {
 		// lxc-execute's init is golxc itself, re-executed from this open
 		// file after the pivot (no path inside the container is trusted).
@@ -60,9 +70,6 @@ var initSeccomp *seccomp.Filter
 // opened before the pivot in execute mode.
 var initExe *os.File
 
-// execSentinel is a command that cannot exist in any rootfs; see finalize.
-const execSentinel = "/.golxc-execute-init-stays-in-process"
-
 // finalize applies the last settings and execs the payload; it only returns
 // on failure. In execute mode, init stays in this process when the
 // namespace stage already narrowed every thread's capabilities
@@ -72,7 +79,8 @@ const execSentinel = "/.golxc-execute-init-stays-in-process"
 // its other threads itself. A dynamically linked golxc (test binaries)
 // cannot run in a rootfs without its loader: then PID 1 stays in this
 // process, with a warning (make build links golxc statically).
-func finalize(m *setupMsg) error {
+// keep lists descriptors the caller still needs (its sync socket).
+func finalize(m *setupMsg, keep ...int) error {
 	f := &initsetup.Final{
 		Spec:        m.Spec,
 		Cmd:         m.Cmd,
@@ -84,9 +92,15 @@ func finalize(m *setupMsg) error {
 		return f.Run()
 	}
 	if m.InProcessInit {
-		// The namespace stage narrowed every thread's capabilities, so
-		// this process can be PID 1 itself: Run applies the rest on this
-		// thread (the one that forks the command) and the filter on all.
+		// The namespace stage narrowed every thread's capabilities (and
+		// set no_new_privs when asked), so this process can be PID 1
+		// itself: Run applies the rest on this thread (the one that forks
+		// the command) and the filter on all. Host fds go first, before
+		// a seccomp policy could forbid the calls that replace them.
+		log.Close()
+		if err := neutralizeHostFDs(keep...); err != nil {
+			return fmt.Errorf("execute init: replace host file descriptors: %w", err)
+		}
 		f.AllThreads = true
 		return stayInProcess(f)
 	}
@@ -99,16 +113,10 @@ func finalize(m *setupMsg) error {
 	return stayInProcess(f)
 }
 
-// stayInProcess applies the final settings without exec'ing: Run stops at
-// the exec of a command that cannot exist.
+// stayInProcess applies the final settings without exec'ing.
 func stayInProcess(f *initsetup.Final) error {
-	f.Cmd = []string{execSentinel}
-	err := f.Run()
-	var ee *initsetup.ExecError
-	if errors.As(err, &ee) && ee.Path == execSentinel {
-		return nil
-	}
-	return err
+	f.NoExec = true
+	return f.Run()
 }
 
 // staticELF reports whether f is an ELF executable without an interpreter.
@@ -120,13 +128,6 @@ func staticELF(f *os.File) bool {
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.
 func runExecInit(m *setupMsg) int {
 	if m.InProcessInit {
-		if initExe != nil {
-			initExe.Close()
-		}
-		log.Close()
-		if err := neutralizeHostFDs(); err != nil {
-			return execinit.ExecFailed
-		}
 		execinit.SetName()
 	}
 	return execinit.Run(m.Cmd, m.Env)
@@ -136,21 +137,45 @@ func runExecInit(m *setupMsg) int {
 // runtime's own descriptors, live there.
 const anonInodeMagic = 0x09041934
 
+// selfFDs is the host's /proc/self/fd of this process, opened before the
+// pivot (in-process execute init only).
+var selfFDs *os.File
+
+func openSelfFDs() (*os.File, error) {
+	f, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return nil, fmt.Errorf("execute init: open /proc/self/fd: %w", err)
+	}
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(int(f.Fd()), &st); err != nil || st.Type != unix.PROC_SUPER_MAGIC {
+		f.Close()
+		return nil, fmt.Errorf("execute init: /proc/self/fd is not on procfs")
+	}
+	return f, nil
+}
+
 // neutralizeHostFDs makes sure an init that stays in the setup process
-// holds no host file: every descriptor above 2 that is not an anonymous
-// inode is replaced by a fresh eventfd. Replacing instead of closing keeps
-// the number taken, so a Go object still owning it can never close a
-// descriptor opened later under the same number.
-func neutralizeHostFDs() error {
-	fds := listOpenFDs()
-	var ev int = -1
+// holds no host file: every descriptor above 2 that is not in keep and not
+// an anonymous inode (the Go runtime's epoll and eventfd) is replaced by a
+// fresh eventfd. Replacing instead of closing keeps the number taken, so a
+// Go object still owning it can never close a descriptor opened later
+// under the same number.
+func neutralizeHostFDs(keep ...int) error {
+	if selfFDs == nil {
+		return errors.New("no trusted /proc/self/fd")
+	}
+	fds, err := listOpenFDs(selfFDs)
+	dirFD := int(selfFDs.Fd())
+	if err != nil {
+		return err
+	}
+	ev := -1
 	for _, fd := range fds {
 		var st unix.Statfs_t
-		if fd <= 2 || unix.Fstatfs(fd, &st) != nil || st.Type == anonInodeMagic {
+		if fd <= 2 || fd == dirFD || slices.Contains(keep, fd) || unix.Fstatfs(fd, &st) != nil || st.Type == anonInodeMagic {
 			continue
 		}
 		if ev < 0 {
-			var err error
 			if ev, err = unix.Eventfd(0, unix.EFD_CLOEXEC); err != nil {
 				return err
 			}
@@ -162,25 +187,26 @@ func neutralizeHostFDs() error {
 	if ev >= 0 {
 		unix.Close(ev)
 	}
+	selfFDs.Close()
+	selfFDs = nil
 	return nil
 }
 
-// listOpenFDs lists the open descriptors from /proc/self/fd, or by probing
-// the first 1024 when the container has no /proc.
-func listOpenFDs() []int {
-	var fds []int
-	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
-		for _, e := range ents {
-			if n, err := strconv.Atoi(e.Name()); err == nil {
-				fds = append(fds, n)
-			}
-		}
-		return fds
+// listOpenFDs lists this process's open descriptors from dir, its
+// /proc/self/fd.
+func listOpenFDs(dir *os.File) ([]int, error) {
+	if _, err := dir.Seek(0, io.SeekStart); err != nil {
+		return nil, err
 	}
-	for fd := 3; fd < 1024; fd++ {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
+	names, err := dir.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	fds := make([]int, 0, len(names))
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil {
 			fds = append(fds, fd)
 		}
 	}
-	return fds
+	return fds, nil
 }

@@ -39,6 +39,7 @@ func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
 	}
 	if in.inProcessInit {
 		req.NarrowCaps, req.CapKeep, req.Argv0 = true, in.capKeep, execinit.Argv0
+		req.NoNewPrivs = m.spec.NoNewPrivs
 	}
 	var stdio []*os.File
 	switch {

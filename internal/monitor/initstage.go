@@ -64,7 +64,7 @@ func initStage(sync *os.File, _ []string) int {
 		return 1
 	}
 	// Final's errors name their step (key or command) themselves.
-	if err := finalize(&m); err != nil {
+	if err := finalize(&m, connFD(sync)); err != nil {
 		return fail(err)
 	}
 	// lxc-execute: settings applied, stay PID 1. Closing the sync socket
@@ -89,4 +89,14 @@ func hookContext(m *setupMsg) hooks.Context {
 func isTerminal(fd int) bool {
 	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	return err == nil
+}
+
+// connFD is f's descriptor number, read without Fd() (which would switch
+// the socket to blocking mode).
+func connFD(f *os.File) int {
+	fd := -1
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(u uintptr) { fd = int(u) })
+	}
+	return fd
 }

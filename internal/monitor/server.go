@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"os"
 	"syscall"
 	"time"
 
@@ -199,7 +200,7 @@ func (m *monitor) ttyFD(req *cmdsock.Request, in *instance) *cmdsock.Response {
 	if n < 1 || n > len(in.ttys) || in.ttyBusy(n-1) {
 		return errno(unix.EBUSY)
 	}
-	fd, err := unix.FcntlInt(in.ttys[n-1].master.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	fd, err := dupFD(in.ttys[n-1].master)
 	if err != nil {
 		return errno(err)
 	}
@@ -259,4 +260,18 @@ func cString(b []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// dupFD duplicates f's descriptor without Fd(), which would switch the
+// file to blocking mode.
+func dupFD(f *os.File) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, dupErr := -1, error(nil)
+	if err := rc.Control(func(u uintptr) { fd, dupErr = unix.FcntlInt(u, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	return fd, dupErr
 }

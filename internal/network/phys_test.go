@@ -2,6 +2,8 @@ package network
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/vishvananda/netlink"
@@ -116,6 +118,27 @@ func TestSweepGivesUpOnVanishedPhys(t *testing.T) {
 	errs := Sweep()
 	if len(errs) != 1 || errs[0].Error() != "/tmp/gxlp/gone: lxc.net.1: phys device gxgone0 (index 1048576) did not come back to the host (a virtual device dies with the container's namespace)" {
 		t.Fatalf("got %v", errs)
+	}
+	if f := stateFiles(t); len(f) != 0 {
+		t.Errorf("record kept: %v", f)
+	}
+}
+
+// TestSweepRemovesRecordUnderOtherName: a dead monitor's record saved
+// under another file name (an older golxc named them differently) goes
+// as well, instead of being swept again at every start.
+func TestSweepRemovesRecordUnderOtherName(t *testing.T) {
+	needRoot(t)
+	r := &record{Container: "/tmp/gxlp/renamed", MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.99.9"}}
+	if err := r.save(); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(StateDir, "renamed-0123456789ab.json")
+	if err := os.Rename(r.path(), old); err != nil {
+		t.Fatal(err)
+	}
+	if errs := Sweep(); len(errs) != 0 {
+		t.Fatalf("sweep: %v", errs)
 	}
 	if f := stateFiles(t); len(f) != 0 {
 		t.Errorf("record kept: %v", f)

@@ -33,6 +33,9 @@ type record struct {
 	// Addresses and MACs the container uses, to refuse clashes.
 	Addrs []string `json:"addrs,omitempty"`
 	MACs  []string `json:"macs,omitempty"`
+	// file is where the record was read from (a name given by another
+	// golxc version may differ from path()).
+	file string
 }
 
 func newRecord(lxcpath, name string) *record {
@@ -80,7 +83,12 @@ func (r *record) save() error {
 	return nil
 }
 
-func (r *record) remove() { os.Remove(r.path()) }
+func (r *record) remove() {
+	if r.file != "" {
+		os.Remove(r.file)
+	}
+	os.Remove(r.path())
+}
 
 // alive: the monitor that wrote the record still runs (a zombie does not:
 // a killed monitor may stay one under a pid 1 that does not reap).
@@ -115,7 +123,7 @@ func readRecords() (live, dead []*record) {
 		if err != nil {
 			continue
 		}
-		var r record
+		r := record{file: f}
 		if json.Unmarshal(b, &r) != nil {
 			log.Warnf("network: ignoring unreadable state %s", f)
 			continue

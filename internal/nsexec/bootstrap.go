@@ -53,6 +53,7 @@ const (
 	optSetsid        = 1
 	optPrepare       = 2
 	optNarrowCaps    = 4
+	optNoNewPrivs    = 8
 )
 
 // MaxShare is the number of namespaces Create can join instead of
@@ -78,6 +79,9 @@ type Bootstrap struct {
 	// runtime starts, so every one of its threads has them.
 	NarrowCaps bool
 	CapKeep    uint64
+	// NoNewPrivs sets no_new_privs in the final process before the Go
+	// runtime starts (the flag is per-thread as well).
+	NoNewPrivs bool
 }
 
 // Share is one namespace fd the stage inherits and joins.
@@ -97,6 +101,9 @@ func (b Bootstrap) Encode() []byte {
 	}
 	if b.NarrowCaps {
 		opts |= optNarrowCaps
+	}
+	if b.NoNewPrivs {
+		opts |= optNoNewPrivs
 	}
 	le := binary.NativeEndian
 	buf := make([]byte, 0, bootstrapSize)

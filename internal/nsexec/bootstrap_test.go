@@ -7,7 +7,7 @@ import (
 
 func TestEncode(t *testing.T) {
 	b := Bootstrap{Mode: Join, NSFlags: 0x40000000, JoinPID: 42, PidFD: 7, ExeFD: 6, Pdeathsig: 9, Setsid: true, Prepare: true,
-		NarrowCaps: true, CapKeep: 0x1_0000_0003,
+		NarrowCaps: true, CapKeep: 0x1_0000_0003, NoNewPrivs: true,
 		Share: []Share{{NSType: 0x40000000, FD: 8}, {NSType: 0x20000000, FD: 9}}}.Encode()
 	if len(b) != bootstrapSize {
 		t.Fatalf("%d bytes, want %d", len(b), bootstrapSize)
@@ -18,7 +18,7 @@ func TestEncode(t *testing.T) {
 		got, want uint32
 	}{
 		{"size", u32(0), bootstrapSize}, {"magic", u32(4), bootstrapMagic}, {"version", u32(8), 3},
-		{"mode", u32(12), 2}, {"opts", u32(24), 7}, {"pid", u32(28), 42}, {"pidfd", u32(32), 7},
+		{"mode", u32(12), 2}, {"opts", u32(24), 15}, {"pid", u32(28), 42}, {"pidfd", u32(32), 7},
 		{"exefd", u32(36), 6}, {"pdeathsig", u32(40), 9}, {"nshare", u32(44), 2},
 		{"share[0].nstype", u32(48), 0x40000000}, {"share[0].fd", u32(52), 8},
 		{"share[1].nstype", u32(56), 0x20000000}, {"share[1].fd", u32(60), 9},

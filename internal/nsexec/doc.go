@@ -25,11 +25,13 @@
 //
 // One fixed 120-byte struct golxc_bootstrap (nsexec.h) in native byte
 // order, encoded by Bootstrap.Encode. Its first word is its own length,
-// followed by magic "GLXC", version (2), mode (1 create, 2 join), the
-// CLONE_NEW* flags (u64), options (1 setsid, 2 prepare), the join target
-// pid, its pidfd and the protected-exe fd as numbered in the stage (-1 if
-// none), the parent-death signal, then the share list: a count and 8
-// slots of (CLONE_NEW* type u32, fd i32), unused slots (0, -1). Each share
+// followed by magic "GLXC", version (3), mode (1 create, 2 join), the
+// CLONE_NEW* flags (u64), options (1 setsid, 2 prepare, 4 narrow the
+// capability sets to capkeep, 8 no_new_privs), the join target pid, its
+// pidfd and the protected-exe fd as numbered in the stage (-1 if none),
+// the parent-death signal, the share list: a count and 8 slots of
+// (CLONE_NEW* type u32, fd i32), unused slots (0, -1), and last capkeep
+// (u64, bit N = capability N; used with option 4). Each share
 // fd is an inherited open /proc/PID/ns/<name> (or a bind mount of one)
 // that Create joins instead of unsharing that type. Id maps are not in
 // the message: the parent writes them (directly as root; newuidmap later).

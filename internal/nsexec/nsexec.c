@@ -456,6 +456,9 @@ __attribute__((constructor)) static void golxc_nsexec(void)
 		failf("fcntl(sync fd, FD_CLOEXEC)");
 	if (b.opts & GOLXC_OPT_NARROWCAPS)
 		narrow_caps(b.capkeep);
+	/* Per-thread too: set before the Go runtime exists, every thread has it. */
+	if ((b.opts & GOLXC_OPT_NONEWPRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		failf("prctl(PR_SET_NO_NEW_PRIVS)");
 	nodump();
 	tell("R", 1);
 	golxc_nsexec_mode = (int)b.mode;

@@ -29,6 +29,8 @@ const (
 	_ = uint(optPrepare - C.GOLXC_OPT_PREPARE)
 	_ = uint(C.GOLXC_OPT_NARROWCAPS - optNarrowCaps)
 	_ = uint(optNarrowCaps - C.GOLXC_OPT_NARROWCAPS)
+	_ = uint(C.GOLXC_OPT_NONEWPRIVS - optNoNewPrivs)
+	_ = uint(optNoNewPrivs - C.GOLXC_OPT_NONEWPRIVS)
 	_ = uint(C.GOLXC_MAX_SHARE - MaxShare)
 	_ = uint(MaxShare - C.GOLXC_MAX_SHARE)
 )

@@ -17,6 +17,7 @@
 #define GOLXC_OPT_SETSID 1u  /* final process calls setsid() */
 #define GOLXC_OPT_PREPARE 2u /* pause for the parent's 'P' step */
 #define GOLXC_OPT_NARROWCAPS 4u /* final process: limit every capability set to capkeep */
+#define GOLXC_OPT_NONEWPRIVS 8u /* final process: no_new_privs, on every future thread */
 
 #define GOLXC_MAX_SHARE 8 /* one slot per namespace type */
 

@@ -72,6 +72,9 @@ type Request struct {
 	// Go stage that never execs, such as lxc-execute's init.
 	NarrowCaps bool
 	CapKeep    uint64
+	// NoNewPrivs (Create only) sets no_new_privs in the final process
+	// before its Go runtime starts, so every thread has it.
+	NoNewPrivs bool
 	// Argv0 is the final process's argv[0] ("" = "[golxc STAGE]").
 	Argv0 string
 }
@@ -208,6 +211,7 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		Prepare:    req.Prepare != nil,
 		NarrowCaps: req.NarrowCaps && req.Mode == Create,
 		CapKeep:    req.CapKeep,
+		NoNewPrivs: req.NoNewPrivs && req.Mode == Create,
 	}
 	if req.Mode == Join {
 		boot.NSFlags = uint64(req.JoinFlags)

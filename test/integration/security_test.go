@@ -292,6 +292,27 @@ func TestExecuteBoundingSet(t *testing.T) {
 	assertClean(t, lp, name)
 }
 
+// TestExecuteInitNoNewPrivs: with lxc.no_new_privs and no seccomp policy
+// (nothing to copy the flag by TSYNC), every thread of an init that stays
+// in golxc's setup process still has no_new_privs.
+func TestExecuteInitNoNewPrivs(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "secnnp2"
+	secContainer(t, lp, name, 0o755, "lxc.no_new_privs = 1", "lxc.seccomp.profile =")
+	out := execHelper(t, lp, name, nil, "status", "NoNewPrivs", "1")
+	lines := strings.Split(out, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("expected several threads in init, got %q", out)
+	}
+	for _, l := range lines {
+		if tid, v, _ := strings.Cut(l, " "); v != "1" {
+			t.Errorf("init task %s: NoNewPrivs %q", tid, v)
+		}
+	}
+	assertClean(t, lp, name)
+}
+
 // TestExecuteInitReexec: when the container loses a capability golxc's
 // setup uses (here sys_admin and mknod), init cannot stay in the setup
 // process; golxc re-executes itself as init and every thread of it still
