@@ -27,7 +27,7 @@ cleanup() {
 		$G/lxc-stop -P "$LP" -n "$n" -k >/dev/null 2>&1 || true
 		$L/lxc-stop -P "$LP" -n "$n" -k >/dev/null 2>&1 || true
 	done
-	rm -rf "$LP"
+	rm -rf "$LP" "/run/lxc/lock$LP" # both tools leave lock directories there
 }
 trap cleanup EXIT
 echo "lxc.net.0.type = empty" > "$LP/net.conf"
