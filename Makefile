@@ -12,6 +12,8 @@ TOOLS := lxc-attach lxc-autostart lxc-cgroup lxc-checkconfig lxc-checkpoint lxc-
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
 FUZZ_SECCOMP ?= 600000x
+# Minimizing a new input runs the target at most this often (default: 60 s).
+FUZZ_MIN ?= 2000x
 
 .PHONY: all build install uninstall deps demo test unit fuzz bench clean
 
@@ -53,9 +55,9 @@ test: deps install
 # the time runs out while a worker is busy (golang/go#75804, fixed in 1.27).
 # The counts are roughly 15 s each on the 2-core reference machine.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./internal/config
-	$(GO) test -run '^$$' -fuzz '^FuzzIDMap$$' -fuzztime $(FUZZ_IDMAP) ./internal/config
-	$(GO) test -run '^$$' -fuzz '^FuzzSeccompPolicy$$' -fuzztime $(FUZZ_SECCOMP) ./internal/seccomp
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MIN) ./internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzIDMap$$' -fuzztime $(FUZZ_IDMAP) -fuzzminimizetime $(FUZZ_MIN) ./internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzSeccompPolicy$$' -fuzztime $(FUZZ_SECCOMP) -fuzzminimizetime $(FUZZ_MIN) ./internal/seccomp
 
 bench: deps install
 	@./scripts/bench.sh
