@@ -269,11 +269,8 @@ func TestExecuteBoundingSet(t *testing.T) {
 		want &^= 1 << c
 	}
 	for _, pid := range []string{"self", "1"} {
-		out := execHelper(t, lp, name, nil, "status", "CapBnd", pid)
-		lines := strings.Split(out, "\n")
-		for _, l := range lines {
-			tid, mask, _ := strings.Cut(l, " ")
-			if got := capBits(t, mask); got != want {
+		for tid, got := range taskCaps(t, lp, name, "CapBnd", pid) {
+			if got != want {
 				t.Errorf("%s task %s: CapBnd %x, want %x", pid, tid, got, want)
 			}
 		}
@@ -281,15 +278,25 @@ func TestExecuteBoundingSet(t *testing.T) {
 	// init stays in golxc's setup process: none of its threads may hold
 	// more than the container's capabilities in any set.
 	for _, field := range []string{"CapPrm", "CapEff", "CapInh"} {
-		out := execHelper(t, lp, name, nil, "status", field, "1")
-		for _, l := range strings.Split(out, "\n") {
-			tid, mask, _ := strings.Cut(l, " ")
-			if got := capBits(t, mask); got&^want != 0 {
+		for tid, got := range taskCaps(t, lp, name, field, "1") {
+			if got&^want != 0 {
 				t.Errorf("init task %s: %s %x holds more than %x", tid, field, got, want)
 			}
 		}
 	}
 	assertClean(t, lp, name)
+}
+
+// taskCaps runs lxc-execute with the helper printing capability set field
+// of every task of pid ("self" or "1") inside; it returns tid -> mask.
+func taskCaps(t *testing.T, lp, name, field, pid string) map[string]uint64 {
+	t.Helper()
+	caps := map[string]uint64{}
+	for _, l := range strings.Split(execHelper(t, lp, name, nil, "status", field, pid), "\n") {
+		tid, mask, _ := strings.Cut(l, " ")
+		caps[tid] = capBits(t, mask)
+	}
+	return caps
 }
 
 // TestExecuteInitNoNewPrivs: with lxc.no_new_privs and no seccomp policy
@@ -324,10 +331,8 @@ func TestExecuteInitReexec(t *testing.T) {
 	secContainer(t, lp, name, 0o755, "lxc.cap.drop = sys_admin mknod")
 	lost := uint64(1)<<21 | 1<<27
 	for _, field := range []string{"CapBnd", "CapPrm", "CapEff"} {
-		out := execHelper(t, lp, name, nil, "status", field, "1")
-		for _, l := range strings.Split(out, "\n") {
-			tid, mask, _ := strings.Cut(l, " ")
-			if got := capBits(t, mask); got&lost != 0 {
+		for tid, got := range taskCaps(t, lp, name, field, "1") {
+			if got&lost != 0 {
 				t.Errorf("init task %s: %s %x still has sys_admin or mknod", tid, field, got)
 			}
 		}
