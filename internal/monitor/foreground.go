@@ -4,7 +4,7 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/term"
+	"github.com/golxc/golxc/internal/terminal"
 )
 
 // attachTerminal proxies our terminal to the container console in raw mode
@@ -12,11 +12,11 @@ import (
 // container. The returned function restores the terminal.
 func attachTerminal(con *console) func() {
 	con.setPeer(os.Stdout)
-	old, err := term.MakeRaw(0)
+	restore, err := terminal.Raw(0)
 	go func() { _, _ = io.Copy(con.pty.master, os.Stdin) }()
 	return func() {
 		if err == nil {
-			_ = term.Restore(0, old)
+			restore()
 		}
 	}
 }

@@ -13,18 +13,41 @@ import (
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // IsTerminal reports whether fd is a terminal.
 func IsTerminal(fd int) bool { return term.IsTerminal(fd) }
 
 // Raw puts fd into raw mode and returns the function that restores it.
+// Like LXC (tcsetattr TCSAFLUSH), the switch discards input not read yet:
+// what sat in the canonical line buffer would otherwise reach the
+// container raw, e.g. the NUL that stands for an end-of-file typed (or
+// sent by script(1) when its stdin ends) before the switch, which the
+// container's pty then echoes as "^@".
 func Raw(fd int) (restore func(), err error) {
-	st, err := term.MakeRaw(fd)
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
 		return nil, fmt.Errorf("set the terminal (fd %d) to raw mode: %w", fd, err)
 	}
-	return func() { _ = term.Restore(fd, st) }, nil
+	raw := *old
+	MakeRaw(&raw)
+	if err := unix.IoctlSetTermios(fd, unix.TCSETSF, &raw); err != nil {
+		return nil, fmt.Errorf("set the terminal (fd %d) to raw mode: %w", fd, err)
+	}
+	log.Tracef("terminal: fd %d in raw mode, pending input flushed", fd)
+	return func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }, nil
+}
+
+// MakeRaw turns t into raw mode settings (cfmakeraw).
+func MakeRaw(t *unix.Termios) {
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
 }
 
 // CopySize gives the terminal to the window size of from (a no-op when

@@ -245,8 +245,28 @@ func TestAttachTerminal(t *testing.T) {
 			t.Fatalf("/dev/pts/%s is not in the container's /dev/pts: %q", m[1], out)
 		}
 	})
+	t.Run("no-stray-bytes", func(t *testing.T) {
+		// An end-of-file typed before lxc-attach switched the terminal
+		// to raw mode (script(1) sends one when its stdin ends) sits in
+		// the line buffer as a NUL; LXC's raw switch flushes it, so the
+		// output is the command's alone: no "^@" echoed by the
+		// container's pty.
+		p := startPTYTyped(t, "\x04", "lxc-attach", "-P", lp, "-n", name, "--", "tty")
+		if code := p.wait(); code != 0 {
+			t.Fatalf("exit %d: %q", code, p.output())
+		}
+		<-p.done
+		out := p.output()
+		if !regexp.MustCompile(`^/dev/pts/\d+\r\n$`).MatchString(out) {
+			t.Fatalf("output %q, want exactly \"/dev/pts/N\\r\\n\"", out)
+		}
+	})
 	t.Run("typing", func(t *testing.T) {
 		p := startPTY(t, "lxc-attach", "-P", lp, "-n", name)
+		// Typing ahead of the raw switch is discarded (TCSAFLUSH, as
+		// LXC): type at the prompt, as a user would.
+		p.waitRaw()
+		p.waitFor(" # ")
 		p.write("echo typed$((40+2))\r")
 		p.waitFor("typed42")
 		p.write("exit 7\r")

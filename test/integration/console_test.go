@@ -28,6 +28,7 @@ func TestConsole(t *testing.T) {
 		mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "/bin/sh", "-c", "echo > /dev/tty2")
 		p := startPTY(t, "lxc-console", "-P", lp, "-n", name, "-t", "2", "-e", "^b")
 		p.waitFor("Type <Ctrl+b q> to exit the console")
+		p.waitRaw()
 		p.write("echoed-by-tty2")
 		p.waitFor("echoed-by-tty2")
 		p.write("\x02q")

@@ -29,6 +29,13 @@ type ptyRun struct {
 
 func startPTY(t *testing.T, tool string, args ...string) *ptyRun {
 	t.Helper()
+	return startPTYTyped(t, "", tool, args...)
+}
+
+// startPTYTyped is startPTY with typed already waiting in the terminal's
+// input queue (cooked mode) when the tool starts.
+func startPTYTyped(t *testing.T, typed, tool string, args ...string) *ptyRun {
+	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +52,11 @@ func startPTY(t *testing.T, tool string, args ...string) *ptyRun {
 		t.Fatal(err)
 	}
 	unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 100})
+	if typed != "" {
+		if _, err := m.Write([]byte(typed)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cmd := exec.Command(filepath.Join(binDir, tool), args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -114,6 +126,20 @@ func (p *ptyRun) waitForPoking(s, poke string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	p.t.Fatalf("pty output never contained %q; got %q", s, p.output())
+}
+
+// waitRaw waits until the tool put its terminal in raw mode: input typed
+// before that is discarded (TCSAFLUSH, as LXC). TCGETS on a pty master
+// reads the slave's settings.
+func (p *ptyRun) waitRaw() {
+	p.t.Helper()
+	for i := 0; i < 400; i++ {
+		if t, err := unix.IoctlGetTermios(int(p.master.Fd()), unix.TCGETS); err == nil && t.Lflag&unix.ICANON == 0 {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	p.t.Fatalf("the terminal never went raw; output %q", p.output())
 }
 
 // wait returns the tool's exit code.
