@@ -9,13 +9,17 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/rootfs"
+	"github.com/golxc/golxc/internal/terminal"
 )
 
-// pty is one pseudo-terminal pair allocated on the host devpts. The slave
-// path is bind-mounted into the container (/dev/console, /dev/ttyN).
+// pty is one pseudo-terminal pair: the console (allocated here on the
+// host's devpts, its slave path bind-mounted at /dev/console) or a tty
+// (allocated by the init stage on the container's devpts; no host path).
 type pty struct {
 	master    *os.File
-	slavePath string
+	slavePath string // host path; console only
 	// held keeps a tty's slave open in the monitor, as LXC does: with no
 	// slave open the master reads EIO, and lxc-console would quit at once
 	// when it attaches before the container's getty opened the tty or
@@ -61,6 +65,23 @@ func openPTY() (*pty, error) {
 		return nil, fmt.Errorf("allocate a pty: %w", err)
 	}
 	return &pty{master: m, slavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
+}
+
+// openPeer opens the slave through the master (TIOCGPTPEER), which works
+// whichever devpts instance the pair lives on.
+func (p *pty) openPeer() (*os.File, error) {
+	rc, err := p.master.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd, ioErr := -1, error(nil)
+	if err := rc.Control(func(m uintptr) { fd, ioErr = rootfs.OpenPeer(int(m)) }); err != nil {
+		return nil, err
+	}
+	if ioErr != nil {
+		return nil, ioErr
+	}
+	return os.NewFile(uintptr(fd), "pts-peer"), nil
 }
 
 func (p *pty) openSlave() (*os.File, error) {
@@ -181,7 +202,7 @@ func (c *console) attach() (*os.File, error) {
 		return nil, err
 	}
 	if t, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS); err == nil {
-		makeRaw(t)
+		terminal.MakeRaw(t)
 		_ = unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, t)
 	}
 	c.busy, c.peer = true, slave
@@ -200,15 +221,6 @@ func (c *console) setPeer(w io.Writer) {
 	c.mu.Lock()
 	c.peer, c.busy = w, true
 	c.mu.Unlock()
-}
-
-func makeRaw(t *unix.Termios) {
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
 }
 
 func (c *console) close() {

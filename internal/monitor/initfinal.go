@@ -20,13 +20,15 @@ import (
 )
 
 // prepareRootfs assembles the container filesystem and pivots into it.
-// Mount setup and the final exec must happen on one locked thread.
-func prepareRootfs(m *setupMsg, runHook func(string) error) error {
+// Mount setup and the final exec must happen on one locked thread. It
+// returns the masters of the lxc.tty.max ptys it allocated on the
+// container's devpts, for the monitor.
+func prepareRootfs(m *setupMsg, runHook func(string) error) ([]*os.File, error) {
 	runtime.LockOSThread()
 	// lxc.seccomp.profile is a host path: compile it before the pivot.
 	filter, err := seccomp.Prepare(m.Spec)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	initSeccomp = filter
 	if m.Execute && m.InProcessInit {
@@ -34,14 +36,14 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 		// it holds; the container's /proc cannot be trusted for that,
 		// the host's, opened now, can.
 		if selfFDs, err = openSelfFDs(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if m.Execute && !m.InProcessInit {
 		// lxc-execute's init is golxc itself, re-executed from this open
 		// file after the pivot (no path inside the container is trusted).
 		if initExe, err = os.Open("/proc/self/exe"); err != nil {
-			return fmt.Errorf("open our own executable for the execute init: %w", err)
+			return nil, fmt.Errorf("open our own executable for the execute init: %w", err)
 		}
 	}
 	s := &rootfs.Setup{
@@ -49,7 +51,6 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 		Spec:        m.Spec,
 		RootfsMount: m.Spec.Rootfs.Mount,
 		ConsolePath: m.ConsolePath,
-		TTYPaths:    m.TTYPaths,
 		RunHook:     runHook,
 		LXCPath:     m.LXCPath,
 	}
@@ -59,7 +60,18 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 	if f, _ := s.Devpts(); f != nil {
 		f.Close()
 	}
-	return err
+	ttys := s.TTYs()
+	if err != nil {
+		closeAll(ttys)
+		return nil, err
+	}
+	return ttys, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // initSeccomp is the container's compiled seccomp filter, kept between

@@ -36,18 +36,25 @@ func initStage(sync *os.File, _ []string) int {
 		_ = spawn.Send(sync, childMsg{Error: err.Error()})
 		return 1
 	}
-	// The console is init's controlling terminal, as on a real machine
-	// (spawn made us a session leader).
-	if isTerminal(0) {
-		_ = unix.IoctlSetInt(0, unix.TIOCSCTTY, 0)
-	}
+	// The console stays nobody's controlling terminal, as with LXC: init
+	// (a session leader with no terminal) leaves it to the getty or shell
+	// it starts there, which need it for job control.
 
 	hc := hookContext(&m)
 	runHook := func(typ string) error {
 		return hooks.Run(typ, m.Spec.Hooks[typ], hc)
 	}
-	if err := prepareRootfs(&m, runHook); err != nil {
+	ttys, err := prepareRootfs(&m, runHook)
+	if err != nil {
 		return fail(err)
+	}
+	// The monitor serves the ttys (lxc-console -t N) from their masters;
+	// this process must not keep them (the payload would inherit none,
+	// they are close-on-exec, but lxc-execute's init never execs).
+	err = sendTTYs(sync, ttys)
+	closeAll(ttys)
+	if err != nil {
+		return 1
 	}
 	// start hooks run inside the container (paths resolve in its rootfs).
 	sc := hc
@@ -71,6 +78,19 @@ func initStage(sync *os.File, _ []string) int {
 	// is what an exec would have done: it tells the monitor we run.
 	sync.Close()
 	return runExecInit(&m)
+}
+
+// sendTTYs passes the tty masters to the monitor, tty1 first, at most
+// maxTTYsPerMsg per packet (SCM_RIGHTS).
+func sendTTYs(sync *os.File, ttys []*os.File) error {
+	for len(ttys) > 0 {
+		n := min(len(ttys), maxTTYsPerMsg)
+		if err := spawn.SendFiles(sync, childMsg{TTYs: n}, ttys[:n]...); err != nil {
+			return err
+		}
+		ttys = ttys[n:]
+	}
+	return nil
 }
 
 func hookContext(m *setupMsg) hooks.Context {

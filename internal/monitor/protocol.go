@@ -6,12 +6,18 @@ import "github.com/golxc/golxc/internal/config"
 // message per step:
 //
 //	monitor → init  setupMsg   (namespaces, maps, cgroup, network ready)
-//	init → monitor  childMsg{Ready}  (rootfs done, start hooks ran)
+//	init → monitor  childMsg{TTYs: n} + n fds, repeated (rootfs done): the
+//	                masters of the lxc.tty.max ptys, allocated on the
+//	                container's devpts, tty1 first
+//	init → monitor  childMsg{Ready}  (start hooks ran)
 //	monitor → init  goMsg      (start-host hooks ran)
 //	init execs; the close-on-exec sync socket reads EOF in the monitor.
 //	Any failure: init → monitor childMsg{Error}, then init exits.
 
 const initStageName = "init"
+
+// maxTTYsPerMsg stays within spawn's limit of fds per packet.
+const maxTTYsPerMsg = 16
 
 type setupMsg struct {
 	Name        string
@@ -22,8 +28,7 @@ type setupMsg struct {
 	Env         []string
 	Execute     bool
 	CloneFlags  uintptr
-	ConsolePath string   // host path of the console pty slave ("" = none)
-	TTYPaths    []string // host paths of the tty slaves
+	ConsolePath string // host path of the console pty slave ("" = none)
 	LogLevel    string
 	// InProcessInit: lxc-execute's init stays in this process (the stage
 	// already narrowed every thread's capabilities); see finalize.
@@ -31,6 +36,7 @@ type setupMsg struct {
 }
 
 type childMsg struct {
+	TTYs  int    `json:",omitempty"` // tty masters riding on this packet
 	Ready bool   `json:",omitempty"`
 	Error string `json:",omitempty"`
 }

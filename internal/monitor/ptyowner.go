@@ -7,10 +7,11 @@ import (
 	"github.com/golxc/golxc/internal/config"
 )
 
-// chownTerminals hands the console and tty ptys (allocated on the host's
-// devpts) to the container's root when it runs in a user namespace, as
-// LXC does: the init stage is root only inside its namespace and must
-// open, chmod and bind them.
+// chownTerminals hands the console pty (allocated on the host's devpts)
+// to the container's root when it runs in a user namespace, as LXC does:
+// the init stage is root only inside its namespace and must open, chmod
+// and bind it. The ttys need nothing: the init stage allocates them on
+// the container's own devpts.
 func chownTerminals(in *instance, maps []config.IDMap) error {
 	uid, hasUID := mappedRoot(maps, 'u')
 	gid, hasGID := mappedRoot(maps, 'g')
@@ -20,9 +21,6 @@ func chownTerminals(in *instance, maps []config.IDMap) error {
 	var paths []string
 	if in.con != nil {
 		paths = append(paths, in.con.pty.slavePath)
-	}
-	for _, t := range in.ttys {
-		paths = append(paths, t.slavePath)
 	}
 	for _, p := range paths {
 		if err := os.Lchown(p, uid, gid); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/rootfs"
+	"github.com/golxc/golxc/internal/spawn"
 )
 
 // defaultRootfsMount is LXCROOTFSMOUNT of the Debian build LXC_ROOTFS_MOUNT
@@ -69,9 +70,6 @@ func (m *monitor) setup(in *instance) error {
 	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
 		msg.ConsolePath = m.spec.Console.Path
 	}
-	for _, t := range in.ttys {
-		msg.TTYPaths = append(msg.TTYPaths, t.slavePath)
-	}
 	if in.proc, err = m.spawnInit(in); err != nil {
 		return err
 	}
@@ -96,11 +94,28 @@ func (m *monitor) handshake(in *instance, msg *setupMsg) error {
 		return fmt.Errorf("send setup to init: %w", err)
 	}
 	var reply childMsg
-	if err := in.proc.recv(&reply); err != nil {
-		return fmt.Errorf("container init exited during setup (%v)", err)
+	for {
+		reply = childMsg{}
+		files, err := spawn.RecvFiles(in.proc.sync, &reply)
+		if err != nil {
+			return fmt.Errorf("container init exited during setup (%v)", err)
+		}
+		if reply.Error != "" {
+			closeAll(files)
+			return fmt.Errorf("%s", reply.Error)
+		}
+		if reply.TTYs > 0 || len(files) > 0 {
+			if err := m.takeTTYs(in, reply.TTYs, files); err != nil {
+				return err
+			}
+			continue
+		}
+		if reply.Ready {
+			break
+		}
 	}
-	if reply.Error != "" {
-		return fmt.Errorf("%s", reply.Error)
+	if n := m.spec.TTYMax; len(in.ttys) != n {
+		return fmt.Errorf("lxc.tty.max: init allocated %d of %d ttys", len(in.ttys), n)
 	}
 	if err := m.runHostHooks(hooks.StartHost, hooks.Context{PID: in.pid}); err != nil {
 		return err
@@ -179,16 +194,37 @@ func (m *monitor) openTerminals(in *instance) error {
 			in.restoreTerm = attachTerminal(con)
 		}
 	}
-	for i := 0; i < m.spec.TTYMax; i++ {
-		p, err := openPTY()
-		if err != nil {
-			return fmt.Errorf("lxc.tty.max: %w", err)
-		}
-		in.ttys = append(in.ttys, p)
-		if p.held, err = p.openSlave(); err != nil {
-			return fmt.Errorf("lxc.tty.max: open %s: %w", p.slavePath, err)
-		}
+	return nil
+}
+
+// takeTTYs adopts tty masters the init stage allocated on the container's
+// devpts. The monitor holds each one's slave open too, as LXC does: with
+// no slave open the master reads EIO, and lxc-console would quit at once
+// when it attaches before the container's getty opened the tty or while
+// getty respawns.
+func (m *monitor) takeTTYs(in *instance, n int, files []*os.File) error {
+	if n != len(files) {
+		closeAll(files)
+		return fmt.Errorf("lxc.tty.max: init announced %d tty masters and sent %d", n, len(files))
 	}
+	var got []*pty
+	for i, f := range files {
+		p := &pty{master: f}
+		got = append(got, p)
+		held, err := p.openPeer()
+		if err != nil {
+			for _, q := range got {
+				q.close()
+			}
+			closeAll(files[i+1:])
+			return fmt.Errorf("lxc.tty.max: open the slave of tty%d: %w", len(in.ttys)+i+1, err)
+		}
+		p.held = held
+	}
+	m.mu.Lock()
+	in.ttys = append(in.ttys, got...)
+	m.mu.Unlock()
+	log.Debugf("lxc.tty.max: holding %d tty(s) from the container's devpts", len(in.ttys))
 	return nil
 }
 

@@ -10,7 +10,8 @@ import (
 
 // setupDevpts mounts a new devpts instance on /dev/pts and points
 // /dev/ptmx at its ptmx, as LXC does when lxc.pty.max or lxc.tty.max ask
-// for terminals.
+// for terminals. The lxc.tty.max ttys are allocated from this instance
+// (inside, tty1 is pts/0) and bound onto /dev/ttyN.
 func (s *Setup) setupDevpts() error {
 	max := s.Spec.PTYMax + s.Spec.TTYMax
 	if max <= 0 {
@@ -34,6 +35,7 @@ func (s *Setup) setupDevpts() error {
 		base,
 	} {
 		if mountErr = unix.Mount("devpts", fdPath(pts), "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, opts); mountErr == nil {
+			logf("devpts: new instance on /dev/pts (%s)", opts)
 			break
 		}
 	}
@@ -50,6 +52,9 @@ func (s *Setup) setupDevpts() error {
 		return fmt.Errorf("devpts: opening /dev/pts: %v", err)
 	}
 	s.devpts = dir
+	if err := s.setupTTYs(); err != nil {
+		return err
+	}
 	if s.Spec.PTYMax <= 0 {
 		// Only the ttys wanted it: keep the fd, hide the mount.
 		return unix.Unmount(fdPath(dir), unix.MNT_DETACH)
@@ -110,35 +115,95 @@ func (s *Setup) setupConsole() error {
 	return s.bindOnto(s.ConsolePath, "dev/console", "lxc.console")
 }
 
-// setupTTYs binds TTYPaths at /dev/tty1..N; with lxc.tty.dir they live in
-// /dev/DIR/ttyN and /dev/ttyN is a symlink to them.
+// setupTTYs allocates lxc.tty.max ptys on the container's devpts and
+// binds each slave at /dev/tty1..N; with lxc.tty.dir they live in
+// /dev/DIR/ttyN and /dev/ttyN is a symlink to them. The masters are kept
+// for the monitor (TTYs). Without a rootfs, as LXC, the host's ttys stay:
+// the ptys are allocated but bound nowhere.
 func (s *Setup) setupTTYs() error {
-	if !s.hasRootfs() {
-		return nil // LXC leaves the host's ttys alone without a rootfs
-	}
-	for i, p := range s.TTYPaths {
-		name := fmt.Sprintf("tty%d", i+1)
-		if dir := s.Spec.TTYDir; dir != "" {
-			if err := s.bindOnto(p, path.Join("dev", dir, name), "lxc.tty.max"); err != nil {
-				return err
-			}
-			dev, err := openInRoot(s.root, "dev", createNone, true)
-			if err != nil {
-				return fmt.Errorf("lxc.tty.dir: /dev: %v", describe(err))
-			}
-			_ = unix.Unlinkat(int(dev.Fd()), name, 0)
-			err = unix.Symlinkat(path.Join(dir, name), int(dev.Fd()), name)
-			dev.Close()
-			if err != nil {
-				return fmt.Errorf("lxc.tty.dir: linking /dev/%s: %v", name, err)
-			}
-			continue
+	for i := 0; i < s.Spec.TTYMax; i++ {
+		ptx, pts, err := s.allocPTY()
+		if err != nil {
+			return fmt.Errorf("lxc.tty.max: allocating tty%d on the container's devpts: %v", i+1, err)
 		}
-		if err := s.bindOnto(p, path.Join("dev", name), "lxc.tty.max"); err != nil {
+		s.ttys = append(s.ttys, ptx)
+		err = s.bindTTY(i+1, pts)
+		pts.Close()
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// bindTTY binds one tty slave at its /dev place.
+func (s *Setup) bindTTY(n int, pts *os.File) error {
+	if !s.hasRootfs() {
+		return nil
+	}
+	name := fmt.Sprintf("tty%d", n)
+	dir := s.Spec.TTYDir
+	if dir == "" {
+		logf("lxc.tty.max: binding %s at /dev/%s", pts.Name(), name)
+		return s.bindOnto(fdPath(pts), path.Join("dev", name), "lxc.tty.max")
+	}
+	logf("lxc.tty.max: binding %s at /dev/%s/%s", pts.Name(), dir, name)
+	if err := s.bindOnto(fdPath(pts), path.Join("dev", dir, name), "lxc.tty.max"); err != nil {
+		return err
+	}
+	dev, err := openInRoot(s.root, "dev", createNone, true)
+	if err != nil {
+		return fmt.Errorf("lxc.tty.dir: /dev: %v", describe(err))
+	}
+	defer dev.Close()
+	_ = unix.Unlinkat(int(dev.Fd()), name, 0)
+	if err := unix.Symlinkat(path.Join(dir, name), int(dev.Fd()), name); err != nil {
+		return fmt.Errorf("lxc.tty.dir: linking /dev/%s: %v", name, err)
+	}
+	return nil
+}
+
+// allocPTY opens a new pty pair on the container's devpts: the master
+// from its ptmx, the slave through the master (TIOCGPTPEER), so no path
+// is looked up.
+func (s *Setup) allocPTY() (ptx, pts *os.File, err error) {
+	fd, err := unix.Openat(int(s.devpts.Fd()), "ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open ptmx: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		unix.Close(fd)
+		return nil, nil, fmt.Errorf("unlock: %v", err)
+	}
+	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
+	if err != nil {
+		unix.Close(fd)
+		return nil, nil, fmt.Errorf("pty number: %v", err)
+	}
+	sfd, err := OpenPeer(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, nil, fmt.Errorf("open pts/%d: %v", n, err)
+	}
+	return os.NewFile(uintptr(fd), "ptmx"), os.NewFile(uintptr(sfd), fmt.Sprintf("pts/%d", n)), nil
+}
+
+// OpenPeer opens the slave of the pty master ptx (TIOCGPTPEER: Linux
+// 4.13), read-write, never as a controlling terminal.
+func OpenPeer(ptx int) (int, error) {
+	r, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(ptx), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// TTYs hands over the masters of the lxc.tty.max ptys, tty1 first. The
+// caller owns them.
+func (s *Setup) TTYs() []*os.File {
+	t := s.ttys
+	s.ttys = nil
+	return t
 }
 
 // bindOnto bind-mounts a host path onto rel inside the rootfs (created as a

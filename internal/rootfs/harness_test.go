@@ -30,7 +30,6 @@ type scenario struct {
 	Spec        config.Spec
 	RootfsMount string
 	ConsolePath string
-	TTYPaths    []string
 	Cmd         []string
 	Env         []string
 	SetHostname bool
@@ -55,7 +54,7 @@ func runChild(js string) {
 	}
 	s := &rootfs.Setup{
 		Name: "t", Spec: &sc.Spec, RootfsMount: sc.RootfsMount,
-		ConsolePath: sc.ConsolePath, TTYPaths: sc.TTYPaths,
+		ConsolePath: sc.ConsolePath,
 	}
 	if sc.HookLog != "" {
 		s.RunHook = func(kind string) error {
@@ -71,6 +70,11 @@ func runChild(js string) {
 	if err := s.Prepare(); err != nil {
 		fmt.Fprintln(os.Stderr, "PREPARE: "+err.Error())
 		os.Exit(3)
+	}
+	// Final.Run closes every inherited fd: the tty masters go, and with
+	// them their /dev/pts entries (the monitor holds them in real use).
+	for _, m := range s.TTYs() {
+		m.Close()
 	}
 	f := &initsetup.Final{Spec: &sc.Spec, Cmd: sc.Cmd, Env: sc.Env, SetHostname: sc.SetHostname}
 	err := f.Run()

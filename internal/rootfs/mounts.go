@@ -28,13 +28,13 @@ type Setup struct {
 	Name        string
 	Spec        *config.Spec
 	RootfsMount string   // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
-	ConsolePath string   // host path of the console pty slave to bind at /dev/console ("" = none)
-	TTYPaths    []string // host paths of pty slaves to bind at /dev/tty1..N
+	ConsolePath string // host path of the console pty slave to bind at /dev/console ("" = none)
 	RunHook     func(hookType string) error
 	LXCPath     string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
 
 	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
 	devpts *os.File
+	ttys   []*os.File // lxc.tty.max masters, allocated on devpts
 }
 
 // Prepare performs the whole filesystem setup in LXC's order and ends with
@@ -86,16 +86,15 @@ func (s *Setup) Prepare() error {
 			return err
 		}
 	}
+	// The console is bound while its host path still names the host's
+	// pty (without a rootfs, /dev/pts is about to become the new devpts).
 	if err := s.setupConsole(); err != nil {
 		return err
 	}
-	if err := s.setupTTYs(); err != nil {
+	if err := s.setupDevpts(); err != nil {
 		return err
 	}
 	if err := s.setupDevSymlinks(); err != nil {
-		return err
-	}
-	if err := s.setupDevpts(); err != nil {
 		return err
 	}
 	return s.pivot()

@@ -136,16 +136,35 @@ func TestCgroupAutomount(t *testing.T) {
 func TestConsoleAndTTYs(t *testing.T) {
 	dir := buildRootfs(t)
 	spec := baseSpec(dir)
-	spec.TTYMax = 1
-	console, tty := openPty(t), openPty(t)
-	out := mustRun(t, scenario{Spec: spec, ConsolePath: console, TTYPaths: []string{tty},
-		Cmd: sh(`stat -c '%n %t' /dev/console /dev/tty1`)})
-	if out != "/dev/console 88\n/dev/tty1 88\n" { // 0x88 = 136, the pts major
-		t.Errorf("console/tty1 not bound from host ptys: %q", out)
+	spec.TTYMax = 2
+	console := openPty(t)
+	// The console is the host's pty; the ttys come from the container's
+	// own devpts, as LXC's: tty1 is pts/0 there, tty2 pts/1.
+	out := mustRun(t, scenario{Spec: spec, ConsolePath: console,
+		Cmd: sh(`stat -c '%n %t' /dev/console /dev/tty1 /dev/tty2; cat /proc/self/mountinfo`)})
+	stats, mounts, _ := strings.Cut(out, "/dev/tty2 88\n")
+	if stats != "/dev/console 88\n/dev/tty1 88\n" { // 0x88 = 136, the pts major
+		t.Fatalf("console/ttys are not ptys: %q", out)
+	}
+	// mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT ...
+	field := func(mp string, i int) string {
+		if f := strings.Fields(mountLine(mounts, mp)); len(f) > i {
+			return f[i]
+		}
+		return ""
+	}
+	pts := field("/dev/pts", 2)
+	if pts == "" || field("/dev/console", 2) == pts {
+		t.Errorf("the console should be the host's pty, not one of the container's devpts: %q", mounts)
+	}
+	if field("/dev/tty1", 2) != pts || !strings.HasPrefix(field("/dev/tty1", 3), "/0") ||
+		field("/dev/tty2", 2) != pts || !strings.HasPrefix(field("/dev/tty2", 3), "/1") {
+		t.Errorf("ttys not allocated on the container's devpts (tty1 = pts/0, tty2 = pts/1): %q", mounts)
 	}
 
 	spec.TTYDir = "lxc"
-	out = mustRun(t, scenario{Spec: spec, ConsolePath: console, TTYPaths: []string{tty},
+	spec.TTYMax = 1
+	out = mustRun(t, scenario{Spec: spec, ConsolePath: console,
 		Cmd: sh(`stat -c '%n %t' /dev/console /dev/lxc/console /dev/lxc/tty1; readlink /dev/tty1`)})
 	if out != "/dev/console 88\n/dev/lxc/console 88\n/dev/lxc/tty1 88\nlxc/tty1\n" {
 		t.Errorf("lxc.tty.dir layout wrong: %q", out)
