@@ -56,6 +56,9 @@ func TestConsoleJobControl(t *testing.T) {
 		const name = "con-job1"
 		busybox(t, lp, name)
 		p := startPTY(t, "lxc-start", "-P", lp, "-n", name, "-F")
+		// Stop before startPTY's cleanup kills the foreground monitor
+		// (which would leave its cgroups behind) when a check fails.
+		t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k") })
 		checkJobControl(t, p, lp, name)
 		mustRun(t, "lxc-stop", "-P", lp, "-n", name, "-k")
 		if code := p.wait(); code != 0 {
