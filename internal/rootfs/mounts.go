@@ -27,7 +27,7 @@ const DefaultRootfsMount = "/usr/lib/x86_64-linux-gnu/lxc/rootfs"
 type Setup struct {
 	Name        string
 	Spec        *config.Spec
-	RootfsMount string   // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
+	RootfsMount string // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
 	ConsolePath string // host path of the console pty slave to bind at /dev/console ("" = none)
 	RunHook     func(hookType string) error
 	LXCPath     string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
