@@ -3,7 +3,6 @@ package integration
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // terminalProbe, run inside a container, tells where its console and first
@@ -93,20 +92,9 @@ func checkJobControl(t *testing.T, p *ptyRun, lp, name string) {
 		return run(t, nil, "lxc-attach", "-P", lp, "-n", name, "--", "pidof", "sleep").code == 0
 	}
 	p.write("sleep 100\r")
-	waitUntil(t, "sleep 100 to run in the console shell", sleeping)
+	eventually(t, "sleep 100 to run in the console shell", sleeping)
 	p.write("\x03")
-	waitUntil(t, "Ctrl-C to end sleep 100", func() bool { return !sleeping() })
+	eventually(t, "Ctrl-C to end sleep 100", func() bool { return !sleeping() })
 	p.write("echo after-$((6*7))\r")
 	p.waitFor("after-42")
-}
-
-// waitUntil polls cond for at most 10 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
