@@ -97,6 +97,9 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	// The new config is written with LXC 5 names whatever spelling
+	// default.conf or -f used.
+	initial.ModernizeText()
 	if err := os.MkdirAll(c.lxcpath, 0o755); err != nil {
 		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
 	}
