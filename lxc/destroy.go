@@ -44,7 +44,22 @@ func (c *Container) Destroy() error {
 // root).
 func (c *Container) removeFiles(external bool) error {
 	rootfs, managed := c.rootfsForDestroy()
-	if external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/") {
+	external = external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/")
+	// Everything is checked before anything is removed: a destroy that
+	// fails half-way must not leave a rootfs without its config.
+	trees := []string{c.Dir()}
+	if external {
+		trees = append(trees, rootfs)
+	}
+	for _, t := range trees {
+		if mounted, where := hasMountsUnder(t); mounted {
+			return fmt.Errorf("%w: %s is still mounted; unmount it first (umount -R %s); nothing was removed", ErrDestroyFailed, where, where)
+		}
+		if err := checkRemovable(t); err != nil {
+			return fmt.Errorf("%w: %v; nothing was removed (destroy it as its owner or as root)", ErrDestroyFailed, err)
+		}
+	}
+	if external {
 		if err := removeTree(rootfs); err != nil {
 			return fmt.Errorf("%w: remove rootfs %s: %v", ErrDestroyFailed, rootfs, err)
 		}
