@@ -106,6 +106,11 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 		if err != nil {
 			return
 		}
+		// NewContainer removes a container whose create was interrupted:
+		// gone now, it is not listed (LXC does the same).
+		if !ct.Defined() && !ct.Running() {
+			return
+		}
 		if err := ct.ConfigError(); err != nil {
 			res[i].loadErr = err
 			return
