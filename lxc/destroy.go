@@ -1,6 +1,7 @@
 package lxc
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,12 +15,21 @@ import (
 
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
 // and its directory.
-func (c *Container) Destroy() error {
-	unlock, err := c.lockDisk()
-	if err != nil {
-		return err
+func (c *Container) Destroy() (err error) {
+	l := lock.Container(config.RuntimeDir(), c.lxcpath, c.name)
+	if err := l.Lock(context.Background()); err != nil {
+		return fmt.Errorf("lock %s: %w", l.Path(), err)
 	}
-	defer unlock()
+	defer func() {
+		if err != nil {
+			l.Unlock()
+			return
+		}
+		// Gone with its container (LXC leaves it): lock files and their
+		// directories do not pile up under RUNDIR/lxc/lock.
+		log.Debugf("removing the lock file %s", l.Path())
+		l.UnlockAndRemove()
+	}()
 	if !c.Defined() {
 		return ErrNotDefined
 	}

@@ -41,3 +41,40 @@ func TestDestroyWithoutPermissionRemovesNothing(t *testing.T) {
 		t.Errorf("root's destroy left %s", dir)
 	}
 }
+
+// lxc-destroy removes the container's lock file and the lock directories
+// it leaves empty (LXC 5.0.2 leaves both, and they pile up under
+// /run/lxc/lock); another container's lock file stays.
+func TestDestroyRemovesItsLockFile(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	mustRun(t, "lxc-create", "-P", lp, "-n", "misc-lock1", "-t", "none")
+	mustRun(t, "lxc-create", "-P", lp, "-n", "misc-lock2", "-t", "none")
+	lockDir := filepath.Join("/run/lxc/lock", lp)
+	for _, n := range []string{"misc-lock1", "misc-lock2"} {
+		if _, err := os.Stat(filepath.Join(lockDir, "."+n)); err != nil {
+			t.Fatalf("no lock file for %s after create: %v", n, err)
+		}
+	}
+	mustRun(t, "lxc-destroy", "-P", lp, "-n", "misc-lock1")
+	if _, err := os.Stat(filepath.Join(lockDir, ".misc-lock1")); !os.IsNotExist(err) {
+		t.Errorf("lock file of the destroyed container left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(lockDir, ".misc-lock2")); err != nil {
+		t.Errorf("another container's lock file removed: %v", err)
+	}
+	mustRun(t, "lxc-destroy", "-P", lp, "-n", "misc-lock2")
+	if _, err := os.Stat(lockDir); !os.IsNotExist(err) {
+		t.Errorf("empty lock directory %s left: %v", lockDir, err)
+	}
+	// A failed destroy keeps the lock file (the container is still there).
+	mustRun(t, "lxc-create", "-P", lp, "-n", "misc-lock3", "-t", "none")
+	startOK := run(t, nil, "lxc-destroy", "-P", lp, "-n", "misc-nosuch")
+	if startOK.code == 0 {
+		t.Fatalf("destroy of a missing container succeeded: %s", startOK)
+	}
+	if _, err := os.Stat(filepath.Join(lockDir, ".misc-lock3")); err != nil {
+		t.Errorf("lock file of a living container removed: %v", err)
+	}
+	mustRun(t, "lxc-destroy", "-P", lp, "-n", "misc-lock3")
+}
