@@ -107,7 +107,8 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 			return
 		}
 		// NewContainer removes a container whose create was interrupted:
-		// gone now, it is not listed (LXC does the same).
+		// gone now, it is not listed (LXC 5.0.2 still lists it once, as
+		// STOPPED, while it removes its config).
 		if !ct.Defined() && !ct.Running() {
 			return
 		}
