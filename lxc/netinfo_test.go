@@ -19,8 +19,8 @@ func TestFilterIPs(t *testing.T) {
 		want   []string
 	}{
 		{true, false, "", []string{"10.0.0.2", "10.0.1.2", "9.0.0.1"}}, // strcmp order, no repeats
-		{false, true, "", []string{"fd00::2", "fd00::3"}}, // no link-local, no lo
-		{true, true, "eth1", []string{"10.0.1.2", "fd00::3"}}, // sorted, as LXC's get_ips
+		{false, true, "", []string{"fd00::2", "fd00::3"}},              // no link-local, no lo
+		{true, true, "eth1", []string{"10.0.1.2", "fd00::3"}},          // sorted, as LXC's get_ips
 		{true, true, "lo", []string{"127.0.0.1"}},
 	} {
 		if got := filterIPs(v, tc.v4, tc.v6, tc.only); !reflect.DeepEqual(got, tc.want) {
