@@ -4,10 +4,6 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 PREFIX ?= /usr/local
 BIN := bin/golxc
-TOOLS := lxc-attach lxc-autostart lxc-cgroup lxc-checkconfig lxc-checkpoint lxc-config \
-	lxc-console lxc-copy lxc-create lxc-destroy lxc-device lxc-execute lxc-freeze lxc-info \
-	lxc-ls lxc-monitor lxc-net lxc-snapshot lxc-start lxc-stop lxc-top lxc-unfreeze lxc-unshare \
-	lxc-update-config lxc-usernsexec lxc-wait
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -34,11 +30,13 @@ deps:
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
-	for t in $(TOOLS); do ln -sf golxc $(DESTDIR)$(PREFIX)/bin/$$t; done
+	# One lxc-* link per tool golxc implements (golxc --list-implemented);
+	# stale links to golxc for other names are removed.
+	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin
 
 uninstall:
+	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin --remove
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
 
 demo: deps install
 	@./scripts/demo.sh

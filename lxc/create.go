@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/config"
@@ -97,6 +98,9 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	// The new config is written with LXC 5 names whatever spelling
+	// default.conf or -f used.
+	initial.ModernizeText()
 	if err := os.MkdirAll(c.lxcpath, 0o755); err != nil {
 		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
 	}
@@ -120,13 +124,27 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return fmt.Errorf("create container directory: %w", err)
 	}
 	os.Chmod(dir, 0o770)
-	// An interrupted create must not leave a half container behind.
+	ns := createUserNS(initial)
+	if ns != nil {
+		// The container's root must reach its directory once it runs in
+		// its user namespace, as LXC's chown_mapped_root does.
+		log.Debugf("giving %s to the container's root %d:%d", dir, ns.RootUID, ns.RootGID)
+		if err := os.Chown(dir, ns.RootUID, ns.RootGID); err != nil {
+			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", dir, err)
+		}
+	}
+	// An interrupted create must not leave a half container behind: the
+	// template is killed first, then what was made is removed.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	stop := make(chan struct{})
+	killTemplate := make(chan struct{})
+	templateDone := make(chan struct{})
 	go func() {
 		select {
 		case s := <-sigs:
+			close(killTemplate)
+			<-templateDone
 			u.run()
 			signal.Reset()
 			syscall.Kill(os.Getpid(), s.(syscall.Signal))
@@ -140,6 +158,8 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 			u.run()
 		}
 	}()
+	templateFinished := sync.OnceFunc(func() { close(templateDone) })
+	defer templateFinished()
 	partial, err := lock.CreatePartial(dir)
 	if err != nil {
 		return err
@@ -169,7 +189,9 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := c.runTemplate(tmpl, builtin, rootfs, o); err != nil {
+	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, killTemplate)
+	templateFinished()
+	if err != nil {
 		return err
 	}
 	// The header is written into DIR/config: a template that swapped the
@@ -217,28 +239,59 @@ func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
 	return rootfs, os.Chmod(rootfs, 0o755)
 }
 
-func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions) error {
-	spec, err := c.initialSpec()
-	if err != nil {
-		return err
-	}
+func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions, ns *templates.UserNS, kill <-chan struct{}) error {
 	a := templates.Args{
 		Path: c.Dir(), Name: c.name, Rootfs: rootfs, ExtraArgs: o.ExtraArgs,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
-	for _, m := range spec.IDMap {
-		if m.NSID == 0 && m.Type == 'u' {
-			a.MappedUID = int(m.HostID)
-		}
-		if m.NSID == 0 && m.Type == 'g' {
-			a.MappedGID = int(m.HostID)
-		}
-	}
 	quiet := c.verbosity&Quiet != 0
 	if builtin == "busybox" {
-		return templates.Busybox(a)
+		if err := templates.Busybox(a); err != nil {
+			return err
+		}
+		if ns == nil {
+			return nil
+		}
+		// Built in Go, in this process: its files are shifted to the
+		// container's ids afterwards, as if written in its namespace.
+		spec, err := c.initialSpec()
+		if err != nil {
+			return err
+		}
+		log.Debugf("shifting the ownership of %s to the container's lxc.idmap", rootfs)
+		if err := templates.ShiftOwnership(rootfs, spec.IDMap); err != nil {
+			return fmt.Errorf("give the rootfs to the container's ids (lxc.idmap): %w", err)
+		}
+		return nil
 	}
-	return templates.RunExternal(tmpl, a, quiet)
+	if ns != nil {
+		// The template runs as the container's root: it must own the
+		// rootfs it fills.
+		if err := os.Chown(rootfs, ns.RootUID, ns.RootGID); err != nil {
+			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", rootfs, err)
+		}
+	}
+	return templates.RunExternal(tmpl, a, templates.RunOptions{Quiet: quiet, UserNS: ns, Kill: kill})
+}
+
+// createUserNS is the user namespace templates run in for an idmapped
+// container created by root (nil otherwise: without lxc.idmap, or when
+// the maps give no root user and group, or for a non-root caller, whose
+// templates LXC runs through newuidmap).
+func createUserNS(initial *config.Config) *templates.UserNS {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	spec, err := initial.Spec()
+	if err != nil || len(spec.IDMap) == 0 {
+		return nil
+	}
+	ns, ok := templates.UserNSFor(spec.IDMap, os.Geteuid(), os.Getegid())
+	if !ok {
+		log.Warnf("lxc.idmap has no map for the container's root user and group: the rootfs stays owned by the caller")
+		return nil
+	}
+	return &ns
 }
 
 func (c *Container) initialSpec() (*config.Spec, error) {
@@ -249,15 +302,23 @@ func (c *Container) initialSpec() (*config.Spec, error) {
 	return conf.Spec()
 }
 
-// undo collects cleanup steps run in reverse order, at most once.
+// undo collects cleanup steps run in reverse order, at most once (from
+// the failing create or from its signal handler, whichever comes first).
 type undo struct {
+	mu    sync.Mutex
 	steps []func()
 	once  bool
 }
 
-func (u *undo) add(f func()) { u.steps = append(u.steps, f) }
+func (u *undo) add(f func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.steps = append(u.steps, f)
+}
 
 func (u *undo) run() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if u.once {
 		return
 	}

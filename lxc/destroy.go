@@ -1,6 +1,7 @@
 package lxc
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,12 +15,21 @@ import (
 
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
 // and its directory.
-func (c *Container) Destroy() error {
-	unlock, err := c.lockDisk()
-	if err != nil {
-		return err
+func (c *Container) Destroy() (err error) {
+	l := lock.Container(config.RuntimeDir(), c.lxcpath, c.name)
+	if err := l.Lock(context.Background()); err != nil {
+		return fmt.Errorf("lock %s: %w", l.Path(), err)
 	}
-	defer unlock()
+	defer func() {
+		if err != nil {
+			l.Unlock()
+			return
+		}
+		// Gone with its container (LXC leaves it): lock files and their
+		// directories do not pile up under RUNDIR/lxc/lock.
+		log.Debugf("removing the lock file %s", l.Path())
+		l.UnlockAndRemove()
+	}()
 	if !c.Defined() {
 		return ErrNotDefined
 	}
@@ -44,7 +54,22 @@ func (c *Container) Destroy() error {
 // root).
 func (c *Container) removeFiles(external bool) error {
 	rootfs, managed := c.rootfsForDestroy()
-	if external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/") {
+	external = external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/")
+	// Everything is checked before anything is removed: a destroy that
+	// fails half-way must not leave a rootfs without its config.
+	trees := []string{c.Dir()}
+	if external {
+		trees = append(trees, rootfs)
+	}
+	for _, t := range trees {
+		if mounted, where := hasMountsUnder(t); mounted {
+			return fmt.Errorf("%w: %s is still mounted; unmount it first (umount -R %s); nothing was removed", ErrDestroyFailed, where, where)
+		}
+		if err := checkRemovable(t); err != nil {
+			return fmt.Errorf("%w: %v; nothing was removed (destroy it as its owner or as root)", ErrDestroyFailed, err)
+		}
+	}
+	if external {
 		if err := removeTree(rootfs); err != nil {
 			return fmt.Errorf("%w: remove rootfs %s: %v", ErrDestroyFailed, rootfs, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"sort"
 
 	"golang.org/x/sys/unix"
 )
@@ -81,7 +82,21 @@ func (c *Container) Interfaces() ([]string, error) {
 	for _, i := range v {
 		names = append(names, i.name)
 	}
-	return names, nil
+	return sortedUnique(names), nil
+}
+
+// sortedUnique sorts byte-wise and drops repeats: LXC's get_interfaces and
+// get_ips keep their results that way (lxc-ls lists "eth0, lo", lxc-info
+// -i "10.1.0.1" before "9.0.0.1"), whatever order the kernel reports.
+func sortedUnique(l []string) []string {
+	sort.Strings(l)
+	out := l[:0]
+	for i, s := range l {
+		if i == 0 || s != l[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ips returns addresses of every interface but lo; IPv6 only global scope,
@@ -110,17 +125,17 @@ func filterIPs(v []ifaceAddrs, v4, v6 bool, only string) []string {
 			}
 		}
 	}
-	return out
+	return sortedUnique(out)
 }
 
-// IPAddresses lists IPv4 then IPv6 addresses (not of lo), from one look
-// into the container's network namespace.
+// IPAddresses lists IPv4 and IPv6 addresses (not of lo) in one sorted
+// list, as LXC's get_ips does, from one look into the network namespace.
 func (c *Container) IPAddresses() ([]string, error) {
 	v, err := c.netView()
 	if err != nil {
 		return nil, err
 	}
-	return append(filterIPs(v, true, false, ""), filterIPs(v, false, true, "")...), nil
+	return sortedUnique(append(filterIPs(v, true, false, ""), filterIPs(v, false, true, "")...)), nil
 }
 
 // IPv4Addresses lists IPv4 addresses (not of lo).

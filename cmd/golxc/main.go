@@ -54,6 +54,13 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "--list-implemented" {
+		// make install links exactly these (scripts/install-links.sh).
+		for _, n := range tools.Implemented() {
+			fmt.Println(n)
+		}
+		return 0
+	}
 	tool := argv[1]
 	if !strings.HasPrefix(tool, "lxc-") {
 		tool = "lxc-" + tool
@@ -69,7 +76,8 @@ func run(argv []string) int {
 func usage() {
 	fmt.Fprintln(os.Stderr, "Usage: golxc TOOL [ARGS...]   (or call it through an lxc-TOOL link)")
 	fmt.Fprintln(os.Stderr, "Tools:")
-	for _, n := range tools.AllNames {
+	for _, n := range tools.Implemented() {
 		fmt.Fprintf(os.Stderr, "  %s\n", n)
 	}
+	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
 }

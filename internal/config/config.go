@@ -50,9 +50,14 @@ func (c *Config) LoadBytes(name string, data []byte) error {
 	return c.parse(name, data, false)
 }
 
-// parse splits like LXC (on \n, \r and NUL, dropping empty pieces) and
-// applies each line. Line numbers count \n.
+// parse splits like LXC (on \n and \r, dropping empty pieces) and applies
+// each line. Line numbers count \n. LXC reads the file as one C string, so
+// a NUL byte ends it: what follows is ignored here too, with a warning.
 func (c *Config) parse(name string, data []byte, fromInclude bool) error {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		Warnf("%s:%d: NUL byte: the rest of the file is ignored (as LXC does); remove it", name, bytes.Count(data[:i], []byte{'\n'})+1)
+		data = data[:i]
+	}
 	lineNo := 0
 	for len(data) > 0 || lineNo == 0 {
 		lineNo++
@@ -62,7 +67,7 @@ func (c *Config) parse(name string, data []byte, fromInclude bool) error {
 		} else {
 			data = nil
 		}
-		for _, piece := range strings.FieldsFunc(string(seg), func(r rune) bool { return r == '\r' || r == 0 }) {
+		for _, piece := range strings.FieldsFunc(string(seg), func(r rune) bool { return r == '\r' }) {
 			if err := c.parseLine(name, lineNo, piece, fromInclude); err != nil {
 				return err
 			}

@@ -181,6 +181,18 @@ func resetLegacyWarnings() {
 	warnMu.Unlock()
 }
 
+// ModernizeText rewrites the unexpanded lines with LXC 5 key names, as
+// lxc-update-config does. Configs golxc writes anew (lxc-create's) get it so
+// that LXC 1.x names read from default.conf or -f do not spread into a
+// container config that LXC 5 rejects; applied values are unchanged.
+func (c *Config) ModernizeText() {
+	if len(c.lines) == 0 {
+		return
+	}
+	text := strings.TrimSuffix(string(UpdateLegacy(c.Text())), "\n")
+	c.lines = strings.Split(text, "\n")
+}
+
 // rootfsTypes are the storage prefixes a legacy lxc.rootfs value may carry.
 var rootfsTypes = []string{"dir", "overlay", "overlayfs", "aufs", "loop", "nbd", "btrfs", "lvm", "zfs", "rbd"}
 

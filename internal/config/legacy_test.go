@@ -187,3 +187,33 @@ func TestUpdateLegacy(t *testing.T) {
 		t.Error("UpdateLegacy is not idempotent")
 	}
 }
+
+// A config read in LXC 1.x spelling and written anew has only LXC 5 names
+// and the same values.
+func TestModernizeText(t *testing.T) {
+	captureWarnings(t)
+	text := "# old\nlxc.network.type = veth\nlxc.network.link = lxcbr0\nlxc.network.flags = up\n" +
+		"lxc.network.hwaddr = 00:16:3e:xx:xx:xx\nlxc.network.ipv4 = 10.0.3.5/24\n" +
+		"lxc.network.type = empty\nlxc.id_map = u 0 100000 65536\nlxc.id_map = g 0 100000 65536\n" +
+		"lxc.utsname = legacy\nlxc.rootfs = /srv/r\nlxc.pivotdir = x\nlxc.tty = 2\n"
+	c := mustLoad(t, text)
+	before := dump(c)
+	c.ModernizeText()
+	out := string(c.Text())
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		key, _, _ := strings.Cut(l, " ")
+		if _, kind := legacyName(key, 0); kind != notLegacy {
+			t.Errorf("legacy key left: %q\n%s", l, out)
+		}
+	}
+	for _, want := range []string{"lxc.net.0.link = lxcbr0", "lxc.net.0.ipv4.address = 10.0.3.5/24", "lxc.net.1.type = empty",
+		"lxc.idmap = g 0 100000 65536", "lxc.uts.name = legacy", "lxc.rootfs.path = dir:/srv/r", "lxc.tty.max = 2"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	again := mustLoad(t, out)
+	if after := dump(again); after != before {
+		t.Errorf("values changed:\nbefore %s\nafter %s", before, after)
+	}
+}

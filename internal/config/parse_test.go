@@ -47,10 +47,27 @@ func TestParsingRules(t *testing.T) {
 	}
 }
 
-func TestCRAndNULSplitLines(t *testing.T) {
-	c := mustLoad(t, "lxc.pty.max = 5\r\nlxc.tty.max = 2\x00lxc.tty.dir = d\r")
+func TestCRSplitsLines(t *testing.T) {
+	c := mustLoad(t, "lxc.pty.max = 5\r\nlxc.tty.max = 2\rlxc.tty.dir = d\r")
 	if got := string(c.Text()); got != "lxc.pty.max = 5\nlxc.tty.max = 2\nlxc.tty.dir = d\n" {
 		t.Errorf("Text = %q", got)
+	}
+}
+
+// LXC 5.0.2 reads a config as one C string: a NUL byte ends it (checked
+// with /usr/bin/lxc-info -c on such a file). golxc ignores the rest too
+// and says so once.
+func TestNULEndsConfig(t *testing.T) {
+	warned := captureWarnings(t)
+	c := mustLoad(t, "lxc.pty.max = 5\r\nlxc.tty.max = 2\x00lxc.tty.dir = d\nlxc.uts.name = after\n")
+	if got := string(c.Text()); got != "lxc.pty.max = 5\nlxc.tty.max = 2\n" {
+		t.Errorf("Text = %q", got)
+	}
+	if v, _ := c.Get("lxc.uts.name"); v != "" {
+		t.Errorf("lxc.uts.name after the NUL byte was read: %q", v)
+	}
+	if warnings := warned(); len(warnings) != 1 || !strings.Contains(warnings[0], ":2: NUL byte") {
+		t.Errorf("warnings = %q, want one naming line 2", warnings)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestPathLayout(t *testing.T) {
@@ -134,3 +135,70 @@ func TestReleaseOnHolderDeath(t *testing.T) {
 	}
 	l.Unlock()
 }
+
+// UnlockAndRemove (lxc-destroy) removes the lock file and the directories
+// it leaves empty, and a locker that was waiting on the removed file ends
+// up holding the new one: never two holders at once.
+func TestUnlockAndRemove(t *testing.T) {
+	run := t.TempDir()
+	a := Container(run, "/var/lib/lxc", "c1")
+	other := Container(run, "/var/lib/lxc", "c2")
+	if err := a.Lock(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waiter := Container(run, "/var/lib/lxc", "c1")
+	got := make(chan error, 1)
+	go func() { got <- waiter.Lock(context.Background()) }()
+	// Give the waiter a chance to open the file and block on it; either
+	// order must end with one holder.
+	for i := 0; i < 100 && !waiting(a.Path()); i++ {
+		sleepMs(5)
+	}
+	if err := a.UnlockAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	third := Container(run, "/var/lib/lxc", "c1")
+	if ok, err := third.TryLock(); ok || err != nil {
+		t.Fatalf("TryLock while the waiter holds the lock = %v, %v; want false", ok, err)
+	}
+	// Another container's lock keeps the shared directory.
+	if err := other.Lock(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := waiter.UnlockAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(waiter.Path()); !os.IsNotExist(err) {
+		t.Fatalf("lock file left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(other.Path())); err != nil {
+		t.Fatalf("directory of another container's lock removed: %v", err)
+	}
+	if err := other.UnlockAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(run, "lxc/lock/var")); !os.IsNotExist(err) {
+		t.Fatalf("empty lock directories left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(run, "lxc/lock")); err != nil {
+		t.Fatalf("RUNDIR/lxc/lock itself removed: %v", err)
+	}
+}
+
+// waiting reports whether some other open file description of this process
+// refers to path (the waiter opened it and is about to block).
+func waiting(path string) bool {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	n := 0
+	for _, e := range ents {
+		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && target == path {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func sleepMs(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }

@@ -60,13 +60,24 @@ func (s *Setup) applyEntry(label string, e *MountEntry) error {
 		}
 		return err
 	}
+	// LXC makes the create=dir/file target before it tries the mount, so
+	// an optional entry whose source is missing still leaves the target.
+	noSource := func(format string, args ...any) error {
+		if e.Optional && e.Create != createNone {
+			if tgt, err := openInRoot(s.root, rel, e.Create, false); err == nil {
+				logf("created %s for optional entry %s without a source", rel, label)
+				tgt.Close()
+			}
+		}
+		return fail(format, args...)
+	}
 
 	src := e.Source
 	if e.Relative {
 		f, err := openInRoot(s.root, e.Source, createNone, false)
 		if err != nil {
 			if errors.Is(err, unix.ENOENT) {
-				return fail("source does not exist; add 'optional' to skip it")
+				return noSource("source does not exist; add 'optional' to skip it")
 			}
 			return fail("source: %v", describe(err))
 		}
@@ -75,7 +86,7 @@ func (s *Setup) applyEntry(label string, e *MountEntry) error {
 	} else if e.Flags&unix.MS_BIND != 0 {
 		if _, err := os.Stat(src); err != nil {
 			if os.IsNotExist(err) {
-				return fail("source does not exist; add 'optional' to skip it")
+				return noSource("source does not exist; add 'optional' to skip it")
 			}
 			return fail("source: %v", describe(err))
 		}

@@ -5,25 +5,53 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
+// RunOptions say how RunExternal runs a template.
+type RunOptions struct {
+	Quiet bool // stdin, stdout and stderr to /dev/null (lxc-create -q)
+	// UserNS, when set, runs the template in that user namespace (root
+	// only), so that what it writes belongs to the container's ids.
+	UserNS *UserNS
+	// Kill, once closed, kills the template and everything it started;
+	// RunExternal then returns after reaping it.
+	Kill <-chan struct{}
+}
+
 // RunExternal runs a template executable with LXC's calling convention (see
-// Argv). The environment and cwd are inherited unchanged. As root the
-// template gets its own mount namespace so its mounts never reach the host.
-// quiet sends stdin, stdout and stderr to /dev/null (lxc-create -q).
-func RunExternal(path string, a Args, quiet bool) error {
-	argv := Argv(path, a)
-	cmd := &exec.Cmd{Path: path, Args: argv}
-	if !quiet {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	}
+// Argv). The environment and cwd are inherited unchanged.
+//
+// As root the template gets its own mount namespace, so its mounts never
+// reach the host, and its own PID namespace, whose init it is: when it
+// dies, the kernel kills everything it started. It dies with lxc-create
+// (parent-death signal SIGKILL), so even a SIGKILLed lxc-create leaves no
+// template writing into a container directory the next tool removes.
+func RunExternal(path string, a Args, o RunOptions) error {
+	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if os.Geteuid() == 0 {
 		// Go's child makes / recursively private right after unshare, which
 		// is stricter than LXC's rslave: nothing propagates either way.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+		attr.Unshareflags = syscall.CLONE_NEWNS
+		attr.Cloneflags = syscall.CLONE_NEWPID
+		if ns := o.UserNS; ns != nil {
+			attr.Cloneflags |= syscall.CLONE_NEWUSER
+			attr.UidMappings, attr.GidMappings = ns.UIDMaps, ns.GIDMaps
+			attr.GidMappingsEnableSetgroups = true
+			attr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
+			a.MappedUID, a.MappedGID = ns.MappedUID, ns.MappedGID
+		}
 	}
-	err := cmd.Run()
+	argv := Argv(path, a)
+	cmd := &exec.Cmd{Path: path, Args: argv, SysProcAttr: attr}
+	if !o.Quiet {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	}
+	log.Debugf("running template %s %q (user namespace: %v)", path, argv[1:], o.UserNS != nil)
+	err := runLocked(cmd, o.Kill)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		ws, _ := exit.Sys().(syscall.WaitStatus)
@@ -36,4 +64,38 @@ func RunExternal(path string, a Args, quiet bool) error {
 		return fmt.Errorf("template %s: %w", path, err)
 	}
 	return nil
+}
+
+// runLocked starts and waits for cmd on one locked OS thread: the kernel
+// sends the parent-death signal when the thread that forked exits, and Go
+// may retire idle threads.
+func runLocked(cmd *exec.Cmd, kill <-chan struct{}) error {
+	select {
+	case <-kill:
+		return errors.New("interrupted before the template started")
+	default:
+	}
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			done <- err
+			return
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		select {
+		case err := <-waited:
+			done <- err
+		case <-kill:
+			log.Debugf("killing template pid %d", cmd.Process.Pid)
+			// As root the template's PID namespace dies with it; as a
+			// user only the template itself is killed.
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-waited
+			done <- errors.New("interrupted")
+		}
+	}()
+	return <-done
 }

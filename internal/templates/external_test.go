@@ -44,7 +44,7 @@ func TestRunExternalConvention(t *testing.T) {
 	t.Setenv("GOLXC_TEST_MARKER", "kept as is")
 	a := Args{Path: "/srv/lxc/ref-tpl", Name: "ref-tpl", Rootfs: "/srv/lxc/ref-tpl/rootfs",
 		ExtraArgs: []string{"-x", "--opt", "val", "with space"}, MappedUID: -1, MappedGID: -1}
-	if err := RunExternal(tpl, a, false); err != nil {
+	if err := RunExternal(tpl, a, RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d := readDump(t, out)
@@ -73,7 +73,7 @@ func TestRunExternalQuiet(t *testing.T) {
 	tpl := dumpTemplatePath(t)
 	out := filepath.Join(t.TempDir(), "dump.json")
 	t.Setenv("GOLXC_TEMPLATE_DUMP", out)
-	if err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, true); err != nil {
+	if err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, RunOptions{Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	d := readDump(t, out)
@@ -97,7 +97,7 @@ func TestRunExternalMountsStayInside(t *testing.T) {
 	}
 	t.Setenv("GOLXC_TEMPLATE_DUMP", out)
 	t.Setenv("GOLXC_TEMPLATE_MOUNT", target)
-	if err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, true); err != nil {
+	if err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, RunOptions{Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !readDump(t, out).Mounted {
@@ -113,7 +113,7 @@ func TestRunExternalFailureStatus(t *testing.T) {
 	tpl := dumpTemplatePath(t)
 	t.Setenv("GOLXC_TEMPLATE_DUMP", filepath.Join(t.TempDir(), "dump.json"))
 	t.Setenv("GOLXC_TEMPLATE_EXIT", "3")
-	err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, true)
+	err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", MappedUID: -1, MappedGID: -1}, RunOptions{Quiet: true})
 	if err == nil || err.Error() != "template "+tpl+" exited with status 3" {
 		t.Fatalf("err = %v", err)
 	}
@@ -125,7 +125,7 @@ func TestRunExternalShellScript(t *testing.T) {
 	if err := os.WriteFile(tpl, []byte("#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args\"\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", ExtraArgs: []string{"a b"}, MappedUID: -1, MappedGID: -1}, true)
+	err := RunExternal(tpl, Args{Path: "/p/c", Name: "c", Rootfs: "/p/c/rootfs", ExtraArgs: []string{"a b"}, MappedUID: -1, MappedGID: -1}, RunOptions{Quiet: true})
 	if err == nil || err.Error() != "template "+tpl+" exited with status 1" {
 		t.Fatalf("err = %v", err)
 	}
@@ -136,7 +136,7 @@ func TestRunExternalShellScript(t *testing.T) {
 }
 
 func TestRunExternalMissing(t *testing.T) {
-	err := RunExternal("/nonexistent/lxc-x", Args{MappedUID: -1, MappedGID: -1}, true)
+	err := RunExternal("/nonexistent/lxc-x", Args{MappedUID: -1, MappedGID: -1}, RunOptions{Quiet: true})
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/lxc-x") {
 		t.Fatalf("err = %v", err)
 	}

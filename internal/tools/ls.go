@@ -106,6 +106,12 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 		if err != nil {
 			return
 		}
+		// NewContainer removes a container whose create was interrupted:
+		// gone now, it is not listed (LXC 5.0.2 still lists it once, as
+		// STOPPED, while it removes its config).
+		if !ct.Defined() && !ct.Running() {
+			return
+		}
 		if err := ct.ConfigError(); err != nil {
 			res[i].loadErr = err
 			return

@@ -1,0 +1,38 @@
+#!/bin/bash
+# install-links.sh BINDIR [--remove]: manage golxc's lxc-* links in BINDIR.
+#
+# The list of tools comes from the installed binary (golxc --list-implemented),
+# so it lives in one place: the tool registry. A link is made only for a
+# tool golxc implements, so LXC's own tools (/usr/bin/lxc-unshare, ...) stay
+# reachable through PATH for the others. Links to golxc for names it does not
+# implement (left by an older install) are removed; anything that is not a
+# link to golxc (LXC's files, other links) is never touched.
+# With --remove every link to golxc is removed (make uninstall).
+set -euo pipefail
+bindir=${1:?usage: install-links.sh BINDIR [--remove]}
+mode=${2:-install}
+golxc=$bindir/golxc
+
+implemented=""
+if [ "$mode" != --remove ]; then
+	implemented=$("$golxc" --list-implemented)
+fi
+
+# is_golxc_link PATH: PATH is a symlink whose target is golxc in BINDIR.
+is_golxc_link() {
+	[ -L "$1" ] || return 1
+	local target
+	target=$(readlink "$1")
+	[ "$target" = golxc ] || [ "$target" = "$golxc" ]
+}
+
+shopt -s nullglob
+for link in "$bindir"/lxc-*; do
+	is_golxc_link "$link" || continue
+	if ! grep -qxF -- "${link##*/}" <<<"$implemented"; then
+		rm -f -- "$link"
+	fi
+done
+for tool in $implemented; do
+	ln -sfn golxc "$bindir/$tool"
+done

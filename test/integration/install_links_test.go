@@ -1,0 +1,94 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// golxcLinks lists the lxc-* names in dir that are symlinks to golxc.
+func golxcLinks(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		if target, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && target == "golxc" && strings.HasPrefix(e.Name(), "lxc-") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// make install's link step links exactly the implemented tools, removes a
+// stale link to golxc for a name it does not implement, and leaves LXC's
+// files and other links alone; make uninstall's removes only golxc's.
+func TestInstallLinksOnlyImplementedTools(t *testing.T) {
+	script, err := filepath.Abs("../../scripts/install-links.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bindir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(bindir, "golxc")))
+	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-unshare")))                           // stale: not implemented
+	must(os.WriteFile(filepath.Join(bindir, "lxc-usernsexec"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
+	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))                    // someone else's link
+
+	out, err := exec.Command(filepath.Join(bindir, "golxc"), "--list-implemented").Output()
+	must(err)
+	implemented := strings.Fields(string(out))
+	if len(implemented) == 0 || !hasString(implemented, "lxc-create") || hasString(implemented, "lxc-unshare") {
+		t.Fatalf("golxc --list-implemented = %q", implemented)
+	}
+
+	if out, err := exec.Command(script, bindir).CombinedOutput(); err != nil {
+		t.Fatalf("install-links.sh: %v\n%s", err, out)
+	}
+	if got := golxcLinks(t, bindir); strings.Join(got, " ") != strings.Join(implemented, " ") {
+		t.Errorf("links to golxc after install: %q\nwant the implemented tools %q", got, implemented)
+	}
+	if _, err := os.Lstat(filepath.Join(bindir, "lxc-unshare")); !os.IsNotExist(err) {
+		t.Errorf("stale lxc-unshare link to golxc not removed (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(bindir, "lxc-usernsexec")); err != nil {
+		t.Errorf("a file that is not golxc's was removed: %v", err)
+	}
+	if target, _ := os.Readlink(filepath.Join(bindir, "lxc-top")); target != "/usr/bin/lxc-top" {
+		t.Errorf("a link that is not golxc's was changed: lxc-top -> %q", target)
+	}
+	// The links work: a tool runs through one.
+	if r := runPath(t, nil, filepath.Join(bindir, "lxc-ls"), "--version"); r.code != 0 {
+		t.Errorf("lxc-ls through the installed link: %s", r)
+	}
+
+	if out, err := exec.Command(script, bindir, "--remove").CombinedOutput(); err != nil {
+		t.Fatalf("install-links.sh --remove: %v\n%s", err, out)
+	}
+	if got := golxcLinks(t, bindir); len(got) != 0 {
+		t.Errorf("links to golxc left after --remove: %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(bindir, "lxc-top")); err != nil {
+		t.Errorf("--remove removed a link that is not golxc's: %v", err)
+	}
+}
+
+func hasString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
