@@ -163,6 +163,34 @@ func (c *Container) Reboot() error {
 	return c.signalInit(reboot, rebootSignal)
 }
 
+// RebootWithTimeout asks init to reboot and, as liblxc's reboot2, waits up
+// to timeout (negative: forever; zero: not at all) for the container to be
+// RUNNING again.
+func (c *Container) RebootWithTimeout(timeout time.Duration) error {
+	if timeout == 0 {
+		return c.Reboot()
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	// Registered before the signal, so the new boot cannot be missed.
+	sub, err := cl.SubscribeNext(cmdsock.RUNNING)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
+	}
+	defer sub.Close()
+	if err := c.Reboot(); err != nil {
+		return err
+	}
+	log.Debugf("Waiting up to %v for the container to run again", timeout)
+	if err := sub.WaitEnter(cmdsock.RUNNING, timeout); err != nil {
+		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
+	}
+	return nil
+}
+
 // Wait waits up to timeout (negative: forever) for the container to reach
 // state. It returns false on timeout.
 func (c *Container) Wait(state State, timeout time.Duration) bool {
