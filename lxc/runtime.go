@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
 )
 
@@ -106,15 +107,19 @@ func (c *Container) Stop() error {
 	return nil
 }
 
-// signalInit sends sig (or def when the config leaves it unset) to init.
-func (c *Container) signalInit(sig, def syscall.Signal) error {
+// signalInit sends init the signal pick chooses from the configured one
+// (0: unset) and init's signal masks (unreadable masks count as empty).
+func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Signal, signalMasks) syscall.Signal) error {
 	pid := c.InitPid()
 	if pid <= 0 {
 		return ErrNotRunning
 	}
-	if sig == 0 {
-		sig = def
+	masks, err := readSignalMasks(pid)
+	if err != nil {
+		log.Debugf("Could not read the signal masks of init (pid %d): %v", pid, err)
 	}
+	sig := pick(configured, masks)
+	log.Debugf("Sending signal %d (%v) to init (pid %d), configured %d, init blocks %#x", int(sig), sig, pid, int(configured), masks.Blocked)
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("send %v to init (pid %d): %w", sig, pid, err)
 	}
@@ -129,7 +134,8 @@ func (c *Container) signals() (halt, reboot syscall.Signal) {
 	return spec.Signals.Halt, spec.Signals.Reboot
 }
 
-// Shutdown asks init to halt (lxc.signal.halt, SIGPWR by default) and waits
+// Shutdown asks init to halt (lxc.signal.halt; unset: SIGRTMIN+3 when init
+// blocks it, as systemd does, else SIGPWR) and waits
 // up to timeout for STOPPED. A negative timeout waits forever; zero does
 // not wait.
 func (c *Container) Shutdown(timeout time.Duration) error {
@@ -139,7 +145,7 @@ func (c *Container) Shutdown(timeout time.Duration) error {
 	}
 	defer cl.Close()
 	halt, _ := c.signals()
-	if err := c.signalInit(halt, syscall.SIGPWR); err != nil {
+	if err := c.signalInit(halt, haltSignal); err != nil {
 		return err
 	}
 	if timeout == 0 {
@@ -154,7 +160,35 @@ func (c *Container) Shutdown(timeout time.Duration) error {
 // Reboot asks init to reboot (lxc.signal.reboot, SIGINT by default).
 func (c *Container) Reboot() error {
 	_, reboot := c.signals()
-	return c.signalInit(reboot, syscall.SIGINT)
+	return c.signalInit(reboot, rebootSignal)
+}
+
+// RebootWithTimeout asks init to reboot and, as liblxc's reboot2, waits up
+// to timeout (negative: forever; zero: not at all) for the container to be
+// RUNNING again.
+func (c *Container) RebootWithTimeout(timeout time.Duration) error {
+	if timeout == 0 {
+		return c.Reboot()
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	// Registered before the signal, so the new boot cannot be missed.
+	sub, err := cl.SubscribeNext(cmdsock.RUNNING)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
+	}
+	defer sub.Close()
+	if err := c.Reboot(); err != nil {
+		return err
+	}
+	log.Debugf("Waiting up to %v for the container to run again", timeout)
+	if err := sub.WaitEnter(cmdsock.RUNNING, timeout); err != nil {
+		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
+	}
+	return nil
 }
 
 // Wait waits up to timeout (negative: forever) for the container to reach

@@ -413,6 +413,52 @@ func (c *Client) Subscribe(states []State) (*Subscription, error) {
 	return sub, nil
 }
 
+// SubscribeNext registers a state client that hears when the container
+// next enters st, even when it is in st now: st's slot is 2, not 1, so the
+// monitor registers it instead of answering with the current state. This
+// is liblxc's reboot2 ("tell me when it runs again").
+func (c *Client) SubscribeNext(st State) (*Subscription, error) {
+	var set StateSet
+	set[st] = 2
+	resp, conn, err := c.exchange(&Request{Cmd: AddStateClient, Data: EncodeStateSet(set)})
+	if err != nil {
+		return nil, err
+	}
+	if now := State(ptrInt(resp.Value)); now != MaxState {
+		conn.Close()
+		return nil, fmt.Errorf("%s: monitor answered state %v instead of registering", AddStateClient, now)
+	}
+	return &Subscription{states: []State{st}, now: MaxState, conn: conn}, nil
+}
+
+// WaitEnter reads state records until one says st (timeout < 0: no limit);
+// other records are skipped. A monitor that hangs up first means the
+// container stopped (ErrNotRunning).
+func (s *Subscription) WaitEnter(st State, timeout time.Duration) error {
+	if s.conn == nil {
+		return fmt.Errorf("waiting for %v: subscription closed", st)
+	}
+	if timeout >= 0 {
+		_ = s.conn.SetReadDeadline(time.Now().Add(timeout))
+	}
+	buf := make([]byte, msgSize)
+	for {
+		n, err := readFull(s.conn, buf)
+		switch {
+		case err == nil:
+			if msg, _ := DecodeMsg(buf); msg.Type == MsgState && State(msg.Value) == st {
+				return nil
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fmt.Errorf("timed out waiting for %v: %w", st, err)
+		case n == 0 && isConnGone(err):
+			return fmt.Errorf("waiting for %v: container stopped: %w", st, ErrNotRunning)
+		default:
+			return fmt.Errorf("waiting for %v: %w", st, ErrNoReply)
+		}
+	}
+}
+
 // Wait returns the wanted state the container reached (timeout < 0: no limit).
 func (s *Subscription) Wait(timeout time.Duration) (State, error) {
 	if s.now < MaxState {

@@ -10,14 +10,15 @@ import (
 //
 // LXC 5.0.2 monitors register a state client when its slot for the current
 // state is not exactly 1, notify it when the slot of a new state is non-zero,
-// and then hang it up. A slot value of WatchSlot (or WatchReplaySlot) is
-// therefore an ordinary "tell me" to them. A golxc monitor instead keeps such
-// a client registered, also sends it the init's exit status (a MsgExitCode
-// record before STOPPING, as LXC's monitor FIFO carries it), and for
-// WatchReplaySlot first replays the transitions of the current boot, so a
+// and then hang it up. A set with every slot WatchSlot (or WatchReplaySlot)
+// is therefore an ordinary "tell me" to them. A golxc monitor instead keeps
+// such a client registered, also sends it the init's exit status (a
+// MsgExitCode record before STOPPING, as LXC's monitor FIFO carries it), and
+// for WatchReplaySlot first replays the transitions of the current boot, so a
 // watcher that found the container just after it started still sees
-// STARTING. LXC clients (lxc-wait, liblxc) only ever send 1 and never see
-// any of this.
+// STARTING. Only a set marked in every slot is a watcher: liblxc's reboot2
+// sends 2 in the RUNNING slot alone ("tell me when it runs again") and must
+// get exactly that one message.
 const (
 	WatchSlot       int32 = 2
 	WatchReplaySlot int32 = 3
@@ -32,18 +33,22 @@ func watchSet(slot int32) StateSet {
 	return set
 }
 
-// isWatch reports whether a state client asked to be a watcher, and to have
-// the boot replayed.
+// isWatch reports whether a state client asked to be a watcher (every
+// slot WatchSlot or every slot WatchReplaySlot), and to have the boot
+// replayed.
 func (set StateSet) isWatch() (watch, replay bool) {
 	for _, v := range set {
-		switch v {
-		case WatchSlot:
-			watch = true
-		case WatchReplaySlot:
-			watch, replay = true, true
+		if v != set[0] {
+			return false, false
 		}
 	}
-	return watch, replay
+	switch set[0] {
+	case WatchSlot:
+		return true, false
+	case WatchReplaySlot:
+		return true, true
+	}
+	return false, false
 }
 
 // record keeps the history of the current boot for replays: a STARTING

@@ -1,7 +1,11 @@
 package cmdsock
 
 import (
+	"errors"
+	"os"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func nextMsg(t *testing.T, w *Watch) Msg {
@@ -99,5 +103,66 @@ func TestCgroupFDRoundTrip(t *testing.T) {
 	}
 	if _, err := (CgroupFD{Controller: string(make([]byte, 64))}).Encode(); err == nil {
 		t.Fatal("64-byte controller accepted")
+	}
+}
+
+// TestRebootClientIsNoWatcher: liblxc's reboot2 registers with 2 in the
+// RUNNING slot alone while the container runs; it must hear RUNNING (after
+// the reboot) and nothing before it, or LXC's lxc-stop -r fails on the
+// STOPPING a watcher would get first.
+func TestRebootClientIsNoWatcher(t *testing.T) {
+	f, lxcpath := serveFake(t, "w3")
+	f.setState(RUNNING)
+	c := dialFake(t, lxcpath, "w3")
+	var set StateSet
+	set[RUNNING] = 2
+	if w, _ := set.isWatch(); w {
+		t.Fatal("a set with 2 in one slot is taken for a watcher")
+	}
+	sub, err := c.SubscribeNext(RUNNING)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	waitFor(t, func() bool { return f.srv.StateClients() == 1 })
+	f.srv.NotifyExit(int(syscall.SIGHUP))
+	for _, st := range []State{STOPPING, STOPPED, STARTING, RUNNING} {
+		f.setState(st)
+	}
+	// The raw record: exactly one, RUNNING, then the hang-up.
+	got, err := sub.Wait(time.Second)
+	if err != nil || got != RUNNING {
+		t.Fatalf("reboot client got %v, %v; want RUNNING", got, err)
+	}
+	if n := f.srv.StateClients(); n != 0 {
+		t.Fatalf("%d state clients still registered after RUNNING", n)
+	}
+}
+
+// TestWaitEnterSkipsOtherRecords: against a watcher-style stream the
+// reboot wait still ends at RUNNING, and a hang-up before it is "stopped".
+func TestWaitEnterSkipsOtherRecords(t *testing.T) {
+	f, lxcpath := serveFake(t, "w4")
+	f.setState(RUNNING)
+	c := dialFake(t, lxcpath, "w4")
+	sub, err := c.SubscribeNext(RUNNING)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	waitFor(t, func() bool { return f.srv.StateClients() == 1 })
+	f.setState(STOPPING)
+	if err := sub.WaitEnter(RUNNING, 200*time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("no RUNNING yet: err %v, want a timeout", err)
+	}
+	sub2, err := c.SubscribeNext(RUNNING)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub2.Close()
+	waitFor(t, func() bool { return f.srv.StateClients() == 2 })
+	f.srv.Close()
+	if err := sub2.WaitEnter(RUNNING, 5*time.Second); !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("monitor gone: err %v, want ErrNotRunning", err)
 	}
 }

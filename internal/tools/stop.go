@@ -96,15 +96,17 @@ func (o *stopOpts) run(c *cli.Ctx) int {
 		}
 		return 0
 	}
-	if o.reboot {
-		if err := ct.Reboot(); err != nil {
-			return c.Fail(err)
-		}
-		return 0
-	}
 	timeout := time.Duration(o.timeout) * time.Second
 	if o.timeout == -1 {
 		timeout = -1
+	}
+	if o.reboot {
+		// As LXC: wait (-t, 60 s by default; -W not at all) for the
+		// container to run again.
+		if err := ct.RebootWithTimeout(timeout); err != nil {
+			return c.Fail(err)
+		}
+		return 0
 	}
 	err = ct.Shutdown(timeout)
 	if err == nil {
