@@ -10,8 +10,10 @@
 // returns when it is absent: every normal golxc command pays one getenv.
 // A program that imports package lxc links the constructor too; it stays
 // inert there, since golxc never executes such a program as a stage.
-// The package needs cgo; a CGO_ENABLED=0 build fails on purpose (nocgo.go)
-// instead of producing a binary that cannot start containers.
+// golxc needs the constructor, so cmd/golxc (and the test binaries that
+// serve stages) refuse to build with CGO_ENABLED=0 instead of producing a
+// binary that cannot start containers. A program that only uses package
+// lxc may build without cgo: it is never a stage (Stage reports false).
 //
 // # Activation
 //

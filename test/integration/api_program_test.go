@@ -24,39 +24,43 @@ import (
 // re-execute the caller, whose main started another monitor, and so on).
 
 var apidemo struct {
-	once sync.Once
-	path string
-	err  error
+	sync.Mutex
+	built map[bool]string // cgo: path
 }
 
-// apidemoBinary builds examples/apidemo once, offline: its go.mod replaces
-// golxc by this checkout and its go.sum holds the dependencies' sums.
-func apidemoBinary(t *testing.T) string {
+// apidemoBinary builds examples/apidemo, with cgo (the default: the
+// program links golxc's C stage, which must stay inert) or without (a
+// static Go program; golxc's helpers need no C in the caller). Offline:
+// its go.mod replaces golxc by this checkout and its go.sum holds the
+// dependencies' sums.
+func apidemoBinary(t *testing.T, cgo bool) string {
 	t.Helper()
-	apidemo.once.Do(func() {
-		out := filepath.Join(binDir, "apidemo")
-		cmd := exec.Command("go", "build", "-o", out, ".")
-		cmd.Dir = filepath.Join("..", "..", "examples", "apidemo")
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			apidemo.err = fmt.Errorf("go build examples/apidemo: %v\n%s", err, b)
-			return
-		}
-		apidemo.path = out
-	})
-	if apidemo.err != nil {
-		t.Fatal(apidemo.err)
+	apidemo.Lock()
+	defer apidemo.Unlock()
+	if p, ok := apidemo.built[cgo]; ok {
+		return p
 	}
-	return apidemo.path
+	out := filepath.Join(binDir, map[bool]string{true: "apidemo", false: "apidemo-nocgo"}[cgo])
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = filepath.Join("..", "..", "examples", "apidemo")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off",
+		"CGO_ENABLED="+map[bool]string{true: "1", false: "0"}[cgo])
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build examples/apidemo (cgo %v): %v\n%s", cgo, err, b)
+	}
+	if apidemo.built == nil {
+		apidemo.built = map[bool]string{}
+	}
+	apidemo.built[cgo] = out
+	return out
 }
 
-// runDemo runs the demo with env (GOLXC_BINARY removed from ours first)
+// runDemo runs argv (the demo, or a command that execs it) with env (GOLXC_BINARY removed from ours first)
 // and fails the test if a second copy of the demo binary ever runs: the
 // demo re-executed as a helper. The copies are killed at once (they are
 // in sessions of their own, so by pid, found by their executable).
-func runDemo(t *testing.T, env []string, extra []*os.File, argv ...string) result {
+func runDemo(t *testing.T, demo string, env []string, extra []*os.File, argv ...string) result {
 	t.Helper()
-	demo := apidemoBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -160,7 +164,7 @@ func killAll(exe string) {
 // GOLXC_BINARY naming the golxc under test.
 func TestAPIFromAnotherProgram(t *testing.T) {
 	needRoot(t)
-	demo := apidemoBinary(t)
+	demo := apidemoBinary(t, true)
 	golxc := filepath.Join(binDir, "golxc")
 	env := []string{"GOLXC_BINARY=" + golxc}
 	lp := lxcpath(t)
@@ -177,7 +181,7 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 	defer rd.Close()
 	null, _ := os.Open(os.DevNull)
 	defer null.Close()
-	r := runDemo(t, env, []*os.File{null, wr}, demo, "-P", lp, "-n", name, "create", "start")
+	r := runDemo(t, demo, env, []*os.File{null, wr}, demo, "-P", lp, "-n", name, "create", "start")
 	wr.Close()
 	if r.code != 0 || !strings.Contains(r.stdout, "start: ok") {
 		t.Fatalf("apidemo create start: %s", r)
@@ -199,7 +203,7 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 		t.Errorf("the program's leaked pipe is still open after it returned (read: %d, %v): the monitor inherited it", n, err)
 	}
 
-	r = runDemo(t, env, nil, demo, "-P", lp, "-n", name, "attach", "stop", "destroy")
+	r = runDemo(t, demo, env, nil, demo, "-P", lp, "-n", name, "attach", "stop", "destroy")
 	if r.code != 0 {
 		t.Fatalf("apidemo attach stop destroy: %s", r)
 	}
@@ -213,10 +217,12 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 		t.Errorf("left behind:\n  %s", strings.Join(left, "\n  "))
 	}
 
-	// The whole cycle in one process, as a program would do it.
+	// The whole cycle in one process, as a program would do it, built
+	// without cgo.
+	static := apidemoBinary(t, false)
 	name2 := "api-demo2"
 	t.Cleanup(func() { killMonitors(t, lp, name2) })
-	r = runDemo(t, env, nil, demo, "-P", lp, "-n", name2)
+	r = runDemo(t, static, env, nil, static, "-P", lp, "-n", name2)
 	if r.code != 0 || !strings.HasSuffix(r.stdout, "destroy: ok\n") {
 		t.Fatalf("apidemo (all steps): %s", r)
 	}
@@ -231,14 +237,14 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 // mounts in a private mount namespace (util-linux unshare).
 func TestAPIWithoutGolxcBinary(t *testing.T) {
 	needRoot(t)
-	demo := apidemoBinary(t)
+	demo := apidemoBinary(t, true)
 	lp := lxcpath(t)
 	name := "api-nobin"
 	busybox(t, lp, name)
 
 	t.Run("bad GOLXC_BINARY", func(t *testing.T) {
 		bad := filepath.Join(lp, "no-golxc-here")
-		r := runDemo(t, []string{"GOLXC_BINARY=" + bad}, nil, demo, "-P", lp, "-n", name, "start")
+		r := runDemo(t, demo, []string{"GOLXC_BINARY=" + bad}, nil, demo, "-P", lp, "-n", name, "start")
 		want := fmt.Sprintf("apidemo: start: %s: start the monitor: GOLXC_BINARY=%s: stat %s: no such file or directory: point it to the golxc binary or unset it\n", name, bad, bad)
 		if r.code != 1 || r.stderr != want {
 			t.Errorf("got %s\nwant exit 1, stderr %q", r, want)
@@ -256,7 +262,7 @@ func TestAPIWithoutGolxcBinary(t *testing.T) {
 				hide += "/usr/bin/mount -t tmpfs golxc-hidden " + d + " && "
 			}
 		}
-		r := runDemo(t, []string{"PATH=/nonexistent-golxc-path"}, nil, unshare, "--mount", "--propagation", "private",
+		r := runDemo(t, demo, []string{"PATH=/nonexistent-golxc-path"}, nil, unshare, "--mount", "--propagation", "private",
 			"/bin/sh", "-c", hide+`exec "$0" "$@"`, demo, "-P", lp, "-n", name, "start")
 		want := "apidemo: start: " + name + ": start the monitor: golxc binary not found: install golxc (make install) or set GOLXC_BINARY to its path\n"
 		if r.code != 1 || r.stderr != want {
