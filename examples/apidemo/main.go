@@ -3,12 +3,12 @@
 // network), start (daemonized monitor), wait for RUNNING, attach (runs a
 // command and checks what it printed), stop, destroy.
 //
-//	apidemo [-P LXCPATH] -n NAME [STEP...]
+//	apidemo [-P LXCPATH] [-golxc PATH] -n NAME [STEP...]
 //
 // STEPs are create, start, attach, stop and destroy; all of them, in that
 // order, when none is given. The helper processes (monitor, init, attach
-// stage) run the installed golxc binary; set GOLXC_BINARY (or call
-// lxc.SetGolxcBinary) to use another one. The integration test
+// stage) run the installed golxc binary; -golxc (lxc.SetGolxcBinary) or
+// $GOLXC_BINARY names another one. The integration test
 // TestAPIFromAnotherProgram builds and runs it.
 package main
 
@@ -30,10 +30,16 @@ const timeout = 30 * time.Second
 func main() {
 	lxcpath := flag.String("P", "", "container path (default: lxc.lxcpath)")
 	name := flag.String("n", "", "container name")
+	golxc := flag.String("golxc", "", "golxc binary for the helper processes")
 	flag.Parse()
 	if *name == "" {
-		fmt.Fprintln(os.Stderr, "usage: apidemo [-P LXCPATH] -n NAME [create|start|attach|stop|destroy ...]")
+		fmt.Fprintln(os.Stderr, "usage: apidemo [-P LXCPATH] [-golxc PATH] -n NAME [create|start|attach|stop|destroy ...]")
 		os.Exit(2)
+	}
+	if *golxc != "" {
+		if err := lxc.SetGolxcBinary(*golxc); err != nil {
+			fail("golxc", err)
+		}
 	}
 	steps := flag.Args()
 	if len(steps) == 0 {

@@ -218,11 +218,13 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 	}
 
 	// The whole cycle in one process, as a program would do it, built
-	// without cgo.
+	// without cgo, naming golxc with lxc.SetGolxcBinary, which goes
+	// before a (here wrong) $GOLXC_BINARY.
 	static := apidemoBinary(t, false)
 	name2 := "api-demo2"
 	t.Cleanup(func() { killMonitors(t, lp, name2) })
-	r = runDemo(t, static, env, nil, static, "-P", lp, "-n", name2)
+	wrong := []string{"GOLXC_BINARY=" + filepath.Join(lp, "not-golxc")}
+	r = runDemo(t, static, wrong, nil, static, "-P", lp, "-golxc", golxc, "-n", name2)
 	if r.code != 0 || !strings.HasSuffix(r.stdout, "destroy: ok\n") {
 		t.Fatalf("apidemo (all steps): %s", r)
 	}
