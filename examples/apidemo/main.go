@@ -6,7 +6,9 @@
 //	apidemo [-P LXCPATH] [-golxc PATH] -n NAME [STEP...]
 //
 // STEPs are create, start, attach, stop and destroy; all of them, in that
-// order, when none is given. The helper processes (monitor, init, attach
+// order, when none is given. Step execute runs a command as an
+// application container in the foreground (lxc-execute's way: the
+// monitor runs inside this program) and prints its exit status. The helper processes (monitor, init, attach
 // stage) run the installed golxc binary; -golxc (lxc.SetGolxcBinary) or
 // $GOLXC_BINARY names another one. The integration test
 // TestAPIFromAnotherProgram builds and runs it.
@@ -33,7 +35,7 @@ func main() {
 	golxc := flag.String("golxc", "", "golxc binary for the helper processes")
 	flag.Parse()
 	if *name == "" {
-		fmt.Fprintln(os.Stderr, "usage: apidemo [-P LXCPATH] [-golxc PATH] -n NAME [create|start|attach|stop|destroy ...]")
+		fmt.Fprintln(os.Stderr, "usage: apidemo [-P LXCPATH] [-golxc PATH] -n NAME [create|start|attach|stop|destroy|execute ...]")
 		os.Exit(2)
 	}
 	if *golxc != "" {
@@ -87,8 +89,18 @@ func run(c *lxc.Container, step string) error {
 		return nil
 	case "destroy":
 		return c.Destroy()
+	case "execute":
+		c.WantDaemonize(false)
+		defer c.WantDaemonize(true)
+		status, err := c.StartWith(lxc.StartOptions{Command: []string{"/bin/sh", "-c", "echo payload ran; exit 7"},
+			Execute: true, UID: -1, GID: -1})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("exit status %d\n", status)
+		return nil
 	}
-	return fmt.Errorf("unknown step (want create, start, attach, stop or destroy)")
+	return fmt.Errorf("unknown step (want create, start, attach, stop, destroy or execute)")
 }
 
 // create makes a busybox container without network (no bridge needed).

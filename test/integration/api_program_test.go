@@ -231,6 +231,18 @@ func TestAPIFromAnotherProgram(t *testing.T) {
 	if left := leftovers(lp, name2); len(left) > 0 {
 		t.Errorf("left behind:\n  %s", strings.Join(left, "\n  "))
 	}
+
+	// lxc-execute's way: the monitor runs inside the program, the init
+	// stage is golxc, the payload's exit status comes back.
+	name3 := "api-demo3"
+	t.Cleanup(func() { killMonitors(t, lp, name3) })
+	r = runDemo(t, demo, env, nil, demo, "-P", lp, "-n", name3, "create", "execute", "destroy")
+	if want := "create: ok\npayload ran\nexit status 7\nexecute: ok\ndestroy: ok\n"; r.code != 0 || r.stdout != want {
+		t.Errorf("apidemo create execute destroy: %s\nwant stdout %q", r, want)
+	}
+	if left := leftovers(lp, name3); len(left) > 0 {
+		t.Errorf("left behind:\n  %s", strings.Join(left, "\n  "))
+	}
 }
 
 // TestAPIWithoutGolxcBinary: with no golxc to be found, Start fails with
