@@ -43,11 +43,8 @@ const (
 
 // AttachOptions are go-lxc's attach options plus golxc's extensions.
 //
-// Attaching re-executes the running binary through golxc's namespace
-// stage: a program using these methods must import
-// github.com/golxc/golxc/internal/nsexec (cgo) and call
-// spawn.RunStageIfRequested first thing in main, as cmd/golxc does.
-// (A public hook for this does not exist yet.)
+// Attaching runs golxc's namespace stage from the golxc binary (see
+// SetGolxcBinary for how a program other than golxc finds it).
 type AttachOptions struct {
 	// Namespaces to join (CLONE_NEW* flags); -1 joins all of them.
 	Namespaces int

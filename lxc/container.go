@@ -1,6 +1,8 @@
 // Package lxc is golxc's public Go API, shaped like go-lxc
 // (github.com/lxc/go-lxc) but implemented in pure Go. Every lxc-* tool
-// is a thin layer over it.
+// is a thin layer over it. Other programs can use it too: the processes
+// golxc needs besides the caller (the monitor, the container's init, the
+// attach stage) run the installed golxc binary (see SetGolxcBinary).
 package lxc
 
 import (

@@ -21,6 +21,7 @@ import (
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/monitor"
 	_ "github.com/golxc/golxc/internal/nsexec" // the pre-Go-runtime namespace stage
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/tools"
 )
@@ -33,6 +34,8 @@ func main() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
 	}
+	// This program is golxc: its helpers run its own image (selfexe).
+	selfexe.MarkMain()
 	// Internal stages first: they never return.
 	spawn.RunStageIfRequested()
 	monitor.RunDaemonIfRequested()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/terminal"
 	"golang.org/x/sys/unix"
@@ -87,8 +88,13 @@ func ExitCode(ws syscall.WaitStatus) int {
 // Start attaches and returns once the command is starting; call Wait.
 func Start(o Options) (*Process, error) {
 	// Like LXC's attach, keep what we hold of the host out of reach of
-	// ptrace from inside the container.
-	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	// ptrace from inside the container. Only in golxc's own process:
+	// another program using package lxc would stay undumpable for its
+	// whole life (no core dumps, its /proc files owned by root); the
+	// stage that enters the container makes itself undumpable anyway.
+	if selfexe.IsMain() {
+		_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	}
 	fill(&o)
 	client, err := cmdsock.Dial(o.LXCPath, o.Name)
 	if err != nil {

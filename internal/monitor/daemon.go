@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/procenv"
+	"github.com/golxc/golxc/internal/selfexe"
 )
 
 // The daemonized monitor is this same binary re-executed with these
@@ -52,13 +54,21 @@ func (r *reporter) report(s status) {
 	}
 }
 
-// startDaemon re-executes the binary as the monitor and waits for its
-// verdict on the status pipe.
+// startDaemon runs golxc as the monitor and waits for its verdict on the
+// status pipe. golxc re-executes itself; any other program using package
+// lxc runs the golxc binary selfexe finds, never its own image.
 func startDaemon(o Options) (int, error) {
-	exe, err := os.Executable()
+	bin, err := selfexe.Find()
 	if err != nil {
-		return 1, fmt.Errorf("%s: find own executable to start the monitor: %w", o.Name, err)
+		return 1, fmt.Errorf("%s: start the monitor: %w", o.Name, err)
 	}
+	exe := bin.Path
+	if bin.Self {
+		if exe, err = os.Executable(); err != nil {
+			return 1, fmt.Errorf("%s: find own executable to start the monitor: %w", o.Name, err)
+		}
+	}
+	log.Debugf("%s: starting the monitor from %s", o.Name, exe)
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return 1, fmt.Errorf("%s: status pipe: %w", o.Name, err)
@@ -131,6 +141,7 @@ func RunDaemonIfRequested() {
 		os.Exit(1)
 	}
 	syscall.CloseOnExec(fd)
+	closeLeakedFDs()
 	r := &reporter{pipe: pipe}
 	code, _ := run(o, r)
 	os.Exit(code)

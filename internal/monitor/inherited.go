@@ -27,3 +27,29 @@ func markInheritedCloseOnExec() {
 	}
 	d.Close()
 }
+
+// closeLeakedFDs closes, in a freshly exec'd monitor, every fd above 2
+// without FD_CLOEXEC: this process opens all of its own close-on-exec
+// (the status pipe is marked before this runs), so such an fd was leaked
+// by the program that started the monitor. golxc marks its own first
+// (markInheritedCloseOnExec), another program using package lxc does not,
+// and a monitor holding its caller's pipe would keep e.g. a shell's
+// $(...) waiting for the container's whole life.
+func closeLeakedFDs() {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	self := int(d.Fd())
+	for _, n := range names {
+		fd, err := strconv.Atoi(n)
+		if err != nil || fd <= 2 || fd == self {
+			continue
+		}
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			unix.Close(fd)
+		}
+	}
+	d.Close()
+}

@@ -10,9 +10,11 @@
 //	                                                   ▼
 //	                                      init stage (new namespaces): rootfs, hooks, exec
 //
-// A binary that uses Start in daemon mode must call RunDaemonIfRequested
-// early in main (after spawn.RunStageIfRequested). Importing this package
-// registers the spawn stage "init".
+// The monitor and the init stage run the golxc binary (internal/selfexe):
+// golxc itself marks itself (selfexe.MarkMain) and calls
+// RunDaemonIfRequested early in main (after spawn.RunStageIfRequested);
+// any other program that starts containers runs the installed golxc for
+// both. Importing this package registers the spawn stage "init".
 //
 // lxc-execute: the init stage stays in Go as PID 1 (execinit) and forks the
 // command, which therefore is not PID 2 (Go's threads take the first pids

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+
+	"github.com/golxc/golxc/internal/selfexe"
 )
 
 // Start starts the container described by o. Daemonized, it returns once the
@@ -22,7 +24,12 @@ func Start(o Options) (int, error) {
 	if o.ConfigFile != "" {
 		o.ConfigFile = filepath.Clean(o.ConfigFile)
 	}
-	markInheritedCloseOnExec()
+	if selfexe.IsMain() {
+		// Another program's descriptors are its own business: the
+		// daemonized monitor closes what leaks to it (closeLeakedFDs)
+		// and the container's init closes the rest before its exec.
+		markInheritedCloseOnExec()
+	}
 	if isRunning(o.LXCPath, o.Name) {
 		return 0, ErrAlreadyRunning
 	}

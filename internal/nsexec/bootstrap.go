@@ -14,6 +14,13 @@ const (
 	EnvStage = "_GOLXC_STAGE"
 )
 
+// Info describes the stage this process is running as.
+type Info struct {
+	Mode   Mode   // Create or Join: what the C stage did
+	Name   string // value of _GOLXC_STAGE: the Go stage to run
+	SyncFD int    // the sync socket (close-on-exec), shared with the parent
+}
+
 // Mode says whether the C stage creates namespaces or joins existing ones.
 type Mode uint32
 

@@ -8,15 +8,21 @@
 //
 // The constructor reads one environment variable, _GOLXC_NSEXEC, and
 // returns when it is absent: every normal golxc command pays one getenv.
-// The package needs cgo; a CGO_ENABLED=0 build fails on purpose (nocgo.go)
-// instead of producing a binary that cannot start containers.
+// A program that imports package lxc links the constructor too; it stays
+// inert there, since golxc never executes such a program as a stage.
+// golxc needs the constructor, so cmd/golxc (and the test binaries that
+// serve stages) refuse to build with CGO_ENABLED=0 instead of producing a
+// binary that cannot start containers. A program that only uses package
+// lxc may build without cgo: it is never a stage (Stage reports false).
 //
 // # Activation
 //
 // The parent (spawn.Start) makes a SOCK_SEQPACKET socketpair, writes the
-// bootstrap message into its end, and execs its own binary through a
-// read-only view (spawn.ProtectedExe: a private overlay, or a sealed memfd
-// copy) with the other end inherited as fd N and the environment
+// bootstrap message into its end, and execs the golxc binary (itself in
+// golxc; the installed golxc in any other program using package lxc, see
+// internal/selfexe) through a read-only view (spawn.ProtectedExe: a
+// private overlay, or a sealed memfd copy) with the other end inherited
+// as fd N and the environment
 //
 //	_GOLXC_NSEXEC=N      the sync socket; arms the constructor
 //	_GOLXC_STAGE=<name>  the Go stage to run afterwards

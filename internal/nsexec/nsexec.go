@@ -35,13 +35,6 @@ const (
 	_ = uint(MaxShare - C.GOLXC_MAX_SHARE)
 )
 
-// Info describes the stage this process is running as.
-type Info struct {
-	Mode   Mode   // Create or Join: what the C stage did
-	Name   string // value of _GOLXC_STAGE: the Go stage to run
-	SyncFD int    // the sync socket (close-on-exec), shared with the parent
-}
-
 // Stage reports whether the C stage ran in this process (ok) and, if so,
 // which. It only reads two C variables set by the constructor; it does not
 // call into C.

@@ -9,11 +9,14 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/selfexe"
 )
 
 // The test binary doubles as the stage child, as runc's init_test.go does:
 // Start re-executes it, and RunStageIfRequested runs one of these stages.
 func TestMain(m *testing.M) {
+	selfexe.MarkMain() // the test binary serves its own stages
 	RegisterStage("test-report", reportStage)
 	RegisterStage("test-exit", func(_ *os.File, args []string) int {
 		code, _ := strconv.Atoi(args[0])

@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/selfexe"
 )
 
 // allSeals forbid every write, truncate or growth, even through a fresh
@@ -16,10 +19,12 @@ const allSeals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix
 // testNoOverlay makes ProtectedExe take the memfd path (tests).
 var testNoOverlay bool
 
-// ProtectedExe returns golxc's own executable in a form nothing can write
+// ProtectedExe returns golxc's executable in a form nothing can write
 // through; the caller closes it. Start execs the stage from it, so a
 // container cannot overwrite the host binary through /proc/<stage>/exe
-// (CVE-2019-5736).
+// (CVE-2019-5736). In golxc that is its own image; in any other program
+// using package lxc it is the golxc binary selfexe.Find resolves (never
+// the caller's own image, which would run the caller's main again).
 //
 // First choice is the binary itself seen through a private, detached,
 // read-only overlayfs mount (lower layers: the binary's directory and an
@@ -32,23 +37,43 @@ var testNoOverlay bool
 // the fallback where overlayfs or the new mount API is missing, or the
 // caller may not mount.
 func ProtectedExe() (*os.File, error) {
-	if !testNoOverlay {
-		if f, err := overlayExe(); err == nil {
-			return f, nil
-		}
+	bin, err := selfexe.Find()
+	if err != nil {
+		return nil, fmt.Errorf("spawn: %w", err)
 	}
-	return SealedExe()
+	return protect(bin)
 }
 
-// overlayExe opens /proc/self/exe's file through a fresh read-only overlay
-// of its directory, checking it is the very file this process runs.
-func overlayExe() (*os.File, error) {
-	path, err := os.Readlink("/proc/self/exe")
+// protect gives bin's read-only view, or its sealed copy.
+func protect(bin selfexe.Binary) (*os.File, error) {
+	if !testNoOverlay {
+		f, err := overlayExe(bin)
+		if err == nil {
+			return f, nil
+		}
+		log.Tracef("read-only overlay of %s unavailable (%v): using a sealed copy", bin.Path, err)
+	}
+	return sealedExe(bin)
+}
+
+// overlayExe opens bin's file through a fresh read-only overlay of its
+// directory, checking it is the very file bin names (for golxc itself:
+// the file this process runs).
+func overlayExe(bin selfexe.Binary) (*os.File, error) {
+	var path string
+	var err error
+	if bin.Self {
+		path, err = os.Readlink(selfexe.SelfPath)
+	} else {
+		// The overlay shows the directory of the real file, not of a
+		// symlink to it (make install's /usr/local/bin/lxc-* links).
+		path, err = filepath.EvalSymlinks(bin.Path)
+	}
 	if err != nil || !filepath.IsAbs(path) || strings.HasSuffix(path, " (deleted)") {
-		return nil, fmt.Errorf("no usable path for /proc/self/exe (%q, %v)", path, err)
+		return nil, fmt.Errorf("no usable path for %s (%q, %v)", bin.Path, path, err)
 	}
 	var self unix.Stat_t
-	if err := unix.Stat("/proc/self/exe", &self); err != nil {
+	if err := unix.Stat(bin.Path, &self); err != nil {
 		return nil, err
 	}
 	empty, err := mountFS("tmpfs", unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC,
@@ -96,18 +121,27 @@ func mountFS(fstype string, attrs int, configure func(fs int) error) (int, error
 	return unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, attrs)
 }
 
-// SealedExe returns a new sealed memfd copy of /proc/self/exe; the caller
-// closes it. The seals (SEAL|SHRINK|GROW|WRITE) make every write or
-// truncate fail, even through a fresh open. It is ProtectedExe's fallback.
+// SealedExe returns a new sealed memfd copy of golxc's executable (see
+// ProtectedExe); the caller closes it. The seals (SEAL|SHRINK|GROW|WRITE)
+// make every write or truncate fail, even through a fresh open. It is
+// ProtectedExe's fallback.
 func SealedExe() (*os.File, error) {
-	src, err := os.Open("/proc/self/exe")
+	bin, err := selfexe.Find()
 	if err != nil {
-		return nil, fmt.Errorf("spawn: open /proc/self/exe: %w", err)
+		return nil, fmt.Errorf("spawn: %w", err)
+	}
+	return sealedExe(bin)
+}
+
+func sealedExe(bin selfexe.Binary) (*os.File, error) {
+	src, err := os.Open(bin.Path)
+	if err != nil {
+		return nil, fmt.Errorf("spawn: open %s: %w", bin.Path, err)
 	}
 	defer src.Close()
 	st, err := src.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("spawn: stat /proc/self/exe: %w", err)
+		return nil, fmt.Errorf("spawn: stat %s: %w", bin.Path, err)
 	}
 	fd, err := unix.MemfdCreate("golxc", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
@@ -116,7 +150,7 @@ func SealedExe() (*os.File, error) {
 	mem := os.NewFile(uintptr(fd), "memfd:golxc")
 	if err := copyExe(mem, src, st.Size()); err != nil {
 		mem.Close()
-		return nil, fmt.Errorf("spawn: copy /proc/self/exe to memfd: %w", err)
+		return nil, fmt.Errorf("spawn: copy %s to memfd: %w", bin.Path, err)
 	}
 	if _, err := unix.FcntlInt(mem.Fd(), unix.F_ADD_SEALS, allSeals); err != nil {
 		mem.Close()

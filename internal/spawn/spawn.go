@@ -1,7 +1,9 @@
 // Package spawn starts golxc processes inside new or existing namespaces.
 //
-// Start re-executes the running binary, through a view nothing can write
-// through (ProtectedExe), with the namespace stage of internal/nsexec armed. That C stage unshares or joins namespaces
+// Start executes golxc — the running binary when it is golxc, else the
+// installed golxc (internal/selfexe) — through a view nothing can write
+// through (ProtectedExe), with the namespace stage of internal/nsexec
+// armed. That C stage unshares or joins namespaces
 // before the Go runtime exists, forks the final process as a direct child
 // of the caller (CLONE_PARENT), and the Go runtime then starts in it and
 // runs the Go stage registered under Request.Stage. See nsexec's doc.go for
