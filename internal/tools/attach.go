@@ -197,6 +197,11 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 		opts.PtyLog = f
 	}
 	code, err := ct.Attach(c.Args, opts)
+	var intr *attach.Interrupted
+	if errors.As(err, &intr) {
+		log.Errorf("%v", err)
+		return code
+	}
 	if err != nil {
 		var ae *attach.Error
 		if errors.As(err, &ae) {
