@@ -33,6 +33,9 @@ func (e *Error) Error() string {
 }
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrStopped: the container stopped while the attach was starting.
+var ErrStopped = errors.New("the container stopped during the attach: container is not running")
+
 // ErrNotRunning: nothing serves the container's command socket.
 var ErrNotRunning = cmdsock.ErrNotRunning
 
@@ -219,6 +222,11 @@ func Start(o Options) (*Process, error) {
 		slave.Close() // the child has its copy; EIO on the master means it is gone
 	}
 	if err != nil {
+		// The container stopped meanwhile: say so, not ENOENT on its
+		// namespaces.
+		if unix.PidfdSendSignal(pidfd, 0, nil, 0) == unix.ESRCH {
+			return nil, &Error{Step: "Failed to attach", Err: ErrStopped}
+		}
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	p.Pid, p.proc = proc.Pid, proc

@@ -210,6 +210,10 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 				log.Errorf("Connection refused - Failed to get attach context")
 				return 1
 			}
+			if errors.Is(err, attach.ErrStopped) {
+				log.Errorf("%s: %v", ae.Step, attach.ErrStopped)
+				return 1
+			}
 			log.Errorf("%s - %s", errnoText(ae.Err), ae.Step)
 			return 1
 		}
