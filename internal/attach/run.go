@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/golxc/golxc/internal/log"
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
@@ -30,6 +33,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %v", e.Step, e.Err)
 }
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrStopped: the container stopped while the attach was starting.
+var ErrStopped = errors.New("the container stopped during the attach: container is not running")
 
 // ErrNotRunning: nothing serves the container's command socket.
 var ErrNotRunning = cmdsock.ErrNotRunning
@@ -58,23 +64,86 @@ func Run(o Options) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	stopFwd := make(chan struct{})
+	gaveUp := make(chan syscall.Signal, 1)
 	go func() {
+		var tick <-chan time.Time
+		var term syscall.Signal
 		for {
 			select {
 			case s := <-sigs:
-				_ = p.proc.Signal(s.(syscall.Signal))
+				sig := s.(syscall.Signal)
+				_ = p.proc.Signal(sig)
+				if terminating(sig) && tick == nil {
+					term = sig
+					t := time.NewTicker(100 * time.Millisecond)
+					defer t.Stop()
+					tick = t.C
+				}
+			case <-tick:
+				// A frozen process cannot act on the signal: do not
+				// wait for a thaw that may never come.
+				if p.abandonIfFrozen() {
+					gaveUp <- term
+					return
+				}
 			case <-stopFwd:
 				return
 			}
 		}
 	}()
-	ws, err := p.Wait()
+	type waited struct {
+		ws  syscall.WaitStatus
+		err error
+	}
+	done := make(chan waited, 1)
+	go func() { ws, err := p.Wait(); done <- waited{ws, err} }()
+	var w waited
+	select {
+	case w = <-done:
+	case sig := <-gaveUp:
+		signal.Stop(sigs)
+		return 128 + int(sig), &Interrupted{Sig: sig}
+	}
 	signal.Stop(sigs)
 	close(stopFwd)
-	if err != nil {
-		return -1, err
+	if w.err != nil {
+		return -1, w.err
 	}
-	return ExitCode(ws), nil
+	return ExitCode(w.ws), nil
+}
+
+// Interrupted: the client was told to stop (SIGTERM, SIGINT...) while the
+// attached process was frozen; it was killed and moved out of the frozen
+// cgroup so that it dies and lets go of the caller's descriptors.
+type Interrupted struct{ Sig syscall.Signal }
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("interrupted by %s while the container was frozen", unix.SignalName(e.Sig))
+}
+
+func terminating(sig syscall.Signal) bool {
+	return sig == syscall.SIGTERM || sig == syscall.SIGINT || sig == syscall.SIGHUP || sig == syscall.SIGQUIT
+}
+
+// abandonIfFrozen SIGKILLs the attached process when its cgroup is
+// frozen and evicts it into our own cgroup, which thaws it: it dies at
+// once instead of holding the caller's stdout and stderr until someone
+// thaws the container.
+func (p *Process) abandonIfFrozen() bool {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return false
+	}
+	st, ok := cgroup.PidFreezeState(l, p.Pid)
+	if !ok || st == cgroup.Thawed {
+		return false
+	}
+	log.Debugf("attached process %d is %v: killing it and moving it out of the frozen cgroup", p.Pid, st)
+	_ = p.proc.Signal(syscall.SIGKILL)
+	if err := cgroup.Evict(l, p.Pid); err != nil {
+		log.Debugf("%v", err)
+	}
+	return true
 }
 
 // ExitCode is a wait status as a shell reports it.
@@ -159,6 +228,11 @@ func Start(o Options) (*Process, error) {
 		slave.Close() // the child has its copy; EIO on the master means it is gone
 	}
 	if err != nil {
+		// The container stopped meanwhile: say so, not ENOENT on its
+		// namespaces.
+		if unix.PidfdSendSignal(pidfd, 0, nil, 0) == unix.ESRCH {
+			return nil, &Error{Step: "Failed to attach", Err: ErrStopped}
+		}
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	p.Pid, p.proc = proc.Pid, proc

@@ -57,14 +57,17 @@ func (c *Container) killPayload() error {
 		return err
 	}
 	if c.drv.canFreeze(c) {
-		if c.drv.freeze(c, time.Second) == nil {
+		if c.drv.freeze(c, time.Second, nil) == nil {
 			_ = c.KillAll(syscall.SIGKILL)
 		}
-		if err := c.drv.thaw(c); err != nil {
-			return err
-		}
+	}
+	// Thaw sub-cgroups too: the container may have frozen one itself.
+	if err := c.ThawAll(); err != nil {
+		return err
 	}
 	ok, err := pollUntil(killWait, func() (bool, error) {
+		// A task that still runs could have frozen a cgroup again.
+		_ = c.ThawAll()
 		if err := c.KillAll(syscall.SIGKILL); err != nil {
 			return false, err
 		}

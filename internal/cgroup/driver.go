@@ -10,7 +10,8 @@ import (
 // how statistics and limits are read and written, and how it is killed.
 type driver interface {
 	// freeze stops every task of the payload; timeout <= 0 waits forever.
-	freeze(c *Container, timeout time.Duration) error
+	// cancel (may be nil) aborts the wait and thaws again.
+	freeze(c *Container, timeout time.Duration, cancel <-chan struct{}) error
 	thaw(c *Container) error
 	frozen(c *Container) (bool, error)
 	// canFreeze reports whether a freezer exists for the payload.
@@ -44,6 +45,12 @@ func newDriver(l *Layout) driver {
 // pollUntil calls done with growing pauses until it reports true, fails,
 // or timeout (> 0) passes.
 func pollUntil(timeout time.Duration, done func() (bool, error)) (bool, error) {
+	return pollUntilCancel(timeout, nil, done)
+}
+
+// pollUntilCancel is pollUntil that also gives up (false) once cancel is
+// closed.
+func pollUntilCancel(timeout time.Duration, cancel <-chan struct{}, done func() (bool, error)) (bool, error) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
@@ -57,7 +64,11 @@ func pollUntil(timeout time.Duration, done func() (bool, error)) (bool, error) {
 		if timeout > 0 && time.Now().After(deadline) {
 			return false, nil
 		}
-		time.Sleep(delay)
+		select {
+		case <-cancel:
+			return false, nil
+		case <-time.After(delay):
+		}
 		if delay < 50*time.Millisecond {
 			delay *= 2
 		}

@@ -1,6 +1,7 @@
 package cgroup
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -13,7 +14,29 @@ func (c *Container) Freeze(timeout time.Duration) error {
 	if len(c.lim) == 0 {
 		return fmt.Errorf("freeze: no payload cgroup")
 	}
-	return c.drv.freeze(c, timeout)
+	return c.drv.freeze(c, timeout, nil)
+}
+
+// ErrFreezeCanceled: FreezeCancel gave up because cancel was closed.
+var ErrFreezeCanceled = errors.New("freeze canceled")
+
+// FreezeCancel is Freeze that gives up, thawing again, once cancel is
+// closed (the monitor cancels a pending freeze when a kill begins: the
+// freeze loop re-writes FROZEN and would undo the killer's thaw).
+func (c *Container) FreezeCancel(timeout time.Duration, cancel <-chan struct{}) error {
+	if len(c.lim) == 0 {
+		return fmt.Errorf("freeze: no payload cgroup")
+	}
+	return c.drv.freeze(c, timeout, cancel)
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // Thaw resumes a frozen payload; thawing a running one is a no-op.

@@ -25,8 +25,8 @@ func (d hybridDriver) canFreeze(c *Container) bool {
 	return d.v1.canFreeze(c) || d.v2.canFreeze(c)
 }
 
-func (d hybridDriver) freeze(c *Container, t time.Duration) error {
-	return d.pickFreezer(c).freeze(c, t)
+func (d hybridDriver) freeze(c *Container, t time.Duration, cancel <-chan struct{}) error {
+	return d.pickFreezer(c).freeze(c, t, cancel)
 }
 
 func (d hybridDriver) thaw(c *Container) error { return d.pickFreezer(c).thaw(c) }

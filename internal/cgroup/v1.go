@@ -26,7 +26,7 @@ func legacyLimitDir(c *Container, ctl string) string {
 
 func (v1Driver) canFreeze(c *Container) bool { return legacyLimitDir(c, "freezer") != "" }
 
-func (v1Driver) freeze(c *Container, timeout time.Duration) error {
+func (v1Driver) freeze(c *Container, timeout time.Duration, cancel <-chan struct{}) error {
 	d := legacyLimitDir(c, "freezer")
 	if d == "" {
 		return fmt.Errorf("freeze: no v1 freezer hierarchy is mounted (mount -t cgroup -o freezer)")
@@ -34,7 +34,7 @@ func (v1Driver) freeze(c *Container, timeout time.Duration) error {
 	f := filepath.Join(d, "freezer.state")
 	// Writing FROZEN starts freezing; the state reads FREEZING until every
 	// task has stopped. Re-writing kicks tasks that raced with the first.
-	ok, err := pollUntil(timeout, func() (bool, error) {
+	ok, err := pollUntilCancel(timeout, cancel, func() (bool, error) {
 		if err := writeFile(f, "FROZEN"); err != nil {
 			return false, fmt.Errorf("freeze: write %s: %w", f, err)
 		}
@@ -49,6 +49,9 @@ func (v1Driver) freeze(c *Container, timeout time.Duration) error {
 	}
 	if !ok {
 		_ = writeFile(f, "THAWED")
+		if isClosed(cancel) {
+			return fmt.Errorf("freeze: %s: %w; thawed again", f, ErrFreezeCanceled)
+		}
 		return fmt.Errorf("freeze: %s did not reach FROZEN within %v (a task may be in uninterruptible sleep); thawed again", f, timeout)
 	}
 	return nil

@@ -28,7 +28,7 @@ func (v2Driver) canFreeze(c *Container) bool {
 	return err == nil
 }
 
-func (v2Driver) freeze(c *Container, timeout time.Duration) error {
+func (v2Driver) freeze(c *Container, timeout time.Duration, cancel <-chan struct{}) error {
 	d := unifiedLimitDir(c)
 	if d == "" {
 		return fmt.Errorf("freeze: no cgroup2 payload cgroup")
@@ -36,12 +36,15 @@ func (v2Driver) freeze(c *Container, timeout time.Duration) error {
 	if err := writeFile(filepath.Join(d, "cgroup.freeze"), "1"); err != nil {
 		return fmt.Errorf("freeze: write %s/cgroup.freeze: %w", d, err)
 	}
-	ok, err := pollUntil(timeout, func() (bool, error) { return eventsFrozen(d) })
+	ok, err := pollUntilCancel(timeout, cancel, func() (bool, error) { return eventsFrozen(d) })
 	if err != nil {
 		return err
 	}
 	if !ok {
 		_ = writeFile(filepath.Join(d, "cgroup.freeze"), "0")
+		if isClosed(cancel) {
+			return fmt.Errorf("freeze: %s: %w; thawed again", d, ErrFreezeCanceled)
+		}
 		return fmt.Errorf("freeze: %s/cgroup.events did not report \"frozen 1\" within %v; thawed again", d, timeout)
 	}
 	return nil

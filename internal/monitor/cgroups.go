@@ -149,5 +149,7 @@ func (c *cgroups) lxcLayout() int32 {
 func (c *cgroups) pureUnified() bool { return c != nil && c.layout.Mode == cgroup.Unified }
 
 // freeze waits at most timeout (<= 0: no limit).
-func (c *cgroups) freeze(timeout time.Duration) error { return c.cg.Freeze(timeout) }
-func (c *cgroups) thaw() error                        { return c.cg.Thaw() }
+func (c *cgroups) freeze(timeout time.Duration, cancel <-chan struct{}) error {
+	return c.cg.FreezeCancel(timeout, cancel)
+}
+func (c *cgroups) thaw() error { return c.cg.Thaw() }

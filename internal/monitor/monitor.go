@@ -47,6 +47,7 @@ type instance struct {
 	net         NetSetup
 	proc        *initProcess
 	pid         int
+	kill        *killer // thaws the payload until init is gone once a kill began
 	nsFiles     map[string]*os.File
 	// lxc-execute only: init stays in the setup process, whose capability
 	// sets the namespace stage narrows to capKeep (initsetup.InProcessInit).
@@ -136,14 +137,14 @@ func (m *monitor) main() (int, error) {
 // true when init died by SIGHUP (reboot(2) inside a pid namespace).
 func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.setState(cmdsock.STARTING)
-	in := &instance{}
+	in := &instance{kill: newKiller()}
 	m.mu.Lock()
 	m.run = in
 	m.mu.Unlock()
 	if err := m.setup(in); err != nil {
 		m.setState(cmdsock.ABORTING)
 		if in.proc != nil {
-			in.proc.kill()
+			m.killInit(in)
 			in.proc.wait()
 		}
 		m.teardown(in, "stop")
@@ -200,9 +201,8 @@ func (m *monitor) notifyExit(ws syscall.WaitStatus) {
 }
 
 func (m *monitor) current() (cmdsock.State, *instance) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.state, m.run
+	st, in := m.rawState()
+	return m.liveState(st, in), in
 }
 
 // handleSignals: a terminated monitor still tears everything down (kill
@@ -223,7 +223,7 @@ func (m *monitor) handleSignals(sigs chan os.Signal) {
 			m.mu.Lock()
 			m.halting = true
 			m.mu.Unlock()
-			in.proc.kill()
+			m.killInit(in)
 		}
 	}
 }
@@ -236,4 +236,11 @@ func writePidFile(path string) error {
 	defer f.Close()
 	_, err = f.WriteString(strconv.Itoa(os.Getpid()))
 	return err
+}
+
+// rawState is the monitor's own state, without the freezer correction.
+func (m *monitor) rawState() (cmdsock.State, *instance) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state, m.run
 }

@@ -13,15 +13,20 @@ import (
 
 // Serve answers the command socket (cmdsock.Handler).
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
-	st, in := m.current()
+	st0, in := m.rawState()
+	st := m.liveState(st0, in)
 	switch req.Cmd {
 	case cmdsock.GetState:
 		return &cmdsock.Response{Value: int64(st)}
 	case cmdsock.AddStateClient:
 		// The state must not move between reading it and registering.
+		// The freezer is read first: the lock is not held for file reads.
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		return req.AnswerAddStateClient(m.state)
+		if m.state != st0 {
+			st = m.state
+		}
+		return req.AnswerAddStateClient(st)
 	case cmdsock.ServeStateClients:
 		// LXC's freeze client on cgroup v1 reports FREEZING/FROZEN/THAWED
 		// this way; like LXC the monitor adopts the state it announces
@@ -72,6 +77,9 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 			return errno(err)
 		}
 		log.Infof("sent signal %d to init %d (stop command)", int(sig), in.pid)
+		// A frozen container cannot act on the signal: thaw it (and keep
+		// it thawed) until init is gone, as LXC thaws after its stop.
+		m.thawUntilExit(in)
 		// LXC answers a successful stop by hanging up when the monitor exits.
 		req.Keep(nil)
 		return nil
@@ -153,7 +161,14 @@ func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
 
 func (m *monitor) freeze(in *instance, timeout time.Duration) *cmdsock.Response {
 	m.setState(cmdsock.FREEZING)
-	if err := in.cg.freeze(timeout); err != nil {
+	err := in.cg.freeze(timeout, in.kill.started)
+	// A kill that began meanwhile wins: the container is going away and
+	// the killer thaws it; it must not be announced FROZEN.
+	if in.kill.begun() {
+		log.Debugf("freeze of %s overtaken by a kill", m.o.Name)
+		return errno(unix.ESRCH)
+	}
+	if err != nil {
 		m.setState(cmdsock.RUNNING)
 		return errno(err)
 	}

@@ -94,7 +94,7 @@ func describe(ws syscall.WaitStatus) string {
 	case ws.Exited():
 		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
 	case ws.Signaled():
-		return fmt.Sprintf("was killed by %v", ws.Signal())
+		return fmt.Sprintf("was killed by signal %d (%s)", int(ws.Signal()), unix.SignalName(ws.Signal()))
 	}
 	return fmt.Sprintf("ended with wait status %#x", uint32(ws))
 }

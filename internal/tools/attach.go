@@ -197,12 +197,21 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 		opts.PtyLog = f
 	}
 	code, err := ct.Attach(c.Args, opts)
+	var intr *attach.Interrupted
+	if errors.As(err, &intr) {
+		log.Errorf("%v", err)
+		return code
+	}
 	if err != nil {
 		var ae *attach.Error
 		if errors.As(err, &ae) {
 			if attach.IsNotRunning(err) {
 				log.Errorf("Connection refused - Failed to get init pid")
 				log.Errorf("Connection refused - Failed to get attach context")
+				return 1
+			}
+			if errors.Is(err, attach.ErrStopped) {
+				log.Errorf("%s: %v", ae.Step, attach.ErrStopped)
 				return 1
 			}
 			log.Errorf("%s - %s", errnoText(ae.Err), ae.Step)

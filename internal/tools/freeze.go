@@ -58,6 +58,15 @@ func runFreezer(argv []string, stdin io.Reader, stdout, stderr io.Writer, freeze
 				if err == nil {
 					return 0
 				}
+				if freeze && !ct.Running() {
+					// LXC's lines for a container with no monitor: its
+					// client announces FREEZING, then RUNNING again.
+					log.Errorf("Connection refused - Failed to serve state clients")
+					log.Errorf("Failed to freeze %s", c.Name)
+					log.Errorf("Connection refused - Failed to serve state clients")
+					log.Errorf("Failed to freeze %s:%s", c.LXCPath, c.Name)
+					return 1
+				}
 				log.Errorf("%v", err)
 			}
 			log.Errorf("Failed to %s %s:%s", verb, c.LXCPath, c.Name)

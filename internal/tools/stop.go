@@ -89,6 +89,12 @@ func (o *stopOpts) run(c *cli.Ctx) int {
 	}
 	if o.kill {
 		if err := ct.Stop(); err != nil {
+			// Another stop won the race since Running(): same as LXC's
+			// answer for a container that is not running.
+			if errors.Is(err, lxc.ErrNotRunning) {
+				c.Errorf("%s is not running", c.Name)
+				return 2
+			}
 			return c.Fail(err)
 		}
 		if !ct.Wait(lxc.STOPPED, 30*time.Second) {

@@ -54,10 +54,13 @@ func TestFreezeUnfreeze(t *testing.T) {
 	busybox(t, lp, name)
 
 	// Stopped: freeze fails, unfreeze is a successful no-op (LXC 5.0.2).
+	// LXC 5.0.2's four lines on this hybrid host (its client serves the
+	// FREEZING and RUNNING states to a monitor that is not there).
 	r := run(t, nil, "lxc-freeze", "-P", lp, "-n", name)
-	if r.code != 1 || !strings.HasSuffix(r.stderr, fmt.Sprintf("Failed to freeze %s:%s\n", lp, name)) || r.stdout != "" {
-		t.Fatalf("freeze of a stopped container: %s", r)
-	}
+	expect(t, r, 1, "", fmt.Sprintf("lxc-freeze: %[2]s: Connection refused - Failed to serve state clients\n"+
+		"lxc-freeze: %[2]s: Failed to freeze %[2]s\n"+
+		"lxc-freeze: %[2]s: Connection refused - Failed to serve state clients\n"+
+		"lxc-freeze: %[2]s: Failed to freeze %[1]s:%[2]s\n", lp, name))
 	expect(t, run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name), 0, "", "")
 	r = run(t, nil, "lxc-unfreeze", "-P", lp, "-n", "nosuch")
 	expect(t, r, 1, "", fmt.Sprintf("lxc-unfreeze: nosuch: Failed to unfreeze %s:nosuch\n", lp))

@@ -1,0 +1,95 @@
+package integration
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runBounded runs a tool with a hard limit and fails the test naming the
+// command when it hangs (the bug this file guards against is a hang).
+func runBounded(t *testing.T, limit time.Duration, tool string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, tool), args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %s hung (killed after %v)", tool, strings.Join(args, " "), limit)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %s: %v", tool, err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// A frozen container is killed (the kill thaws it), as with LXC.
+func TestStopKillFrozen(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	const name = "stop-fz1"
+	busybox(t, lp, name)
+	startRunning(t, lp, name)
+	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	expect(t, runBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	assertClean(t, lp, name)
+}
+
+// The container's root freezes its own cgroup: the host's tools see
+// FROZEN, attach obeys timeout's SIGTERM and lets go of the caller's
+// output, and a kill still works.
+func TestSelfFrozenContainer(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	const name = "stop-fz2"
+	busybox(t, lp, name)
+	startRunning(t, lp, name)
+	// The attached shell freezes itself with the container: give up on it
+	// with a terminating signal, as `timeout` would.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "lxc-attach"), "-P", lp, "-n", name, "--",
+		"sh", "-c", "echo FROZEN > /sys/fs/cgroup/freezer/freezer.state; echo thawed")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "lxc-info to report the self-frozen container FROZEN", func() bool {
+		return state(t, lp, name) == "FROZEN"
+	})
+	r := runBounded(t, 60*time.Second, "lxc-ls", "-P", lp, "-f")
+	if !strings.Contains(r.stdout, name+" FROZEN") {
+		t.Fatalf("lxc-ls -f of a self-frozen container:\n%s", r)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	// EOF on the pipe: nothing (no frozen helper) holds the caller's stdout.
+	b := make([]byte, 64)
+	for {
+		n, err := out.Read(b)
+		if err != nil {
+			break
+		}
+		if n > 0 && strings.Contains(string(b[:n]), "thawed") {
+			t.Fatal("the attached shell ran on after freezing itself")
+		}
+	}
+	cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatal("lxc-attach ignored SIGTERM while the container was frozen")
+	}
+	expect(t, runBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	assertClean(t, lp, name)
+}

@@ -1,0 +1,139 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestStorm runs random lifecycle operations from many workers on a few
+// busybox containers, the frozen cases included (lxc-freeze, and the
+// container's root freezing its own cgroup from inside). Every command
+// has a hard limit: a command that hangs fails the test by name. At the
+// end everything is destroyed and nothing may be left: monitors, cgroups,
+// lock directories. STORM_SECONDS lengthens it (default 30),
+// STORM_WORKERS and STORM_CONTAINERS change its width (20 and 10).
+func TestStorm(t *testing.T) {
+	needRoot(t)
+	if testing.Short() {
+		t.Skip("storm skipped in -short mode")
+	}
+	seconds := envInt("STORM_SECONDS", 30)
+	workers := envInt("STORM_WORKERS", 20)
+	ncont := envInt("STORM_CONTAINERS", 10)
+	const limit = 60 * time.Second
+
+	lp := cleanLxcpath(t)
+	names := make([]string, ncont)
+	for i := range names {
+		names[i] = fmt.Sprintf("stop-st%d", i)
+		busybox(t, lp, names[i])
+	}
+	ops := []struct {
+		name string
+		args func(n string) (string, []string)
+	}{
+		{"start", func(n string) (string, []string) { return "lxc-start", []string{"-P", lp, "-n", n} }},
+		{"stop -k", func(n string) (string, []string) { return "lxc-stop", []string{"-P", lp, "-n", n, "-k"} }},
+		{"freeze", func(n string) (string, []string) { return "lxc-freeze", []string{"-P", lp, "-n", n} }},
+		{"unfreeze", func(n string) (string, []string) { return "lxc-unfreeze", []string{"-P", lp, "-n", n} }},
+		{"attach", func(n string) (string, []string) {
+			return "lxc-attach", []string{"-P", lp, "-n", n, "--", "true"}
+		}},
+		{"self-freeze", func(n string) (string, []string) {
+			return "lxc-attach", []string{"-P", lp, "-n", n, "--", "sh", "-c", "echo FROZEN > /sys/fs/cgroup/freezer/freezer.state"}
+		}},
+		{"info", func(n string) (string, []string) { return "lxc-info", []string{"-P", lp, "-n", n} }},
+		{"ls", func(string) (string, []string) { return "lxc-ls", []string{"-P", lp, "-f"} }},
+	}
+
+	var (
+		mu    sync.Mutex
+		hangs []string
+		count int
+	)
+	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(seed int64) {
+			defer wg.Done()
+			rnd := rand.New(rand.NewSource(seed))
+			for time.Now().Before(deadline) {
+				op := ops[rnd.Intn(len(ops))]
+				tool, args := op.args(names[rnd.Intn(len(names))])
+				// The self-freezing shell never returns by itself: it
+				// is told to stop like `timeout` would, after a while.
+				soft := time.Duration(0)
+				if op.name == "self-freeze" {
+					soft = 2 * time.Second
+				}
+				if hung := runStormCmd(limit, soft, tool, args); hung != "" {
+					mu.Lock()
+					hangs = append(hangs, hung)
+					mu.Unlock()
+				}
+				mu.Lock()
+				count++
+				mu.Unlock()
+			}
+		}(time.Now().UnixNano() + int64(w))
+	}
+	wg.Wait()
+	t.Logf("storm: %d commands from %d workers on %d containers in %d s", count, workers, ncont, seconds)
+	for _, n := range names {
+		if r := runStormCmd(limit, 0, "lxc-destroy", []string{"-P", lp, "-n", n, "-f"}); r != "" {
+			hangs = append(hangs, r)
+		}
+	}
+	if len(hangs) > 0 {
+		t.Errorf("%d hung commands:\n%s", len(hangs), strings.Join(hangs, "\n"))
+	}
+	for _, n := range names {
+		assertClean(t, lp, n)
+	}
+	if ents, _ := os.ReadDir(filepath.Join("/run/lxc/lock", lp)); len(ents) > 0 {
+		var left []string
+		for _, e := range ents {
+			left = append(left, e.Name())
+		}
+		t.Logf("lock entries left under /run/lxc/lock%s: %v (removed by the test's cleanup)", lp, left)
+	}
+}
+
+// runStormCmd runs one command; soft > 0 sends SIGTERM after soft (what
+// `timeout` does). It returns a description when the command had to be
+// killed at limit, else "".
+func runStormCmd(limit, soft time.Duration, tool string, args []string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, tool), args...)
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		return ""
+	}
+	if soft > 0 {
+		t := time.AfterFunc(soft, func() { cmd.Process.Signal(os.Interrupt) })
+		defer t.Stop()
+	}
+	cmd.Wait()
+	if ctx.Err() != nil {
+		return fmt.Sprintf("%s %s (killed after %v)", tool, strings.Join(args, " "), limit)
+	}
+	return ""
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
