@@ -12,7 +12,7 @@ import (
 
 // runBounded runs a tool with a hard limit and fails the test naming the
 // command when it hangs (the bug this file guards against is a hang).
-func runBounded(t *testing.T, limit time.Duration, tool string, args ...string) result {
+func runStopBounded(t *testing.T, limit time.Duration, tool string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
@@ -41,7 +41,7 @@ func TestStopKillFrozen(t *testing.T) {
 	busybox(t, lp, name)
 	startRunning(t, lp, name)
 	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
-	expect(t, runBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	expect(t, runStopBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
 	assertClean(t, lp, name)
 }
 
@@ -70,7 +70,7 @@ func TestSelfFrozenContainer(t *testing.T) {
 	eventually(t, "lxc-info to report the self-frozen container FROZEN", func() bool {
 		return state(t, lp, name) == "FROZEN"
 	})
-	r := runBounded(t, 60*time.Second, "lxc-ls", "-P", lp, "-f")
+	r := runStopBounded(t, 60*time.Second, "lxc-ls", "-P", lp, "-f")
 	if !strings.Contains(r.stdout, name+" FROZEN") {
 		t.Fatalf("lxc-ls -f of a self-frozen container:\n%s", r)
 	}
@@ -90,6 +90,6 @@ func TestSelfFrozenContainer(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("lxc-attach ignored SIGTERM while the container was frozen")
 	}
-	expect(t, runBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	expect(t, runStopBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
 	assertClean(t, lp, name)
 }
