@@ -12,6 +12,12 @@ import (
 // CI runner's pipes) must not reach the container init; LXC closes such
 // fds too (lxc_check_inherited). Our own fds are close-on-exec already.
 func markInheritedCloseOnExec() {
+	forEachFDAbove2(func(fd int) { unix.CloseOnExec(fd) })
+}
+
+// forEachFDAbove2 calls f for every open fd above 2 but the one it lists
+// /proc/self/fd with.
+func forEachFDAbove2(f func(fd int)) {
 	d, err := os.Open("/proc/self/fd")
 	if err != nil {
 		return
@@ -23,7 +29,7 @@ func markInheritedCloseOnExec() {
 		if err != nil || fd <= 2 || fd == self {
 			continue
 		}
-		unix.CloseOnExec(fd)
+		f(fd)
 	}
 	d.Close()
 }
@@ -36,20 +42,9 @@ func markInheritedCloseOnExec() {
 // and a monitor holding its caller's pipe would keep e.g. a shell's
 // $(...) waiting for the container's whole life.
 func closeLeakedFDs() {
-	d, err := os.Open("/proc/self/fd")
-	if err != nil {
-		return
-	}
-	names, _ := d.Readdirnames(-1)
-	self := int(d.Fd())
-	for _, n := range names {
-		fd, err := strconv.Atoi(n)
-		if err != nil || fd <= 2 || fd == self {
-			continue
-		}
+	forEachFDAbove2(func(fd int) {
 		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
 			unix.Close(fd)
 		}
-	}
-	d.Close()
+	})
 }
