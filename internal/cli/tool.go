@@ -155,12 +155,6 @@ func (t *Tool) Main(argv []string, stdin io.Reader, stdout, stderr io.Writer) (c
 		fmt.Fprintf(stderr, "%s: No container name specified\n", t.Name)
 		return 1
 	}
-	if c.LogPriority != "" {
-		if _, err := log.ParseLevel(c.LogPriority); err != nil {
-			c.Errorf("%v", err)
-			return 1
-		}
-	}
 	if err := t.setupLog(c); err != nil {
 		c.Errorf("%v", err)
 		return 1
@@ -182,9 +176,11 @@ var ErrSilent = errors.New("silent")
 
 // setupLog applies -o/-l: -o wins; -l alone opens LXC's default log file.
 func (t *Tool) setupLog(c *Ctx) error {
+	// Any -l value is accepted, as LXC does: an unknown name (WARNING)
+	// keeps the default level.
 	level := log.ERROR
 	if c.LogPriority != "" {
-		level, _ = log.ParseLevel(c.LogPriority)
+		level = log.CommandLineLevel(c.LogPriority)
 	}
 	file := c.LogFile
 	if file == "" && c.LogPriority != "" {
