@@ -1,6 +1,7 @@
 package initsetup
 
 import (
+	"github.com/golxc/golxc/internal/log"
 	"fmt"
 	"strconv"
 
@@ -95,6 +96,7 @@ func dropBounding(kept capSet) error {
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
 			return fmt.Errorf("dropping capability %s from the bounding set: %v", capName(c), err)
 		}
+		log.Debugf("Dropped %s (%d) capability", capName(c), c)
 		return nil
 	}
 	for c := 0; c <= last; c++ {
@@ -105,8 +107,11 @@ func dropBounding(kept capSet) error {
 		}
 	}
 	if !kept.has(unix.CAP_SETPCAP) {
-		return drop(unix.CAP_SETPCAP)
+		if err := drop(unix.CAP_SETPCAP); err != nil {
+			return err
+		}
 	}
+	log.Debugf("Capabilities have been setup")
 	return nil
 }
 

@@ -65,30 +65,43 @@ func (m *monitor) load() error {
 		return err
 	}
 	m.cfg, m.spec = cfg, spec
-	if m.o.Daemonize {
-		m.setupLogging()
-	}
+	m.setupLogging()
+	log.Debugf("Loaded configuration file %q", m.o.ConfigFile)
 	return nil
 }
 
-// setupLogging opens the daemon's log: -o/-l first, else lxc.log.*.
+// setupLogging opens the monitor's log as LXC chooses it: -o names the
+// file and -l its level, and lxc.log.* are then ignored; without -o,
+// lxc.log.file (else the default file -l selects) at lxc.log.level (else
+// -l's level).
 func (m *monitor) setupLogging() {
-	file, level := m.o.LogFile, m.o.LogLevel
+	file, level := m.o.LogFile, log.ERROR
+	if m.o.LogLevel != "" {
+		level = log.CommandLineLevel(m.o.LogLevel)
+	}
 	if file == "" {
 		file = m.spec.Log.File
+		if file == "" && m.o.LogLevel != "" {
+			file = log.DefaultFile(m.o.LXCPath, config.DefaultLXCPath(), m.o.Name)
+		}
+		if l, err := log.ParseLevel(m.spec.Log.Level); err == nil && m.spec.Log.Level != "" {
+			level = l
+		}
 	}
-	if level == "" {
-		level = m.spec.Log.Level
+	prefix := m.o.LogPrefix
+	if prefix == "" {
+		prefix = "lxc-start"
+		if m.o.Execute {
+			prefix = "lxc-execute"
+		}
 	}
-	lvl, err := log.ParseLevel(level)
-	if level == "" || err != nil {
-		lvl = log.ERROR
+	// A foreground start keeps stderr for errors; the daemon has none.
+	quiet := m.o.Quiet || m.o.Daemonize
+	if err := log.Setup(prefix, m.o.Name, file, level, quiet); err != nil && file != m.spec.Log.File {
+		_ = log.Setup(prefix, m.o.Name, "", level, quiet) // LXC ignores a default file it cannot open
+	} else if err != nil {
+		log.Warnf("lxc.log.file: %v", err)
 	}
-	prefix := "lxc-start"
-	if m.o.Execute {
-		prefix = "lxc-execute"
-	}
-	_ = log.Setup(prefix, m.o.Name, file, lvl, true)
 }
 
 func (m *monitor) configItem(key string) (string, error) {

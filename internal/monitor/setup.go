@@ -62,6 +62,7 @@ func (m *monitor) setup(in *instance) error {
 		Name: m.o.Name, LXCPath: m.o.LXCPath, ConfigFile: m.o.ConfigFile,
 		Spec: m.spec, Cmd: cmd, Env: m.initEnv(), Execute: m.o.Execute, CloneFlags: in.flags,
 		LogLevel: logLevelName(), InProcessInit: in.inProcessInit,
+		LogFD: log.HasFile(), LogPrefix: log.Prefix(),
 	}
 	switch {
 	case in.con != nil:
@@ -72,7 +73,7 @@ func (m *monitor) setup(in *instance) error {
 	for _, t := range in.ttys {
 		msg.TTYPaths = append(msg.TTYPaths, t.slavePath)
 	}
-	if in.proc, err = m.spawnInit(in); err != nil {
+	if in.proc, err = m.spawnInit(in, msg.LogFD); err != nil {
 		return err
 	}
 	in.pid = in.proc.pid

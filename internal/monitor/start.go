@@ -4,6 +4,8 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // Start starts the container described by o. Daemonized, it returns once the
@@ -21,6 +23,9 @@ func Start(o Options) (int, error) {
 	}
 	if o.ConfigFile != "" {
 		o.ConfigFile = filepath.Clean(o.ConfigFile)
+	}
+	if o.LogPrefix == "" {
+		o.LogPrefix = log.Prefix()
 	}
 	markInheritedCloseOnExec()
 	if isRunning(o.LXCPath, o.Name) {
