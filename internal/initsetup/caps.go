@@ -1,11 +1,12 @@
 package initsetup
 
 import (
-	"github.com/golxc/golxc/internal/log"
 	"fmt"
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // capNames indexes Linux capability names as LXC spells them in
