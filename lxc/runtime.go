@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
 )
 
@@ -92,6 +93,7 @@ func (c *Container) Stop() error {
 		return err
 	}
 	defer cl.Close()
+	log.Debugf("Asking the monitor of %q to kill its init (lxc.signal.stop)", c.name)
 	if err := cl.Stop(); err != nil {
 		if errors.Is(err, cmdsock.ErrNotRunning) {
 			return ErrNotRunning
@@ -103,6 +105,7 @@ func (c *Container) Stop() error {
 		}
 		return fmt.Errorf("%w: %v", ErrStopFailed, err)
 	}
+	log.Infof("Container %q has stopped", c.name)
 	return nil
 }
 
@@ -118,6 +121,7 @@ func (c *Container) signalInit(sig, def syscall.Signal) error {
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("send %v to init (pid %d): %w", sig, pid, err)
 	}
+	log.Debugf("Sent signal %d (%v) to init (pid %d)", int(sig), sig, pid)
 	return nil
 }
 
@@ -145,9 +149,12 @@ func (c *Container) Shutdown(timeout time.Duration) error {
 	if timeout == 0 {
 		return nil
 	}
+	log.Tracef("Waiting up to %v for %q to stop", timeout, c.name)
 	if !c.Wait(STOPPED, timeout) {
+		log.Debugf("Container %q still running after %v", c.name, timeout)
 		return fmt.Errorf("%w: still running after %v", ErrShutdownFailed, timeout)
 	}
+	log.Infof("Container %q has stopped", c.name)
 	return nil
 }
 

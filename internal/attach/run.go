@@ -10,6 +10,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/terminal"
 	"golang.org/x/sys/unix"
@@ -103,6 +104,7 @@ func Start(o Options) (*Process, error) {
 		return nil, &Error{Step: "Failed to get init pid", Err: err}
 	}
 	defer unix.Close(pidfd)
+	log.Tracef("Container init is pid %d", initPid)
 
 	spec, err := makeSpec(&o)
 	if err != nil {
@@ -121,12 +123,25 @@ func Start(o Options) (*Process, error) {
 		Stage: stageName, Env: []string{}, CgroupFD: -1,
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 	}
+	for _, ns := range namespaceOrder {
+		if o.Namespaces&ns.flag != 0 {
+			log.Tracef("Attaching to %s namespace", ns.name)
+		}
+	}
 	if o.Elevated&KeepCgroup == 0 {
 		cg, err := containerCgroups(initPid, o.Name)
 		if err != nil {
 			return nil, &Error{Step: "Failed to get attach context", Err: err}
 		}
 		req.Prepare = cg.Enter
+	} else {
+		log.Debugf("Staying in the caller's cgroups (elevated privileges)")
+	}
+	if lf, lvl := log.File(); lf != nil {
+		// The stage's fd 3: it logs its steps until its exec closes it.
+		defer lf.Close()
+		req.ExtraFiles = []*os.File{lf}
+		spec.LogFD, spec.LogLevel = true, int(lvl)
 	}
 	spec.CTTY = -1
 	var slave *os.File
@@ -147,6 +162,7 @@ func Start(o Options) (*Process, error) {
 		}
 		req.Setsid = true
 		p.proxy = p.terminal(&o, ttys, ptx)
+		log.Debugf("Allocated a pty from the container's devpts for the streams %v", ttys)
 	}
 	proc, err := spawn.Start(req)
 	if slave != nil {
@@ -156,6 +172,7 @@ func Start(o Options) (*Process, error) {
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	p.Pid, p.proc = proc.Pid, proc
+	log.Tracef("Attached process %d started in the container's namespaces", proc.Pid)
 	err = spawn.Send(proc.Sync, spec)
 	proc.Sync.Close()
 	if err != nil {
@@ -277,6 +294,16 @@ func containerCgroups(initPid int, name string) (*cgroup.Container, error) {
 		return nil, err
 	}
 	return cgroup.FromPid(l, initPid, name)
+}
+
+// namespaceOrder is the order namespaces are attached in, for the log.
+var namespaceOrder = []struct {
+	flag int
+	name string
+}{
+	{unix.CLONE_NEWUSER, "user"}, {unix.CLONE_NEWNS, "mnt"}, {unix.CLONE_NEWPID, "pid"},
+	{unix.CLONE_NEWUTS, "uts"}, {unix.CLONE_NEWIPC, "ipc"}, {unix.CLONE_NEWNET, "net"},
+	{unix.CLONE_NEWCGROUP, "cgroup"}, {unix.CLONE_NEWTIME, "time"},
 }
 
 // fill applies defaults to unset fields.

@@ -28,6 +28,11 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) error {
 	if err != nil {
 		return err
 	}
+	if m.Spec.ApparmorProfile != "" {
+		log.Infof("lxc.apparmor.profile = %s: no LSM support, not applied", m.Spec.ApparmorProfile)
+	} else {
+		log.Tracef("No LSM profile to apply")
+	}
 	initSeccomp = filter
 	if m.Execute && m.InProcessInit {
 		// The init that stays in this process must later find every fd

@@ -51,6 +51,7 @@ func initStage(sync *os.File, _ []string) int {
 	if err := prepareRootfs(&m, runHook); err != nil {
 		return fail(err)
 	}
+	log.Noticef("The container %q is set up", m.Name)
 	// start hooks run inside the container (paths resolve in its rootfs).
 	sc := hc
 	sc.BaseEnv = m.Env
@@ -65,6 +66,7 @@ func initStage(sync *os.File, _ []string) int {
 	if err := spawn.Recv(sync, &g); err != nil || !g.Go {
 		return 1
 	}
+	log.Tracef("The monitor released init: applying the final settings")
 	// Final's errors name their step (key or command) themselves.
 	if err := finalize(&m, connFD(sync)); err != nil {
 		return fail(err)

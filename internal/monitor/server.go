@@ -14,6 +14,7 @@ import (
 // Serve answers the command socket (cmdsock.Handler).
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 	st, in := m.current()
+	log.Tracef("Processing command %s", req.Cmd)
 	switch req.Cmd {
 	case cmdsock.GetState:
 		return &cmdsock.Response{Value: int64(st)}
