@@ -123,10 +123,8 @@ func Start(o Options) (*Process, error) {
 		Stage: stageName, Env: []string{}, CgroupFD: -1,
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 	}
-	for _, ns := range namespaceOrder {
-		if o.Namespaces&ns.flag != 0 {
-			log.Tracef("Attaching to %s namespace", ns.name)
-		}
+	if log.Enabled(log.TRACE) {
+		logNamespaces(initPid, o.Namespaces)
 	}
 	if o.Elevated&KeepCgroup == 0 {
 		cg, err := containerCgroups(initPid, o.Name)
@@ -304,6 +302,24 @@ var namespaceOrder = []struct {
 	{unix.CLONE_NEWUSER, "user"}, {unix.CLONE_NEWNS, "mnt"}, {unix.CLONE_NEWPID, "pid"},
 	{unix.CLONE_NEWUTS, "uts"}, {unix.CLONE_NEWIPC, "ipc"}, {unix.CLONE_NEWNET, "net"},
 	{unix.CLONE_NEWCGROUP, "cgroup"}, {unix.CLONE_NEWTIME, "time"},
+}
+
+// logNamespaces says which namespaces the attach enters: the requested ones
+// init does not share with us (the namespace stage skips the others).
+func logNamespaces(initPid, flags int) {
+	for _, ns := range namespaceOrder {
+		if flags&ns.flag == 0 {
+			continue
+		}
+		var self, them unix.Stat_t
+		e1 := unix.Stat("/proc/self/ns/"+ns.name, &self)
+		e2 := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns.name), &them)
+		if e1 == nil && e2 == nil && self.Ino == them.Ino && self.Dev == them.Dev {
+			log.Tracef("Shared %s namespace doesn't need attach", ns.name)
+			continue
+		}
+		log.Tracef("Attaching to %s namespace", ns.name)
+	}
 }
 
 // fill applies defaults to unset fields.

@@ -62,6 +62,7 @@ type Ctx struct {
 
 // Errorf prints "PROG: msg" on stderr unless quiet (LXC's lxc_error).
 func (c *Ctx) Errorf(format string, args ...any) {
+	log.FileErrorf(format, args...)
 	if c.Quiet {
 		return
 	}
@@ -78,6 +79,9 @@ func (c *Ctx) Infof(format string, args ...any) {
 
 // Fail prints one error line naming the container and returns 1.
 func (c *Ctx) Fail(err error) int {
+	if err != nil {
+		log.FileErrorf("%v", err)
+	}
 	if !c.Quiet && err != nil {
 		if c.Name != "" && !strings.HasPrefix(err.Error(), c.Name+":") {
 			fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.Prog, log.DisplayName(c.Name), err)

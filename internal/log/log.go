@@ -200,6 +200,18 @@ func logf(l Level, format string, args ...any) {
 	}
 }
 
+// FileErrorf writes an ERROR line to the log file only: for messages the
+// caller already printed on stderr itself (a tool's own errors, which LXC
+// also logs).
+func FileErrorf(format string, args ...any) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.file == nil || ERROR < std.level {
+		return
+	}
+	_, _ = std.file.WriteString(fileLine(std.prefix, std.name, ERROR, fmt.Sprintf(format, args...), 2))
+}
+
 // userLine is what a person sees on stderr: one line, no source noise.
 func userLine(prefix, name, msg string) string {
 	if name != "" {

@@ -25,7 +25,7 @@ func (s *Setup) pivot() error {
 	if err := unix.PivotRoot(".", "."); err != nil {
 		return fmt.Errorf("pivot_root into %q: %v", s.RootfsMount, err)
 	}
-	log.Tracef("Changed into new rootfs %q", s.RootfsMount)
+	log.Tracef("Changed into new rootfs %q", s.root.Name())
 	// The old root now sits on top of the new one; step into it to detach it.
 	if err := unix.Fchdir(oldRoot); err != nil {
 		return fmt.Errorf("pivot_root: entering the old root: %v", err)
