@@ -73,7 +73,8 @@ func TestLogFileAndLevel(t *testing.T) {
 	assertClean(t, lp, name)
 	lines := logLines(t, cfgLog)
 	text := strings.Join(lines, "\n")
-	if !strings.Contains(text, " INFO ") || strings.Contains(text, " DEBUG ") || strings.Contains(text, "hook-output-marker") {
+	// The hook's command line is logged at INFO (as LXC), its output at DEBUG.
+	if !strings.Contains(text, " INFO ") || strings.Contains(text, " DEBUG ") || strings.Contains(text, "produced output: hook-output-marker") {
 		t.Errorf("lxc.log.level = INFO:\n%s", text)
 	}
 
@@ -84,7 +85,7 @@ func TestLogFileAndLevel(t *testing.T) {
 	assertClean(t, lp, name)
 	text = strings.Join(logLines(t, cliLog), "\n")
 	// Hook output is logged at DEBUG, as LXC does.
-	if !strings.Contains(text, " DEBUG ") || !strings.Contains(text, "hook-output-marker") {
+	if !strings.Contains(text, " DEBUG ") || !strings.Contains(text, "produced output: hook-output-marker") {
 		t.Errorf("-l DEBUG:\n%s", text)
 	}
 	if after, _ := os.ReadFile(cfgLog); len(after) != len(before) {
