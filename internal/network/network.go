@@ -278,7 +278,7 @@ func (n *Network) Teardown() error {
 		}
 		if err := d.drv.release(n, d); err != nil {
 			errs = append(errs, err)
-		} else {
+		} else if d.hostName != "" {
 			log.Debugf("%s: released network device %q", d.key, d.hostName)
 		}
 		for _, p := range d.proxies {
