@@ -132,6 +132,7 @@ func staticELF(f *os.File) bool {
 
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.
 func runExecInit(m *setupMsg) int {
+	log.Close() // PID 1 of the container holds no host file
 	if m.InProcessInit {
 		execinit.SetName()
 	}
