@@ -75,19 +75,7 @@ func (m *monitor) load() error {
 // lxc.log.file (else the default file -l selects) at lxc.log.level (else
 // -l's level).
 func (m *monitor) setupLogging() {
-	file, level := m.o.LogFile, log.ERROR
-	if m.o.LogLevel != "" {
-		level = log.CommandLineLevel(m.o.LogLevel)
-	}
-	if file == "" {
-		file = m.spec.Log.File
-		if file == "" && m.o.LogLevel != "" {
-			file = log.DefaultFile(m.o.LXCPath, config.DefaultLXCPath(), m.o.Name)
-		}
-		if l, err := log.ParseLevel(m.spec.Log.Level); err == nil && m.spec.Log.Level != "" {
-			level = l
-		}
-	}
+	file, level := logChoice(m.o, m.spec.Log)
 	prefix := m.o.LogPrefix
 	if prefix == "" {
 		prefix = "lxc-start"
@@ -102,6 +90,27 @@ func (m *monitor) setupLogging() {
 	} else if err != nil {
 		log.Warnf("lxc.log.file: %v", err)
 	}
+}
+
+// logChoice is the monitor's log file and level: -o (at -l's level, else
+// ERROR) ignores lxc.log.*; otherwise lxc.log.file, else the default file
+// when -l is given, at lxc.log.level, else -l's level.
+func logChoice(o Options, l config.LogSpec) (string, log.Level) {
+	file, level := o.LogFile, log.ERROR
+	if o.LogLevel != "" {
+		level = log.CommandLineLevel(o.LogLevel)
+	}
+	if file != "" {
+		return file, level
+	}
+	file = l.File
+	if file == "" && o.LogLevel != "" {
+		file = log.DefaultFile(o.LXCPath, config.DefaultLXCPath(), o.Name)
+	}
+	if lv, err := log.ParseLevel(l.Level); err == nil && l.Level != "" {
+		level = lv
+	}
+	return file, level
 }
 
 func (m *monitor) configItem(key string) (string, error) {
