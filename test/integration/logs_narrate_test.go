@@ -164,8 +164,9 @@ func TestLogsNarrateLifecycle(t *testing.T) {
 }
 
 // TestLogsConfigFileAndLevels: lxc.log.file and lxc.log.level reach the
-// monitor and the setup stage when -o is not given; -l WARNING is accepted
-// as LXC accepts any name (the level stays ERROR).
+// monitor, the setup stage, lxc-attach (and its stage), lxc-stop and
+// lxc-destroy when -o is not given, as with LXC's tools; -l WARNING is
+// accepted as LXC accepts any name (the level stays ERROR).
 func TestLogsConfigFileAndLevels(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
@@ -175,10 +176,26 @@ func TestLogsConfigFileAndLevels(t *testing.T) {
 
 	// lxc.log.level wins over -l when -o is not given, as in LXC.
 	startRunning(t, lp, name, "-l", "ERROR")
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "true")
 	killStop(t, lp, name)
 	assertClean(t, lp, name)
-	narrates(t, "lxc.log.file", readLog(t, cfgLog, "lxc-start", name),
+	b, err := os.ReadFile(cfgLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTool := map[string][]string{}
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		tool, _, _ := strings.Cut(l, " ")
+		if !lxcLogLine(tool, name).MatchString(l) {
+			t.Errorf("not LXC's log line format: %q", l)
+		}
+		byTool[tool] = append(byTool[tool], l)
+	}
+	text := func(tool string) string { return strings.Join(byTool[tool], "\n") }
+	narrates(t, "lxc.log.file (lxc-start)", text("lxc-start"),
 		`Created payload cgroup`, `Changed into new rootfs`, `Exec'ing "/sbin/init"`, `Set container state to "STOPPED"`)
+	narrates(t, "lxc.log.file (lxc-attach)", text("lxc-attach"), `Attaching to mnt namespace`, `Exec'ing "/bin/true"`)
+	narrates(t, "lxc.log.file (lxc-stop)", text("lxc-stop"), `Container "logs-c1" has stopped`)
 
 	for _, lvl := range []string{"WARNING", "warn", "4"} {
 		f := filepath.Join(t.TempDir(), "w.log")
@@ -193,4 +210,8 @@ func TestLogsConfigFileAndLevels(t *testing.T) {
 	if text := readLog(t, f, "lxc-stop", name); strings.Contains(text, " DEBUG ") || !strings.Contains(text, " ERROR ") {
 		t.Errorf("-l WARNING:\n%s", text)
 	}
+
+	mustRun(t, "lxc-destroy", "-P", lp, "-n", name)
+	b, _ = os.ReadFile(cfgLog)
+	narrates(t, "lxc.log.file (lxc-destroy)", string(b), `^lxc-destroy logs-c1 .* Destroyed directory ".*/logs-c1"`)
 }
