@@ -141,7 +141,7 @@ func TestLogsNarrateLifecycle(t *testing.T) {
 		// setup stage, inside the new namespaces
 		`Mounted rootfs ".*/logs-n1/rootfs"`, `Mounted automount "proc" on "/proc"`,
 		`Mounted "/lib" on "/lib" with filesystem type "none"`, `Created device node "null"`,
-		`Changed into new rootfs`, `config section "start"`,
+		`Changed into new rootfs`, `config section "start"`, `produced output: start-hook-fds total 0 `,
 		`Dropped sys_module \(16\) capability`, `Capabilities have been setup`,
 		`Parsed seccomp policy .*seccomp\.policy: version 2, 1 rules`, `Loaded seccomp policy .*seccomp\.policy`,
 		`Exec'ing "/sbin/init"`,
