@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/golxc/golxc/internal/procenv"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/procenv"
 )
 
 // The daemonized monitor is this same binary re-executed with these
