@@ -94,6 +94,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	log.Debugf("Template %q resolved to %q (built-in %q)", o.Template, tmpl, builtin)
 	initial, err := initialConfig(o.ConfigFile)
 	if err != nil {
 		return err
@@ -164,6 +165,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	log.Tracef("Created %q to mark container as partially created", lock.PartialName)
 	defer partial.Done()
 
 	noTemplate := templates.IsNone(o.Template)
@@ -181,6 +183,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err := initial.Save(c.ConfigFileName()); err != nil {
 		return err
 	}
+	log.Tracef("Saved config file %q", c.ConfigFileName())
 	if noTemplate {
 		log.Infof("Created container %s without a template", c.name)
 		return c.LoadConfigFile(c.ConfigFileName())
@@ -189,11 +192,13 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	log.Debugf("Running template %s for %q with rootfs %q", tmpl, c.name, rootfs)
 	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, killTemplate)
 	templateFinished()
 	if err != nil {
 		return err
 	}
+	log.Debugf("Template %s finished", tmpl)
 	// The header is written into DIR/config: a template that swapped the
 	// directory (e.g. for a symlink to a host dir) must not redirect it.
 	if dirAfter, err := os.Lstat(dir); err != nil || !os.SameFile(dirBefore, dirAfter) {
@@ -202,6 +207,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if err := templates.PrependHeader(c.ConfigFileName(), tmpl, o.ExtraArgs); err != nil {
 		return err
 	}
+	log.Tracef("Wrote the template header into %q", c.ConfigFileName())
 	log.Infof("Created container %s from template %s", c.name, tmpl)
 	return c.LoadConfigFile(c.ConfigFileName())
 }
@@ -234,6 +240,7 @@ func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
 		if err := os.MkdirAll(rootfs, 0o755); err != nil {
 			return "", fmt.Errorf("create rootfs %s: %w", rootfs, err)
 		}
+		log.Tracef("Created directory %q", rootfs)
 		u.add(func() { os.RemoveAll(rootfs) })
 	}
 	return rootfs, os.Chmod(rootfs, 0o755)

@@ -33,6 +33,7 @@ func (c *Container) Destroy() (err error) {
 	if !c.Defined() {
 		return ErrNotDefined
 	}
+	log.Tracef("Destroying container %q in %q", c.name, c.lxcpath)
 	// A monitor that answers is busy with the container even while its
 	// state still reads STOPPED (just claimed it, or tearing down).
 	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
@@ -73,10 +74,12 @@ func (c *Container) removeFiles(external bool) error {
 		if err := removeTree(rootfs); err != nil {
 			return fmt.Errorf("%w: remove rootfs %s: %v", ErrDestroyFailed, rootfs, err)
 		}
+		log.Infof("Destroyed rootfs %q for %s", rootfs, c.name)
 	}
 	if err := removeTree(c.Dir()); err != nil {
 		return fmt.Errorf("%w: remove %s: %v", ErrDestroyFailed, c.Dir(), err)
 	}
+	log.Infof("Destroyed directory %q for %q", c.Dir(), c.name)
 	log.Infof("Destroyed container %s", c.name)
 	return nil
 }

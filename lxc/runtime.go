@@ -93,6 +93,7 @@ func (c *Container) Stop() error {
 		return err
 	}
 	defer cl.Close()
+	log.Debugf("Asking the monitor of %q to kill its init (lxc.signal.stop)", c.name)
 	if err := cl.Stop(); err != nil {
 		if errors.Is(err, cmdsock.ErrNotRunning) {
 			return ErrNotRunning
@@ -104,6 +105,7 @@ func (c *Container) Stop() error {
 		}
 		return fmt.Errorf("%w: %v", ErrStopFailed, err)
 	}
+	log.Infof("Container %q has stopped", c.name)
 	return nil
 }
 
@@ -123,6 +125,7 @@ func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Sign
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("send %v to init (pid %d): %w", sig, pid, err)
 	}
+	log.Debugf("Sent signal %d (%v) to init (pid %d)", int(sig), sig, pid)
 	return nil
 }
 
@@ -151,9 +154,12 @@ func (c *Container) Shutdown(timeout time.Duration) error {
 	if timeout == 0 {
 		return nil
 	}
+	log.Tracef("Waiting up to %v for %q to stop", timeout, c.name)
 	if !c.Wait(STOPPED, timeout) {
+		log.Debugf("Container %q still running after %v", c.name, timeout)
 		return fmt.Errorf("%w: still running after %v", ErrShutdownFailed, timeout)
 	}
+	log.Infof("Container %q has stopped", c.name)
 	return nil
 }
 

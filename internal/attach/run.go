@@ -3,16 +3,15 @@ package attach
 import (
 	"errors"
 	"fmt"
-	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/golxc/golxc/internal/log"
-
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/initsetup"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/terminal"
@@ -178,6 +177,7 @@ func Start(o Options) (*Process, error) {
 		return nil, &Error{Step: "Failed to get init pid", Err: err}
 	}
 	defer unix.Close(pidfd)
+	log.Tracef("Container init is pid %d", initPid)
 
 	spec, err := makeSpec(&o)
 	if err != nil {
@@ -196,12 +196,23 @@ func Start(o Options) (*Process, error) {
 		Stage: stageName, Env: []string{}, CgroupFD: -1,
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 	}
+	if log.Enabled(log.TRACE) {
+		logNamespaces(initPid, o.Namespaces)
+	}
 	if o.Elevated&KeepCgroup == 0 {
 		cg, err := containerCgroups(initPid, o.Name)
 		if err != nil {
 			return nil, &Error{Step: "Failed to get attach context", Err: err}
 		}
 		req.Prepare = cg.Enter
+	} else {
+		log.Debugf("Staying in the caller's cgroups (elevated privileges)")
+	}
+	if lf, lvl := log.File(); lf != nil {
+		// The stage's fd 3: it logs its steps until its exec closes it.
+		defer lf.Close()
+		req.ExtraFiles = []*os.File{lf}
+		spec.LogFD, spec.LogLevel = true, int(lvl)
 	}
 	spec.CTTY = -1
 	var slave *os.File
@@ -222,6 +233,7 @@ func Start(o Options) (*Process, error) {
 		}
 		req.Setsid = true
 		p.proxy = p.terminal(&o, ttys, ptx)
+		log.Debugf("Allocated a pty from the container's devpts for the streams %v", ttys)
 	}
 	proc, err := spawn.Start(req)
 	if slave != nil {
@@ -236,6 +248,7 @@ func Start(o Options) (*Process, error) {
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	p.Pid, p.proc = proc.Pid, proc
+	log.Tracef("Attached process %d started in the container's namespaces", proc.Pid)
 	err = spawn.Send(proc.Sync, spec)
 	proc.Sync.Close()
 	if err != nil {
@@ -357,6 +370,34 @@ func containerCgroups(initPid int, name string) (*cgroup.Container, error) {
 		return nil, err
 	}
 	return cgroup.FromPid(l, initPid, name)
+}
+
+// namespaceOrder is the order namespaces are attached in, for the log.
+var namespaceOrder = []struct {
+	flag int
+	name string
+}{
+	{unix.CLONE_NEWUSER, "user"}, {unix.CLONE_NEWNS, "mnt"}, {unix.CLONE_NEWPID, "pid"},
+	{unix.CLONE_NEWUTS, "uts"}, {unix.CLONE_NEWIPC, "ipc"}, {unix.CLONE_NEWNET, "net"},
+	{unix.CLONE_NEWCGROUP, "cgroup"}, {unix.CLONE_NEWTIME, "time"},
+}
+
+// logNamespaces says which namespaces the attach enters: the requested ones
+// init does not share with us (the namespace stage skips the others).
+func logNamespaces(initPid, flags int) {
+	for _, ns := range namespaceOrder {
+		if flags&ns.flag == 0 {
+			continue
+		}
+		var self, them unix.Stat_t
+		e1 := unix.Stat("/proc/self/ns/"+ns.name, &self)
+		e2 := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns.name), &them)
+		if e1 == nil && e2 == nil && self.Ino == them.Ino && self.Dev == them.Dev {
+			log.Tracef("Shared %s namespace doesn't need attach", ns.name)
+			continue
+		}
+		log.Tracef("Attaching to %s namespace", ns.name)
+	}
 }
 
 // fill applies defaults to unset fields.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/spawn"
 	"golang.org/x/sys/unix"
 )
@@ -38,7 +39,13 @@ type stageSpec struct {
 	Prefix      string
 	Name        string
 	Quiet       bool
+	// LogFD: the caller's log file is the stage's fd 3, lines at LogLevel.
+	LogFD    bool
+	LogLevel int
 }
+
+// stageLogFD is where Start puts the caller's log file.
+const stageLogFD = 3
 
 // Exit codes of the stage (the command's own status replaces them).
 const (
@@ -59,6 +66,10 @@ func runStage(sync *os.File, _ []string) int {
 		fmt.Fprintf(os.Stderr, "%s: attach stage: %v\n", stageErrTag, err)
 		return exitSetup
 	}
+	if s.LogFD {
+		log.SetupFile(s.Prefix, s.Name, os.NewFile(stageLogFD, "log"), log.Level(s.LogLevel))
+		log.Tracef("Attached process %d started initializing", os.Getpid())
+	}
 	if err := s.setup(); err != nil {
 		s.errorf("%v", err)
 		return exitSetup
@@ -69,6 +80,8 @@ func runStage(sync *os.File, _ []string) int {
 	}
 	path, err := lookPath(argv[0], envValue(s.Env, "PATH"))
 	if err == nil {
+		log.Noticef("Exec'ing %q (%s)", path, strings.Join(argv, " "))
+		log.Close() // the attached command must hold no host file
 		err = unix.Exec(path, argv, s.Env)
 	}
 	s.errorf("%s - Failed to exec \"%s\"", errText(err), argv[0])
@@ -99,6 +112,7 @@ func (s *stageSpec) setup() error {
 	}
 	if s.Cwd != "" {
 		if unix.Chdir(s.Cwd) != nil {
+			log.Debugf("Could not enter %q, staying in /", s.Cwd)
 			_ = unix.Chdir("/") // LXC only warns; setns left us at the root anyway
 		}
 	}
@@ -111,6 +125,7 @@ func (s *stageSpec) setup() error {
 		if err := initsetup.DropBounding(s.Kept); err != nil {
 			return err
 		}
+		log.Tracef("Dropped capabilities")
 	}
 	// Without no_new_privs only CAP_SYS_ADMIN allows loading a filter, so
 	// it goes in before the ids change; with it, as late as possible.
@@ -122,6 +137,8 @@ func (s *stageSpec) setup() error {
 	if err := s.setIDs(); err != nil {
 		return err
 	}
+	log.Noticef("Switched to uid %d, gid %d, groups %v", s.UID, s.GID, s.Groups)
+	log.Tracef("Set up environment (%d variables)", len(s.Env))
 	// Credential changes reset dumpable; stay non-dumpable until exec.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_DUMPABLE, 0): %v", err)

@@ -60,6 +60,7 @@ func checkKey(k string) error {
 func writeKey(dir string, e kv) error {
 	err := writeFile(filepath.Join(dir, e.key), e.value)
 	if err == nil {
+		log.Debugf("Set %s%s to %q in %s", e.prefix, e.key, e.value, dir)
 		return nil
 	}
 	var pe *os.PathError

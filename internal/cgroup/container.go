@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // Container is the set of cgroups of one container: per hierarchy a
@@ -79,6 +81,7 @@ func (c *Container) EnterMonitor(pid int) error {
 		if err := writeFile(filepath.Join(c.mon[h], "cgroup.procs"), strconv.Itoa(pid)); err != nil {
 			return fmt.Errorf("move monitor %d into %s: %w", pid, c.mon[h], err)
 		}
+		log.Tracef("Moved monitor (%d) into cgroup %s", pid, c.mon[h])
 	}
 	c.monitorPid = pid
 	return nil
@@ -177,6 +180,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 	if err != nil {
 		return false, err
 	}
+	log.Tracef("Created %s cgroup %s", what, c.dir(h, rel))
 	if h.Unified && c.l.Mode == Unified {
 		if err := delegate(base, rel); err != nil {
 			return true, err
@@ -188,6 +192,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		if err := writeDeviceRules(c.dir(h, rel), DefaultDeviceRules()); err != nil {
 			return true, err
 		}
+		log.Tracef("Set up legacy device cgroup controller limits in %s", c.dir(h, rel))
 		c.devDefaults = true
 	}
 	if what == "payload" && h.Unified && c.l.Mode == Unified && isCgroup2(c.dir(h, rel)) {
@@ -200,6 +205,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		if err != nil {
 			return true, fmt.Errorf("create payload cgroup: default device rules: %w", err)
 		}
+		log.Tracef("Set up cgroup2 device controller limits in %s (%d rules)", c.dir(h, rel), len(rules))
 	}
 	if inner == "" {
 		return created, nil
@@ -269,6 +275,7 @@ func (c *Container) Enter(pid int) error {
 		if err := writeFile(filepath.Join(d, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
 			return fmt.Errorf("move %d into %s: %w", pid, d, err)
 		}
+		log.Tracef("Moved process %d into cgroup %s", pid, d)
 	}
 	return nil
 }

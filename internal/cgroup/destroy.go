@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // killWait bounds how long Destroy waits for killed processes to leave.
@@ -27,6 +29,8 @@ func (c *Container) Destroy() error {
 			if d, ok := c.lim[h]; ok {
 				if err := pruneTree(d); err != nil {
 					errs = append(errs, err)
+				} else {
+					log.Tracef("Removed cgroup tree %s", d)
 				}
 			}
 		}
@@ -41,6 +45,8 @@ func (c *Container) Destroy() error {
 			if d, ok := c.mon[h]; ok {
 				if err := pruneTree(d); err != nil {
 					errs = append(errs, err)
+				} else {
+					log.Tracef("Removed cgroup tree %s", d)
 				}
 			}
 		}
@@ -56,6 +62,7 @@ func (c *Container) killPayload() error {
 	if err != nil || len(pids) == 0 {
 		return err
 	}
+	log.Debugf("Killing %d processes left in the payload cgroup", len(pids))
 	if c.drv.canFreeze(c) {
 		if c.drv.freeze(c, time.Second, nil) == nil {
 			_ = c.KillAll(syscall.SIGKILL)

@@ -62,6 +62,7 @@ type Ctx struct {
 
 // Errorf prints "PROG: msg" on stderr unless quiet (LXC's lxc_error).
 func (c *Ctx) Errorf(format string, args ...any) {
+	log.FileErrorf(format, args...)
 	if c.Quiet {
 		return
 	}
@@ -78,6 +79,9 @@ func (c *Ctx) Infof(format string, args ...any) {
 
 // Fail prints one error line naming the container and returns 1.
 func (c *Ctx) Fail(err error) int {
+	if err != nil {
+		log.FileErrorf("%v", err)
+	}
 	if !c.Quiet && err != nil {
 		if c.Name != "" && !strings.HasPrefix(err.Error(), c.Name+":") {
 			fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.Prog, log.DisplayName(c.Name), err)
@@ -155,12 +159,6 @@ func (t *Tool) Main(argv []string, stdin io.Reader, stdout, stderr io.Writer) (c
 		fmt.Fprintf(stderr, "%s: No container name specified\n", t.Name)
 		return 1
 	}
-	if c.LogPriority != "" {
-		if _, err := log.ParseLevel(c.LogPriority); err != nil {
-			c.Errorf("%v", err)
-			return 1
-		}
-	}
 	if err := t.setupLog(c); err != nil {
 		c.Errorf("%v", err)
 		return 1
@@ -182,9 +180,11 @@ var ErrSilent = errors.New("silent")
 
 // setupLog applies -o/-l: -o wins; -l alone opens LXC's default log file.
 func (t *Tool) setupLog(c *Ctx) error {
+	// Any -l value is accepted, as LXC does: an unknown name (WARNING)
+	// keeps the default level.
 	level := log.ERROR
 	if c.LogPriority != "" {
-		level, _ = log.ParseLevel(c.LogPriority)
+		level = log.CommandLineLevel(c.LogPriority)
 	}
 	file := c.LogFile
 	if file == "" && c.LogPriority != "" {

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 func runTool(t *testing.T, tool *Tool, args ...string) (int, string, string) {
@@ -71,10 +75,25 @@ func TestToolSingleLXCPath(t *testing.T) {
 	}
 }
 
-func TestToolBadLogPriority(t *testing.T) {
-	var got Ctx
-	code, _, errs := runTool(t, sample(&got), "-n", "c", "-l", "LOUD", "-o", "/dev/null")
-	if code != 1 || !strings.Contains(errs, "invalid log priority") {
-		t.Fatalf("%d %q", code, errs)
+// LXC accepts any -l value: WARNING, a number or a typo run the tool at the
+// default level (ERROR), so WARN lines stay out of the file.
+func TestToolUnknownLogPriorityAccepted(t *testing.T) {
+	for _, lvl := range []string{"WARNING", "LOUD", "4"} {
+		logf := filepath.Join(t.TempDir(), "t.log")
+		tool := &Tool{Name: "lxc-sample", Help: "--name=NAME\n",
+			Run: func(c *Ctx) int { log.Warnf("a warning"); log.Errorf("an error"); return 0 }}
+		code, _, errs := runTool(t, tool, "-n", "c", "-q", "-l", lvl, "-o", logf)
+		b, _ := os.ReadFile(logf)
+		if code != 0 || strings.Contains(string(b), "a warning") || !strings.Contains(string(b), " ERROR ") {
+			t.Fatalf("-l %s: %d %q\n%s", lvl, code, errs, b)
+		}
+	}
+	logf := filepath.Join(t.TempDir(), "t.log")
+	tool := &Tool{Name: "lxc-sample", Help: "--name=NAME\n", Run: func(c *Ctx) int { log.Warnf("a warning"); return 0 }}
+	if code, _, _ := runTool(t, tool, "-n", "c", "-l", "warn", "-o", logf); code != 0 {
+		t.Fatal(code)
+	}
+	if b, _ := os.ReadFile(logf); !strings.Contains(string(b), "lxc-sample c ") || !strings.Contains(string(b), " WARN     cli - tool_test.go:") {
+		t.Fatalf("-l warn:\n%s", b)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // ErrNotRunning: nothing listens on the container's command socket, which is
@@ -70,6 +72,7 @@ func (c *Client) connect() (*net.UnixConn, error) {
 	}
 	conn, err := net.DialUnix("unix", nil, c.addr)
 	if err != nil {
+		log.Tracef("%v - Failed to connect command socket @%s", err, c.addr.Name[1:])
 		if errors.Is(err, unix.ECONNREFUSED) || errors.Is(err, unix.ENOENT) {
 			return nil, fmt.Errorf("command socket @%s: %w", c.addr.Name[1:], ErrNotRunning)
 		}
@@ -108,6 +111,7 @@ func (c *Client) exchangeOnce(req *Request) (*Response, *net.UnixConn, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	log.Tracef("Opened new command socket connection for command %q", req.Cmd)
 	if err := sendRequest(conn, req); err != nil {
 		conn.Close()
 		if isConnGone(err) || errors.Is(err, unix.EPIPE) {
@@ -118,8 +122,10 @@ func (c *Client) exchangeOnce(req *Request) (*Response, *net.UnixConn, error) {
 	resp, err := readResponse(conn, req.Cmd)
 	if err != nil {
 		conn.Close()
+		log.Tracef("Command %q: %v", req.Cmd, err)
 		return nil, nil, err
 	}
+	log.Debugf("Command %q received response", req.Cmd)
 	return resp, conn, nil
 }
 

@@ -82,11 +82,13 @@ func RunOne(hookType, value string, c Context) error {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
+	log.Infof("Executing script %q for container %q, config section %q", value, c.Name, hookType)
 	err := cmd.Run()
 	if out.Len() > 0 {
 		log.Debugf("Script exec %s produced output: %s", script, strings.TrimRight(out.String(), "\n"))
 	}
 	if err == nil {
+		log.Debugf("Script %q (%s hook) exited with status 0", value, hookType)
 		return nil
 	}
 	tail := lastLine(out.String())

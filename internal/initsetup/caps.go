@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // capNames indexes Linux capability names as LXC spells them in
@@ -95,6 +97,7 @@ func dropBounding(kept capSet) error {
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
 			return fmt.Errorf("dropping capability %s from the bounding set: %v", capName(c), err)
 		}
+		log.Debugf("Dropped %s (%d) capability", capName(c), c)
 		return nil
 	}
 	for c := 0; c <= last; c++ {
@@ -105,8 +108,11 @@ func dropBounding(kept capSet) error {
 		}
 	}
 	if !kept.has(unix.CAP_SETPCAP) {
-		return drop(unix.CAP_SETPCAP)
+		if err := drop(unix.CAP_SETPCAP); err != nil {
+			return err
+		}
 	}
+	log.Debugf("Capabilities have been setup")
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/seccomp"
 )
 
@@ -67,6 +68,7 @@ func (f *Final) Run() error {
 		if err := unix.Sethostname([]byte(s.UTSName)); err != nil {
 			return fmt.Errorf("lxc.uts.name %q: %v", s.UTSName, err)
 		}
+		log.Infof("Set hostname to %q", s.UTSName)
 	}
 	if err := applySysctls(s.Sysctl); err != nil {
 		return err
@@ -78,6 +80,7 @@ func (f *Final) Run() error {
 	if err != nil {
 		return err
 	}
+	log.Debugf("Keeping capabilities %#x (lxc.cap.drop %v, lxc.cap.keep %v)", uint64(kept), s.CapDrop, s.CapKeep)
 	// Bounding set first: it needs CAP_SETPCAP, and the id switch below
 	// still needs CAP_SETUID/SETGID in the effective set.
 	if err := dropBounding(kept); err != nil {
@@ -101,9 +104,11 @@ func (f *Final) Run() error {
 	if err := switchIDs(s.Init); err != nil {
 		return err
 	}
+	log.Noticef("Switched to uid %d, gid %d, groups %v", s.Init.UID, s.Init.GID, s.Init.Groups)
 	if err := restrictCaps(kept); err != nil {
 		return err
 	}
+	log.Tracef("Restricted effective, permitted and inheritable capabilities; cleared ambient ones")
 	if s.NoNewPrivs {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("lxc.no_new_privs: %v", err)
@@ -111,6 +116,7 @@ func (f *Final) Run() error {
 		if v, err := unix.PrctlRetInt(unix.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); err != nil || v != 1 {
 			return fmt.Errorf("lxc.no_new_privs: the flag did not stick (PR_GET_NO_NEW_PRIVS = %d, %v)", v, err)
 		}
+		log.Debugf("Set no_new_privs")
 	}
 	bin := ""
 	if f.ExecFD == nil && !f.NoExec {
@@ -130,16 +136,26 @@ func (f *Final) Run() error {
 		}
 	}
 	if f.NoExec {
+		log.Noticef("Container init stays in the setup process (pid %d)", os.Getpid())
 		return nil
 	}
 	if f.ExecFD != nil {
+		log.Noticef("Exec'ing %q", f.Cmd)
+		log.Close() // the container's init must hold no host file
+
 		return &ExecError{Path: f.Cmd[0], Err: execFD(f.ExecFD, f.Cmd, f.Env)}
 	}
+	log.Noticef("Exec'ing %q (%s)", bin, strings.Join(f.Cmd, " "))
+	log.Close() // the container's init must hold no host file
 	err = syscall.Exec(bin, f.Cmd, f.Env)
 	return &ExecError{Path: bin, Err: err}
 }
 
 func (f *Final) loadSeccomp() error {
+	if f.Seccomp == nil {
+		log.Debugf("No seccomp policy configured (lxc.seccomp.profile unset)")
+		return nil
+	}
 	if f.AllThreads {
 		return f.Seccomp.LoadAllThreads()
 	}
@@ -180,6 +196,7 @@ func applySysctls(list []config.KeyValue) error {
 	}
 	for _, kv := range list {
 		p := path.Join("/proc/sys", strings.ReplaceAll(kv.Key, ".", "/"))
+		log.Debugf("Setting sysctl %s to %q", p, kv.Value)
 		if err := writeProcFile(p, kv.Value); err != nil {
 			if errors.Is(err, unix.EROFS) {
 				return fmt.Errorf("lxc.sysctl.%s: %s is read-only in the container (lxc.mount.auto proc:mixed leaves only net.* writable); use proc:rw to set it", kv.Key, p)

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 )
 
 // rlimitByName maps lxc.prlimit.<name> to RLIMIT_* numbers.
@@ -26,6 +27,7 @@ func applyRlimits(limits []config.Rlimit) error {
 		if err := syscall.Setrlimit(res, &syscall.Rlimit{Cur: l.Soft, Max: l.Hard}); err != nil {
 			return fmt.Errorf("lxc.prlimit.%s: setting %d:%d: %v", l.Name, l.Soft, l.Hard, err)
 		}
+		log.Debugf("Set limit %s to %d:%d", l.Name, l.Soft, l.Hard)
 	}
 	return nil
 }

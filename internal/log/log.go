@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -44,15 +46,28 @@ func (l Level) String() string {
 	return levelNames[l]
 }
 
-// ParseLevel accepts a level name in any case, or its number 0-8.
+// ParseLevel accepts a level name in any case, or its number 0-8 (the
+// forms lxc.log.level takes).
 func ParseLevel(s string) (Level, error) {
 	u := strings.ToUpper(strings.TrimSpace(s))
 	for i, n := range levelNames[:NOTSET] {
-		if u == n || u == fmt.Sprint(i) {
+		if u == n || u == strconv.Itoa(i) {
 			return Level(i), nil
 		}
 	}
 	return NOTSET, fmt.Errorf("invalid log priority %q: use one of TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL", s)
+}
+
+// CommandLineLevel is the level -l NAME selects, as LXC's tools read it:
+// one of the nine names in any case; anything else (WARNING, a number, a
+// typo) is accepted and leaves the default, ERROR.
+func CommandLineLevel(s string) Level {
+	for i, n := range levelNames[:NOTSET] {
+		if strings.EqualFold(s, n) {
+			return Level(i)
+		}
+	}
+	return ERROR
 }
 
 // Logger is the process-wide logger. Tools are short-lived processes, so a
@@ -61,7 +76,8 @@ type Logger struct {
 	mu     sync.Mutex
 	prefix string // program name, e.g. "lxc-start"
 	name   string // container name, may be empty
-	file   io.WriteCloser
+	file   *os.File
+	path   string
 	level  Level
 	quiet  bool
 	stderr io.Writer
@@ -69,14 +85,37 @@ type Logger struct {
 
 var std = &Logger{prefix: "lxc", level: ERROR, stderr: os.Stderr}
 
+// floor is the lowest level any appender takes (NOTSET: none), read
+// without the lock so a line nobody will read costs one atomic load.
+var floor atomic.Int32
+
+func init() { floor.Store(int32(ERROR)) }
+
+// refloor recomputes floor; called with std.mu held.
+func refloor() {
+	f := NOTSET
+	if std.stderr != nil && !std.quiet {
+		f = ERROR
+	}
+	if std.file != nil && std.level < f {
+		f = std.level
+	}
+	floor.Store(int32(f))
+}
+
+// Enabled reports whether a line at l would be written anywhere; call
+// sites that build costly arguments (loops over mounts) check it first.
+func Enabled(l Level) bool { return int32(l) >= floor.Load() }
+
 // Setup configures the global logger. file "" or "none" disables the file.
 func Setup(prefix, name, file string, level Level, quiet bool) error {
 	std.mu.Lock()
 	defer std.mu.Unlock()
+	defer refloor()
 	std.prefix, std.name, std.level, std.quiet = prefix, name, level, quiet
 	if std.file != nil {
 		std.file.Close()
-		std.file = nil
+		std.file, std.path = nil, ""
 	}
 	if file == "" || file == "none" {
 		return nil
@@ -88,15 +127,54 @@ func Setup(prefix, name, file string, level Level, quiet bool) error {
 	if err != nil {
 		return fmt.Errorf("log file %s: %w", file, err)
 	}
-	std.file = f
+	std.file, std.path = f, file
 	return nil
 }
+
+// SetupFile makes f (an inherited log file, opened O_APPEND by the
+// process that passed it) the log file: the namespace and attach stages
+// write to the file of the monitor or tool that started them, whatever
+// their view of the filesystem. f is marked close-on-exec so nothing the
+// stage runs inherits it; Close closes it.
+func SetupFile(prefix, name string, f *os.File, level Level) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	defer refloor()
+	if std.file != nil {
+		std.file.Close()
+	}
+	syscall.CloseOnExec(int(f.Fd()))
+	std.prefix, std.name, std.level, std.quiet = prefix, name, level, true
+	std.file, std.path = f, ""
+}
+
+// File returns a new descriptor of the open log file (nil if none) for a
+// child process, with the level lines are written at; the caller closes it.
+func File() (*os.File, Level) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.file == nil {
+		return nil, std.level
+	}
+	fd, err := syscall.Dup(int(std.file.Fd()))
+	if err != nil {
+		return nil, std.level
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), std.file.Name()), std.level
+}
+
+// Prefix is the program name lines start with.
+func Prefix() string { std.mu.Lock(); defer std.mu.Unlock(); return std.prefix }
+
+// Path is the log file's path ("" when none, or inherited as a descriptor).
+func Path() string { std.mu.Lock(); defer std.mu.Unlock(); return std.path }
 
 // SetName changes the container name shown in log lines.
 func SetName(name string) { std.mu.Lock(); std.name = name; std.mu.Unlock() }
 
 // SetStderr redirects the stderr appender (tests).
-func SetStderr(w io.Writer) { std.mu.Lock(); std.stderr = w; std.mu.Unlock() }
+func SetStderr(w io.Writer) { std.mu.Lock(); std.stderr = w; refloor(); std.mu.Unlock() }
 
 // CurrentLevel returns the file log level.
 func CurrentLevel() Level { std.mu.Lock(); defer std.mu.Unlock(); return std.level }
@@ -108,15 +186,30 @@ func HasFile() bool { std.mu.Lock(); defer std.mu.Unlock(); return std.file != n
 func Close() { _ = Setup(std.prefix, std.name, "", std.level, std.quiet) }
 
 func logf(l Level, format string, args ...any) {
+	if int32(l) < floor.Load() {
+		return
+	}
 	msg := fmt.Sprintf(format, args...)
 	std.mu.Lock()
 	defer std.mu.Unlock()
 	if std.file != nil && l >= std.level {
-		fmt.Fprint(std.file, fileLine(std.prefix, std.name, l, msg, 3))
+		_, _ = std.file.WriteString(fileLine(std.prefix, std.name, l, msg, 3))
 	}
 	if l >= ERROR && !std.quiet && std.stderr != nil {
 		fmt.Fprintln(std.stderr, userLine(std.prefix, std.name, msg))
 	}
+}
+
+// FileErrorf writes an ERROR line to the log file only: for messages the
+// caller already printed on stderr itself (a tool's own errors, which LXC
+// also logs).
+func FileErrorf(format string, args ...any) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.file == nil || ERROR < std.level {
+		return
+	}
+	_, _ = std.file.WriteString(fileLine(std.prefix, std.name, ERROR, fmt.Sprintf(format, args...), 2))
 }
 
 // userLine is what a person sees on stderr: one line, no source noise.
@@ -127,22 +220,59 @@ func userLine(prefix, name, msg string) string {
 	return prefix + ": " + msg
 }
 
+// fileLine formats one log file line; the category is the package of the
+// caller skip frames up (the subsystem, like LXC's per-file categories).
+// A message never spans lines: embedded newlines would forge entries.
 func fileLine(prefix, name string, l Level, msg string, skip int) string {
 	pc, file, line, _ := runtime.Caller(skip)
 	fn := "?"
 	if f := runtime.FuncForPC(pc); f != nil {
 		fn = f.Name()
-		if i := strings.LastIndexByte(fn, '.'); i >= 0 {
+		if i := strings.LastIndexByte(fn, '/'); i >= 0 {
 			fn = fn[i+1:]
 		}
+		// pkg.(*T).method.func1 -> method.func1: drop package and receiver.
+		if i := strings.IndexByte(fn, '.'); i >= 0 {
+			fn = fn[i+1:]
+		}
+		if strings.HasPrefix(fn, "(") {
+			if i := strings.Index(fn, ")."); i >= 0 {
+				fn = fn[i+2:]
+			}
+		}
 	}
-	category := filepath.Base(filepath.Dir(file))
-	head := prefix
+	b := make([]byte, 0, 128+len(msg))
+	b = append(b, prefix...)
 	if name != "" {
-		head += " " + name
+		b = append(b, ' ')
+		b = append(b, name...)
 	}
-	ts := time.Now().UTC().Format("20060102150405.000")
-	return fmt.Sprintf("%s %s %-8s %s - %s:%s:%d - %s\n", head, ts, l, category, filepath.Base(file), fn, line, msg)
+	b = append(b, ' ')
+	b = time.Now().UTC().AppendFormat(b, "20060102150405.000")
+	b = append(b, ' ')
+	ls := l.String()
+	b = append(b, ls...)
+	for i := len(ls); i < 8; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, ' ')
+	b = append(b, filepath.Base(filepath.Dir(file))...)
+	b = append(b, " - "...)
+	b = append(b, filepath.Base(file)...)
+	b = append(b, ':')
+	b = append(b, fn...)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, " - "...)
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c == '\n' || c == '\r' {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	b = append(b, '\n')
+	return string(b)
 }
 
 func Tracef(format string, args ...any)  { logf(TRACE, format, args...) }

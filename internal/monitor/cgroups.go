@@ -9,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 )
 
 // cgroups is the monitor's view of the container's cgroups: lxc.monitor.NAME
@@ -24,6 +25,7 @@ func newCgroups(name string, s *config.Spec) (*cgroups, error) {
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
+	log.Tracef("Initialized cgroup driver: layout %v, %d hierarchies", layout.Mode, len(layout.Hierarchies))
 	cg := cgroup.New(layout, cgroup.Options{
 		Name:         name,
 		Dir:          s.CgroupDir,
@@ -44,6 +46,7 @@ func newCgroups(name string, s *config.Spec) (*cgroups, error) {
 	if err := cg.Apply(s.Cgroup1, s.Cgroup2); err != nil {
 		return c, err
 	}
+	log.Tracef("Applied %d lxc.cgroup and %d lxc.cgroup2 settings", len(s.Cgroup1), len(s.Cgroup2))
 	if f, err := cg.PayloadFD(); err == nil {
 		c.fd = f
 	}

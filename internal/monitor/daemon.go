@@ -95,6 +95,7 @@ func startDaemon(o Options) (int, error) {
 		return 1, fmt.Errorf("%s: start the monitor process: %w", o.Name, err)
 	}
 	wr.Close()
+	log.Tracef("Started the monitor process %d", pid)
 	// Reap the monitor whenever it ends; a CLI exits long before that.
 	go func() {
 		var ws syscall.WaitStatus
@@ -114,6 +115,7 @@ func startDaemon(o Options) (int, error) {
 	case s.Already:
 		return 0, ErrAlreadyRunning
 	case s.OK:
+		log.Tracef("Container is in \"RUNNING\" state")
 		return 0, nil
 	default:
 		return 1, errors.New(s.Error)

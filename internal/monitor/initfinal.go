@@ -30,6 +30,11 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) ([]*os.File, error) 
 	if err != nil {
 		return nil, err
 	}
+	if m.Spec.ApparmorProfile != "" {
+		log.Infof("lxc.apparmor.profile = %s: no LSM support, not applied", m.Spec.ApparmorProfile)
+	} else {
+		log.Tracef("No LSM profile to apply")
+	}
 	initSeccomp = filter
 	if m.Execute && m.InProcessInit {
 		// The init that stays in this process must later find every fd
@@ -139,6 +144,7 @@ func staticELF(f *os.File) bool {
 
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.
 func runExecInit(m *setupMsg) int {
+	log.Close() // PID 1 of the container holds no host file
 	if m.InProcessInit {
 		execinit.SetName()
 	}

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/execinit"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/spawn"
 )
 
@@ -22,7 +23,7 @@ type initProcess struct {
 
 // spawnInit starts the init stage in new namespaces, inside the payload
 // cgroup, with the console as stdio.
-func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
+func (m *monitor) spawnInit(in *instance, logFD bool) (*initProcess, error) {
 	req := spawn.Request{
 		Mode:       spawn.Create,
 		CloneFlags: in.flags,
@@ -68,6 +69,17 @@ func (m *monitor) spawnInit(in *instance) (*initProcess, error) {
 		stdio = []*os.File{os.Stdin, os.Stdout, os.Stderr}
 	}
 	req.Stdin, req.Stdout, req.Stderr = stdio[0], stdio[1], stdio[2]
+	if logFD {
+		// The stage's fd 3: it logs its steps (mounts, pivot, caps,
+		// seccomp, exec) to our file whatever its own view of the host,
+		// and closes it before exec'ing the container's init.
+		lf, _ := log.File()
+		if lf == nil {
+			return nil, fmt.Errorf("spawn container init: duplicate the log file descriptor")
+		}
+		defer lf.Close()
+		req.ExtraFiles = []*os.File{lf}
+	}
 	p, err := spawn.Start(req)
 	if err != nil {
 		if err := shareError(err, m.spec.NamespaceShare); err != nil {

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/spawn"
 )
@@ -32,6 +33,7 @@ func initStage(sync *os.File, _ []string) int {
 	if err := spawn.Recv(sync, &m); err != nil {
 		return 1
 	}
+	setupStageLog(&m)
 	fail := func(err error) int {
 		_ = spawn.Send(sync, childMsg{Error: err.Error()})
 		return 1
@@ -56,6 +58,7 @@ func initStage(sync *os.File, _ []string) int {
 	if err != nil {
 		return 1
 	}
+	log.Noticef("The container %q is set up", m.Name)
 	// start hooks run inside the container (paths resolve in its rootfs).
 	sc := hc
 	sc.BaseEnv = m.Env
@@ -70,6 +73,7 @@ func initStage(sync *os.File, _ []string) int {
 	if err := spawn.Recv(sync, &g); err != nil || !g.Go {
 		return 1
 	}
+	log.Tracef("The monitor released init: applying the final settings")
 	// Final's errors name their step (key or command) themselves.
 	if err := finalize(&m, connFD(sync)); err != nil {
 		return fail(err)
@@ -91,6 +95,23 @@ func sendTTYs(sync *os.File, ttys []*os.File) error {
 		ttys = ttys[n:]
 	}
 	return nil
+}
+
+// stageLogFD is where spawnInit puts the monitor's log file.
+const stageLogFD = 3
+
+// setupStageLog makes the monitor's log file (fd 3, close-on-exec from
+// here on) this stage's log; without one, fd 3 is not ours to touch.
+func setupStageLog(m *setupMsg) {
+	if !m.LogFD {
+		return
+	}
+	lvl, err := log.ParseLevel(m.LogLevel)
+	if err != nil {
+		lvl = log.ERROR
+	}
+	log.SetupFile(m.LogPrefix, m.Name, os.NewFile(stageLogFD, "log"), lvl)
+	log.Tracef("Container setup stage %d started with the monitor's log file", os.Getpid())
 }
 
 func hookContext(m *setupMsg) hooks.Context {

@@ -65,30 +65,52 @@ func (m *monitor) load() error {
 		return err
 	}
 	m.cfg, m.spec = cfg, spec
-	if m.o.Daemonize {
-		m.setupLogging()
-	}
+	m.setupLogging()
+	log.Debugf("Loaded configuration file %q", m.o.ConfigFile)
 	return nil
 }
 
-// setupLogging opens the daemon's log: -o/-l first, else lxc.log.*.
+// setupLogging opens the monitor's log as LXC chooses it: -o names the
+// file and -l its level, and lxc.log.* are then ignored; without -o,
+// lxc.log.file (else the default file -l selects) at lxc.log.level (else
+// -l's level).
 func (m *monitor) setupLogging() {
-	file, level := m.o.LogFile, m.o.LogLevel
-	if file == "" {
-		file = m.spec.Log.File
+	file, level := logChoice(m.o, m.spec.Log)
+	prefix := m.o.LogPrefix
+	if prefix == "" {
+		prefix = "lxc-start"
+		if m.o.Execute {
+			prefix = "lxc-execute"
+		}
 	}
-	if level == "" {
-		level = m.spec.Log.Level
+	// A foreground start keeps stderr for errors; the daemon has none.
+	quiet := m.o.Quiet || m.o.Daemonize
+	if err := log.Setup(prefix, m.o.Name, file, level, quiet); err != nil && file != m.spec.Log.File {
+		_ = log.Setup(prefix, m.o.Name, "", level, quiet) // LXC ignores a default file it cannot open
+	} else if err != nil {
+		log.Warnf("lxc.log.file: %v", err)
 	}
-	lvl, err := log.ParseLevel(level)
-	if level == "" || err != nil {
-		lvl = log.ERROR
+}
+
+// logChoice is the monitor's log file and level: -o (at -l's level, else
+// ERROR) ignores lxc.log.*; otherwise lxc.log.file, else the default file
+// when -l is given, at lxc.log.level, else -l's level.
+func logChoice(o Options, l config.LogSpec) (string, log.Level) {
+	file, level := o.LogFile, log.ERROR
+	if o.LogLevel != "" {
+		level = log.CommandLineLevel(o.LogLevel)
 	}
-	prefix := "lxc-start"
-	if m.o.Execute {
-		prefix = "lxc-execute"
+	if file != "" {
+		return file, level
 	}
-	_ = log.Setup(prefix, m.o.Name, file, lvl, true)
+	file = l.File
+	if file == "" && o.LogLevel != "" {
+		file = log.DefaultFile(o.LXCPath, config.DefaultLXCPath(), o.Name)
+	}
+	if lv, err := log.ParseLevel(l.Level); err == nil && l.Level != "" {
+		level = lv
+	}
+	return file, level
 }
 
 func (m *monitor) configItem(key string) (string, error) {

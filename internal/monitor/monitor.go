@@ -141,7 +141,9 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.mu.Lock()
 	m.run = in
 	m.mu.Unlock()
+	log.Infof("Container %q is initialized", m.o.Name)
 	if err := m.setup(in); err != nil {
+		log.Debugf("Setup failed, aborting: %v", err)
 		m.setState(cmdsock.ABORTING)
 		if in.proc != nil {
 			m.killInit(in)
@@ -154,7 +156,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.rep.report(status{OK: true})
 
 	ws = in.proc.wait()
-	log.Infof("container init (pid %d) %s", in.pid, describeWait(ws))
+	log.Debugf("Container init process %d %s", in.pid, describeWait(ws))
 	m.notifyExit(ws)
 	m.mu.Lock()
 	halting := m.halting
@@ -166,6 +168,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 		target = "reboot"
 	}
 	m.teardown(in, target)
+	log.Tracef("Tore down the container (%s)", target)
 	return reboot, ws, nil
 }
 
@@ -177,6 +180,7 @@ func describeWait(ws syscall.WaitStatus) string {
 }
 
 func (m *monitor) setState(s cmdsock.State) {
+	log.Tracef("Set container state to %q", s)
 	m.adoptState(s)
 	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
 }
@@ -220,6 +224,7 @@ func (m *monitor) handleSignals(sigs chan os.Signal) {
 			continue
 		}
 		if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+			log.Infof("Monitor received %s: killing init %d", sig, in.pid)
 			m.mu.Lock()
 			m.halting = true
 			m.mu.Unlock()

@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -132,4 +133,26 @@ func idMaps(maps []config.IDMap, typ byte) []config.IDMap {
 		}
 	}
 	return out
+}
+
+// cloneFlagName is LXC's CLONE_NEW* spelling of a namespace name.
+func cloneFlagName(n string) string {
+	if n == "mnt" {
+		return "NS"
+	}
+	return strings.ToUpper(n)
+}
+
+// describeCloneFlags lists flags as namespace names, for the log.
+func describeCloneFlags(flags uintptr) string {
+	var names []string
+	for _, n := range nsNames {
+		if flags&nsFlags[n] != 0 {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, " ")
 }

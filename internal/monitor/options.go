@@ -50,7 +50,10 @@ type Options struct {
 
 	LogFile  string
 	LogLevel string
-	Quiet    bool
+	// LogPrefix starts the monitor's log lines ("" = the caller's, as
+	// internal/log has it: the tool's name, or "lxc" for the Go API).
+	LogPrefix string
+	Quiet     bool
 
 	UID, GID int // lxc-execute -u / -g; -1 = unset
 }

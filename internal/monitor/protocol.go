@@ -30,6 +30,10 @@ type setupMsg struct {
 	CloneFlags  uintptr
 	ConsolePath string // host path of the console pty slave ("" = none)
 	LogLevel    string
+	// LogFD: the monitor's log file is the stage's fd 3 (see spawnInit);
+	// the stage writes its steps there as LogPrefix, until its exec.
+	LogFD     bool
+	LogPrefix string
 	// InProcessInit: lxc-execute's init stays in this process (the stage
 	// already narrowed every thread's capabilities); see finalize.
 	InProcessInit bool

@@ -15,6 +15,7 @@ import (
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 	st0, in := m.rawState()
 	st := m.liveState(st0, in)
+	log.Tracef("Processing command %s", req.Cmd)
 	switch req.Cmd {
 	case cmdsock.GetState:
 		return &cmdsock.Response{Value: int64(st)}

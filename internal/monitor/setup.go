@@ -27,6 +27,7 @@ func (m *monitor) setup(in *instance) error {
 	if in.flags, err = cloneFlags(m.spec); err != nil {
 		return err
 	}
+	log.Tracef("Namespaces to create: %s", describeCloneFlags(in.flags))
 	// Shared namespaces are resolved before anything is created, so a
 	// target that is not running leaves nothing behind. They sit in
 	// nsFiles: the stop hooks get them too (as LXC), teardown closes them.
@@ -38,6 +39,7 @@ func (m *monitor) setup(in *instance) error {
 	if err != nil {
 		return err
 	}
+	log.Infof("The container process uses %q as cgroup", in.cg.cg.Name())
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
@@ -48,6 +50,9 @@ func (m *monitor) setup(in *instance) error {
 	}
 	if err := m.openTerminals(in); err != nil {
 		return err
+	}
+	if in.con != nil {
+		log.Tracef("Allocated console %s", in.con.pty.slavePath)
 	}
 	if err := chownTerminals(in, m.spec.IDMap); err != nil {
 		return err
@@ -63,6 +68,7 @@ func (m *monitor) setup(in *instance) error {
 		Name: m.o.Name, LXCPath: m.o.LXCPath, ConfigFile: m.o.ConfigFile,
 		Spec: m.spec, Cmd: cmd, Env: m.initEnv(), Execute: m.o.Execute, CloneFlags: in.flags,
 		LogLevel: logLevelName(), InProcessInit: in.inProcessInit,
+		LogFD: log.HasFile(), LogPrefix: log.Prefix(),
 	}
 	switch {
 	case in.con != nil:
@@ -70,21 +76,34 @@ func (m *monitor) setup(in *instance) error {
 	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
 		msg.ConsolePath = m.spec.Console.Path
 	}
-	if in.proc, err = m.spawnInit(in); err != nil {
+	log.Debugf("Spawning container init %q", cmd)
+	if in.proc, err = m.spawnInit(in, msg.LogFD); err != nil {
 		return err
 	}
 	in.pid = in.proc.pid
+	log.Tracef("Cloned child process %d", in.pid)
+	for _, n := range nsNames {
+		if in.flags&nsFlags[n] != 0 {
+			log.Infof("Cloned CLONE_NEW%s", cloneFlagName(n))
+		}
+	}
 	for _, kv := range m.spec.Proc {
 		p := fmt.Sprintf("/proc/%d/%s", in.pid, kv.Key)
 		if err := os.WriteFile(p, []byte(kv.Value), 0); err != nil {
 			return fmt.Errorf("lxc.proc.%s = %s: %w", kv.Key, kv.Value, err)
 		}
+		log.Debugf("Set lxc.proc.%s to %q", kv.Key, kv.Value)
 	}
 	preserveNamespaces(in.nsFiles, in.pid, in.flags)
 	if err := in.net.Setup(in.pid); err != nil {
 		return err
 	}
-	return m.handshake(in, msg)
+	log.Tracef("Network set up for init %d", in.pid)
+	if err := m.handshake(in, msg); err != nil {
+		return err
+	}
+	log.Noticef("Started %q with pid %d", cmd, in.pid)
+	return nil
 }
 
 // handshake drives the init stage through rootfs setup, the start-host
@@ -93,6 +112,7 @@ func (m *monitor) handshake(in *instance, msg *setupMsg) error {
 	if err := in.proc.send(msg); err != nil {
 		return fmt.Errorf("send setup to init: %w", err)
 	}
+	log.Tracef("Sent the configuration to init %d, waiting for its rootfs setup", in.pid)
 	var reply childMsg
 	for {
 		reply = childMsg{}
@@ -117,6 +137,7 @@ func (m *monitor) handshake(in *instance, msg *setupMsg) error {
 	if n := m.spec.TTYMax; len(in.ttys) != n {
 		return fmt.Errorf("lxc.tty.max: init allocated %d of %d ttys", len(in.ttys), n)
 	}
+	log.Tracef("Init %d finished its rootfs setup", in.pid)
 	if err := m.runHostHooks(hooks.StartHost, hooks.Context{PID: in.pid}); err != nil {
 		return err
 	}
@@ -160,6 +181,7 @@ func (m *monitor) initEnv() []string {
 			hasPath = true
 		}
 		env = append(env, kv)
+		log.Tracef("Set environment variable %s for init", kv)
 	}
 	if !hasPath {
 		env = append(env, "PATH=/sbin:/usr/sbin:/bin:/usr/bin")
@@ -274,8 +296,12 @@ func (m *monitor) runHostHooks(typ string, extra hooks.Context) error {
 	}
 	c := m.hookContext()
 	c.PID, c.NS, c.Target = extra.PID, extra.NS, extra.Target
-	log.Debugf("running %d %s hook(s)", len(cmds), typ)
-	return hooks.Run(typ, cmds, c)
+	log.Debugf("Running %d %s hook(s)", len(cmds), typ)
+	if err := hooks.Run(typ, cmds, c); err != nil {
+		return err
+	}
+	log.Tracef("Ran %s hooks", typ)
+	return nil
 }
 
 func rootfsMount(s *config.Spec) string {

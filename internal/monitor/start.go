@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/selfexe"
 )
 
@@ -23,6 +24,9 @@ func Start(o Options) (int, error) {
 	}
 	if o.ConfigFile != "" {
 		o.ConfigFile = filepath.Clean(o.ConfigFile)
+	}
+	if o.LogPrefix == "" {
+		o.LogPrefix = log.Prefix()
 	}
 	if selfexe.IsMain() {
 		// Another program's descriptors are its own business: the

@@ -12,6 +12,8 @@ func (m *monitor) teardown(in *instance, target string) {
 	if in.net != nil {
 		if err := in.net.Teardown(); err != nil {
 			log.Errorf("network teardown: %v", err)
+		} else {
+			log.Debugf("Deleted network devices")
 		}
 	}
 	if in.proc != nil {
@@ -25,6 +27,7 @@ func (m *monitor) teardown(in *instance, target string) {
 			log.Errorf("cgroup cleanup: %v", err)
 		} else {
 			m.forgetCgroups()
+			log.Debugf("Removed the container's cgroups")
 		}
 	}
 	if in.proc != nil {
@@ -48,4 +51,5 @@ func (m *monitor) teardown(in *instance, target string) {
 		f.Close()
 	}
 	in.nsFiles = nil
+	log.Tracef("Released terminals and namespaces")
 }

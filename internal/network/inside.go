@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // configureInside gives the moved device its name, MAC and addresses
@@ -32,6 +34,7 @@ func (n *Network) configureInside(d *device) error {
 		if l, err = h.LinkByIndex(idx); err != nil {
 			return fmt.Errorf("%s: device vanished inside the container: %w", d.key, err)
 		}
+		log.Tracef("%s: renamed network device from %q to %q", d.key, d.moveName, l.Attrs().Name)
 	}
 	n.mu.Lock()
 	d.ifname, d.ifindex = l.Attrs().Name, idx
@@ -45,18 +48,22 @@ func (n *Network) configureInside(d *device) error {
 		if err := h.AddrAdd(l, a); err != nil {
 			return fmt.Errorf("%s.ipv4.address = %s: %w", d.key, d.cfg.IPv4[i], err)
 		}
+		log.Debugf("%s: added address %s to %q", d.key, d.cfg.IPv4[i], d.ifname)
 	}
 	for i, a := range d.v6 {
 		if err := h.AddrAdd(l, a); err != nil {
 			return fmt.Errorf("%s.ipv6.address = %s: %w", d.key, d.cfg.IPv6[i], err)
 		}
+		log.Debugf("%s: added address %s to %q", d.key, d.cfg.IPv6[i], d.ifname)
 	}
 	if !d.up() {
+		log.Debugf("Network device %q has been setup (down)", d.ifname)
 		return nil
 	}
 	if err := h.LinkSetUp(l); err != nil {
 		return fmt.Errorf("%s.flags = up: set %s up: %w", d.key, d.ifname, err)
 	}
+	log.Debugf("Network device %q has been setup (up)", d.ifname)
 	// Gateways only after up: the kernel adds the prefix routes then.
 	if err := addGateway(h, idx, d.gw4, d.gw4Dev, netlink.FAMILY_V4); err != nil {
 		return fmt.Errorf("%s.ipv4.gateway = %s: %w", d.key, d.cfg.IPv4Gateway, err)

@@ -217,7 +217,9 @@ func (n *Network) Setup(pid int) error {
 		if err := n.linkUp(n.ns, "lo"); err != nil {
 			return fmt.Errorf("network: set lo up in the container: %w", err)
 		}
+		log.Tracef("Set network device \"lo\" up in the container")
 	}
+	log.Infof("Finished setting up %d network devices", len(n.devs))
 	return nil
 }
 
@@ -228,6 +230,7 @@ func (n *Network) setupDevice(d *device) error {
 	if err := d.drv.create(n, d); err != nil {
 		return err
 	}
+	log.Debugf("%s: created network device (type %s, link %q)", d.key, d.cfg.Type, d.cfg.Link)
 	if err := n.rec.save(); err != nil {
 		return err
 	}
@@ -247,6 +250,7 @@ func (n *Network) setupDevice(d *device) error {
 	if err := n.host.LinkSetNsFd(l, int(n.nsFD)); err != nil {
 		return fmt.Errorf("%s: move %s into the container: %w", d.key, d.moveName, err)
 	}
+	log.Tracef("%s: moved network device %q into the container's network namespace", d.key, d.moveName)
 	d.moved = true
 	return n.configureInside(d)
 }
@@ -274,6 +278,8 @@ func (n *Network) Teardown() error {
 		}
 		if err := d.drv.release(n, d); err != nil {
 			errs = append(errs, err)
+		} else if d.hostName != "" {
+			log.Debugf("%s: released network device %q", d.key, d.hostName)
 		}
 		for _, p := range d.proxies {
 			if err := delProxy(n.host, p); err != nil {

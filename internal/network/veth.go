@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // vethDriver: a veth pair; the host end (veth.pair or vethXXXXXX) is
@@ -126,6 +128,7 @@ func (vethDriver) create(n *Network, d *device) error {
 	if err := n.host.LinkAdd(v); err != nil {
 		return fmt.Errorf("%s: create veth pair %s/%s: %w", d.key, veth1, veth2, err)
 	}
+	log.Debugf("%s: instantiated veth tunnel \"%s <--> %s\"", d.key, veth1, veth2)
 	n.mu.Lock()
 	d.hostName, d.moveName = veth1, veth2
 	n.mu.Unlock()
@@ -162,6 +165,7 @@ func (vethDriver) create(n *Network, d *device) error {
 		if err := n.host.LinkSetMaster(host, br); err != nil {
 			return fmt.Errorf("%s.link = %s: attach %s to the bridge: %w", d.key, c.Link, veth1, err)
 		}
+		log.Infof("%s: attached %q to bridge %q", d.key, veth1, c.Link)
 		if err := vethVlan(n, d, host); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/initsetup"
+	"github.com/golxc/golxc/internal/log"
 )
 
 // defaultAutodevSize is LXC's lxc.autodev.tmpfs.size default, in bytes.
@@ -37,6 +38,7 @@ func (s *Setup) mountAutodev() error {
 	if err := unix.Mount("none", fdPath(dev), "tmpfs", 0, fmt.Sprintf("size=%d,mode=755", size)); err != nil {
 		return fmt.Errorf("lxc.autodev: mounting tmpfs on /dev: %v", err)
 	}
+	log.Infof("Prepared \"/dev\" (tmpfs size=%d)", size)
 	pts, err := openInRoot(s.root, "dev/pts", createDir, true)
 	if err != nil {
 		return fmt.Errorf("lxc.autodev: /dev/pts: %v", describe(err))
@@ -60,6 +62,7 @@ func (s *Setup) fillAutodev() error {
 			err := unix.Mknodat(int(dev.Fd()), n.name, unix.S_IFCHR|0o777, int(unix.Mkdev(n.major, n.minor)))
 			switch {
 			case err == nil || err == unix.EEXIST:
+				log.Debugf("Created device node %q", n.name)
 				if checked {
 					continue
 				}
@@ -94,6 +97,7 @@ func (s *Setup) bindHostDev(name string) error {
 	if err := unix.Mount("/dev/"+name, fdPath(tgt), "", unix.MS_BIND, ""); err != nil {
 		return fmt.Errorf("lxc.autodev: bind-mounting host /dev/%s: %v", name, err)
 	}
+	log.Debugf("Bind mounted host device node %q", "/dev/"+name)
 	return nil
 }
 

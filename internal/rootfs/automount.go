@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // autoStep is one row of LXC's lxc.mount.auto table. An empty dst means
@@ -112,6 +114,7 @@ func (s *Setup) autoStep(st autoStep) error {
 		if err := unix.Unmount(fdPath(f), unix.MNT_DETACH); err != nil {
 			return fmt.Errorf("unmounting %q: %v", st.src, err)
 		}
+		log.Tracef("Unmounted %q", "/"+st.src)
 		return nil
 	}
 	src := st.src
@@ -146,6 +149,7 @@ func (s *Setup) autoStep(st autoStep) error {
 		}
 		return fmt.Errorf("mounting %s on %q: %v", what, "/"+st.dst, err)
 	}
+	log.Tracef("Mounted automount %q on %q type %q with flags %#x", st.src, "/"+st.dst, st.fstype, st.flags)
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"path"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // setupDevpts mounts a new devpts instance on /dev/pts and points
@@ -42,6 +44,7 @@ func (s *Setup) setupDevpts() error {
 	if mountErr != nil {
 		return fmt.Errorf("devpts: mounting a new instance on /dev/pts: %v", mountErr)
 	}
+	log.Debugf("Mounted a new devpts instance on /dev/pts (max %d)", max)
 	fd, err := openInRoot(s.root, "dev/pts", createNone, true)
 	if err != nil {
 		return fmt.Errorf("devpts: reopening /dev/pts: %v", describe(err))
@@ -217,6 +220,7 @@ func (s *Setup) bindOnto(hostPath, rel, key string) error {
 	if err := unix.Mount(hostPath, fdPath(tgt), "", unix.MS_BIND, ""); err != nil {
 		return fmt.Errorf("%s: bind-mounting %s on /%s: %v", key, hostPath, rel, err)
 	}
+	log.Debugf("Bind mounted %q onto %q (%s)", hostPath, "/"+rel, key)
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // applyEntryLine parses and mounts one fstab line; label names it in errors
@@ -108,6 +110,7 @@ func (s *Setup) applyEntry(label string, e *MountEntry) error {
 			return fail("mount failed: %v", err)
 		}
 	}
+	log.Debugf("Mounted %q on %q with filesystem type %q, flags %#x, data %q (%s)", e.Source, "/"+rel, e.FSType, e.Flags, e.Data, label)
 	needRemount := e.Flags&unix.MS_REMOUNT != 0 || (e.Flags&unix.MS_BIND != 0 && e.Flags&bindRemountFlags != 0)
 	if !needRemount && e.Propagation == 0 {
 		return nil
@@ -130,6 +133,7 @@ func (s *Setup) applyEntry(label string, e *MountEntry) error {
 		if err := unix.Mount("", fdPath(top), e.FSType, flags, data); err != nil {
 			return fail("remount failed: %v", err)
 		}
+		log.Debugf("Remounted %q with flags %#x to respect bind or remount options", "/"+rel, flags)
 	}
 	if e.Propagation != 0 {
 		if err := unix.Mount("", fdPath(top), "", e.Propagation, ""); err != nil {

@@ -47,6 +47,7 @@ func (s *Setup) Prepare() error {
 	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("rootfs setup: making / a recursive slave mount: %v", err)
 	}
+	log.Tracef("Turned all mount table entries into dependent mounts")
 	if err := s.hook("pre-mount"); err != nil {
 		return err
 	}
@@ -72,6 +73,7 @@ func (s *Setup) Prepare() error {
 			return err
 		}
 	}
+	log.Debugf("Applied %d lxc.mount.entry lines", len(s.Spec.MountEntries))
 	if err := s.mountAutoCgroup(); err != nil {
 		return err
 	}
@@ -117,6 +119,7 @@ func (s *Setup) hook(kind string) error {
 	if s.RunHook == nil {
 		return nil
 	}
+	log.Tracef("Running %s hooks", kind)
 	if err := s.RunHook(kind); err != nil {
 		return fmt.Errorf("lxc.hook.%s: %v", kind, err)
 	}
@@ -130,6 +133,7 @@ func (s *Setup) mountRootfs() error {
 		if err != nil {
 			return fmt.Errorf("rootfs setup: opening /: %v", err)
 		}
+		log.Debugf("No lxc.rootfs.path: the container uses the host's root")
 		s.root = f
 		return nil
 	}
@@ -171,6 +175,7 @@ func (s *Setup) mountRootfs() error {
 	if err != nil {
 		return fmt.Errorf("rootfs setup: opening %q: %v", mnt, err)
 	}
+	log.Debugf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
 	s.root = f
 	return nil
 }

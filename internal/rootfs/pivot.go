@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // pivot makes the assembled rootfs "/" and detaches the host's root. The
@@ -23,6 +25,7 @@ func (s *Setup) pivot() error {
 	if err := unix.PivotRoot(".", "."); err != nil {
 		return fmt.Errorf("pivot_root into %q: %v", s.RootfsMount, err)
 	}
+	log.Tracef("Changed into new rootfs %q", s.root.Name())
 	// The old root now sits on top of the new one; step into it to detach it.
 	if err := unix.Fchdir(oldRoot); err != nil {
 		return fmt.Errorf("pivot_root: entering the old root: %v", err)
@@ -34,6 +37,7 @@ func (s *Setup) pivot() error {
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
 		return fmt.Errorf("pivot_root: detaching the old root: %v", err)
 	}
+	log.Debugf("Detached the host's root after pivot_root")
 	if err := unix.Chdir("/"); err != nil {
 		return fmt.Errorf("pivot_root: entering the new root: %v", err)
 	}

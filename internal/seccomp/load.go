@@ -39,6 +39,7 @@ func Prepare(spec *config.Spec) (*Filter, error) {
 	if prog.Notify {
 		return nil, fmt.Errorf("lxc.seccomp.profile %s: %w", spec.SeccompProfile, ErrNotify)
 	}
+	log.Debugf("Read seccomp policy %s (%d BPF instructions)", spec.SeccompProfile, len(prog.Filter))
 	return &Filter{Program: prog, AllowNesting: spec.SeccompAllowNesting}, nil
 }
 
@@ -64,6 +65,7 @@ func CompileText(source string, text []byte) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	log.Debugf("Parsed seccomp policy %s: version %d, %d rules, default action %s", source, pol.Version, len(pol.Rules), pol.Default)
 	for _, name := range pol.Skipped {
 		log.Infof("seccomp policy %s: syscall %q is unknown on x86, rule skipped", source, name)
 	}
@@ -104,7 +106,11 @@ func (f *Filter) load(flags uintptr) error {
 			return nil
 		}
 	}
-	return f.Program.load(flags)
+	if err := f.Program.load(flags); err != nil {
+		return err
+	}
+	log.Infof("Loaded seccomp policy %s: %d BPF instructions", f.Program.Source, len(f.Program.Filter))
+	return nil
 }
 
 // Load installs the program on the calling thread.

@@ -147,6 +147,7 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 	if err != nil {
 		return c.Fail(err)
 	}
+	useConfigLog(c, ct)
 	rc := o.rcfile
 	if rc == "" {
 		rc = c.RCFile

@@ -35,6 +35,7 @@ func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if err != nil {
 				return c.Fail(err)
 			}
+			useConfigLog(c, ct)
 			if !ct.Defined() {
 				c.Errorf("Container is not defined")
 				return 1

@@ -83,6 +83,7 @@ func (o *stopOpts) run(c *cli.Ctx) int {
 	if err != nil {
 		return c.Fail(err)
 	}
+	useConfigLog(c, ct)
 	if !ct.Running() {
 		c.Errorf("%s is not running", c.Name)
 		return 2
