@@ -129,7 +129,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if ns != nil {
 		// The container's root must reach its directory once it runs in
 		// its user namespace, as LXC's chown_mapped_root does.
-		log.Debugf("giving %s to the container's root %d:%d", dir, ns.RootUID, ns.RootGID)
+		log.Debugf("Giving %s to the container's root %d:%d", dir, ns.RootUID, ns.RootGID)
 		if err := os.Chown(dir, ns.RootUID, ns.RootGID); err != nil {
 			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", dir, err)
 		}
@@ -144,6 +144,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	go func() {
 		select {
 		case s := <-sigs:
+			log.Infof("Received %v: killing the template and removing what was created", s)
 			close(killTemplate)
 			<-templateDone
 			u.run()
@@ -265,7 +266,7 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		if err != nil {
 			return err
 		}
-		log.Debugf("shifting the ownership of %s to the container's lxc.idmap", rootfs)
+		log.Debugf("Shifting the ownership of %s to the container's lxc.idmap", rootfs)
 		if err := templates.ShiftOwnership(rootfs, spec.IDMap); err != nil {
 			return fmt.Errorf("give the rootfs to the container's ids (lxc.idmap): %w", err)
 		}
@@ -277,6 +278,7 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		if err := os.Chown(rootfs, ns.RootUID, ns.RootGID); err != nil {
 			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", rootfs, err)
 		}
+		log.Debugf("Gave %s to the container's root %d:%d", rootfs, ns.RootUID, ns.RootGID)
 	}
 	return templates.RunExternal(tmpl, a, templates.RunOptions{Quiet: quiet, UserNS: ns, Kill: kill})
 }
@@ -330,6 +332,9 @@ func (u *undo) run() {
 		return
 	}
 	u.once = true
+	if len(u.steps) > 0 {
+		log.Debugf("Undoing %d step(s) of the failed create", len(u.steps))
+	}
 	for i := len(u.steps) - 1; i >= 0; i-- {
 		u.steps[i]()
 	}

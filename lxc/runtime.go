@@ -187,6 +187,7 @@ func (c *Container) RebootWithTimeout(timeout time.Duration) error {
 		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
 	}
 	defer sub.Close()
+	log.Tracef("Registered for the next %q state of %q", cmdsock.RUNNING, c.name)
 	if err := c.Reboot(); err != nil {
 		return err
 	}
@@ -194,6 +195,7 @@ func (c *Container) RebootWithTimeout(timeout time.Duration) error {
 	if err := sub.WaitEnter(cmdsock.RUNNING, timeout); err != nil {
 		return fmt.Errorf("%w: %v", ErrRebootFailed, err)
 	}
+	log.Infof("Container %q rebooted and is running again", c.name)
 	return nil
 }
 

@@ -137,10 +137,10 @@ func (p *Process) abandonIfFrozen() bool {
 	if !ok || st == cgroup.Thawed {
 		return false
 	}
-	log.Debugf("attached process %d is %v: killing it and moving it out of the frozen cgroup", p.Pid, st)
+	log.Debugf("Attached process %d is %v: killing it and moving it out of the frozen cgroup", p.Pid, st)
 	_ = p.proc.Signal(syscall.SIGKILL)
 	if err := cgroup.Evict(l, p.Pid); err != nil {
-		log.Debugf("%v", err)
+		log.Debugf("Failed to move attached process %d out of the frozen cgroup: %v", p.Pid, err)
 	}
 	return true
 }

@@ -64,14 +64,18 @@ func (c *Container) killPayload() error {
 	}
 	log.Debugf("Killing %d processes left in the payload cgroup", len(pids))
 	if c.drv.canFreeze(c) {
-		if c.drv.freeze(c, time.Second, nil) == nil {
+		if err := c.drv.freeze(c, time.Second, nil); err == nil {
+			log.Tracef("Froze the payload cgroup: killing its processes")
 			_ = c.KillAll(syscall.SIGKILL)
+		} else {
+			log.Debugf("Could not freeze the payload cgroup before the kill: %v", err)
 		}
 	}
 	// Thaw sub-cgroups too: the container may have frozen one itself.
 	if err := c.ThawAll(); err != nil {
 		return err
 	}
+	log.Tracef("Thawed the payload cgroup and its sub-cgroups so the kills land")
 	ok, err := pollUntil(killWait, func() (bool, error) {
 		// A task that still runs could have frozen a cgroup again.
 		_ = c.ThawAll()

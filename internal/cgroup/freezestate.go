@@ -211,7 +211,7 @@ func Evict(l *Layout, pid int) error {
 			errs = append(errs, fmt.Errorf("evict pid %d into %s: %w", pid, procs, err))
 			continue
 		}
-		log.Debugf("moved pid %d into %s so that it thaws and dies", pid, procs)
+		log.Debugf("Moved pid %d into %s so that it thaws and dies", pid, procs)
 	}
 	return errors.Join(errs...)
 }

@@ -68,7 +68,7 @@ func startDaemon(o Options) (int, error) {
 			return 1, fmt.Errorf("%s: find own executable to start the monitor: %w", o.Name, err)
 		}
 	}
-	log.Debugf("%s: starting the monitor from %s", o.Name, exe)
+	log.Debugf("Starting the monitor of %q from %s", o.Name, exe)
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return 1, fmt.Errorf("%s: status pipe: %w", o.Name, err)
@@ -143,7 +143,7 @@ func RunDaemonIfRequested() {
 		os.Exit(1)
 	}
 	syscall.CloseOnExec(fd)
-	closeLeakedFDs()
+	leakedFDsClosed = closeLeakedFDs()
 	r := &reporter{pipe: pipe}
 	code, _ := run(o, r)
 	os.Exit(code)

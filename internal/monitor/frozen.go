@@ -44,13 +44,15 @@ func (m *monitor) thawUntilExit(in *instance) {
 	}
 	in.kill.once.Do(func() {
 		close(in.kill.started)
+		log.Tracef("Thawing the container's cgroups until init %d exits", in.pid)
 		go func() {
 			for {
 				if err := in.cg.cg.ThawAll(); err != nil {
-					log.Debugf("thaw the killed container: %v", err)
+					log.Debugf("Failed to thaw the killed container: %v", err)
 				}
 				select {
 				case <-in.proc.done:
+					log.Tracef("Init %d exited: stopped thawing the container's cgroups", in.pid)
 					return
 				case <-time.After(thawPause):
 				}
@@ -64,6 +66,7 @@ func (m *monitor) killInit(in *instance) {
 	if in.proc == nil {
 		return
 	}
+	log.Debugf("Killing init %d (SIGKILL)", in.pid)
 	in.proc.kill()
 	m.thawUntilExit(in)
 }
@@ -84,7 +87,11 @@ func (m *monitor) liveState(st cmdsock.State, in *instance) cmdsock.State {
 	if err != nil {
 		return st
 	}
-	return stateFromFreezer(st, fs)
+	live := stateFromFreezer(st, fs)
+	if live != st {
+		log.Tracef("The kernel's freezer says %v: reporting %q instead of %q", fs, live, st)
+	}
+	return live
 }
 
 // stateFromFreezer corrects a steady state with the kernel's freezer state.

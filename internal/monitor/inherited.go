@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // markInheritedCloseOnExec makes every fd above 2 close-on-exec. Whatever
@@ -12,7 +14,17 @@ import (
 // CI runner's pipes) must not reach the container init; LXC closes such
 // fds too (lxc_check_inherited). Our own fds are close-on-exec already.
 func markInheritedCloseOnExec() {
-	forEachFDAbove2(func(fd int) { unix.CloseOnExec(fd) })
+	forEachFDAbove2(func(fd int) {
+		if !closeOnExec(fd) {
+			unix.CloseOnExec(fd)
+			log.Debugf("Marked inherited fd %d close-on-exec", fd)
+		}
+	})
+}
+
+func closeOnExec(fd int) bool {
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil && flags&unix.FD_CLOEXEC != 0
 }
 
 // forEachFDAbove2 calls f for every open fd above 2 but the one it lists
@@ -41,10 +53,25 @@ func forEachFDAbove2(f func(fd int)) {
 // (markInheritedCloseOnExec), another program using package lxc does not,
 // and a monitor holding its caller's pipe would keep e.g. a shell's
 // $(...) waiting for the container's whole life.
-func closeLeakedFDs() {
+// It returns the fds it closed, for the log opened later.
+func closeLeakedFDs() []int {
+	var closed []int
 	forEachFDAbove2(func(fd int) {
 		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
 			unix.Close(fd)
+			closed = append(closed, fd)
 		}
 	})
+	return closed
+}
+
+// leakedFDsClosed are the fds closeLeakedFDs closed in this monitor.
+var leakedFDsClosed []int
+
+// logLeakedFDsClosed says, once the log is open, which fds were closed.
+func logLeakedFDsClosed() {
+	for _, fd := range leakedFDsClosed {
+		log.Infof("Closed inherited fd %d", fd)
+	}
+	leakedFDsClosed = nil
 }

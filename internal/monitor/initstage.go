@@ -92,6 +92,7 @@ func sendTTYs(sync *os.File, ttys []*os.File) error {
 		if err := spawn.SendFiles(sync, childMsg{TTYs: n}, ttys[:n]...); err != nil {
 			return err
 		}
+		log.Tracef("Sent %d tty master(s) to the monitor", n)
 		ttys = ttys[n:]
 	}
 	return nil

@@ -66,6 +66,7 @@ func (m *monitor) load() error {
 	}
 	m.cfg, m.spec = cfg, spec
 	m.setupLogging()
+	logLeakedFDsClosed()
 	log.Debugf("Loaded configuration file %q", m.o.ConfigFile)
 	return nil
 }

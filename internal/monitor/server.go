@@ -162,14 +162,16 @@ func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
 
 func (m *monitor) freeze(in *instance, timeout time.Duration) *cmdsock.Response {
 	m.setState(cmdsock.FREEZING)
+	log.Debugf("Freezing the cgroups of %q (timeout %v)", m.o.Name, timeout)
 	err := in.cg.freeze(timeout, in.kill.started)
 	// A kill that began meanwhile wins: the container is going away and
 	// the killer thaws it; it must not be announced FROZEN.
 	if in.kill.begun() {
-		log.Debugf("freeze of %s overtaken by a kill", m.o.Name)
+		log.Debugf("Freeze of %q overtaken by a kill", m.o.Name)
 		return errno(unix.ESRCH)
 	}
 	if err != nil {
+		log.Debugf("Failed to freeze %q: %v", m.o.Name, err)
 		m.setState(cmdsock.RUNNING)
 		return errno(err)
 	}
@@ -178,7 +180,9 @@ func (m *monitor) freeze(in *instance, timeout time.Duration) *cmdsock.Response 
 }
 
 func (m *monitor) thaw(in *instance) *cmdsock.Response {
+	log.Debugf("Thawing the cgroups of %q", m.o.Name)
 	if err := in.cg.thaw(); err != nil {
+		log.Debugf("Failed to thaw %q: %v", m.o.Name, err)
 		m.setState(cmdsock.FROZEN)
 		return errno(err)
 	}
@@ -201,6 +205,7 @@ func (m *monitor) ttyFD(req *cmdsock.Request, in *instance) *cmdsock.Response {
 			return errno(err)
 		}
 		req.Keep(func() { f.Close() })
+		log.Tracef("Handed the console to a client")
 		return &cmdsock.Response{Value: 0, Fds: []int{int(f.Fd())}}
 	}
 	m.mu.Lock()
@@ -214,12 +219,14 @@ func (m *monitor) ttyFD(req *cmdsock.Request, in *instance) *cmdsock.Response {
 		}
 	}
 	if n < 1 || n > len(in.ttys) || in.ttyBusy(n-1) {
+		log.Debugf("No free tty for a console client (asked for %d, %d ttys)", int(int32(req.Value)), len(in.ttys))
 		return errno(unix.EBUSY)
 	}
 	fd, err := dupFD(in.ttys[n-1].master)
 	if err != nil {
 		return errno(err)
 	}
+	log.Tracef("Handed tty %d to a console client", n)
 	in.setTTYBusy(n-1, true)
 	req.Keep(func() {
 		unix.Close(fd)

@@ -246,7 +246,7 @@ func (m *monitor) takeTTYs(in *instance, n int, files []*os.File) error {
 	m.mu.Lock()
 	in.ttys = append(in.ttys, got...)
 	m.mu.Unlock()
-	log.Debugf("lxc.tty.max: holding %d tty(s) from the container's devpts", len(in.ttys))
+	log.Debugf("Received %d tty master(s) from init, holding their slaves open (%d of lxc.tty.max = %d)", n, len(in.ttys), m.spec.TTYMax)
 	return nil
 }
 

@@ -37,7 +37,7 @@ func (s *Setup) setupDevpts() error {
 		base,
 	} {
 		if mountErr = unix.Mount("devpts", fdPath(pts), "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, opts); mountErr == nil {
-			logf("devpts: new instance on /dev/pts (%s)", opts)
+			log.Tracef("Mount options of the new devpts instance: %s", opts)
 			break
 		}
 	}
@@ -87,6 +87,7 @@ func (s *Setup) setupPtmx() error {
 		if err == nil {
 			defer dst.Close()
 			if unix.Mount(fdPath(src), fdPath(dst), "", unix.MS_BIND, "") == nil {
+				log.Debugf("Mounted \"/dev/pts/ptmx\" onto \"/dev/ptmx\"")
 				return nil
 			}
 		}
@@ -97,6 +98,7 @@ func (s *Setup) setupPtmx() error {
 	if err := unix.Symlinkat("pts/ptmx", dfd, "ptmx"); err != nil {
 		return fmt.Errorf("devpts: linking /dev/ptmx to pts/ptmx: %v", err)
 	}
+	log.Debugf("Created symlink from \"/dev/ptmx\" to \"pts/ptmx\"")
 	return nil
 }
 
@@ -130,10 +132,17 @@ func (s *Setup) setupTTYs() error {
 			return fmt.Errorf("lxc.tty.max: allocating tty%d on the container's devpts: %v", i+1, err)
 		}
 		s.ttys = append(s.ttys, ptx)
+		log.Debugf("Created tty %d as %s on the container's devpts", i+1, pts.Name())
 		err = s.bindTTY(i+1, pts)
 		pts.Close()
 		if err != nil {
 			return err
+		}
+	}
+	if n := len(s.ttys); n > 0 {
+		log.Infof("Finished creating %d tty devices", n)
+		if s.hasRootfs() {
+			log.Infof("Finished setting up %d /dev/tty<N> device(s)", n)
 		}
 	}
 	return nil
@@ -147,10 +156,10 @@ func (s *Setup) bindTTY(n int, pts *os.File) error {
 	name := fmt.Sprintf("tty%d", n)
 	dir := s.Spec.TTYDir
 	if dir == "" {
-		logf("lxc.tty.max: binding %s at /dev/%s", pts.Name(), name)
+		log.Tracef("Binding tty %d (%s) at /dev/%s", n, pts.Name(), name)
 		return s.bindOnto(fdPath(pts), path.Join("dev", name), "lxc.tty.max")
 	}
-	logf("lxc.tty.max: binding %s at /dev/%s/%s", pts.Name(), dir, name)
+	log.Tracef("Binding tty %d (%s) at /dev/%s/%s", n, pts.Name(), dir, name)
 	if err := s.bindOnto(fdPath(pts), path.Join("dev", dir, name), "lxc.tty.max"); err != nil {
 		return err
 	}
@@ -163,6 +172,7 @@ func (s *Setup) bindTTY(n int, pts *os.File) error {
 	if err := unix.Symlinkat(path.Join(dir, name), int(dev.Fd()), name); err != nil {
 		return fmt.Errorf("lxc.tty.dir: linking /dev/%s: %v", name, err)
 	}
+	log.Tracef("Created symlink from \"/dev/%s\" to \"%s\"", name, path.Join(dir, name))
 	return nil
 }
 

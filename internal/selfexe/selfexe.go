@@ -103,8 +103,13 @@ func Current() Inputs {
 // Find returns the golxc binary to run for a helper process.
 func Find() (Binary, error) {
 	b, err := Decide(Current())
-	if err == nil {
-		log.Tracef("helper binary: %s (self: %v)", b.Path, b.Self)
+	switch {
+	case err != nil:
+		log.Debugf("No golxc binary for the monitor and stages: %v", err)
+	case b.Self:
+		log.Tracef("Using this golxc's own image (%s) for the monitor and stages", b.Path)
+	default:
+		log.Debugf("Using the golxc binary %q for the monitor and stages", b.Path)
 	}
 	return b, err
 }

@@ -49,11 +49,16 @@ func protect(bin selfexe.Binary) (*os.File, error) {
 	if !testNoOverlay {
 		f, err := overlayExe(bin)
 		if err == nil {
+			log.Tracef("Running the stage from a read-only overlay of %s", bin.Path)
 			return f, nil
 		}
-		log.Tracef("read-only overlay of %s unavailable (%v): using a sealed copy", bin.Path, err)
+		log.Tracef("Read-only overlay of %s unavailable (%v): using a sealed copy", bin.Path, err)
 	}
-	return sealedExe(bin)
+	f, err := sealedExe(bin)
+	if err == nil {
+		log.Tracef("Running the stage from a sealed memfd copy of %s", bin.Path)
+	}
+	return f, err
 }
 
 // overlayExe opens bin's file through a fresh read-only overlay of its

@@ -50,7 +50,15 @@ func RunExternal(path string, a Args, o RunOptions) error {
 	if !o.Quiet {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	log.Debugf("running template %s %q (user namespace: %v)", path, argv[1:], o.UserNS != nil)
+	log.Debugf("Running template %s %q", path, argv[1:])
+	switch {
+	case attr.Cloneflags&syscall.CLONE_NEWUSER != 0:
+		log.Debugf("The template runs in new user (root mapped to %d:%d), mount and PID namespaces, killed with lxc-create", a.MappedUID, a.MappedGID)
+	case attr.Cloneflags&syscall.CLONE_NEWPID != 0:
+		log.Debugf("The template runs in new mount and PID namespaces, killed with lxc-create")
+	default:
+		log.Debugf("The template runs in the caller's namespaces (not root), killed with lxc-create")
+	}
 	err := runLocked(cmd, o.Kill)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
@@ -83,13 +91,15 @@ func runLocked(cmd *exec.Cmd, kill <-chan struct{}) error {
 			done <- err
 			return
 		}
+		log.Tracef("Template process %d started (parent-death signal SIGKILL)", cmd.Process.Pid)
 		waited := make(chan error, 1)
 		go func() { waited <- cmd.Wait() }()
 		select {
 		case err := <-waited:
+			log.Tracef("Template process %d exited: %s", cmd.Process.Pid, cmd.ProcessState)
 			done <- err
 		case <-kill:
-			log.Debugf("killing template pid %d", cmd.Process.Pid)
+			log.Debugf("Killing template process %d", cmd.Process.Pid)
 			// As root the template's PID namespace dies with it; as a
 			// user only the template itself is killed.
 			cmd.Process.Signal(syscall.SIGKILL)
