@@ -215,3 +215,43 @@ func TestLogsConfigFileAndLevels(t *testing.T) {
 	b, _ = os.ReadFile(cfgLog)
 	narrates(t, "lxc.log.file (lxc-destroy)", string(b), `^lxc-destroy logs-c1 .* Destroyed directory ".*/logs-c1"`)
 }
+
+// TestLogsNarrateTemplateTTYsAndFreezer: the steps beside the plain
+// lifecycle are narrated too: an external template's namespaces and
+// process, the golxc binary the stages run from, the ttys the setup stage
+// allocates on the container's devpts and hands to the monitor, freeze,
+// thaw, and the thaw loop that makes a kill land on a frozen container.
+func TestLogsNarrateTemplateTTYsAndFreezer(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	dir := t.TempDir()
+	logs := func(tool string) string { return filepath.Join(dir, tool+"-narrate.log") }
+
+	tmpl := filepath.Join(dir, "lxc-logs")
+	if err := os.WriteFile(tmpl, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "lxc-create", "-P", lp, "-n", "logs-t2", "-t", tmpl, "-l", "TRACE", "-o", logs("create"))
+	narrates(t, "lxc-create", readLog(t, logs("create"), "lxc-create", "logs-t2"),
+		`Running template .*lxc-logs \["--path=`, `The template runs in new mount and PID namespaces, killed with lxc-create`,
+		`Template process \d+ started`, `Template process \d+ exited: exit status 0`, `Template .*lxc-logs finished`)
+	mustRun(t, "lxc-destroy", "-P", lp, "-n", "logs-t2")
+
+	name := "logs-t1"
+	busybox(t, lp, name, "lxc.tty.max = 2")
+	startLog := logs("start")
+	startRunning(t, lp, name, "-l", "TRACE", "-o", startLog)
+	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	mustRun(t, "lxc-unfreeze", "-P", lp, "-n", name)
+	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	killStop(t, lp, name)
+	assertClean(t, lp, name)
+	narrates(t, "lxc-start", readLog(t, startLog, "lxc-start", name),
+		`Using this golxc's own image \(/proc/self/exe\) for the monitor and stages`,
+		`Running the stage from a (read-only overlay|sealed memfd copy) of `,
+		`Created tty 1 as pts/0 on the container's devpts`, `Created tty 2 as pts/1 on the container's devpts`,
+		`Finished creating 2 tty devices`, `Finished setting up 2 /dev/tty<N> device\(s\)`,
+		`Sent 2 tty master\(s\) to the monitor`, `Received 2 tty master\(s\) from init`,
+		`Freezing the cgroups of "logs-t1"`, `Set container state to "FROZEN"`, `Thawing the cgroups of "logs-t1"`,
+		`Thawing the container's cgroups until init \d+ exits`, `Init \d+ exited: stopped thawing`)
+}
