@@ -33,6 +33,8 @@ type monitor struct {
 	state   cmdsock.State
 	run     *instance // the current boot (a reboot makes a new one)
 	halting bool      // monitor was told to stop: do not reboot
+
+	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
 
 // instance is one boot of the container: everything created for it is
@@ -154,6 +156,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	}
 	m.setState(cmdsock.RUNNING)
 	m.rep.report(status{OK: true})
+	m.mem.reset()
 
 	ws = in.proc.wait()
 	log.Debugf("Container init process %d %s", in.pid, describeWait(ws))

@@ -13,6 +13,7 @@ import (
 
 // Serve answers the command socket (cmdsock.Handler).
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
+	defer m.mem.afterRequest()
 	st0, in := m.rawState()
 	st := m.liveState(st0, in)
 	log.Tracef("Processing command %s", req.Cmd)

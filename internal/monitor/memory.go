@@ -1,0 +1,80 @@
+package monitor
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+
+	"github.com/golxc/golxc/internal/log"
+)
+
+// Go's collector waits for a 4 MiB heap before its first cycle, so a
+// monitor answering queries (each lxc-info is several short connections,
+// each leaving some garbage) would grow from ~1.5 MiB at RUNNING to ~6.5
+// MiB and keep those pages. A lower GOGC or a memory limit makes the
+// collector run early, but once it has run it holds ~1 MiB more (its own
+// state and stacks), which every idle container would then pay. So the
+// monitor collects only once queries have left garbageBeforeCollect
+// behind, and gives the pages back at once: a container nobody queries
+// stays at its start size, and a busy one stays flat a little above it.
+const (
+	garbageBeforeCollect = 256 << 10
+	// checkEvery requests the allocation counter is read (a cheap
+	// runtime/metrics read; the collection is the cost).
+	checkEvery = 16
+)
+
+// memoryKeeper decides when the monitor collects.
+type memoryKeeper struct {
+	mu        sync.Mutex
+	requests  int
+	collected uint64 // cumulative heap allocations at the last collection
+}
+
+// heapAllocated is the cumulative number of bytes the heap has handed out.
+func heapAllocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// shouldCollect is the decision: true when allocated bytes since the last
+// collection passed the threshold.
+func shouldCollect(allocated, collected uint64) bool {
+	return allocated > collected && allocated-collected >= garbageBeforeCollect
+}
+
+// reset marks the footprint at RUNNING as the baseline.
+func (k *memoryKeeper) reset() {
+	k.mu.Lock()
+	k.requests = 0
+	k.collected = heapAllocated()
+	k.mu.Unlock()
+}
+
+// afterRequest counts a served request and collects when due. Requests
+// are served concurrently; one of them starts the collection.
+func (k *memoryKeeper) afterRequest() {
+	k.mu.Lock()
+	k.requests++
+	if k.requests%checkEvery != 0 {
+		k.mu.Unlock()
+		return
+	}
+	allocated := heapAllocated()
+	if !shouldCollect(allocated, k.collected) {
+		k.mu.Unlock()
+		return
+	}
+	since := allocated - k.collected
+	k.collected = allocated
+	k.mu.Unlock()
+	// Off the request's path: the answer need not wait for the collection.
+	go func() {
+		debug.FreeOSMemory()
+		log.Tracef("Collected the monitor's garbage (%d KiB allocated since the last collection)", since>>10)
+	}()
+}
