@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/cli"
@@ -92,7 +93,9 @@ const maxPending = 64
 // signal ends the process once the listeners are unregistered).
 func (m *stateMonitor) run(lxcpaths []string) int {
 	var listeners []*pushreg.Listener
+	var closing atomic.Bool
 	closeAll := func() {
+		closing.Store(true)
 		for _, l := range listeners {
 			l.Close()
 		}
@@ -127,6 +130,9 @@ func (m *stateMonitor) run(lxcpaths []string) int {
 	}
 	log.Infof("watching %s", strings.Join(lxcpaths, " "))
 	err := <-failed
+	if closing.Load() {
+		select {} // a signal is ending the process
+	}
 	log.Errorf("Failed to receive container states: %v", err)
 	closeAll()
 	return 1

@@ -256,6 +256,55 @@ func TestMonitorExitStatusAndOptions(t *testing.T) {
 	}
 }
 
+// TestMonitorSeesShortLivedContainers: containers that start and stop
+// at once, or fail to start, show every transition, run after run. The
+// former design found containers by scanning for their command sockets
+// every 100 ms and missed those gone before the next scan.
+func TestMonitorSeesShortLivedContainers(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "ms-ok")
+	busybox(t, lp, "ms-bad", "lxc.hook.pre-start = /bin/false")
+	out := startMonitor(t, "-P", lp, "-n", "ms-.*")
+
+	const runs = 5
+	want := map[string][]string{}
+	for i := 0; i < runs; i++ {
+		mustRun(t, "lxc-execute", "-P", lp, "-n", "ms-ok", "--", "/bin/true")
+		for _, s := range []string{"STARTING", "RUNNING", "exited 0", "STOPPING", "STOPPED"} {
+			want["ms-ok"] = append(want["ms-ok"], monitorLine("ms-ok", s))
+		}
+		if r := run(t, nil, "lxc-start", "-P", lp, "-n", "ms-bad"); r.code == 0 {
+			t.Fatalf("lxc-start with a failing pre-start hook: %s", r)
+		}
+		for _, s := range []string{"STARTING", "ABORTING", "STOPPED"} {
+			want["ms-bad"] = append(want["ms-bad"], monitorLine("ms-bad", s))
+		}
+		// The failed monitor may still be tearing down: wait for it
+		// before the next start.
+		mustRun(t, "lxc-wait", "-P", lp, "-n", "ms-bad", "-s", "STOPPED", "-t", "30")
+	}
+	// The two containers' lines may interleave; each one's are in order.
+	got := map[string][]string{}
+	for _, l := range readLines(t, out, len(want["ms-ok"])+len(want["ms-bad"])) {
+		name := strings.SplitN(l, "'", 3)[1]
+		got[name] = append(got[name], l)
+	}
+	for name, w := range want {
+		if strings.Join(got[name], "") != strings.Join(w, "") {
+			t.Fatalf("lxc-monitor printed for %s\n%s\nwant\n%s", name, strings.Join(got[name], ""), strings.Join(w, ""))
+		}
+	}
+}
+
+// monitorLine is what lxc-monitor prints for a state, or "exited N".
+func monitorLine(name, what string) string {
+	if code, ok := strings.CutPrefix(what, "exited "); ok {
+		return "'" + name + "' exited with status [" + code + "]\n"
+	}
+	return "'" + name + "' changed state to [" + what + "]\n"
+}
+
 // TestFreezerToolsMatchLXCHelp compares the static texts with LXC 5.0.2.
 func TestFreezerToolsMatchLXCHelp(t *testing.T) {
 	for _, tool := range []string{"lxc-freeze", "lxc-unfreeze", "lxc-cgroup"} {
