@@ -173,7 +173,11 @@ func (l *Listener) Close() error {
 		if rerr := os.Remove(l.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
 			err = rerr
 		}
-		_ = os.Remove(filepath.Dir(l.path)) // fails while others are registered
+		// Fail while others are registered; one registering meanwhile
+		// retries (listenIn).
+		if os.Remove(filepath.Dir(l.path)) == nil {
+			_ = os.Remove(filepath.Dir(filepath.Dir(l.path)))
+		}
 		log.Debugf("unregistered lxc-monitor listener %s", l.path)
 	})
 	return err

@@ -139,7 +139,8 @@ func TestCgroupTool(t *testing.T) {
 
 // startMonitor runs lxc-monitor with args in the background and returns a
 // line reader of its stdout; it is killed at the end of the test. It
-// returns once the monitor has made its first scan (its INFO log line).
+// returns once the monitor has registered its listeners (its INFO log
+// line), after which every transition is printed.
 func startMonitor(t *testing.T, args ...string) *bufio.Reader {
 	t.Helper()
 	logf := filepath.Join(t.TempDir(), "monitor.log")
@@ -156,7 +157,7 @@ func startMonitor(t *testing.T, args ...string) *bufio.Reader {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	})
-	eventually(t, "lxc-monitor's first scan", func() bool {
+	eventually(t, "lxc-monitor's registration", func() bool {
 		b, _ := os.ReadFile(logf)
 		return strings.Contains(string(b), "watching ")
 	})
@@ -227,11 +228,10 @@ func TestMonitorExitStatusAndOptions(t *testing.T) {
 	lp := cleanLxcpath(t)
 	busybox(t, lp, "me-c1")
 	out := startMonitor(t, "-P", lp)
-	// An application container exits by itself with status 3. It lives a
-	// second: lxc-monitor finds new containers by scanning every 100 ms,
-	// and one gone before the next scan is not seen (LXC's lxc-monitord
-	// has every monitor push to it instead; see the README's limits).
-	mustRun(t, "lxc-start", "-P", lp, "-n", "me-c1", "--", "/bin/sh", "-c", "sleep 1; exit 3")
+	// An application container exits by itself with status 3, at once:
+	// its monitor pushes every record to the registered lxc-monitor, so
+	// no transition can be missed however short the container's life.
+	mustRun(t, "lxc-start", "-P", lp, "-n", "me-c1", "--", "/bin/sh", "-c", "exit 3")
 	got := strings.Join(readLines(t, out, 5), "")
 	want := "'me-c1' changed state to [STARTING]\n'me-c1' changed state to [RUNNING]\n" +
 		"'me-c1' exited with status [3]\n'me-c1' changed state to [STOPPING]\n'me-c1' changed state to [STOPPED]\n"
