@@ -2,6 +2,7 @@ package integration
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -223,4 +224,66 @@ func TestGolxcToolsManageLXCContainer(t *testing.T) {
 	if got := lxcState(t, lp, name); got != "STOPPED" {
 		t.Fatalf("after our lxc-stop -k LXC says %s", got)
 	}
+}
+
+// TestMonitorRelaysLXCMonitord: with an LXC lxc-monitord running for the
+// lxcpath, our lxc-monitor also shows containers LXC's tools run (their
+// monitors only write LXC's FIFO), and golxc containers, which both push
+// and write the FIFO, still show once.
+func TestMonitorRelaysLXCMonitord(t *testing.T) {
+	needRoot(t)
+	lxcMonitor := lxcTool(t, "lxc-monitor")
+	lxcExecute := lxcTool(t, "lxc-execute")
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "mr-c1", "lxc.apparmor.profile = unconfined")
+	cleanLXCRunFiles(t, lp)
+	startLXCMonitord(t, lxcMonitor, lp)
+	out := startMonitor(t, "-P", lp, "-n", "mr-.*")
+
+	if r := runPath(t, nil, lxcExecute, "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 2"); r.code != 2 {
+		t.Fatalf("LXC's lxc-execute: %s", r)
+	}
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 4"); r.code != 4 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	// A last run: a duplicate of the one before would show up before it.
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 5"); r.code != 5 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	var want []string
+	for _, code := range []string{"2", "4", "5"} {
+		for _, s := range []string{"STARTING", "RUNNING", "exited " + code, "STOPPING", "STOPPED"} {
+			want = append(want, monitorLine("mr-c1", s))
+		}
+	}
+	if got := readLines(t, out, len(want)); strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("lxc-monitor printed\n%s\nwant\n%s", strings.Join(got, ""), strings.Join(want, ""))
+	}
+}
+
+// startLXCMonitord runs LXC's lxc-monitor, which spawns lxc-monitord for
+// lp, until lxc-monitord listens; the daemon is told to quit at the end
+// and the run directory it leaves (RUNDIR/lxc/LXCPATH) removed.
+func startLXCMonitord(t *testing.T, lxcMonitor, lp string) {
+	t.Helper()
+	cmd := exec.Command(lxcMonitor, "-P", lp, "-n", "nothing-matches")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := func() bool {
+		b, _ := os.ReadFile("/proc/net/unix")
+		return strings.Contains(string(b), "/"+lp+"\n")
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		run(t, nil, "lxc-monitor", "-Q", "-P", lp)
+		eventually(t, "lxc-monitord to quit", func() bool { return !listening() })
+		for d := filepath.Join("/run/lxc", lp); d != "/run/lxc"; d = filepath.Dir(d) {
+			if os.Remove(d) != nil {
+				break // not empty: someone else's
+			}
+		}
+	})
+	eventually(t, "LXC's lxc-monitord", listening)
 }
