@@ -41,7 +41,7 @@ func listenIn(dir string) (*Listener, error) {
 	// Another lxc-monitor leaving may remove the empty directory between
 	// our MkdirAll and bind; a name taken means try another one.
 	for try := 0; try < 10; try++ {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := makeDir(dir); err != nil {
 			return nil, fmt.Errorf("creating the lxc-monitor registry %s: %w", dir, err)
 		}
 		if err := checkPrivate(dir); err != nil {
@@ -68,6 +68,21 @@ func listenIn(dir string) (*Listener, error) {
 		return l, nil
 	}
 	return nil, fmt.Errorf("binding an lxc-monitor listener in %s: %w", dir, lastErr)
+}
+
+// makeDir creates RUNDIR/lxc like LXC (0755: it holds other things) and
+// the registry directories below it 0700.
+func makeDir(dir string) error {
+	monitors := filepath.Dir(dir)
+	if err := os.MkdirAll(filepath.Dir(monitors), 0o755); err != nil {
+		return err
+	}
+	for _, d := range []string{monitors, dir} {
+		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // socketName is PID-RANDOM: unique among live listeners without any
