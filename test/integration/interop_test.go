@@ -1,11 +1,17 @@
 package integration
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -286,4 +292,78 @@ func startLXCMonitord(t *testing.T, lxcMonitor, lp string) {
 		}
 	})
 	eventually(t, "LXC's lxc-monitord", listening)
+}
+
+// TestMonitorIgnoresFakeMonitord: anyone can bind lxc-monitord's abstract
+// name while no lxc-monitord runs; a root lxc-monitor must not print what
+// an unprivileged impostor sends it.
+func TestMonitorIgnoresFakeMonitord(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "mf-c1")
+	fake := listenAs(t, 65534, monitordAddrOf(lp))
+	go func() { // the impostor tells every client a lie
+		for {
+			c, err := fake.Accept()
+			if err != nil {
+				return
+			}
+			c.Write(lxcMsg("mf-c1", 6)) // FROZEN
+			c.Close()
+		}
+	}()
+	out := startMonitor(t, "-P", lp, "-n", "mf-.*")
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mf-c1", "--", "/bin/true"); r.code != 0 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	var want []string
+	for _, s := range []string{"STARTING", "RUNNING", "exited 0", "STOPPING", "STOPPED"} {
+		want = append(want, monitorLine("mf-c1", s))
+	}
+	if got := readLines(t, out, len(want)); strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("lxc-monitor printed\n%s\nwant\n%s", strings.Join(got, ""), strings.Join(want, ""))
+	}
+}
+
+// monitordAddrOf is LXC's lxc-monitord address of lp (the abstract name,
+// without the leading NUL): lxc/FNV64A("lxc/LP/monitor-sock")/LP.
+func monitordAddrOf(lp string) string {
+	h := fnv.New64a()
+	h.Write([]byte("lxc/" + lp + "/monitor-sock"))
+	return fmt.Sprintf("lxc/%016x/%s", h.Sum64(), lp)
+}
+
+// lxcMsg is a struct lxc_msg of type 0 (state).
+func lxcMsg(name string, state int32) []byte {
+	b := make([]byte, 264)
+	copy(b[4:], name)
+	binary.NativeEndian.PutUint32(b[260:], uint32(state))
+	return b
+}
+
+// listenAs listens on the abstract name as uid: the socket is made on a
+// thread that switched to uid and is then thrown away (a raw setresuid
+// changes that thread only), so the listener's credentials are uid's.
+func listenAs(t *testing.T, uid int, name string) net.Listener {
+	t.Helper()
+	type result struct {
+		ln  net.Listener
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with us
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SETRESUID, uintptr(uid), uintptr(uid), uintptr(uid)); e != 0 {
+			done <- result{nil, e}
+			return
+		}
+		ln, err := net.Listen("unix", "@"+name)
+		done <- result{ln, err}
+	}()
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("listening on @%s as uid %d: %v", name, uid, r.err)
+	}
+	t.Cleanup(func() { r.ln.Close() })
+	return r.ln
 }
