@@ -122,7 +122,7 @@ func (m *stateMonitor) run(lxcpaths []string) int {
 	}
 	failed := make(chan error, len(listeners))
 	for i, lp := range lxcpaths {
-		l, lp := listeners[i], lp
+		l := listeners[i]
 		go func() { failed <- l.Serve(func(msg cmdsock.Msg) { m.pushed(lp, msg) }) }()
 	}
 	for _, r := range relays {
