@@ -68,9 +68,10 @@ func runMonitor(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // Containers of real LXC 5.0.2 push nothing: their monitors write the FIFO,
 // which only lxc-monitord reads. Like LXC's lxc-monitor we see them through
 // a running lxc-monitord, but we never spawn one (golxc needs none), so
-// without it they go unseen. golxc monitors write the FIFO too, so with an
-// lxc-monitord their records come twice; see relay for how the copy is
-// dropped.
+// without it they go unseen; and, as for LXC's lxc-monitor, what the daemon
+// reads before it accepted our connection is lost. golxc monitors write the
+// FIFO too, so with an lxc-monitord their records come twice; see relay for
+// how the copy is dropped.
 type stateMonitor struct {
 	re  *regexp.Regexp
 	out io.Writer

@@ -243,8 +243,12 @@ func TestMonitorRelaysLXCMonitord(t *testing.T) {
 	lp := cleanLxcpath(t)
 	busybox(t, lp, "mr-c1", "lxc.apparmor.profile = unconfined")
 	cleanLXCRunFiles(t, lp)
-	startLXCMonitord(t, lxcMonitor, lp)
+	clients := startLXCMonitord(t, lxcMonitor, lp)
+	before := clients()
 	out := startMonitor(t, "-P", lp, "-n", "mr-.*")
+	// lxc-monitord relays only to clients it accepted; a record before
+	// that is lost (for LXC's own lxc-monitor too).
+	eventually(t, "lxc-monitord to accept our lxc-monitor", func() bool { return clients() > before })
 
 	if r := runPath(t, nil, lxcExecute, "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 2"); r.code != 2 {
 		t.Fatalf("LXC's lxc-execute: %s", r)
@@ -269,8 +273,9 @@ func TestMonitorRelaysLXCMonitord(t *testing.T) {
 
 // startLXCMonitord runs LXC's lxc-monitor, which spawns lxc-monitord for
 // lp, until lxc-monitord listens; the daemon is told to quit at the end
-// and the run directory it leaves (RUNDIR/lxc/LXCPATH) removed.
-func startLXCMonitord(t *testing.T, lxcMonitor, lp string) {
+// and the run directory it leaves (RUNDIR/lxc/LXCPATH) removed. clients
+// counts the daemon's sockets (its listener and the clients it accepted).
+func startLXCMonitord(t *testing.T, lxcMonitor, lp string) (clients func() int) {
 	t.Helper()
 	cmd := exec.Command(lxcMonitor, "-P", lp, "-n", "nothing-matches")
 	if err := cmd.Start(); err != nil {
@@ -292,6 +297,37 @@ func startLXCMonitord(t *testing.T, lxcMonitor, lp string) {
 		}
 	})
 	eventually(t, "LXC's lxc-monitord", listening)
+	pid := 0
+	eventually(t, "lxc-monitord's pid", func() bool {
+		pid = pidOf("/usr/libexec/lxc/lxc-monitord\x00" + lp + "\x00")
+		return pid != 0
+	})
+	return func() int {
+		n := 0
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); strings.HasPrefix(l, "socket:") {
+				n++
+			}
+		}
+		return n
+	}
+}
+
+// pidOf is the pid of a process whose command line starts with prefix
+// (arguments NUL-separated), 0 if none.
+func pidOf(prefix string) int {
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), prefix) {
+			return pid
+		}
+	}
+	return 0
 }
 
 // TestMonitorIgnoresFakeMonitord: anyone can bind lxc-monitord's abstract
