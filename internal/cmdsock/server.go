@@ -70,7 +70,6 @@ type Server struct {
 	closed       bool
 	conns        map[*serverConn]struct{}
 	stateClients map[*serverConn]StateSet
-	history      [][]byte // this boot's records, replayed to watchers (watch.go)
 	wg           sync.WaitGroup
 }
 
@@ -222,23 +221,16 @@ func (s *Server) NotifyState(st State) {
 		return
 	}
 	s.mu.Lock()
-	s.record(msg, st, true)
-	var targets, once []*serverConn
+	var targets []*serverConn
 	for c, set := range s.stateClients {
-		if !set.Has(st) {
-			continue
-		}
-		targets = append(targets, c)
-		if w, _ := set.isWatch(); !w {
-			once = append(once, c)
+		if set.Has(st) {
+			targets = append(targets, c)
 			delete(s.stateClients, c)
 		}
 	}
 	s.mu.Unlock()
 	for _, c := range targets {
 		c.sendRaw(msg)
-	}
-	for _, c := range once {
 		c.hangup()
 	}
 }
@@ -433,14 +425,6 @@ func (r *Request) AnswerAddStateClient(current State) *Response {
 	if register {
 		s := sc.srv
 		s.mu.Lock()
-		if _, replay := set.isWatch(); replay {
-			for _, m := range s.history {
-				_ = sc.c.SetWriteDeadline(time.Now().Add(time.Second))
-				if _, err := sc.c.Write(m); err != nil {
-					break
-				}
-			}
-		}
 		if !s.closed {
 			s.stateClients[sc] = set
 		}

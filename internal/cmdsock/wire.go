@@ -197,3 +197,6 @@ func cString(b []byte) string {
 
 // withNUL is s as an LXC string payload.
 func withNUL(s string) []byte { return append([]byte(s), 0) }
+
+// MsgSize is the size of an encoded Msg (struct lxc_msg).
+const MsgSize = msgSize

@@ -16,6 +16,7 @@ import (
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/pushreg"
 )
 
 // monitor is the state of one running container, owned by its monitor
@@ -28,6 +29,11 @@ type monitor struct {
 	spec *config.Spec
 
 	srv *cmdsock.Server
+
+	// notifyMu keeps records in transition order for state clients, the
+	// lxc-monitor listeners and the FIFO when transitions race (a freeze
+	// answered while the init exits).
+	notifyMu sync.Mutex
 
 	mu      sync.Mutex
 	state   cmdsock.State
@@ -184,27 +190,39 @@ func describeWait(ws syscall.WaitStatus) string {
 
 func (m *monitor) setState(s cmdsock.State) {
 	log.Tracef("Set container state to %q", s)
-	m.adoptState(s)
+	m.notifyMu.Lock()
+	defer m.notifyMu.Unlock()
+	m.adoptStateLocked(s)
 	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
 }
 
-// adoptState records s and tells the state clients.
+// adoptState records s and tells the state clients and the lxc-monitor
+// listeners (a freeze client announcing s writes the FIFO itself).
 func (m *monitor) adoptState(s cmdsock.State) {
+	m.notifyMu.Lock()
+	defer m.notifyMu.Unlock()
+	m.adoptStateLocked(s)
+}
+
+func (m *monitor) adoptStateLocked(s cmdsock.State) {
 	m.mu.Lock()
 	m.state = s
 	m.mu.Unlock()
 	if m.srv != nil {
 		m.srv.NotifyState(s)
 	}
+	pushreg.Send(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
 }
 
 // notifyExit reports init's wait status before STOPPING, as LXC's monitor
-// does on its FIFO (lxc-monitor: "'NAME' exited with status [N]").
+// does on its FIFO (lxc-monitor: "'NAME' exited with status [N]"). State
+// clients never get it: liblxc would read the record as a state.
 func (m *monitor) notifyExit(ws syscall.WaitStatus) {
-	if m.srv != nil {
-		m.srv.NotifyExit(int(ws))
-	}
-	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)})
+	m.notifyMu.Lock()
+	defer m.notifyMu.Unlock()
+	msg := cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}
+	pushreg.Send(m.o.LXCPath, msg)
+	cmdsock.SendFIFO(m.o.LXCPath, msg)
 }
 
 func (m *monitor) current() (cmdsock.State, *instance) {

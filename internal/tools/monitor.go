@@ -2,17 +2,19 @@ package tools
 
 import (
 	"fmt"
-	"hash/fnv"
 	"io"
-	"net"
+	"os"
+	"os/signal"
 	"regexp"
 	"strings"
 	"sync"
-	"time"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/pushreg"
 )
 
 func init() { register("lxc-monitor", runMonitor) }
@@ -26,10 +28,6 @@ Options :
                     NAME may be a regular expression
   -Q, --quit        tell lxc-monitord to quit
 `
-
-// monitorScan is how often the lxcpaths are scanned for containers that
-// started; their monitors replay what happened before we subscribed.
-const monitorScan = 100 * time.Millisecond
 
 func runMonitor(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	quit := false
@@ -56,130 +54,184 @@ func runMonitor(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				log.Errorf("Failed to compile the regex '%s'", name)
 				return 1
 			}
-			m := &stateMonitor{re: re, out: c.Stdout, watched: map[watchKey]watchState{}}
-			m.run(c.LXCPaths)
-			return 0
+			m := &stateMonitor{re: re, out: c.Stdout, pending: map[recordKey][]cmdsock.Msg{}}
+			return m.run(c.LXCPaths)
 		},
 	}
 	return t.Main(argv, stdin, stdout, stderr)
 }
 
-type watchKey struct{ lxcpath, name string }
-
-type watchState int
-
-const (
-	watching watchState = iota + 1
-	ended               // subscription over; wait until the socket is gone
-)
-
-// stateMonitor follows every matching container through its own command
-// socket (no lxc-monitord): existing ones from now on, new ones from the
-// start of their boot.
+// stateMonitor prints the records golxc's container monitors push to it
+// (package pushreg), plus, for an lxcpath whose LXC lxc-monitord already
+// runs, what that daemon relays from LXC's monitor FIFO.
+//
+// Containers of real LXC 5.0.2 push nothing: their monitors write the FIFO,
+// which only lxc-monitord reads. Like LXC's lxc-monitor we see them through
+// a running lxc-monitord, but we never spawn one (golxc needs none), so
+// without it they go unseen; and, as for LXC's lxc-monitor, what the daemon
+// reads before it accepted our connection is lost. golxc monitors write the
+// FIFO too, so with an lxc-monitord their records come twice; see relay for
+// how the copy is dropped.
 type stateMonitor struct {
 	re  *regexp.Regexp
 	out io.Writer
 
-	mu      sync.Mutex
-	watched map[watchKey]watchState
-	outMu   sync.Mutex
+	mu      sync.Mutex // output, relayed and pending
+	relayed map[string]bool
+	// pending holds records pushed for containers of an lxcpath with an
+	// lxc-monitord whose relayed copy has not come yet.
+	pending map[recordKey][]cmdsock.Msg
 }
 
-func (m *stateMonitor) run(lxcpaths []string) {
-	first := true
-	for {
-		for _, lp := range lxcpaths {
-			m.scan(lp, !first)
+type recordKey struct{ lxcpath, name string }
+
+// maxPending bounds a container's pending records: a copy the FIFO lost
+// (full pipe) is never relayed.
+const maxPending = 64
+
+// run registers with every lxcpath before logging "watching", so every
+// transition after that line is printed; it returns only on failure (a
+// signal ends the process once the listeners are unregistered).
+func (m *stateMonitor) run(lxcpaths []string) int {
+	var listeners []*pushreg.Listener
+	var closing atomic.Bool
+	closeAll := func() {
+		closing.Store(true)
+		for _, l := range listeners {
+			l.Close()
 		}
-		if first {
-			// From here on, containers that start are seen from STARTING.
-			log.Infof("watching %s", strings.Join(lxcpaths, " "))
-		}
-		first = false
-		time.Sleep(monitorScan)
 	}
+	for _, lp := range lxcpaths {
+		l, err := pushreg.Listen(lp)
+		if err != nil {
+			log.Errorf("Failed to register for the container monitors of %s: %v", lp, err)
+			closeAll()
+			return 1
+		}
+		listeners = append(listeners, l)
+	}
+	m.unregisterOnSignal(closeAll)
+	m.relayed = map[string]bool{}
+	var relays []func()
+	for i, lp := range lxcpaths {
+		if md := dialMonitord(lp); md != nil {
+			log.Infof("relaying LXC's lxc-monitord of %s", lp)
+			m.relayed[lp] = true
+			l := listeners[i]
+			relays = append(relays, func() { m.relay(lp, md, l) })
+		}
+	}
+	failed := make(chan error, len(listeners))
+	for i, lp := range lxcpaths {
+		l := listeners[i]
+		go func() { failed <- l.Serve(func(msg cmdsock.Msg) { m.pushed(lp, msg) }) }()
+	}
+	for _, r := range relays {
+		go r()
+	}
+	log.Infof("watching %s", strings.Join(lxcpaths, " "))
+	err := <-failed
+	if closing.Load() {
+		select {} // a signal is ending the process
+	}
+	log.Errorf("Failed to receive container states: %v", err)
+	closeAll()
+	return 1
 }
 
-// scan subscribes to matching containers not watched yet; replay is asked
-// for containers that appeared after the first scan.
-func (m *stateMonitor) scan(lxcpath string, replay bool) {
-	names, err := cmdsock.ActiveNames(lxcpath)
-	if err != nil {
+// unregisterOnSignal removes our sockets before dying of SIGINT, SIGTERM
+// or SIGHUP the way LXC's lxc-monitor does.
+func (m *stateMonitor) unregisterOnSignal(closeAll func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		sig := <-sigs
+		closeAll()
+		signal.Reset(sig)
+		_ = syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+	}()
+}
+
+// pushed prints a record a golxc monitor pushed, remembering it if an
+// lxc-monitord will relay it again.
+func (m *stateMonitor) pushed(lxcpath string, msg cmdsock.Msg) {
+	if !m.re.MatchString(msg.Name) {
 		return
-	}
-	present := map[string]bool{}
-	for _, n := range names {
-		present[n] = true
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for k, st := range m.watched {
-		if k.lxcpath == lxcpath && st == ended && !present[k.name] {
-			delete(m.watched, k)
+	if m.relayed[lxcpath] {
+		k := recordKey{lxcpath, msg.Name}
+		q := append(m.pending[k], msg)
+		if len(q) > maxPending {
+			q = q[len(q)-maxPending:]
 		}
+		m.pending[k] = q
 	}
-	for _, n := range names {
-		k := watchKey{lxcpath, n}
-		if _, ok := m.watched[k]; ok || !m.re.MatchString(n) {
-			continue
-		}
-		m.watched[k] = watching
-		go m.follow(k, replay)
-	}
+	m.printLocked(msg)
 }
 
-func (m *stateMonitor) follow(k watchKey, replay bool) {
-	defer func() {
-		m.mu.Lock()
-		m.watched[k] = ended
-		m.mu.Unlock()
-	}()
-	cl, err := cmdsock.Dial(k.lxcpath, k.name)
-	if err != nil {
-		return
-	}
-	w, err := cl.Watch(replay)
-	if err != nil {
-		return
-	}
-	defer w.Close()
-	w.SetName(k.name)
+// relay prints what lxc-monitord relays, except copies of pushed records.
+// A golxc monitor pushes a record before it writes it to the FIFO, so once
+// the records queued on our listener are handled (Drain), the pushed
+// original of a relayed copy is in pending if it came at all.
+func (m *stateMonitor) relay(lxcpath string, md io.ReadCloser, l *pushreg.Listener) {
+	defer md.Close()
+	buf := make([]byte, cmdsock.MsgSize)
 	for {
-		msg, err := w.Next()
-		if err != nil {
+		if _, err := io.ReadFull(md, buf); err != nil {
+			log.Infof("lxc-monitord of %s went away: %v", lxcpath, err)
+			m.mu.Lock()
+			m.relayed[lxcpath] = false
+			for k := range m.pending {
+				if k.lxcpath == lxcpath {
+					delete(m.pending, k)
+				}
+			}
+			m.mu.Unlock()
 			return
 		}
-		m.print(k.name, msg)
+		msg, _ := cmdsock.DecodeMsg(buf)
+		if !m.re.MatchString(msg.Name) {
+			continue
+		}
+		l.Drain(func(p cmdsock.Msg) { m.pushed(lxcpath, p) })
+		m.mu.Lock()
+		if !m.takePending(recordKey{lxcpath, msg.Name}, msg) {
+			m.printLocked(msg)
+		}
+		m.mu.Unlock()
 	}
 }
 
-// print writes one line per message, each in a single write (LXC's
-// lxc-monitor is line-buffered).
-func (m *stateMonitor) print(name string, msg cmdsock.Msg) {
+// takePending drops the pending original of msg, and the records before
+// it whose copies the FIFO lost. Called with m.mu held.
+func (m *stateMonitor) takePending(k recordKey, msg cmdsock.Msg) bool {
+	q := m.pending[k]
+	for i, p := range q {
+		if p == msg {
+			if rest := q[i+1:]; len(rest) > 0 {
+				m.pending[k] = rest
+			} else {
+				delete(m.pending, k)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// printLocked writes one line per record, each in a single write (LXC's
+// lxc-monitor is line-buffered). Called with m.mu held.
+func (m *stateMonitor) printLocked(msg cmdsock.Msg) {
 	var line string
 	switch msg.Type {
 	case cmdsock.MsgState:
-		line = fmt.Sprintf("'%s' changed state to [%s]\n", name, cmdsock.State(msg.Value))
+		line = fmt.Sprintf("'%s' changed state to [%s]\n", msg.Name, cmdsock.State(msg.Value))
 	case cmdsock.MsgExitCode:
-		line = fmt.Sprintf("'%s' exited with status [%d]\n", name, (msg.Value>>8)&0xff)
+		line = fmt.Sprintf("'%s' exited with status [%d]\n", msg.Name, (msg.Value>>8)&0xff)
 	default:
 		return
 	}
-	m.outMu.Lock()
 	io.WriteString(m.out, line)
-	m.outMu.Unlock()
-}
-
-// quitMonitord sends "quit" to LXC's lxc-monitord of lxcpath if one
-// listens on @lxc/FNV64("lxc/LXCPATH/monitor-sock")/LXCPATH.
-func quitMonitord(lxcpath string) {
-	h := fnv.New64a()
-	io.WriteString(h, "lxc/"+lxcpath+"/monitor-sock")
-	addr := &net.UnixAddr{Name: fmt.Sprintf("@lxc/%016x/%s", h.Sum64(), lxcpath), Net: "unix"}
-	conn, err := net.DialUnix("unix", nil, addr)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	conn.Write([]byte("quit"))
 }

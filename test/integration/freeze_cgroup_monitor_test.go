@@ -139,7 +139,8 @@ func TestCgroupTool(t *testing.T) {
 
 // startMonitor runs lxc-monitor with args in the background and returns a
 // line reader of its stdout; it is killed at the end of the test. It
-// returns once the monitor has made its first scan (its INFO log line).
+// returns once the monitor has registered its listeners (its INFO log
+// line), after which every transition is printed.
 func startMonitor(t *testing.T, args ...string) *bufio.Reader {
 	t.Helper()
 	logf := filepath.Join(t.TempDir(), "monitor.log")
@@ -156,7 +157,7 @@ func startMonitor(t *testing.T, args ...string) *bufio.Reader {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	})
-	eventually(t, "lxc-monitor's first scan", func() bool {
+	eventually(t, "lxc-monitor's registration", func() bool {
 		b, _ := os.ReadFile(logf)
 		return strings.Contains(string(b), "watching ")
 	})
@@ -227,11 +228,10 @@ func TestMonitorExitStatusAndOptions(t *testing.T) {
 	lp := cleanLxcpath(t)
 	busybox(t, lp, "me-c1")
 	out := startMonitor(t, "-P", lp)
-	// An application container exits by itself with status 3. It lives a
-	// second: lxc-monitor finds new containers by scanning every 100 ms,
-	// and one gone before the next scan is not seen (LXC's lxc-monitord
-	// has every monitor push to it instead; see the README's limits).
-	mustRun(t, "lxc-start", "-P", lp, "-n", "me-c1", "--", "/bin/sh", "-c", "sleep 1; exit 3")
+	// An application container exits by itself with status 3, at once:
+	// its monitor pushes every record to the registered lxc-monitor, so
+	// no transition can be missed however short the container's life.
+	mustRun(t, "lxc-start", "-P", lp, "-n", "me-c1", "--", "/bin/sh", "-c", "exit 3")
 	got := strings.Join(readLines(t, out, 5), "")
 	want := "'me-c1' changed state to [STARTING]\n'me-c1' changed state to [RUNNING]\n" +
 		"'me-c1' exited with status [3]\n'me-c1' changed state to [STOPPING]\n'me-c1' changed state to [STOPPED]\n"
@@ -254,6 +254,55 @@ func TestMonitorExitStatusAndOptions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMonitorSeesShortLivedContainers: containers that start and stop
+// at once, or fail to start, show every transition, run after run. The
+// former design found containers by scanning for their command sockets
+// every 100 ms and missed those gone before the next scan.
+func TestMonitorSeesShortLivedContainers(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "ms-ok")
+	busybox(t, lp, "ms-bad", "lxc.hook.pre-start = /bin/false")
+	out := startMonitor(t, "-P", lp, "-n", "ms-.*")
+
+	const runs = 5
+	want := map[string][]string{}
+	for i := 0; i < runs; i++ {
+		mustRun(t, "lxc-execute", "-P", lp, "-n", "ms-ok", "--", "/bin/true")
+		for _, s := range []string{"STARTING", "RUNNING", "exited 0", "STOPPING", "STOPPED"} {
+			want["ms-ok"] = append(want["ms-ok"], monitorLine("ms-ok", s))
+		}
+		if r := run(t, nil, "lxc-start", "-P", lp, "-n", "ms-bad"); r.code == 0 {
+			t.Fatalf("lxc-start with a failing pre-start hook: %s", r)
+		}
+		for _, s := range []string{"STARTING", "ABORTING", "STOPPED"} {
+			want["ms-bad"] = append(want["ms-bad"], monitorLine("ms-bad", s))
+		}
+		// The failed monitor may still be tearing down: wait for it
+		// before the next start.
+		mustRun(t, "lxc-wait", "-P", lp, "-n", "ms-bad", "-s", "STOPPED", "-t", "30")
+	}
+	// The two containers' lines may interleave; each one's are in order.
+	got := map[string][]string{}
+	for _, l := range readLines(t, out, len(want["ms-ok"])+len(want["ms-bad"])) {
+		name := strings.SplitN(l, "'", 3)[1]
+		got[name] = append(got[name], l)
+	}
+	for name, w := range want {
+		if strings.Join(got[name], "") != strings.Join(w, "") {
+			t.Fatalf("lxc-monitor printed for %s\n%s\nwant\n%s", name, strings.Join(got[name], ""), strings.Join(w, ""))
+		}
+	}
+}
+
+// monitorLine is what lxc-monitor prints for a state, or "exited N".
+func monitorLine(name, what string) string {
+	if code, ok := strings.CutPrefix(what, "exited "); ok {
+		return "'" + name + "' exited with status [" + code + "]\n"
+	}
+	return "'" + name + "' changed state to [" + what + "]\n"
 }
 
 // TestFreezerToolsMatchLXCHelp compares the static texts with LXC 5.0.2.

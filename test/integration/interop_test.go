@@ -1,10 +1,17 @@
 package integration
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -223,4 +230,176 @@ func TestGolxcToolsManageLXCContainer(t *testing.T) {
 	if got := lxcState(t, lp, name); got != "STOPPED" {
 		t.Fatalf("after our lxc-stop -k LXC says %s", got)
 	}
+}
+
+// TestMonitorRelaysLXCMonitord: with an LXC lxc-monitord running for the
+// lxcpath, our lxc-monitor also shows containers LXC's tools run (their
+// monitors only write LXC's FIFO), and golxc containers, which both push
+// and write the FIFO, still show once.
+func TestMonitorRelaysLXCMonitord(t *testing.T) {
+	needRoot(t)
+	lxcMonitor := lxcTool(t, "lxc-monitor")
+	lxcExecute := lxcTool(t, "lxc-execute")
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "mr-c1", "lxc.apparmor.profile = unconfined")
+	cleanLXCRunFiles(t, lp)
+	clients := startLXCMonitord(t, lxcMonitor, lp)
+	before := clients()
+	out := startMonitor(t, "-P", lp, "-n", "mr-.*")
+	// lxc-monitord relays only to clients it accepted; a record before
+	// that is lost (for LXC's own lxc-monitor too).
+	eventually(t, "lxc-monitord to accept our lxc-monitor", func() bool { return clients() > before })
+
+	if r := runPath(t, nil, lxcExecute, "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 2"); r.code != 2 {
+		t.Fatalf("LXC's lxc-execute: %s", r)
+	}
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 4"); r.code != 4 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	// A last run: a duplicate of the one before would show up before it.
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mr-c1", "--", "/bin/sh", "-c", "exit 5"); r.code != 5 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	var want []string
+	for _, code := range []string{"2", "4", "5"} {
+		for _, s := range []string{"STARTING", "RUNNING", "exited " + code, "STOPPING", "STOPPED"} {
+			want = append(want, monitorLine("mr-c1", s))
+		}
+	}
+	if got := readLines(t, out, len(want)); strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("lxc-monitor printed\n%s\nwant\n%s", strings.Join(got, ""), strings.Join(want, ""))
+	}
+}
+
+// startLXCMonitord runs LXC's lxc-monitor, which spawns lxc-monitord for
+// lp, until lxc-monitord listens; the daemon is told to quit at the end
+// and the run directory it leaves (RUNDIR/lxc/LXCPATH) removed. clients
+// counts the daemon's sockets (its listener and the clients it accepted).
+func startLXCMonitord(t *testing.T, lxcMonitor, lp string) (clients func() int) {
+	t.Helper()
+	cmd := exec.Command(lxcMonitor, "-P", lp, "-n", "nothing-matches")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := func() bool {
+		b, _ := os.ReadFile("/proc/net/unix")
+		return strings.Contains(string(b), "/"+lp+"\n")
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		run(t, nil, "lxc-monitor", "-Q", "-P", lp)
+		eventually(t, "lxc-monitord to quit", func() bool { return !listening() })
+		for d := filepath.Join("/run/lxc", lp); d != "/run/lxc"; d = filepath.Dir(d) {
+			if os.Remove(d) != nil {
+				break // not empty: someone else's
+			}
+		}
+	})
+	eventually(t, "LXC's lxc-monitord", listening)
+	pid := 0
+	eventually(t, "lxc-monitord's pid", func() bool {
+		pid = pidOf("/usr/libexec/lxc/lxc-monitord\x00" + lp + "\x00")
+		return pid != 0
+	})
+	return func() int {
+		n := 0
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); strings.HasPrefix(l, "socket:") {
+				n++
+			}
+		}
+		return n
+	}
+}
+
+// pidOf is the pid of a process whose command line starts with prefix
+// (arguments NUL-separated), 0 if none.
+func pidOf(prefix string) int {
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), prefix) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// TestMonitorIgnoresFakeMonitord: anyone can bind lxc-monitord's abstract
+// name while no lxc-monitord runs; a root lxc-monitor must not print what
+// an unprivileged impostor sends it.
+func TestMonitorIgnoresFakeMonitord(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	busybox(t, lp, "mf-c1")
+	fake := listenAs(t, 65534, monitordAddrOf(lp))
+	go func() { // the impostor tells every client a lie
+		for {
+			c, err := fake.Accept()
+			if err != nil {
+				return
+			}
+			c.Write(lxcMsg("mf-c1", 6)) // FROZEN
+			c.Close()
+		}
+	}()
+	out := startMonitor(t, "-P", lp, "-n", "mf-.*")
+	if r := run(t, nil, "lxc-execute", "-P", lp, "-n", "mf-c1", "--", "/bin/true"); r.code != 0 {
+		t.Fatalf("lxc-execute: %s", r)
+	}
+	var want []string
+	for _, s := range []string{"STARTING", "RUNNING", "exited 0", "STOPPING", "STOPPED"} {
+		want = append(want, monitorLine("mf-c1", s))
+	}
+	if got := readLines(t, out, len(want)); strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("lxc-monitor printed\n%s\nwant\n%s", strings.Join(got, ""), strings.Join(want, ""))
+	}
+}
+
+// monitordAddrOf is LXC's lxc-monitord address of lp (the abstract name,
+// without the leading NUL): lxc/FNV64A("lxc/LP/monitor-sock")/LP.
+func monitordAddrOf(lp string) string {
+	h := fnv.New64a()
+	h.Write([]byte("lxc/" + lp + "/monitor-sock"))
+	return fmt.Sprintf("lxc/%016x/%s", h.Sum64(), lp)
+}
+
+// lxcMsg is a struct lxc_msg of type 0 (state).
+func lxcMsg(name string, state int32) []byte {
+	b := make([]byte, 264)
+	copy(b[4:], name)
+	binary.NativeEndian.PutUint32(b[260:], uint32(state))
+	return b
+}
+
+// listenAs listens on the abstract name as uid: the socket is made on a
+// thread that switched to uid and is then thrown away (a raw setresuid
+// changes that thread only), so the listener's credentials are uid's.
+func listenAs(t *testing.T, uid int, name string) net.Listener {
+	t.Helper()
+	type result struct {
+		ln  net.Listener
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with us
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SETRESUID, uintptr(uid), uintptr(uid), uintptr(uid)); e != 0 {
+			done <- result{nil, e}
+			return
+		}
+		ln, err := net.Listen("unix", "@"+name)
+		done <- result{ln, err}
+	}()
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("listening on @%s as uid %d: %v", name, uid, r.err)
+	}
+	t.Cleanup(func() { r.ln.Close() })
+	return r.ln
 }

@@ -135,8 +135,13 @@ func monitors(lp, name string) []int {
 }
 
 // killMonitors is the safety net: whatever a failed test left running is
-// killed (the monitor tears its container down on SIGTERM).
+// killed (the monitor tears its container down on SIGTERM). A monitor
+// whose container just stopped may still be exiting (lxc-stop returns when
+// the command socket closes, as LXC's does): it gets a bounded wait first.
 func killMonitors(t *testing.T, lp, name string) {
+	for i := 0; i < 200 && len(monitors(lp, name)) > 0; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
 	for _, pid := range monitors(lp, name) {
 		t.Errorf("monitor %d of %s/%s still running at the end of the test", pid, lp, name)
 		syscall.Kill(pid, syscall.SIGKILL)
