@@ -59,6 +59,12 @@
 //
 // <pid> in 'M' and 'P' is the exec'd child, which the parent already knows.
 // If the parent fails it does not answer: it kills and reaps the stage.
+// The parent may also give up while waiting for a message (spawn's
+// Request.Abort: its caller got SIGTERM, say, and Prepare had put the
+// stage into a frozen cgroup): it reads the packets already queued for a
+// 'D<pid>', SIGKILLs the intermediate and the final process, lets the
+// caller move them out of a frozen cgroup (Request.Release) so the kill
+// lands, and reaps them.
 // After 'R' the socket belongs to the Go stage protocol (JSON packets, see
 // spawn.Send/Recv).
 //

@@ -18,10 +18,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/procenv"
 )
@@ -79,7 +81,19 @@ type Request struct {
 	NoNewPrivs bool
 	// Argv0 is the final process's argv[0] ("" = "[golxc STAGE]").
 	Argv0 string
+	// Abort, once closed, makes a Start still waiting for the stage give
+	// up: it kills what it started and returns ErrAborted. A stage that
+	// Prepare put into a frozen cgroup never answers, and the caller must
+	// still be able to obey a signal.
+	Abort <-chan struct{}
+	// Release, if set, is called with the pid of each process Start kills
+	// on failure, after SIGKILL and before reaping it: a task in a frozen
+	// v1 cgroup cannot die until something moves it out (cgroup.Evict).
+	Release func(pid int)
 }
+
+// ErrAborted: Start gave up because Request.Abort was closed.
+var ErrAborted = errors.New("spawn: aborted while the stage was starting")
 
 // SharedNS is a namespace to join: an open /proc/PID/ns/<name> (or a bind
 // mount of one). The kernel checks on setns that it is of type Flag.
@@ -279,7 +293,13 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 	s.inter = st.pid
 	childEnd.Close() // so EOF tells us the stage processes are gone
 
-	if err := s.handshake(); err != nil {
+	stopWatch := s.watchAbort()
+	err = s.handshake()
+	if stopWatch() {
+		log.Debugf("spawn: stage %q aborted during the handshake (%v)", req.Stage, err)
+		return nil, ErrAborted
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := s.reapIntermediate(); err != nil {
@@ -423,17 +443,76 @@ func (s *starter) reapInter() error {
 	return errors.New(describe(ws))
 }
 
+// watchAbort makes a pending read of the sync socket fail once
+// req.Abort is closed. stop ends the watch and reports whether it fired.
+func (s *starter) watchAbort() (stop func() bool) {
+	if s.req.Abort == nil {
+		return func() bool { return false }
+	}
+	done := make(chan struct{})
+	fired := make(chan bool, 1)
+	go func() {
+		select {
+		case <-s.req.Abort:
+			_ = s.sync.SetReadDeadline(time.Unix(1, 0))
+			fired <- true
+		case <-done:
+			fired <- false
+		}
+	}()
+	return func() bool {
+		close(done)
+		return <-fired
+	}
+}
+
 // cleanup kills and reaps whatever run started and closes the sync socket.
 func (s *starter) cleanup() {
+	s.learnFinal()
 	if s.inter > 0 {
 		unix.Kill(s.inter, unix.SIGKILL)
+		s.release(s.inter)
 		s.reapInter()
 	}
 	if s.final > 0 {
 		unix.Kill(s.final, unix.SIGKILL) // our unreaped child: the pid cannot be recycled
+		s.release(s.final)
 		wait4(s.final)
 	}
 	s.sync.Close()
+}
+
+func (s *starter) release(pid int) {
+	if s.req.Release != nil {
+		s.req.Release(pid)
+	}
+}
+
+// learnFinal reads what is already queued on the sync socket, without
+// waiting, for a 'D<pid>' an aborted handshake did not get to: the final
+// process is our child and must be killed too.
+func (s *starter) learnFinal() {
+	if s.final > 0 || s.sync == nil {
+		return
+	}
+	rc, err := s.sync.SyscallConn()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 256)
+	_ = rc.Control(func(fd uintptr) {
+		for {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if err != nil || n <= 0 {
+				return
+			}
+			if buf[0] == nsexec.MsgPid {
+				if pid, err := strconv.Atoi(string(buf[1:n])); err == nil && pid > 0 {
+					s.final = pid
+				}
+			}
+		}
+	})
 }
 
 func argv0(req Request) string {
