@@ -85,3 +85,36 @@ func attachHelpers(name string) []string {
 	}
 	return left
 }
+
+// A container that stops while an attach is on its way in is reported as
+// stopped, not as ENOENT on its namespaces. The attach is held at the door
+// by freezing the container; the kill thaws it and it finds init gone.
+func TestAttachContainerStopsMeanwhile(t *testing.T) {
+	needRoot(t)
+	lp := cleanLxcpath(t)
+	const name = "stop-fz4"
+	busybox(t, lp, name)
+	startRunning(t, lp, name)
+	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	t.Cleanup(func() { run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name) })
+
+	cmd := exec.Command(filepath.Join(binDir, "lxc-attach"), "-P", lp, "-n", name, "--", "true")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	eventually(t, "the attach helper to wait in the frozen container", func() bool { return len(attachHelpers(name)) > 0 })
+	mustRun(t, "lxc-stop", "-P", lp, "-n", name, "-k")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("lxc-attach did not end 30 s after its container was killed")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(errb.String(), "the container stopped during the attach") {
+		t.Fatalf("attach to a container killed meanwhile: exit %d, stderr:\n%s", code, errb.String())
+	}
+}

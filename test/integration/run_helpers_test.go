@@ -137,7 +137,13 @@ func monitors(lp, name string) []int {
 // killMonitors is the safety net: whatever a failed test left running is
 // killed (the monitor tears its container down on SIGTERM).
 func killMonitors(t *testing.T, lp, name string) {
-	for _, pid := range monitors(lp, name) {
+	// lxc-stop -k returns once the container is STOPPED; its monitor
+	// may still be tearing down, slowly on a loaded machine.
+	left := monitors(lp, name)
+	for deadline := time.Now().Add(30 * time.Second); len(left) > 0 && time.Now().Before(deadline); left = monitors(lp, name) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, pid := range left {
 		t.Errorf("monitor %d of %s/%s still running at the end of the test", pid, lp, name)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
