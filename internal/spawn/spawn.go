@@ -86,9 +86,10 @@ type Request struct {
 	// Prepare put into a frozen cgroup never answers, and the caller must
 	// still be able to obey a signal.
 	Abort <-chan struct{}
-	// Release, if set, is called with the pid of each process Start kills
-	// on failure, after SIGKILL and before reaping it: a task in a frozen
-	// v1 cgroup cannot die until something moves it out (cgroup.Evict).
+	// Release, if set, is called with the pid of each process Start ends
+	// on failure, before reaping it (and again after a SIGKILL): a task in
+	// a frozen cgroup can neither finish nor, in a v1 freezer, die until
+	// something moves it out (cgroup.Evict).
 	Release func(pid int)
 }
 
@@ -466,14 +467,23 @@ func (s *starter) watchAbort() (stop func() bool) {
 	}
 }
 
-// cleanup kills and reaps whatever run started and closes the sync socket.
+// cleanup ends and reaps whatever run started and closes the sync socket.
+// The intermediate is not killed outright: killed between its fork and
+// its 'D', it would leave a final process we cannot name. It is moved
+// out of a possibly frozen cgroup (Release) and, its reads of our answers
+// ending in EOF, either fails or finishes; only one that does not exit
+// within intermediateGrace is killed.
 func (s *starter) cleanup() {
-	s.learnFinal()
 	if s.inter > 0 {
-		unix.Kill(s.inter, unix.SIGKILL)
+		_ = shutdownWrite(s.sync)
 		s.release(s.inter)
+		if !exitsWithin(s.inter, intermediateGrace) {
+			unix.Kill(s.inter, unix.SIGKILL)
+			s.release(s.inter)
+		}
 		s.reapInter()
 	}
+	s.learnFinal()
 	if s.final > 0 {
 		unix.Kill(s.final, unix.SIGKILL) // our unreaped child: the pid cannot be recycled
 		s.release(s.final)
@@ -482,15 +492,56 @@ func (s *starter) cleanup() {
 	s.sync.Close()
 }
 
+// intermediateGrace bounds the wait for an intermediate to end by itself.
+const intermediateGrace = 5 * time.Second
+
+// exitsWithin reports whether pid (our unreaped child) has exited or
+// does so within d.
+func exitsWithin(pid int, d time.Duration) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		n, err := unix.Poll(fds, int(left.Milliseconds())+1)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0
+	}
+}
+
+// shutdownWrite makes the stage's pending and future reads of the sync
+// socket end in EOF.
+func shutdownWrite(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Shutdown(int(fd), unix.SHUT_WR) }); err != nil {
+		return err
+	}
+	return serr
+}
+
 func (s *starter) release(pid int) {
 	if s.req.Release != nil {
 		s.req.Release(pid)
 	}
 }
 
-// learnFinal reads what is already queued on the sync socket, without
-// waiting, for a 'D<pid>' an aborted handshake did not get to: the final
-// process is our child and must be killed too.
+// learnFinal reads what is queued on the sync socket, without waiting,
+// for a 'D<pid>' the handshake did not get to (the intermediate has been
+// reaped: whatever it sent is there): the final process is our child
+// and must be killed too.
 func (s *starter) learnFinal() {
 	if s.final > 0 || s.sync == nil {
 		return
