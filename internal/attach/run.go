@@ -6,6 +6,7 @@ import (
 	"github.com/golxc/golxc/internal/initsetup"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -94,16 +95,18 @@ func Run(o Options) (int, error) {
 }
 
 // startObeying runs Start while watching sigs: the first terminating
-// signal aborts the setup. Signals that came in while Start was
-// finishing anyway are returned to be forwarded to the process.
+// signal aborts the setup. Before the helper exists nothing needs undoing
+// and the attach ends at once, whatever step (a busy monitor, say) it is
+// blocked in; after, Start kills the helper and returns. Signals that came
+// in while Start was finishing anyway are returned to be forwarded.
 func startObeying(o Options, sigs <-chan os.Signal) (*Process, []syscall.Signal, error) {
-	abort := make(chan struct{})
+	g := &gate{abort: make(chan struct{})}
 	type started struct {
 		p   *Process
 		err error
 	}
 	res := make(chan started, 1)
-	go func() { p, err := start(o, abort); res <- started{p, err} }()
+	go func() { p, err := start(o, g); res <- started{p, err} }()
 	var early []syscall.Signal
 	var term syscall.Signal
 	for {
@@ -114,7 +117,9 @@ func startObeying(o Options, sigs <-chan os.Signal) (*Process, []syscall.Signal,
 			if terminating(sig) && term == 0 {
 				log.Debugf("received %s while attaching: aborting the attach", unix.SignalName(sig))
 				term = sig
-				close(abort)
+				if !g.close() {
+					return nil, nil, &Interrupted{Sig: term, During: "while attaching"}
+				}
 			}
 		case r := <-res:
 			if r.err != nil && term != 0 {
@@ -123,6 +128,44 @@ func startObeying(o Options, sigs <-chan os.Signal) (*Process, []syscall.Signal,
 			return r.p, early, r.err
 		}
 	}
+}
+
+// gate orders the abort of an attach against the start of its helper.
+type gate struct {
+	mu      sync.Mutex
+	abort   chan struct{}
+	aborted bool
+	helper  bool
+}
+
+// close aborts; it reports whether a helper was started (and must be
+// waited for while spawn ends it).
+func (g *gate) close() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.aborted {
+		g.aborted = true
+		close(g.abort)
+	}
+	return g.helper
+}
+
+// enter is called just before the helper starts: false once aborted.
+func (g *gate) enter() bool {
+	if g == nil {
+		return true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.helper = !g.aborted
+	return g.helper
+}
+
+func (g *gate) done() <-chan struct{} {
+	if g == nil {
+		return nil
+	}
+	return g.abort
 }
 
 // forward passes signals on to the attached process until stop is
@@ -205,9 +248,9 @@ func (p *Process) abandonIfFrozen() bool {
 	return true
 }
 
-// evictKilled moves a helper we just sent SIGKILL out of the container's
+// evictHelper moves a helper we are ending out of the container's
 // cgroups: in a frozen v1 freezer it would otherwise never die.
-func evictKilled(pid int) {
+func evictHelper(pid int) {
 	l, err := cgroup.Detect()
 	if err != nil {
 		return
@@ -230,7 +273,7 @@ func Start(o Options) (*Process, error) { return start(o, nil) }
 
 // start is Start that gives up, leaving nothing behind, once abort is
 // closed while the helper is still getting into the container.
-func start(o Options, abort <-chan struct{}) (*Process, error) {
+func start(o Options, g *gate) (*Process, error) {
 	// Like LXC's attach, keep what we hold of the host out of reach of
 	// ptrace from inside the container. Only in golxc's own process:
 	// another program using package lxc would stay undumpable for its
@@ -272,7 +315,7 @@ func start(o Options, abort <-chan struct{}) (*Process, error) {
 		// The helper gets /dev/null until it is inside and running; the
 		// caller's streams follow with the spec. A helper frozen on its
 		// way in (or killed there) must never pin the caller's stdout.
-		Abort: abort, Release: evictKilled,
+		Abort: g.done(), Release: evictHelper,
 	}
 	stdio := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 	if o.Elevated&KeepCgroup == 0 {
@@ -302,6 +345,9 @@ func start(o Options, abort <-chan struct{}) (*Process, error) {
 		req.Setsid = true
 		p.proxy = p.terminal(&o, ttys, ptx)
 	}
+	if !g.enter() {
+		return nil, &Error{Step: "Failed to attach", Err: spawn.ErrAborted}
+	}
 	proc, err := spawn.Start(req)
 	if slave != nil {
 		defer slave.Close() // the child gets its copy; EIO on the master means it is gone
@@ -322,7 +368,7 @@ func start(o Options, abort <-chan struct{}) (*Process, error) {
 	proc.Sync.Close()
 	if err != nil {
 		_ = proc.Signal(unix.SIGKILL)
-		evictKilled(proc.Pid)
+		evictHelper(proc.Pid)
 		proc.Wait()
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
