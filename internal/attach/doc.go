@@ -16,6 +16,19 @@
 // execs. The stage is non-dumpable until that exec, and every fd above 2
 // is close-on-exec, so nothing of the host reaches the command.
 //
+// # Frozen containers
+//
+// As with LXC, an attach to a frozen container waits for the thaw: the
+// helper is frozen as soon as it enters the container's cgroups. Unlike
+// LXC, it never holds the caller's streams while it may be frozen on its
+// way in: it starts on /dev/null and receives the caller's stdin, stdout
+// and stderr with the Spec, once it runs inside. Run catches INT, TERM,
+// HUP and QUIT from the start: during the setup a terminating signal
+// aborts it (spawn's Request.Abort), the helper is killed and moved out
+// of the frozen cgroup so the kill lands (cgroup.Evict); afterwards the
+// signal is forwarded, and if the process is frozen it is killed and
+// evicted the same way and Run returns without waiting for it.
+//
 // With a terminal, only the std streams that are terminals are replaced
 // by the pty slave; redirected streams (files, pipes, /dev/null) are
 // passed straight through, so "lxc-attach -n c -- cmd >file" and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,42 +55,25 @@ type Process struct {
 
 // Run attaches, waits for the command and returns its exit code the way
 // a shell reports it (128+N for death by signal N). Signals sent to the
-// caller (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded.
+// caller (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded; they are
+// caught from the start, so a terminating one during the setup (say, the
+// container is frozen and the helper cannot get in) aborts the attach
+// and leaves no process behind.
 func Run(o Options) (int, error) {
-	p, err := Start(o)
-	if err != nil {
-		return -1, err
-	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	p, early, err := startObeying(o, sigs)
+	if err != nil {
+		var intr *Interrupted
+		if errors.As(err, &intr) {
+			return 128 + int(intr.Sig), err
+		}
+		return -1, err
+	}
 	stopFwd := make(chan struct{})
 	gaveUp := make(chan syscall.Signal, 1)
-	go func() {
-		var tick <-chan time.Time
-		var term syscall.Signal
-		for {
-			select {
-			case s := <-sigs:
-				sig := s.(syscall.Signal)
-				_ = p.proc.Signal(sig)
-				if terminating(sig) && tick == nil {
-					term = sig
-					t := time.NewTicker(100 * time.Millisecond)
-					defer t.Stop()
-					tick = t.C
-				}
-			case <-tick:
-				// A frozen process cannot act on the signal: do not
-				// wait for a thaw that may never come.
-				if p.abandonIfFrozen() {
-					gaveUp <- term
-					return
-				}
-			case <-stopFwd:
-				return
-			}
-		}
-	}()
+	go p.forward(sigs, early, stopFwd, gaveUp)
 	type waited struct {
 		ws  syscall.WaitStatus
 		err error
@@ -100,10 +84,8 @@ func Run(o Options) (int, error) {
 	select {
 	case w = <-done:
 	case sig := <-gaveUp:
-		signal.Stop(sigs)
 		return 128 + int(sig), &Interrupted{Sig: sig}
 	}
-	signal.Stop(sigs)
 	close(stopFwd)
 	if w.err != nil {
 		return -1, w.err
@@ -111,13 +93,133 @@ func Run(o Options) (int, error) {
 	return ExitCode(w.ws), nil
 }
 
+// startObeying runs Start while watching sigs: the first terminating
+// signal aborts the setup. Before the helper exists nothing needs undoing
+// and the attach ends at once, whatever step (a busy monitor, say) it is
+// blocked in; after, Start kills the helper and returns. Signals that came
+// in while Start was finishing anyway are returned to be forwarded.
+func startObeying(o Options, sigs <-chan os.Signal) (*Process, []syscall.Signal, error) {
+	g := &gate{abort: make(chan struct{})}
+	type started struct {
+		p   *Process
+		err error
+	}
+	res := make(chan started, 1)
+	go func() { p, err := start(o, g); res <- started{p, err} }()
+	var early []syscall.Signal
+	var term syscall.Signal
+	for {
+		select {
+		case s := <-sigs:
+			sig := s.(syscall.Signal)
+			early = append(early, sig)
+			if terminating(sig) && term == 0 {
+				log.Debugf("received %s while attaching: aborting the attach", unix.SignalName(sig))
+				term = sig
+				if !g.close() {
+					return nil, nil, &Interrupted{Sig: term, During: "while attaching"}
+				}
+			}
+		case r := <-res:
+			if r.err != nil && term != 0 {
+				return nil, nil, &Interrupted{Sig: term, During: "while attaching"}
+			}
+			return r.p, early, r.err
+		}
+	}
+}
+
+// gate orders the abort of an attach against the start of its helper.
+type gate struct {
+	mu      sync.Mutex
+	abort   chan struct{}
+	aborted bool
+	helper  bool
+}
+
+// close aborts; it reports whether a helper was started (and must be
+// waited for while spawn ends it).
+func (g *gate) close() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.aborted {
+		g.aborted = true
+		close(g.abort)
+	}
+	return g.helper
+}
+
+// enter is called just before the helper starts: false once aborted.
+func (g *gate) enter() bool {
+	if g == nil {
+		return true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.helper = !g.aborted
+	return g.helper
+}
+
+func (g *gate) done() <-chan struct{} {
+	if g == nil {
+		return nil
+	}
+	return g.abort
+}
+
+// forward passes signals on to the attached process until stop is
+// closed; after a terminating one it gives up on a frozen process.
+func (p *Process) forward(sigs <-chan os.Signal, early []syscall.Signal, stop <-chan struct{}, gaveUp chan<- syscall.Signal) {
+	var tick <-chan time.Time
+	var term syscall.Signal
+	var ticker *time.Ticker
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
+	send := func(sig syscall.Signal) {
+		_ = p.proc.Signal(sig)
+		if terminating(sig) && tick == nil {
+			term = sig
+			ticker = time.NewTicker(100 * time.Millisecond)
+			tick = ticker.C
+		}
+	}
+	for _, sig := range early {
+		send(sig)
+	}
+	for {
+		select {
+		case s := <-sigs:
+			send(s.(syscall.Signal))
+		case <-tick:
+			// A frozen process cannot act on the signal: do not
+			// wait for a thaw that may never come.
+			if p.abandonIfFrozen() {
+				gaveUp <- term
+				return
+			}
+		case <-stop:
+			return
+		}
+	}
+}
+
 // Interrupted: the client was told to stop (SIGTERM, SIGINT...) while the
 // attached process was frozen; it was killed and moved out of the frozen
 // cgroup so that it dies and lets go of the caller's descriptors.
-type Interrupted struct{ Sig syscall.Signal }
+type Interrupted struct {
+	Sig    syscall.Signal
+	During string // "" means while the container was frozen
+}
 
 func (e *Interrupted) Error() string {
-	return fmt.Sprintf("interrupted by %s while the container was frozen", unix.SignalName(e.Sig))
+	during := e.During
+	if during == "" {
+		during = "while the container was frozen"
+	}
+	return fmt.Sprintf("interrupted by %s %s", unix.SignalName(e.Sig), during)
 }
 
 func terminating(sig syscall.Signal) bool {
@@ -145,6 +247,18 @@ func (p *Process) abandonIfFrozen() bool {
 	return true
 }
 
+// evictHelper moves a helper we are ending out of the container's
+// cgroups: in a frozen v1 freezer it would otherwise never die.
+func evictHelper(pid int) {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return
+	}
+	if err := cgroup.Evict(l, pid); err != nil {
+		log.Debugf("%v", err)
+	}
+}
+
 // ExitCode is a wait status as a shell reports it.
 func ExitCode(ws syscall.WaitStatus) int {
 	if ws.Signaled() {
@@ -154,7 +268,11 @@ func ExitCode(ws syscall.WaitStatus) int {
 }
 
 // Start attaches and returns once the command is starting; call Wait.
-func Start(o Options) (*Process, error) {
+func Start(o Options) (*Process, error) { return start(o, nil) }
+
+// start is Start that gives up, leaving nothing behind, once abort is
+// closed while the helper is still getting into the container.
+func start(o Options, g *gate) (*Process, error) {
 	// Like LXC's attach, keep what we hold of the host out of reach of
 	// ptrace from inside the container. Only in golxc's own process:
 	// another program using package lxc would stay undumpable for its
@@ -194,11 +312,15 @@ func Start(o Options) (*Process, error) {
 	req := spawn.Request{
 		Mode: spawn.Join, JoinPID: initPid, JoinFlags: uintptr(o.Namespaces),
 		Stage: stageName, Env: []string{}, CgroupFD: -1,
-		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
+		// The helper gets /dev/null until it is inside and running; the
+		// caller's streams follow with the spec. A helper frozen on its
+		// way in (or killed there) must never pin the caller's stdout.
+		Abort: g.done(), Release: evictHelper,
 	}
 	if log.Enabled(log.TRACE) {
 		logNamespaces(initPid, o.Namespaces)
 	}
+	stdio := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 	if o.Elevated&KeepCgroup == 0 {
 		cg, err := containerCgroups(initPid, o.Name)
 		if err != nil {
@@ -223,9 +345,9 @@ func Start(o Options) (*Process, error) {
 		}
 		slave = pts
 		p.undo = append(p.undo, func() { ptx.Close() })
-		for i, f := range []**os.File{&req.Stdin, &req.Stdout, &req.Stderr} {
+		for i := range stdio {
 			if ttys[i] {
-				*f = pts
+				stdio[i] = pts
 				if spec.CTTY < 0 {
 					spec.CTTY = i
 				}
@@ -235,9 +357,15 @@ func Start(o Options) (*Process, error) {
 		p.proxy = p.terminal(&o, ttys, ptx)
 		log.Debugf("Allocated a pty from the container's devpts for the streams %v", ttys)
 	}
+	if !g.enter() {
+		return nil, &Error{Step: "Failed to attach", Err: spawn.ErrAborted}
+	}
 	proc, err := spawn.Start(req)
 	if slave != nil {
-		slave.Close() // the child has its copy; EIO on the master means it is gone
+		defer slave.Close() // the child gets its copy; EIO on the master means it is gone
+	}
+	if errors.Is(err, spawn.ErrAborted) {
+		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	if err != nil {
 		// The container stopped meanwhile: say so, not ENOENT on its
@@ -249,10 +377,11 @@ func Start(o Options) (*Process, error) {
 	}
 	p.Pid, p.proc = proc.Pid, proc
 	log.Tracef("Attached process %d started in the container's namespaces", proc.Pid)
-	err = spawn.Send(proc.Sync, spec)
+	err = spawn.SendFiles(proc.Sync, spec, stdio...)
 	proc.Sync.Close()
 	if err != nil {
 		_ = proc.Signal(unix.SIGKILL)
+		evictHelper(proc.Pid)
 		proc.Wait()
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}

@@ -60,8 +60,11 @@ func runStage(sync *os.File, _ []string) int {
 	// thread here: do everything on this thread and exec from it.
 	runtime.LockOSThread()
 	var s stageSpec
-	err := spawn.Recv(sync, &s)
+	stdio, err := spawn.RecvFiles(sync, &s)
 	sync.Close()
+	if err == nil {
+		err = takeStdio(stdio)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: attach stage: %v\n", stageErrTag, err)
 		return exitSetup
@@ -86,6 +89,25 @@ func runStage(sync *os.File, _ []string) int {
 	}
 	s.errorf("%s - Failed to exec \"%s\"", errText(err), argv[0])
 	return exitNoExec
+}
+
+// takeStdio makes the caller's streams, sent with the spec, our 0, 1
+// and 2 (until now /dev/null: see Start).
+func takeStdio(files []*os.File) error {
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	if len(files) != 3 {
+		return fmt.Errorf("got %d std streams with the spec, want 3", len(files))
+	}
+	for i, f := range files {
+		if err := unix.Dup3(int(f.Fd()), i, 0); err != nil {
+			return fmt.Errorf("install std stream %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 func (s *stageSpec) errorf(format string, args ...any) {

@@ -59,6 +59,16 @@
 //
 // <pid> in 'M' and 'P' is the exec'd child, which the parent already knows.
 // If the parent fails it does not answer: it kills and reaps the stage.
+// The parent may also give up while waiting for a message (spawn's
+// Request.Abort: its caller got SIGTERM, say, and Prepare had put the
+// stage into a frozen cgroup). On any failure it shuts down its writing
+// side, so a stage waiting for 'm' or 'p' reads EOF and fails, lets the
+// caller move the intermediate out of a frozen cgroup (Request.Release),
+// waits up to 5 s for it to end by itself (SIGKILL after that), reaps it,
+// then reads the packets already queued for a 'D<pid>' and kills and
+// reaps that final process too. The intermediate is not killed at once:
+// killed between its fork and its 'D', it would leave a final process
+// (our child, by CLONE_PARENT) that the parent cannot name.
 // After 'R' the socket belongs to the Go stage protocol (JSON packets, see
 // spawn.Send/Recv).
 //

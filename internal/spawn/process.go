@@ -1,10 +1,12 @@
 package spawn
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -114,12 +116,38 @@ func awaitExit(pid int) {
 	if err != nil {
 		return
 	}
-	first := true
-	_ = rc.Read(func(uintptr) bool {
-		if first { // wait for readability once: a pidfd is readable once the process exited
-			first = false
-			return false
+	// The pidfd's readiness alone was seen to go unnoticed (a storm of
+	// stops and attaches on kernel 6.18 left an exited attached process
+	// unreaped, and its container's pid ns could not finish dying): look
+	// with waitid(WNOWAIT) every exitCheck too.
+	for !exited(pid) {
+		_ = f.SetReadDeadline(time.Now().Add(exitCheck))
+		first := true
+		err := rc.Read(func(uintptr) bool {
+			if first { // wait for readability once: a pidfd is readable once the process exited
+				first = false
+				return false
+			}
+			return true
+		})
+		if err == nil {
+			return
 		}
-		return true
-	})
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return
+		}
+	}
+}
+
+// exitCheck is how often awaitExit looks without the pidfd's help.
+const exitCheck = time.Second
+
+// exited reports whether pid (our child) can be reaped, without reaping it.
+func exited(pid int) bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	if err != nil {
+		return err != unix.EINTR // ECHILD and the like: let wait4 report it
+	}
+	return info.Signo != 0 // zero: nothing to reap yet
 }

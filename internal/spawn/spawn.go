@@ -18,10 +18,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/procenv"
 )
@@ -79,7 +81,20 @@ type Request struct {
 	NoNewPrivs bool
 	// Argv0 is the final process's argv[0] ("" = "[golxc STAGE]").
 	Argv0 string
+	// Abort, once closed, makes a Start still waiting for the stage give
+	// up: it kills what it started and returns ErrAborted. A stage that
+	// Prepare put into a frozen cgroup never answers, and the caller must
+	// still be able to obey a signal.
+	Abort <-chan struct{}
+	// Release, if set, is called with the pid of each process Start ends
+	// on failure, before reaping it (and again after a SIGKILL): a task in
+	// a frozen cgroup can neither finish nor, in a v1 freezer, die until
+	// something moves it out (cgroup.Evict).
+	Release func(pid int)
 }
+
+// ErrAborted: Start gave up because Request.Abort was closed.
+var ErrAborted = errors.New("spawn: aborted while the stage was starting")
 
 // SharedNS is a namespace to join: an open /proc/PID/ns/<name> (or a bind
 // mount of one). The kernel checks on setns that it is of type Flag.
@@ -279,7 +294,13 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 	s.inter = st.pid
 	childEnd.Close() // so EOF tells us the stage processes are gone
 
-	if err := s.handshake(); err != nil {
+	stopWatch := s.watchAbort()
+	err = s.handshake()
+	if stopWatch() {
+		log.Debugf("spawn: stage %q aborted during the handshake (%v)", req.Stage, err)
+		return nil, ErrAborted
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := s.reapIntermediate(); err != nil {
@@ -423,17 +444,126 @@ func (s *starter) reapInter() error {
 	return errors.New(describe(ws))
 }
 
-// cleanup kills and reaps whatever run started and closes the sync socket.
+// watchAbort makes a pending read of the sync socket fail once
+// req.Abort is closed. stop ends the watch and reports whether it fired.
+func (s *starter) watchAbort() (stop func() bool) {
+	if s.req.Abort == nil {
+		return func() bool { return false }
+	}
+	done := make(chan struct{})
+	fired := make(chan bool, 1)
+	go func() {
+		select {
+		case <-s.req.Abort:
+			_ = s.sync.SetReadDeadline(time.Unix(1, 0))
+			fired <- true
+		case <-done:
+			fired <- false
+		}
+	}()
+	return func() bool {
+		close(done)
+		return <-fired
+	}
+}
+
+// cleanup ends and reaps whatever run started and closes the sync socket.
+// The intermediate is not killed outright: killed between its fork and
+// its 'D', it would leave a final process we cannot name. It is moved
+// out of a possibly frozen cgroup (Release) and, its reads of our answers
+// ending in EOF, either fails or finishes; only one that does not exit
+// within intermediateGrace is killed.
 func (s *starter) cleanup() {
 	if s.inter > 0 {
-		unix.Kill(s.inter, unix.SIGKILL)
+		_ = shutdownWrite(s.sync)
+		s.release(s.inter)
+		if !exitsWithin(s.inter, intermediateGrace) {
+			unix.Kill(s.inter, unix.SIGKILL)
+			s.release(s.inter)
+		}
 		s.reapInter()
 	}
+	s.learnFinal()
 	if s.final > 0 {
 		unix.Kill(s.final, unix.SIGKILL) // our unreaped child: the pid cannot be recycled
+		s.release(s.final)
 		wait4(s.final)
 	}
 	s.sync.Close()
+}
+
+// intermediateGrace bounds the wait for an intermediate to end by itself.
+const intermediateGrace = 5 * time.Second
+
+// exitsWithin reports whether pid (our unreaped child) has exited or
+// does so within d.
+func exitsWithin(pid int, d time.Duration) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		n, err := unix.Poll(fds, int(left.Milliseconds())+1)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0
+	}
+}
+
+// shutdownWrite makes the stage's pending and future reads of the sync
+// socket end in EOF.
+func shutdownWrite(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Shutdown(int(fd), unix.SHUT_WR) }); err != nil {
+		return err
+	}
+	return serr
+}
+
+func (s *starter) release(pid int) {
+	if s.req.Release != nil {
+		s.req.Release(pid)
+	}
+}
+
+// learnFinal reads what is queued on the sync socket, without waiting,
+// for a 'D<pid>' the handshake did not get to (the intermediate has been
+// reaped: whatever it sent is there): the final process is our child
+// and must be killed too.
+func (s *starter) learnFinal() {
+	if s.final > 0 || s.sync == nil {
+		return
+	}
+	rc, err := s.sync.SyscallConn()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 256)
+	_ = rc.Control(func(fd uintptr) {
+		for {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if err != nil || n <= 0 {
+				return
+			}
+			if buf[0] == nsexec.MsgPid {
+				if pid, err := strconv.Atoi(string(buf[1:n])); err == nil && pid > 0 {
+					s.final = pid
+				}
+			}
+		}
+	})
 }
 
 func argv0(req Request) string {

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +46,7 @@ func TestDebianSystemContainer(t *testing.T) {
 	})
 
 	start := time.Now()
-	r := runBounded(t, 20*time.Minute, []string{"MIRROR=" + mirror}, "lxc-create", "-P", lp, "-n", name, "-t", "debian", "--", "-r", debianRelease)
+	r := runPathTimeout(t, 20*time.Minute, []string{"MIRROR=" + mirror}, filepath.Join(binDir, "lxc-create"), "-P", lp, "-n", name, "-t", "debian", "--", "-r", debianRelease)
 	if r.code != 0 {
 		t.Fatalf("lxc-create -t debian -- -r %s: %s", debianRelease, r)
 	}
@@ -415,29 +413,4 @@ func debianMonitorMemory(t *testing.T, lp, name string) {
 	if after.fds > before.fds || after.threads > before.threads+2 {
 		t.Errorf("monitor fds %d -> %d, threads %d -> %d", before.fds, after.fds, before.threads, after.threads)
 	}
-}
-
-// runBounded is run with a time limit: the tool gets SIGTERM at the limit
-// (golxc's create then removes what it made) and SIGKILL 30 s later.
-func runBounded(t *testing.T, limit time.Duration, env []string, tool string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, tool), args...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 30 * time.Second
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.Env = append(os.Environ(), env...)
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", tool, err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("%s did not finish within %v:\n%s", tool, limit, errb.String())
-	}
-	return result{code, out.String(), errb.String()}
 }

@@ -10,29 +10,6 @@ import (
 	"time"
 )
 
-// runBounded runs a tool with a hard limit and fails the test naming the
-// command when it hangs (the bug this file guards against is a hang).
-func runStopBounded(t *testing.T, limit time.Duration, tool string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, tool), args...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("%s %s hung (killed after %v)", tool, strings.Join(args, " "), limit)
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", tool, err)
-	}
-	return result{code, out.String(), errb.String()}
-}
-
 // A frozen container is killed (the kill thaws it), as with LXC.
 func TestStopKillFrozen(t *testing.T) {
 	needRoot(t)
@@ -41,7 +18,7 @@ func TestStopKillFrozen(t *testing.T) {
 	busybox(t, lp, name)
 	startRunning(t, lp, name)
 	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
-	expect(t, runStopBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	expect(t, runPathTimeout(t, 60*time.Second, nil, filepath.Join(binDir, "lxc-stop"), "-P", lp, "-n", name, "-k"), 0, "", "")
 	assertClean(t, lp, name)
 }
 
@@ -70,7 +47,7 @@ func TestSelfFrozenContainer(t *testing.T) {
 	eventually(t, "lxc-info to report the self-frozen container FROZEN", func() bool {
 		return state(t, lp, name) == "FROZEN"
 	})
-	r := runStopBounded(t, 60*time.Second, "lxc-ls", "-P", lp, "-f")
+	r := runPathTimeout(t, 60*time.Second, nil, filepath.Join(binDir, "lxc-ls"), "-P", lp, "-f")
 	if !strings.Contains(r.stdout, name+" FROZEN") {
 		t.Fatalf("lxc-ls -f of a self-frozen container:\n%s", r)
 	}
@@ -90,6 +67,6 @@ func TestSelfFrozenContainer(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("lxc-attach ignored SIGTERM while the container was frozen")
 	}
-	expect(t, runStopBounded(t, 60*time.Second, "lxc-stop", "-P", lp, "-n", name, "-k"), 0, "", "")
+	expect(t, runPathTimeout(t, 60*time.Second, nil, filepath.Join(binDir, "lxc-stop"), "-P", lp, "-n", name, "-k"), 0, "", "")
 	assertClean(t, lp, name)
 }

@@ -5,12 +5,15 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 var binDir string
@@ -62,18 +65,48 @@ func run(t *testing.T, env []string, tool string, args ...string) result {
 // runPath runs any executable, capturing streams and the exit code.
 func runPath(t *testing.T, env []string, path string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(path, args...)
+	return runPathTimeout(t, 0, env, path, args...)
+}
+
+// runPathTimeout is runPath with a hard limit (0: none): a command still
+// running at the limit fails the test, naming it (the bugs these runs
+// guard against are hangs). Call it from the test's goroutine.
+func runPathTimeout(t *testing.T, limit time.Duration, env []string, path string, args ...string) result {
+	t.Helper()
+	r, err := execBounded(limit, env, path, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// execBounded runs path with args; past limit (if > 0) it gets SIGTERM,
+// then SIGKILL and its pipes are dropped 10 s later, and the run is an
+// error. Safe from any goroutine.
+func execBounded(limit time.Duration, env []string, path string, args ...string) (result, error) {
+	ctx := context.Background()
+	if limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = append(os.Environ(), env...)
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		return result{-1, out.String(), errb.String()}, fmt.Errorf("%s %s hung (stopped after %v); stderr:\n%s", path, strings.Join(args, " "), limit, errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run %s: %v", path, err)
+		return result{}, fmt.Errorf("run %s: %w", path, err)
 	}
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), errb.String()}, nil
 }
 
 func needRoot(t *testing.T) {

@@ -139,10 +139,13 @@ func monitors(lp, name string) []int {
 // whose container just stopped may still be exiting (lxc-stop returns when
 // the command socket closes, as LXC's does): it gets a bounded wait first.
 func killMonitors(t *testing.T, lp, name string) {
-	for i := 0; i < 200 && len(monitors(lp, name)) > 0; i++ {
-		time.Sleep(50 * time.Millisecond)
+	// lxc-stop -k returns once the container is STOPPED; its monitor
+	// may still be tearing down, slowly on a loaded machine.
+	left := monitors(lp, name)
+	for deadline := time.Now().Add(30 * time.Second); len(left) > 0 && time.Now().Before(deadline); left = monitors(lp, name) {
+		time.Sleep(100 * time.Millisecond)
 	}
-	for _, pid := range monitors(lp, name) {
+	for _, pid := range left {
 		t.Errorf("monitor %d of %s/%s still running at the end of the test", pid, lp, name)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
