@@ -7,6 +7,7 @@
 # load (preemptions excepted), and they say why a ratio is what it is. Uses bench.sh's G, L, LP, CN, BT, start and stop.
 
 BT_SCRIPT="$(dirname "${BASH_SOURCE[0]}")/bench-counts.bt"
+BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 
 # gone PID: PID has exited (no such process, or a zombie).
 gone() {
@@ -111,16 +112,19 @@ counts_rows() {
 # counts_table: start bpftrace, run the windows, print the table, or say
 # why there is none.
 counts_table() {
-	local out=$LP/bpftrace.out i rows
+	local out=$LP/bpftrace.out i rows msg
 	WINDOWS=$LP/windows
 	: > "$WINDOWS"
-	if ! command -v bpftrace >/dev/null; then
-		echo "counts: not printed: bpftrace is missing (apt-get install bpftrace failed)"
+	if ! command -v "$BPFTRACE" >/dev/null; then
+		echo "counts: not printed: $BPFTRACE is missing (apt-get install bpftrace failed?)"
 		return
 	fi
-	# bpftrace reads tracepoints' formats from tracefs.
-	[ -d /sys/kernel/tracing/events/sched ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
-	bpftrace -B line "$BT_SCRIPT" > "$out" 2>&1 &
+	# bpftrace finds tracepoints in tracefs; bench.sh's cleanup unmounts it
+	# if mounted here.
+	if [ ! -d /sys/kernel/tracing/events/sched ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+		TRACEFS_MOUNTED=1
+	fi
+	"$BPFTRACE" -B line "$BT_SCRIPT" > "$out" 2>&1 &
 	BT=$!
 	for i in $(seq 600); do
 		grep -q '^ready$' "$out" && break
@@ -131,7 +135,8 @@ counts_table() {
 		kill "$BT" 2>/dev/null || true
 		wait "$BT" 2>/dev/null || true
 		BT=""
-		echo "counts: not printed: bpftrace did not start: $(grep -v RLIMIT_MEMLOCK "$out" | tail -n 1)"
+		msg=$(grep -v RLIMIT_MEMLOCK "$out" | tail -n 1) || true
+		echo "counts: not printed: $BPFTRACE did not start${msg:+: $msg}"
 		return
 	fi
 	mkfifo "$LP/tick"

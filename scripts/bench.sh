@@ -19,8 +19,8 @@ if [ ! -x /usr/bin/lxc-start ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q lxc >/dev/null
 fi
 # bpftrace counts what each operation does (scripts/bench-counts.bt); the
-# timings are printed without it.
-if ! command -v bpftrace >/dev/null; then
+# timings are printed without it. BENCH_BPFTRACE names another bpftrace.
+if [ -z "${BENCH_BPFTRACE:-}" ] && ! command -v bpftrace >/dev/null; then
 	echo "bench: installing bpftrace (Debian's package) for the counts"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null 2>&1 || true
 fi
@@ -28,9 +28,11 @@ G=${BENCH_GOLXC:-/usr/local/bin}   # golxc's links (override to bench another bu
 L=/usr/bin                         # LXC's tools
 
 LP=$(mktemp -d /var/tmp/golxc-bench.XXXXXX)
-BT=""   # the bpftrace process while the counts run
+BT=""             # the bpftrace process while the counts run
+TRACEFS_MOUNTED="" # set when the counts mounted tracefs
 cleanup() {
 	if [ -n "$BT" ]; then kill "$BT" 2>/dev/null || true; wait "$BT" 2>/dev/null || true; fi
+	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing || true
 	for d in "$LP"/*/; do
 		[ -d "$d" ] || continue
 		n=$(basename "$d")
