@@ -4,7 +4,9 @@
 # context switches (the task blocked) and preemptions of the tool, all its
 # children and the container's monitor (bench-counts.bt says how they are
 # tracked and counted). Unlike times, these do not move with the machine's
-# load (preemptions excepted), and they say why a ratio is what it is. Uses bench.sh's G, L, LP, CN, BT, start and stop.
+# load (preemptions excepted), and they say why a ratio is what it is.
+# Uses bench.sh's G, L, LP, CN, BT, TRACEFS_MOUNTED, start, stop and
+# monitor_pid.
 
 BT_SCRIPT="$(dirname "${BASH_SOURCE[0]}")/bench-counts.bt"
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
