@@ -126,7 +126,10 @@ counts_table() {
 	if [ ! -d /sys/kernel/tracing/events/sched ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
 		TRACEFS_MOUNTED=1
 	fi
-	"$BPFTRACE" -B line "$BT_SCRIPT" > "$out" 2>&1 &
+	# Room in each count map for every window (12 per run), beyond
+	# bpftrace's default of 4096 keys.
+	BPFTRACE_MAP_KEYS_MAX=$(( 24 * CN > 4096 ? 24 * CN : 4096 )) \
+		"$BPFTRACE" -B line "$BT_SCRIPT" > "$out" 2>&1 &
 	BT=$!
 	for i in $(seq 600); do
 		grep -q '^ready$' "$out" && break
