@@ -7,20 +7,34 @@
 # machine's load hits both alike, and reports the median of the runs (a
 # stray slow run moves a mean, not a median). Times come from bash's
 # EPOCHREALTIME: no clock process is forked around the command timed.
+# A second table counts what each operation does (bench-counts.sh): those
+# counts say why a ratio is what it is, and do not move with the load.
 set -euo pipefail
 export PATH="/usr/local/bin:$PATH"
 N=${BENCH_N:-20}          # runs per timed command and tool
 MANY=${BENCH_MANY:-50}    # containers for the memory and lxc-ls -f figures
+CN=${BENCH_COUNT_N:-10}   # runs per counted operation and tool
+INFOS=${BENCH_INFOS:-1000} # lxc-info calls between the monitor's two RssAnon
 
 if [ ! -x /usr/bin/lxc-start ]; then
 	echo "bench: installing LXC 5.0.2 (Debian's lxc package) as the comparison peer"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q lxc >/dev/null
 fi
+# bpftrace counts what each operation does (scripts/bench-counts.bt); the
+# timings are printed without it. BENCH_BPFTRACE names another bpftrace.
+if [ -z "${BENCH_BPFTRACE:-}" ] && ! command -v bpftrace >/dev/null; then
+	echo "bench: installing bpftrace (Debian's package) for the counts"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null 2>&1 || true
+fi
 G=${BENCH_GOLXC:-/usr/local/bin}   # golxc's links (override to bench another build)
 L=/usr/bin                         # LXC's tools
 
 LP=$(mktemp -d /var/tmp/golxc-bench.XXXXXX)
+BT=""             # the bpftrace process while the counts run
+TRACEFS_MOUNTED="" # set when the counts mounted tracefs
 cleanup() {
+	if [ -n "$BT" ]; then kill "$BT" 2>/dev/null || true; wait "$BT" 2>/dev/null || true; fi
+	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing || true
 	for d in "$LP"/*/; do
 		[ -d "$d" ] || continue
 		n=$(basename "$d")
@@ -30,6 +44,8 @@ cleanup() {
 	rm -rf "$LP" "/run/lxc/lock$LP" # both tools leave lock directories there
 }
 trap cleanup EXIT
+trap 'exit 130' INT  # so that an interrupted bench still cleans up
+trap 'exit 143' TERM
 echo "lxc.net.0.type = empty" > "$LP/net.conf"
 $G/lxc-create -P "$LP" -n g -t busybox -f "$LP/net.conf" >/dev/null
 # clone NAME: a container sharing g's rootfs (LXC's and golxc's copies
@@ -70,6 +86,7 @@ op_execute() { ms "$1/lxc-execute" -P "$LP" -n "$2" -- /bin/true; }
 op_start() { ms start "$1" "$2"; stop "$1" "$2" >/dev/null 2>&1; }
 op_stop() { start "$1" "$2" >/dev/null 2>&1; ms stop "$1" "$2"; }
 op_info() { ms "$1/lxc-info" -P "$LP" -n "$2"; }
+op_wait() { ms "$1/lxc-wait" -P "$LP" -n "$2" -s RUNNING -t 10; }
 op_attach() { ms "$1/lxc-attach" -P "$LP" -n "$2" -- /bin/true; }
 
 # settled_free: MemFree in KiB once caches and reclaimable slab are dropped
@@ -97,6 +114,36 @@ many() {
 	rm -f "$f"
 }
 
+# monitor_pid NAME: the pid of NAME's monitor, found by the process title
+# both golxc's and LXC's monitors carry ("[lxc monitor] LXCPATH NAME").
+monitor_pid() {
+	local p t
+	for p in /proc/[0-9]*; do
+		t=$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null) || continue
+		case $t in "[lxc monitor] $LP $1"|"[lxc monitor] $LP $1 "*) echo "${p#/proc/}"; return ;; esac
+	done
+}
+# rss_anon NAME: the anonymous memory (KiB) of NAME's monitor.
+rss_anon() { awk '/^RssAnon:/ {print $2}' "/proc/$(monitor_pid "$1")/status" 2>/dev/null || echo 0; }
+# monitor_growth: "golxc-before LXC-before golxc-after LXC-after", the
+# monitors' RssAnon of idle g and l before and after INFOS lxc-info calls
+# to each.
+monitor_growth() {
+	local i gb lb
+	start "$G" g >/dev/null 2>&1
+	start "$L" l >/dev/null 2>&1
+	gb=$(rss_anon g) lb=$(rss_anon l)
+	for i in $(seq "$INFOS"); do
+		"$G/lxc-info" -P "$LP" -n g >/dev/null 2>&1 || true
+		"$L/lxc-info" -P "$LP" -n l >/dev/null 2>&1 || true
+	done
+	echo "$gb $lb $(rss_anon g) $(rss_anon l)"
+	stop "$G" g >/dev/null 2>&1
+	stop "$L" l >/dev/null 2>&1
+}
+
+. "$(dirname "$0")/bench-counts.sh"
+
 printf '%-36s %10s %10s %8s\n' "operation (median of $N, alternating)" "golxc" "LXC 5.0.2" "ratio"
 row() { printf '%-36s %10s %10s %8s\n' "$1" "$2" "$3" "$(echo "scale=2; $2 / $3" | bc)"; }
 rowp() { local label=$1; shift; read -r g l <<< "$("$@")"; row "$label" "$g" "$l"; }
@@ -106,6 +153,7 @@ rowp "lxc-stop -k (ms)" pair op_stop
 start "$G" g >/dev/null 2>&1
 start "$L" l >/dev/null 2>&1
 rowp "lxc-info, running (ms)" pair op_info
+rowp "lxc-wait -s RUNNING, running (ms)" pair op_wait
 rowp "lxc-attach -- /bin/true (ms)" pair op_attach
 stop "$G" g >/dev/null 2>&1
 stop "$L" l >/dev/null 2>&1
@@ -113,3 +161,8 @@ read -r gmem gls <<< "$(many "$G" mg)"
 read -r lmem lls <<< "$(many "$L" ml)"
 row "memory per idle container (KiB)" "$gmem" "$lmem"
 row "lxc-ls -f, $MANY running (ms)" "$gls" "$lls"
+read -r gb lb ga la <<< "$(monitor_growth)"
+row "monitor RssAnon, idle (KiB)" "$gb" "$lb"
+row "  after $INFOS lxc-info (KiB)" "$ga" "$la"
+echo
+counts_table
