@@ -47,7 +47,11 @@ type ifaceAddrs struct {
 }
 
 func (c *Container) netView() ([]ifaceAddrs, error) {
-	pid := c.InitPid()
+	return netViewOf(c.InitPid())
+}
+
+// netViewOf looks at the interfaces of init pid's network namespace.
+func netViewOf(pid int) ([]ifaceAddrs, error) {
 	if pid <= 0 {
 		return nil, ErrNotRunning
 	}
@@ -130,8 +134,10 @@ func filterIPs(v []ifaceAddrs, v4, v6 bool, only string) []string {
 
 // IPAddresses lists IPv4 and IPv6 addresses (not of lo) in one sorted
 // list, as LXC's get_ips does, from one look into the network namespace.
-func (c *Container) IPAddresses() ([]string, error) {
-	v, err := c.netView()
+func (c *Container) IPAddresses() ([]string, error) { return ipAddressesOf(c.InitPid()) }
+
+func ipAddressesOf(pid int) ([]string, error) {
+	v, err := netViewOf(pid)
 	if err != nil {
 		return nil, err
 	}
