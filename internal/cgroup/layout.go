@@ -121,7 +121,7 @@ func (l *Layout) ForController(c string) *Hierarchy {
 
 // Detect reads the running system's cgroup layout.
 func Detect() (*Layout, error) {
-	mi, err := readFile("/proc/self/mountinfo")
+	mi, err := readFileSized("/proc/self/mountinfo", 8192)
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
