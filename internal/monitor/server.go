@@ -14,7 +14,11 @@ import (
 // Serve answers the command socket (cmdsock.Handler).
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 	st0, in := m.rawState()
-	st := m.liveState(st0, in)
+	st := st0
+	if req.Cmd == cmdsock.GetState || req.Cmd == cmdsock.AddStateClient {
+		// Only these report the state: the freezer is read for them alone.
+		st = m.liveState(st0, in)
+	}
 	log.Tracef("Processing command %s", req.Cmd)
 	switch req.Cmd {
 	case cmdsock.GetState:
