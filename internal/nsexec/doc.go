@@ -17,9 +17,10 @@
 //
 // # Cheap starts
 //
-// A second constructor (lean.c) tunes the runtime's start for the tools a
-// user runs (argv[0] lxc-NAME, or golxc NAME), never for a stage, a helper
-// (golxc gives those GOMAXPROCS=1), a user's GOMAXPROCS or another program.
+// A second constructor (cheapstart.c) tunes the runtime's start for the
+// tools a user runs (argv[0] lxc-NAME, or golxc NAME), never for a stage,
+// a helper (golxc gives those GOMAXPROCS=1), a user's GOMAXPROCS or
+// another program.
 // It narrows the affinity mask to the current CPU, so the runtime sizes
 // itself to one P: no second P's thread and caches, and no P to destroy
 // again when main sets GOMAXPROCS(1). This package's init puts the

@@ -5,8 +5,8 @@ package nsexec
 /*
 #define _GNU_SOURCE
 #include <sched.h>
-extern cpu_set_t golxc_lean_affinity;
-extern int golxc_lean_narrowed;
+extern cpu_set_t golxc_cheapstart_affinity;
+extern int golxc_cheapstart_narrowed;
 */
 import "C"
 
@@ -16,15 +16,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The constructor in lean.c narrows a tool's affinity to one CPU so the
+// The constructor in cheapstart.c narrows a tool's affinity to one CPU so the
 // runtime starts with one P; the caller's mask goes back on every thread
 // here, in this package's init, before any golxc code runs.
 func init() {
-	if C.golxc_lean_narrowed == 0 {
+	if C.golxc_cheapstart_narrowed == 0 {
 		return
 	}
-	C.golxc_lean_narrowed = 0
-	mask := *(*unix.CPUSet)(unsafe.Pointer(&C.golxc_lean_affinity))
+	C.golxc_cheapstart_narrowed = 0
+	mask := *(*unix.CPUSet)(unsafe.Pointer(&C.golxc_cheapstart_affinity))
 	RestoreAffinity(&mask)
 }
 

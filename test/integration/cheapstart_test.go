@@ -13,7 +13,7 @@ import (
 
 // The tools start with their affinity narrowed to one CPU (so the Go
 // runtime sizes itself to one P) and put the caller's mask back on every
-// thread before doing anything (internal/nsexec/lean.c). These tests fail
+// thread before doing anything (internal/nsexec/cheapstart.c). These tests fail
 // if a thread, or a process the tool starts, keeps the narrowed mask.
 
 var cpusAllowed = regexp.MustCompile(`(?m)^Cpus_allowed_list:\s*(\S+)$`)
@@ -44,7 +44,7 @@ func needSeveralCPUs(t *testing.T) string {
 
 func TestAttachAffinityRestored(t *testing.T) {
 	own := needSeveralCPUs(t)
-	const name = "glean1"
+	const name = "gcheap1"
 	lp := attachContainer(t, name)
 	r := run(t, nil, "lxc-attach", "-P", lp, "-n", name, "--", "grep", "Cpus_allowed_list", "/proc/self/status")
 	if r.code != 0 {
@@ -60,7 +60,7 @@ func TestWaitAffinityRestored(t *testing.T) {
 	own := needSeveralCPUs(t)
 	lp := lxcpath(t)
 	// Waiting for a container that never runs: the tool lives until -t.
-	cmd := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "glean-none", "-s", "RUNNING", "-t", "20")
+	cmd := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gcheap-none", "-s", "RUNNING", "-t", "20")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,15 @@
 /*
  * Cheap starts for the golxc tools a user runs (lxc-info, lxc-ls, ...):
- * two settings the Go runtime only reads before any Go code runs, so they
- * are made here, in a constructor, and undone in Go (lean.go) where they
- * would outlive their purpose. See "Cheap starts" in doc.go.
+ * two settings the Go runtime only reads before any Go code runs, so
+ * they are made here, in a constructor, and undone in Go (cheapstart.go)
+ * where they would outlive their purpose. See "Cheap starts" in doc.go.
  *
  *  - One CPU in the affinity mask while the runtime starts: it sizes
  *    itself from sched_getaffinity, so it creates one P instead of one per
  *    CPU, and no extra thread to run the second P that golxc's main would
  *    then destroy again with GOMAXPROCS(1). The caller's mask is kept in
- *    golxc_lean_affinity and put back on every thread by lean.go's init,
- *    before any golxc code runs, let alone forks or execs.
+ *    golxc_cheapstart_affinity and put back on every thread by the init
+ *    of cheapstart.go, before any golxc code runs, let alone forks.
  *  - A coarse timer slack for the query tools, which exec nothing: the
  *    runtime's sysmon thread polls every 20 us during a process's first
  *    milliseconds, so a 10 ms tool wakes it about 50 times; with 1 ms of
@@ -23,10 +23,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#define LEAN_TIMER_SLACK_NS 1000000
+#define CHEAPSTART_TIMER_SLACK_NS 1000000
 
-cpu_set_t golxc_lean_affinity;
-int golxc_lean_narrowed = 0;
+cpu_set_t golxc_cheapstart_affinity;
+int golxc_cheapstart_narrowed = 0;
 
 /* tool is the name without "lxc-": the query tools that never fork. */
 static int execs_nothing(const char *tool)
@@ -61,7 +61,7 @@ static const char *tool_name(int argc, char **argv)
 	return base + 4;
 }
 
-__attribute__((constructor)) static void golxc_lean_start(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv, char **envp)
 {
 	const char *tool;
 	cpu_set_t one;
@@ -75,17 +75,17 @@ __attribute__((constructor)) static void golxc_lean_start(int argc, char **argv,
 	if (!tool)
 		return;
 	if (execs_nothing(tool))
-		prctl(PR_SET_TIMERSLACK, LEAN_TIMER_SLACK_NS, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
 
-	if (sched_getaffinity(0, sizeof(golxc_lean_affinity), &golxc_lean_affinity) < 0)
+	if (sched_getaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity) < 0)
 		return;
-	if (CPU_COUNT(&golxc_lean_affinity) < 2)
+	if (CPU_COUNT(&golxc_cheapstart_affinity) < 2)
 		return;
 	cpu = sched_getcpu();
-	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &golxc_lean_affinity))
+	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &golxc_cheapstart_affinity))
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) == 0)
-		golxc_lean_narrowed = 1;
+		golxc_cheapstart_narrowed = 1;
 }
