@@ -85,3 +85,21 @@ func TestWaitAffinityRestored(t *testing.T) {
 	}
 	t.Fatalf("lxc-wait's threads keep a narrowed mask (caller: %s):%s", own, last)
 }
+
+// Only tools that start no process get the coarse timer slack: an attached
+// command (and so a container's processes) keeps the caller's.
+func TestAttachTimerSlackNotInherited(t *testing.T) {
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skipf("no timerslack_ns: %v", err)
+	}
+	const name = "gcheap2"
+	lp := attachContainer(t, name)
+	r := run(t, nil, "lxc-attach", "-P", lp, "-n", name, "--", "cat", "/proc/self/timerslack_ns")
+	if r.code != 0 {
+		t.Fatalf("lxc-attach: %s", r)
+	}
+	if got, want := strings.TrimSpace(r.stdout), strings.TrimSpace(string(own)); got != want {
+		t.Fatalf("attached command has %s ns of timer slack, the caller %s", got, want)
+	}
+}
