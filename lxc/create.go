@@ -29,18 +29,24 @@ const (
 	Best
 )
 
-var backendNames = map[BackendStore]string{
+// backendNames is static data (an array, not a map built at start).
+var backendNames = [...]string{
 	Btrfs: "btrfs", Directory: "dir", LVM: "lvm", ZFS: "zfs", Aufs: "aufs",
 	Overlayfs: "overlayfs", Loopback: "loop", Best: "best",
 }
 
-func (b BackendStore) String() string { return backendNames[b] }
+func (b BackendStore) String() string {
+	if b < 0 || int(b) >= len(backendNames) {
+		return ""
+	}
+	return backendNames[b]
+}
 
 // Set parses a backing store name (flag.Value).
 func (b *BackendStore) Set(s string) error {
 	for k, v := range backendNames {
-		if v == s {
-			*b = k
+		if v == s && v != "" {
+			*b = BackendStore(k)
 			return nil
 		}
 	}

@@ -15,24 +15,26 @@ import (
 // without attaching a process to the container.
 func inNetNS(pid int, fn func() error) error {
 	runtime.LockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
+	// Plain descriptors, not os.Files: no poller registration to undo.
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		runtime.UnlockOSThread()
-		return err
+		return &os.PathError{Op: "open", Path: "/proc/thread-self/ns/net", Err: err}
 	}
-	defer orig.Close()
-	target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	defer unix.Close(orig)
+	p := fmt.Sprintf("/proc/%d/ns/net", pid)
+	target, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		runtime.UnlockOSThread()
-		return err
+		return &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+	defer unix.Close(target)
+	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
 		return fmt.Errorf("enter network namespace of pid %d: %w", pid, err)
 	}
 	ferr := fn()
-	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
+	if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
 		// Leave the thread locked: Go discards it when the goroutine ends,
 		// so no other goroutine runs in the wrong namespace.
 		return fmt.Errorf("return to host network namespace: %w", err)
@@ -47,7 +49,11 @@ type ifaceAddrs struct {
 }
 
 func (c *Container) netView() ([]ifaceAddrs, error) {
-	pid := c.InitPid()
+	return netViewOf(c.InitPid())
+}
+
+// netViewOf looks at the interfaces of init pid's network namespace.
+func netViewOf(pid int) ([]ifaceAddrs, error) {
 	if pid <= 0 {
 		return nil, ErrNotRunning
 	}
@@ -130,8 +136,10 @@ func filterIPs(v []ifaceAddrs, v4, v6 bool, only string) []string {
 
 // IPAddresses lists IPv4 and IPv6 addresses (not of lo) in one sorted
 // list, as LXC's get_ips does, from one look into the network namespace.
-func (c *Container) IPAddresses() ([]string, error) {
-	v, err := c.netView()
+func (c *Container) IPAddresses() ([]string, error) { return ipAddressesOf(c.InitPid()) }
+
+func ipAddressesOf(pid int) ([]string, error) {
+	v, err := netViewOf(pid)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/cmdsock"
 )
 
 // ByteSize is a size in bytes (go-lxc's type).
@@ -47,8 +48,10 @@ type Stats struct {
 }
 
 // cgroups finds the payload cgroups of the running container.
-func (c *Container) cgroups() (*cgroup.Container, error) {
-	pid := c.InitPid()
+func (c *Container) cgroups() (*cgroup.Container, error) { return c.cgroupsOf(c.InitPid()) }
+
+// cgroupsOf finds the payload cgroups from init pid's /proc entry.
+func (c *Container) cgroupsOf(pid int) (*cgroup.Container, error) {
 	if pid <= 0 {
 		return nil, ErrNotRunning
 	}
@@ -62,7 +65,20 @@ func (c *Container) cgroups() (*cgroup.Container, error) {
 // Stats reads CPU, block I/O and memory use from the container's cgroups
 // and traffic counters of its host-side interfaces.
 func (c *Container) Stats() (Stats, error) {
-	cg, err := c.cgroups()
+	cl, err := c.client()
+	if err != nil {
+		return Stats{}, err
+	}
+	defer cl.Close()
+	pid, err := cl.InitPID()
+	if err != nil {
+		return Stats{}, ErrNotRunning
+	}
+	return c.statsOf(pid, netLinks(cl, nil))
+}
+
+func (c *Container) statsOf(pid int, links []string) (Stats, error) {
+	cg, err := c.cgroupsOf(pid)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -70,36 +86,59 @@ func (c *Container) Stats() (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	return Stats{Stats: st, Net: c.hostNetStats()}, nil
+	return Stats{Stats: st, Net: hostNetStats(links)}, nil
 }
 
-// hostNetStats reads /sys/class/net/LINK/statistics for each lxc.net.N of
-// the running config, as lxc-info does: the host-side device is veth.pair
-// for veth (the monitor reports the generated name) and link otherwise.
-// The host's rx is the container's tx, so the two are swapped, as LXC does.
-func (c *Container) hostNetStats() []NetStats {
-	cl, err := c.client()
-	if err != nil {
-		return nil
+// netItems are the running-config queries netLinks needs for lxc.net.i.
+func netItems(i int) []*cmdsock.Request {
+	item := func(k string) *cmdsock.Request {
+		return &cmdsock.Request{Cmd: cmdsock.GetConfigItem, Data: append([]byte(fmt.Sprintf("lxc.net.%d.%s", i, k)), 0)}
 	}
-	defer cl.Close()
-	var out []NetStats
+	return []*cmdsock.Request{item("type"), item("veth.pair"), item("link")}
+}
+
+// netLinks names the host-side device of each lxc.net.N of the running
+// config, as lxc-info does: veth.pair for veth (the monitor reports the
+// generated name), link otherwise; none for empty and none. known holds
+// the answers to netItems(0), netItems(1), ... asked already (in a batch);
+// the devices after those are asked about one query at a time.
+func netLinks(cl *cmdsock.Client, known []*cmdsock.Response) []string {
+	answer := func(r *cmdsock.Response) string {
+		if r == nil || r.Ret != 0 {
+			return ""
+		}
+		return strings.TrimRight(string(r.Data), "\x00")
+	}
+	var links []string
 	for i := 0; ; i++ {
-		typ, err := cl.ConfigItem(fmt.Sprintf("lxc.net.%d.type", i))
-		if err != nil || typ == "" {
-			break
+		var typ, pair, link string
+		if len(known) >= 3*(i+1) {
+			typ, pair, link = answer(known[3*i]), answer(known[3*i+1]), answer(known[3*i+2])
+		} else {
+			typ, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.type", i))
+			if typ == "veth" {
+				pair, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.veth.pair", i))
+			} else if typ != "" && typ != "empty" && typ != "none" {
+				link, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.link", i))
+			}
 		}
-		if typ == "empty" || typ == "none" {
-			continue
+		switch {
+		case typ == "":
+			return links
+		case typ == "empty" || typ == "none":
+		case typ == "veth" && pair != "":
+			links = append(links, pair)
+		case typ != "veth" && link != "":
+			links = append(links, link)
 		}
-		key := fmt.Sprintf("lxc.net.%d.link", i)
-		if typ == "veth" {
-			key = fmt.Sprintf("lxc.net.%d.veth.pair", i)
-		}
-		link, err := cl.ConfigItem(key)
-		if err != nil || link == "" {
-			continue
-		}
+	}
+}
+
+// hostNetStats reads /sys/class/net/LINK/statistics of each link. The
+// host's rx is the container's tx, so the two are swapped, as LXC does.
+func hostNetStats(links []string) []NetStats {
+	var out []NetStats
+	for _, link := range links {
 		rx, err1 := readCounter(link, "rx_bytes")
 		tx, err2 := readCounter(link, "tx_bytes")
 		if err1 != nil || err2 != nil {

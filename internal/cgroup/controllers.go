@@ -9,7 +9,7 @@ import (
 // ReadControllers returns the controllers listed in DIR/cgroup.controllers
 // (cgroup v2), in file order.
 func ReadControllers(dir string) ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	b, err := readFile(filepath.Join(dir, "cgroup.controllers"))
 	if err != nil {
 		return nil, err
 	}

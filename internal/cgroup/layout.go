@@ -121,17 +121,17 @@ func (l *Layout) ForController(c string) *Hierarchy {
 
 // Detect reads the running system's cgroup layout.
 func Detect() (*Layout, error) {
-	mi, err := os.ReadFile("/proc/self/mountinfo")
+	mi, err := readFileSized("/proc/self/mountinfo", 8192)
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
-	self, err := os.ReadFile("/proc/self/cgroup")
+	self, err := readFile("/proc/self/cgroup")
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
 	// pid 1's cgroups may be hidden (hidepid, unprivileged); we then only
 	// support relative placement, as LXC does for non-root.
-	initCg, _ := os.ReadFile("/proc/1/cgroup")
+	initCg, _ := readFile("/proc/1/cgroup")
 	l, err := DetectFrom(Sources{Mountinfo: string(mi), SelfCgroup: string(self), InitCgroup: string(initCg)})
 	if err != nil {
 		return nil, err

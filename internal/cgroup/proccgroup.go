@@ -2,7 +2,6 @@ package cgroup
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -40,7 +39,7 @@ func parseProcCgroup(text string) ([]procLine, error) {
 
 // pidCgroups maps hierarchy id to the cgroup path of pid.
 func pidCgroups(pid int) (map[int]string, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	b, err := readFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
 		return nil, err
 	}

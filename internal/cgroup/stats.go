@@ -49,7 +49,7 @@ func (s Stats) fillFrom(o Stats) Stats {
 // readUint reads a single-number cgroup file. A missing file is
 // (0, false, nil); "max" reads as the largest value.
 func readUint(p string) (uint64, bool, error) {
-	b, err := os.ReadFile(p)
+	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, false, nil
 	}
@@ -70,7 +70,7 @@ func readUint(p string) (uint64, bool, error) {
 // readKeyed reads "KEY VALUE" lines (cpu.stat, cpuacct.stat,
 // cgroup.events). Lines that are not KEY NUMBER are skipped.
 func readKeyed(p string) (map[string]uint64, bool, error) {
-	b, err := os.ReadFile(p)
+	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -97,7 +97,7 @@ func parseKeyed(text string) map[string]uint64 {
 
 // readBlkioTotal returns the last "Total N" of a blkio.throttle file.
 func readBlkioTotal(p string) (uint64, bool, error) {
-	b, err := os.ReadFile(p)
+	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, false, nil
 	}
@@ -122,7 +122,7 @@ func parseBlkioTotal(text string) uint64 {
 
 // readIOStat sums rbytes+wbytes and rios+wios over all devices of io.stat.
 func readIOStat(p string) (bytes, ops uint64, ok bool, err error) {
-	b, err := os.ReadFile(p)
+	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, 0, false, nil
 	}

@@ -149,13 +149,18 @@ func openRetry(p string, flags int) (int, error) {
 }
 
 // readFile reads a cgroup file with plain syscalls (see writeFile).
-func readFile(p string) ([]byte, error) {
+func readFile(p string) ([]byte, error) { return readFileSized(p, 512) }
+
+// readFileSized reads p starting with a buffer of size bytes: files of
+// /proc like mountinfo are generated anew for each read, so one that is
+// large enough saves regenerating them.
+func readFileSized(p string, size int) ([]byte, error) {
 	fd, err := openRetry(p, syscall.O_RDONLY|syscall.O_CLOEXEC)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: p, Err: err}
 	}
 	defer syscall.Close(fd)
-	buf := make([]byte, 0, 512)
+	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

@@ -31,6 +31,8 @@ type Client struct {
 	// connection costs it nothing, and one round trip less matters to
 	// tools like lxc-info that send a few commands and exit.
 	spare *net.UnixConn
+	// noBatch: the server hung up on a Batch (an LXC monitor).
+	noBatch bool
 }
 
 // Dial checks that the container's command socket is served (one probe

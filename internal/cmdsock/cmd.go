@@ -53,6 +53,9 @@ func (c Cmd) String() string {
 	if c >= 0 && c < cmdMax {
 		return cmdNames[c]
 	}
+	if c == Batch {
+		return "golxc_batch"
+	}
 	return "unknown command " + strconv.Itoa(int(c))
 }
 

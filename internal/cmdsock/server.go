@@ -198,6 +198,8 @@ func (s *Server) dispatch(req *Request) (resp *Response) {
 		return &Response{Data: withNUL(s.name)}
 	case GetLXCPath:
 		return &Response{Data: withNUL(s.lxcpath)}
+	case Batch:
+		return s.batch(req)
 	}
 	return s.handler.Serve(req)
 }

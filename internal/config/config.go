@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Config is one container configuration: applied values plus the
@@ -363,29 +364,32 @@ const maxIncludeDepth = 32
 const maxConfigSize = 16 << 20
 
 func readConfigFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Plain syscalls, not os.File: every tool reads a config, and an
+	// os.File of a regular file costs a poller registration attempt, its
+	// undoing and a cleanup.
+	fd, err := retryEINTR(func() (int, error) { return syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0) })
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	if !fi.Mode().IsRegular() {
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	if fi.Size() > maxConfigSize {
+	if st.Size > maxConfigSize {
 		return nil, fmt.Errorf("%s is larger than 16 MiB", path)
 	}
-	buf := make([]byte, fi.Size()+1)
+	buf := make([]byte, st.Size+1)
 	n := 0
 	for n < len(buf) {
-		m, err := f.Read(buf[n:])
-		n += m
-		if err != nil || m == 0 {
+		m, err := retryEINTR(func() (int, error) { return syscall.Read(fd, buf[n:]) })
+		if err != nil || m <= 0 {
 			break
 		}
+		n += m
 	}
 	if n > maxConfigSize {
 		return nil, fmt.Errorf("%s is larger than 16 MiB", path)
@@ -446,4 +450,13 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+func retryEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
 }

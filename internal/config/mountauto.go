@@ -2,23 +2,31 @@ package config
 
 import "strings"
 
-// mount.auto tokens and the group each one sets; a later token of the same
-// group replaces an earlier one, other groups accumulate (LXC's masks).
-var mountAutoTokens = map[string]string{
-	"proc": "proc", "proc:mixed": "proc", "proc:rw": "proc",
-	"sys": "sys", "sys:ro": "sys", "sys:mixed": "sys", "sys:rw": "sys",
-}
-
-func init() {
-	for _, base := range []string{"cgroup", "cgroup-full"} {
-		for _, mode := range []string{"", ":mixed", ":ro", ":rw"} {
-			mountAutoTokens[base+mode] = "cgroup"
-			mountAutoTokens[base+mode+":force"] = "cgroup"
+// mountAutoGroup is the group a mount.auto token sets, "" for an unknown
+// token; a later token of the same group replaces an earlier one, other
+// groups accumulate (LXC's masks). A switch, not a map: nothing to build
+// at every golxc start.
+func mountAutoGroup(t string) string {
+	switch t {
+	case "proc", "proc:mixed", "proc:rw":
+		return "proc"
+	case "sys", "sys:ro", "sys:mixed", "sys:rw":
+		return "sys"
+	case "cgroup2", "cgroup2:ro", "cgroup2:force", "cgroup2:ro:force":
+		return "cgroup"
+	}
+	// cgroup and cgroup-full, each with "", :mixed, :ro or :rw, then an
+	// optional :force.
+	for _, base := range [...]string{"cgroup-full", "cgroup"} {
+		if mode, ok := strings.CutPrefix(t, base); ok {
+			switch strings.TrimSuffix(mode, ":force") {
+			case "", ":mixed", ":ro", ":rw":
+				return "cgroup"
+			}
+			return ""
 		}
 	}
-	for _, t := range []string{"cgroup2", "cgroup2:ro", "cgroup2:force", "cgroup2:ro:force"} {
-		mountAutoTokens[t] = "cgroup"
-	}
+	return ""
 }
 
 const mountAutoHint = "expected proc[:mixed|:rw] sys[:ro|:mixed|:rw] cgroup[:mixed|:ro|:rw][:force] " +
@@ -37,7 +45,7 @@ func setMountAuto(c *Config, _, v string) error {
 			c.v.shmounts = host + ":" + cont
 			continue
 		}
-		switch mountAutoTokens[t] {
+		switch mountAutoGroup(t) {
 		case "proc":
 			c.v.autoProc = canonicalAuto(t)
 		case "sys":

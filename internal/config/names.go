@@ -6,14 +6,75 @@ import (
 	"strings"
 )
 
-// Signal names LXC's sig_parse knows (without the SIG prefix), x86-64 numbers.
-var signalNames = map[string]int{
-	"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6,
-	"BUS": 7, "FPE": 8, "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12,
-	"PIPE": 13, "ALRM": 14, "TERM": 15, "STKFLT": 16, "CHLD": 17, "CLD": 17,
-	"CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23,
-	"XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29,
-	"POLL": 29, "PWR": 30, "SYS": 31,
+// signalNumber knows the signal names LXC's sig_parse knows (without the
+// SIG prefix, upper case), x86-64 numbers. A switch, not a map: nothing to
+// build at every golxc start.
+func signalNumber(name string) (int, bool) {
+	switch name {
+	case "HUP":
+		return 1, true
+	case "INT":
+		return 2, true
+	case "QUIT":
+		return 3, true
+	case "ILL":
+		return 4, true
+	case "TRAP":
+		return 5, true
+	case "ABRT", "IOT":
+		return 6, true
+	case "BUS":
+		return 7, true
+	case "FPE":
+		return 8, true
+	case "KILL":
+		return 9, true
+	case "USR1":
+		return 10, true
+	case "SEGV":
+		return 11, true
+	case "USR2":
+		return 12, true
+	case "PIPE":
+		return 13, true
+	case "ALRM":
+		return 14, true
+	case "TERM":
+		return 15, true
+	case "STKFLT":
+		return 16, true
+	case "CHLD", "CLD":
+		return 17, true
+	case "CONT":
+		return 18, true
+	case "STOP":
+		return 19, true
+	case "TSTP":
+		return 20, true
+	case "TTIN":
+		return 21, true
+	case "TTOU":
+		return 22, true
+	case "URG":
+		return 23, true
+	case "XCPU":
+		return 24, true
+	case "XFSZ":
+		return 25, true
+	case "VTALRM":
+		return 26, true
+	case "PROF":
+		return 27, true
+	case "WINCH":
+		return 28, true
+	case "IO", "POLL":
+		return 29, true
+	case "PWR":
+		return 30, true
+	case "SYS":
+		return 31, true
+	}
+	return 0, false
 }
 
 const (
@@ -58,30 +119,34 @@ func parseSignal(v string) (int, bool) {
 		}
 		return s, true
 	}
-	n, ok := signalNames[strings.ToUpper(name)]
-	return n, ok
+	return signalNumber(strings.ToUpper(name))
 }
 
 const signalHint = "expected a signal number or name like SIGPWR, SIGRTMIN+3"
 
-// Personalities accepted by lxc.arch, mapped to what get_config_item shows.
-var archNames = map[string]string{}
-
-func init() {
-	for _, a := range strings.Fields("arm armel armhf armv7l athlon i386 i486 i586 i686 linux32 mips mipsel ppc powerpc x86") {
-		archNames[a] = "i686"
+// archName maps a personality lxc.arch accepts to what get_config_item
+// shows ("" for an unknown one).
+func archName(a string) string {
+	switch a {
+	case "arm", "armel", "armhf", "armv7l", "athlon", "i386", "i486", "i586", "i686", "linux32",
+		"mips", "mipsel", "ppc", "powerpc", "x86":
+		return "i686"
+	case "aarch64", "amd64", "arm64", "linux64", "mips64", "mips64el", "ppc64", "ppc64el", "ppc64le",
+		"powerpc64", "riscv64", "s390x", "x86_64":
+		return "x86_64"
 	}
-	for _, a := range strings.Fields("aarch64 amd64 arm64 linux64 mips64 mips64el ppc64 ppc64el ppc64le powerpc64 riscv64 s390x x86_64") {
-		archNames[a] = "x86_64"
-	}
+	return ""
 }
 
 // Capability names LXC's parse_cap knows, in capability number order.
-var capNames = strings.Fields(`chown dac_override dac_read_search fowner fsetid kill setgid setuid
-setpcap linux_immutable net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner
-sys_module sys_rawio sys_chroot sys_ptrace sys_pacct sys_admin sys_boot sys_nice sys_resource
-sys_time sys_tty_config mknod lease audit_write audit_control setfcap mac_override mac_admin
-syslog wake_alarm block_suspend audit_read perfmon bpf checkpoint_restore`)
+var capNames = []string{
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
+	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
+	"lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
+	"wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+}
 
 // lastCap is the highest capability number the running kernel knows.
 func lastCap() int {

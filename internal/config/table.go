@@ -358,8 +358,8 @@ func setArch(c *Config, _, v string) error {
 		c.v.arch = ""
 		return nil
 	}
-	a, ok := archNames[v]
-	if !ok {
+	a := archName(v)
+	if a == "" {
 		return badValue(v, "expected a personality such as x86_64, amd64, i686, arm64 or armhf")
 	}
 	c.v.arch = a

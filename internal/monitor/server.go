@@ -15,7 +15,11 @@ import (
 func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 	defer m.mem.afterRequest()
 	st0, in := m.rawState()
-	st := m.liveState(st0, in)
+	st := st0
+	if req.Cmd == cmdsock.GetState || req.Cmd == cmdsock.AddStateClient {
+		// Only these report the state: the freezer is read for them alone.
+		st = m.liveState(st0, in)
+	}
 	log.Tracef("Processing command %s", req.Cmd)
 	switch req.Cmd {
 	case cmdsock.GetState:

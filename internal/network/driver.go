@@ -2,6 +2,7 @@ package network
 
 import (
 	"net"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 
@@ -19,15 +20,17 @@ type driver interface {
 	release(n *Network, d *device) error
 }
 
-var drivers = map[string]driver{
-	"veth":    vethDriver{},
-	"macvlan": macvlanDriver{},
-	"ipvlan":  ipvlanDriver{},
-	"vlan":    vlanDriver{},
-	"phys":    physDriver{},
-	"empty":   emptyDriver{},
-	"none":    noneDriver{},
-}
+var drivers = sync.OnceValue(func() map[string]driver {
+	return map[string]driver{
+		"veth":    vethDriver{},
+		"macvlan": macvlanDriver{},
+		"ipvlan":  ipvlanDriver{},
+		"vlan":    vlanDriver{},
+		"phys":    physDriver{},
+		"empty":   emptyDriver{},
+		"none":    noneDriver{},
+	}
+})
 
 // device is one lxc.net.N during one boot.
 type device struct {

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 )
@@ -10,21 +11,25 @@ import (
 // container. ipvlan.mode defaults to l3, ipvlan.isolation to bridge.
 type ipvlanDriver struct{}
 
-var ipvlanModes = map[string]netlink.IPVlanMode{
-	"": netlink.IPVLAN_MODE_L3, "l3": netlink.IPVLAN_MODE_L3,
-	"l3s": netlink.IPVLAN_MODE_L3S, "l2": netlink.IPVLAN_MODE_L2,
-}
+var ipvlanModes = sync.OnceValue(func() map[string]netlink.IPVlanMode {
+	return map[string]netlink.IPVlanMode{
+		"": netlink.IPVLAN_MODE_L3, "l3": netlink.IPVLAN_MODE_L3,
+		"l3s": netlink.IPVLAN_MODE_L3S, "l2": netlink.IPVLAN_MODE_L2,
+	}
+})
 
-var ipvlanIsolations = map[string]netlink.IPVlanFlag{
-	"": netlink.IPVLAN_FLAG_BRIDGE, "bridge": netlink.IPVLAN_FLAG_BRIDGE,
-	"private": netlink.IPVLAN_FLAG_PRIVATE, "vepa": netlink.IPVLAN_FLAG_VEPA,
-}
+var ipvlanIsolations = sync.OnceValue(func() map[string]netlink.IPVlanFlag {
+	return map[string]netlink.IPVlanFlag{
+		"": netlink.IPVLAN_FLAG_BRIDGE, "bridge": netlink.IPVLAN_FLAG_BRIDGE,
+		"private": netlink.IPVLAN_FLAG_PRIVATE, "vepa": netlink.IPVLAN_FLAG_VEPA,
+	}
+})
 
 func (ipvlanDriver) check(n *Network, d *device) error {
-	if _, ok := ipvlanModes[d.cfg.IpvlanMode]; !ok {
+	if _, ok := ipvlanModes()[d.cfg.IpvlanMode]; !ok {
 		return fmt.Errorf("%s.ipvlan.mode = %s: expected l3, l3s or l2", d.key, d.cfg.IpvlanMode)
 	}
-	if _, ok := ipvlanIsolations[d.cfg.IpvlanIsolation]; !ok {
+	if _, ok := ipvlanIsolations()[d.cfg.IpvlanIsolation]; !ok {
 		return fmt.Errorf("%s.ipvlan.isolation = %s: expected bridge, private or vepa", d.key, d.cfg.IpvlanIsolation)
 	}
 	_, err := parentLink(n, d)
@@ -42,7 +47,7 @@ func (ipvlanDriver) create(n *Network, d *device) error {
 	}
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name, attrs.ParentIndex = name, parent.Attrs().Index
-	l := &netlink.IPVlan{LinkAttrs: attrs, Mode: ipvlanModes[d.cfg.IpvlanMode], Flag: ipvlanIsolations[d.cfg.IpvlanIsolation]}
+	l := &netlink.IPVlan{LinkAttrs: attrs, Mode: ipvlanModes()[d.cfg.IpvlanMode], Flag: ipvlanIsolations()[d.cfg.IpvlanIsolation]}
 	if err := addMoved(n, d, l, "ipvlan"); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 )
@@ -10,14 +11,16 @@ import (
 // container. macvlan.mode defaults to private, as in LXC.
 type macvlanDriver struct{}
 
-var macvlanModes = map[string]netlink.MacvlanMode{
-	"": netlink.MACVLAN_MODE_PRIVATE, "private": netlink.MACVLAN_MODE_PRIVATE,
-	"vepa": netlink.MACVLAN_MODE_VEPA, "bridge": netlink.MACVLAN_MODE_BRIDGE,
-	"passthru": netlink.MACVLAN_MODE_PASSTHRU,
-}
+var macvlanModes = sync.OnceValue(func() map[string]netlink.MacvlanMode {
+	return map[string]netlink.MacvlanMode{
+		"": netlink.MACVLAN_MODE_PRIVATE, "private": netlink.MACVLAN_MODE_PRIVATE,
+		"vepa": netlink.MACVLAN_MODE_VEPA, "bridge": netlink.MACVLAN_MODE_BRIDGE,
+		"passthru": netlink.MACVLAN_MODE_PASSTHRU,
+	}
+})
 
 func (macvlanDriver) check(n *Network, d *device) error {
-	if _, ok := macvlanModes[d.cfg.MacvlanMode]; !ok {
+	if _, ok := macvlanModes()[d.cfg.MacvlanMode]; !ok {
 		return fmt.Errorf("%s.macvlan.mode = %s: expected private, vepa, bridge or passthru", d.key, d.cfg.MacvlanMode)
 	}
 	_, err := parentLink(n, d)
@@ -35,7 +38,7 @@ func (macvlanDriver) create(n *Network, d *device) error {
 	}
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name, attrs.ParentIndex = name, parent.Attrs().Index
-	if err := addMoved(n, d, &netlink.Macvlan{LinkAttrs: attrs, Mode: macvlanModes[d.cfg.MacvlanMode]}, "macvlan"); err != nil {
+	if err := addMoved(n, d, &netlink.Macvlan{LinkAttrs: attrs, Mode: macvlanModes()[d.cfg.MacvlanMode]}, "macvlan"); err != nil {
 		return err
 	}
 	return l2proxy(n, d)

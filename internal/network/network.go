@@ -66,7 +66,7 @@ func New(p Params) (*Network, error) {
 		if typ == "" {
 			typ = "empty"
 		}
-		d.drv = drivers[typ]
+		d.drv = drivers()[typ]
 		if d.drv == nil {
 			n.close()
 			return nil, fmt.Errorf("%s.type = %s: unknown network type", d.key, nd.Type)

@@ -15,6 +15,22 @@
 // binary that cannot start containers. A program that only uses package
 // lxc may build without cgo: it is never a stage (Stage reports false).
 //
+// # Cheap starts
+//
+// A second constructor (cheapstart.c) tunes the runtime's start for the
+// tools a user runs (argv[0] lxc-NAME, or golxc NAME), never for a stage,
+// a helper (golxc gives those GOMAXPROCS=1), a user's GOMAXPROCS or
+// another program.
+// It narrows the affinity mask to the current CPU, so the runtime sizes
+// itself to one P: no second P's thread and caches, and no P to destroy
+// again when main sets GOMAXPROCS(1). This package's init puts the
+// caller's mask back on every thread (RestoreAffinity) before any golxc
+// code runs, so nothing the tool starts inherits the narrowed mask. The
+// query tools, which start no process (lxc-info, -wait, -stop, -ls), also
+// get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a
+// time during a process's first milliseconds, and the slack turns its ~50
+// wake-ups of a 10 ms run into a few.
+//
 // # Activation
 //
 // The parent (spawn.Start) makes a SOCK_SEQPACKET socketpair, writes the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,57 +25,66 @@ type MountEntry struct {
 	Relative bool // source is relative to the rootfs
 }
 
-// mountFlagOpts maps fstab option words to flags; clear=true removes the flag.
-var mountFlagOpts = map[string]struct {
+// mountFlagOpt is a flag an fstab option word sets (clear=false) or
+// removes (clear=true).
+type mountFlagOpt struct {
 	flag  uintptr
 	clear bool
-}{
-	"defaults":      {0, false},
-	"ro":            {unix.MS_RDONLY, false},
-	"rw":            {unix.MS_RDONLY, true},
-	"suid":          {unix.MS_NOSUID, true},
-	"nosuid":        {unix.MS_NOSUID, false},
-	"dev":           {unix.MS_NODEV, true},
-	"nodev":         {unix.MS_NODEV, false},
-	"exec":          {unix.MS_NOEXEC, true},
-	"noexec":        {unix.MS_NOEXEC, false},
-	"sync":          {unix.MS_SYNCHRONOUS, false},
-	"async":         {unix.MS_SYNCHRONOUS, true},
-	"dirsync":       {unix.MS_DIRSYNC, false},
-	"remount":       {unix.MS_REMOUNT, false},
-	"mand":          {unix.MS_MANDLOCK, false},
-	"nomand":        {unix.MS_MANDLOCK, true},
-	"atime":         {unix.MS_NOATIME, true},
-	"noatime":       {unix.MS_NOATIME, false},
-	"diratime":      {unix.MS_NODIRATIME, true},
-	"nodiratime":    {unix.MS_NODIRATIME, false},
-	"bind":          {unix.MS_BIND, false},
-	"rbind":         {unix.MS_BIND | unix.MS_REC, false},
-	"relatime":      {unix.MS_RELATIME, false},
-	"norelatime":    {unix.MS_RELATIME, true},
-	"strictatime":   {unix.MS_STRICTATIME, false},
-	"nostrictatime": {unix.MS_STRICTATIME, true},
-	"lazytime":      {unix.MS_LAZYTIME, false},
-	"silent":        {unix.MS_SILENT, false},
-	"loud":          {unix.MS_SILENT, true},
-	"iversion":      {unix.MS_I_VERSION, false},
-	"noiversion":    {unix.MS_I_VERSION, true},
-	// fstab-only words: meaningful to mount(8), never to the kernel.
-	"auto": {0, false}, "noauto": {0, false}, "nofail": {0, false},
-	"user": {0, false}, "nouser": {0, false}, "users": {0, false},
-	"owner": {0, false}, "group": {0, false}, "_netdev": {0, false},
 }
 
-var propagationOpts = map[string]uintptr{
-	"shared":      unix.MS_SHARED,
-	"rshared":     unix.MS_SHARED | unix.MS_REC,
-	"slave":       unix.MS_SLAVE,
-	"rslave":      unix.MS_SLAVE | unix.MS_REC,
-	"private":     unix.MS_PRIVATE,
-	"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
-	"unbindable":  unix.MS_UNBINDABLE,
-	"runbindable": unix.MS_UNBINDABLE | unix.MS_REC,
-}
+// mountFlagOpts maps fstab option words to flags; built on first use, not
+// at every golxc start.
+var mountFlagOpts = sync.OnceValue(func() map[string]mountFlagOpt {
+	return map[string]mountFlagOpt{
+		"defaults":      {0, false},
+		"ro":            {unix.MS_RDONLY, false},
+		"rw":            {unix.MS_RDONLY, true},
+		"suid":          {unix.MS_NOSUID, true},
+		"nosuid":        {unix.MS_NOSUID, false},
+		"dev":           {unix.MS_NODEV, true},
+		"nodev":         {unix.MS_NODEV, false},
+		"exec":          {unix.MS_NOEXEC, true},
+		"noexec":        {unix.MS_NOEXEC, false},
+		"sync":          {unix.MS_SYNCHRONOUS, false},
+		"async":         {unix.MS_SYNCHRONOUS, true},
+		"dirsync":       {unix.MS_DIRSYNC, false},
+		"remount":       {unix.MS_REMOUNT, false},
+		"mand":          {unix.MS_MANDLOCK, false},
+		"nomand":        {unix.MS_MANDLOCK, true},
+		"atime":         {unix.MS_NOATIME, true},
+		"noatime":       {unix.MS_NOATIME, false},
+		"diratime":      {unix.MS_NODIRATIME, true},
+		"nodiratime":    {unix.MS_NODIRATIME, false},
+		"bind":          {unix.MS_BIND, false},
+		"rbind":         {unix.MS_BIND | unix.MS_REC, false},
+		"relatime":      {unix.MS_RELATIME, false},
+		"norelatime":    {unix.MS_RELATIME, true},
+		"strictatime":   {unix.MS_STRICTATIME, false},
+		"nostrictatime": {unix.MS_STRICTATIME, true},
+		"lazytime":      {unix.MS_LAZYTIME, false},
+		"silent":        {unix.MS_SILENT, false},
+		"loud":          {unix.MS_SILENT, true},
+		"iversion":      {unix.MS_I_VERSION, false},
+		"noiversion":    {unix.MS_I_VERSION, true},
+		// fstab-only words: meaningful to mount(8), never to the kernel.
+		"auto": {0, false}, "noauto": {0, false}, "nofail": {0, false},
+		"user": {0, false}, "nouser": {0, false}, "users": {0, false},
+		"owner": {0, false}, "group": {0, false}, "_netdev": {0, false},
+	}
+})
+
+var propagationOpts = sync.OnceValue(func() map[string]uintptr {
+	return map[string]uintptr{
+		"shared":      unix.MS_SHARED,
+		"rshared":     unix.MS_SHARED | unix.MS_REC,
+		"slave":       unix.MS_SLAVE,
+		"rslave":      unix.MS_SLAVE | unix.MS_REC,
+		"private":     unix.MS_PRIVATE,
+		"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
+		"unbindable":  unix.MS_UNBINDABLE,
+		"runbindable": unix.MS_UNBINDABLE | unix.MS_REC,
+	}
+})
 
 // ParseMountEntry parses one fstab line: "SOURCE TARGET TYPE [OPTIONS [FREQ [PASSNO]]]".
 // Fields are separated by blanks; \040, \011, \012 and \134 escapes are
@@ -114,11 +124,11 @@ func (e *MountEntry) parseOptions(opts string) error {
 		case strings.HasPrefix(o, "idmap="):
 			return fmt.Errorf("option %q: idmapped mount entries are not supported", o)
 		default:
-			if p, ok := propagationOpts[o]; ok {
+			if p, ok := propagationOpts()[o]; ok {
 				e.Propagation |= p
 				continue
 			}
-			if f, ok := mountFlagOpts[o]; ok && !strings.Contains(o, "=") {
+			if f, ok := mountFlagOpts()[o]; ok && !strings.Contains(o, "=") {
 				if f.clear {
 					e.Flags &^= f.flag
 					e.ClearFlags |= f.flag

@@ -208,18 +208,28 @@ func leadingInt(s string) (int, error) {
 	return strconv.Atoi(s[:end])
 }
 
-// Sections that apply on an x86_64 host, and those of foreign
-// architectures whose rules are skipped.
-var (
-	x86Sections     = map[string]bool{"[all]": true, "[ALL]": true, "[x86]": true, "[X86]": true, "[x32]": true, "[X32]": true, "[x86_64]": true, "[X86_64]": true}
-	foreignSections = map[string]bool{}
-)
-
-func init() {
-	for _, a := range []string{"arm", "arm64", "ppc64le", "ppc64", "ppc", "mips64", "mips64n32", "mips", "mipsel64", "mipsel64n32", "mipsel", "s390x", "s390"} {
-		foreignSections["["+a+"]"] = true
-		foreignSections["["+strings.ToUpper(a)+"]"] = true
+// x86Section reports whether a section applies on an x86_64 host, and
+// foreignSection whether it names another architecture, whose rules are
+// skipped. Switches, not maps: nothing to build at every golxc start.
+func x86Section(l string) bool {
+	switch l {
+	case "[all]", "[ALL]", "[x86]", "[X86]", "[x32]", "[X32]", "[x86_64]", "[X86_64]":
+		return true
 	}
+	return false
+}
+
+func foreignSection(l string) bool {
+	arch, ok1 := strings.CutPrefix(l, "[")
+	arch, ok2 := strings.CutSuffix(arch, "]")
+	if !ok1 || !ok2 || (arch != strings.ToLower(arch) && arch != strings.ToUpper(arch)) {
+		return false
+	}
+	switch strings.ToLower(arch) {
+	case "arm", "arm64", "ppc64le", "ppc64", "ppc", "mips64", "mips64n32", "mips", "mipsel64", "mipsel64n32", "mipsel", "s390x", "s390":
+		return true
+	}
+	return false
 }
 
 func (p *Policy) parseV2(header string, body []string, base int, errf errFunc) error {
@@ -252,9 +262,9 @@ func (p *Policy) parseV2(header string, body []string, base int, errf errFunc) e
 		}
 		if l[0] == '[' {
 			switch {
-			case x86Sections[l]:
+			case x86Section(l):
 				skipping = false
-			case foreignSections[l]:
+			case foreignSection(l):
 				skipping = true
 			default:
 				return errf(n, "unsupported architecture section %q", l)

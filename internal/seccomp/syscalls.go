@@ -56,19 +56,23 @@ func (a ABI) Number(name string) (uint32, bool) {
 // On i386 the socket and SysV IPC calls can also be made through the
 // socketcall(2) and ipc(2) multiplexers; the first argument selects the
 // call (linux/net.h SYS_*, linux/ipc.h).
-var socketcallNumbers = map[string]uint64{
-	"socket": 1, "bind": 2, "connect": 3, "listen": 4, "accept": 5,
-	"getsockname": 6, "getpeername": 7, "socketpair": 8, "send": 9,
-	"recv": 10, "sendto": 11, "recvfrom": 12, "shutdown": 13,
-	"setsockopt": 14, "getsockopt": 15, "sendmsg": 16, "recvmsg": 17,
-	"accept4": 18, "recvmmsg": 19, "sendmmsg": 20,
-}
+var socketcallNumbers = sync.OnceValue(func() map[string]uint64 {
+	return map[string]uint64{
+		"socket": 1, "bind": 2, "connect": 3, "listen": 4, "accept": 5,
+		"getsockname": 6, "getpeername": 7, "socketpair": 8, "send": 9,
+		"recv": 10, "sendto": 11, "recvfrom": 12, "shutdown": 13,
+		"setsockopt": 14, "getsockopt": 15, "sendmsg": 16, "recvmsg": 17,
+		"accept4": 18, "recvmmsg": 19, "sendmmsg": 20,
+	}
+})
 
-var ipcNumbers = map[string]uint64{
-	"semop": 1, "semget": 2, "semctl": 3, "semtimedop": 4,
-	"msgsnd": 11, "msgrcv": 12, "msgget": 13, "msgctl": 14,
-	"shmat": 21, "shmdt": 22, "shmget": 23, "shmctl": 24,
-}
+var ipcNumbers = sync.OnceValue(func() map[string]uint64 {
+	return map[string]uint64{
+		"semop": 1, "semget": 2, "semctl": 3, "semtimedop": 4,
+		"msgsnd": 11, "msgrcv": 12, "msgget": 13, "msgctl": 14,
+		"shmat": 21, "shmdt": 22, "shmget": 23, "shmctl": 24,
+	}
+})
 
 // knownSyscall reports whether name is a syscall in any x86 table or
 // reachable through an i386 multiplexer.
@@ -78,7 +82,7 @@ func knownSyscall(name string) bool {
 			return true
 		}
 	}
-	_, s := socketcallNumbers[name]
-	_, i := ipcNumbers[name]
+	_, s := socketcallNumbers()[name]
+	_, i := ipcNumbers()[name]
 	return s || i
 }

@@ -52,12 +52,12 @@ func (p *Policy) resolve() (*resolved, error) {
 			m.Args = []ArgCmp{{Index: 0, Op: CmpMaskedEQ, Mask: mask, Value: call}}
 			return r.add(ABII386, nr, m, p)
 		}
-		if call, ok := socketcallNumbers[rule.Name]; ok {
+		if call, ok := socketcallNumbers()[rule.Name]; ok {
 			if err := mux("socketcall", call, 0xffffffff); err != nil {
 				return nil, err
 			}
 		}
-		if call, ok := ipcNumbers[rule.Name]; ok {
+		if call, ok := ipcNumbers()[rule.Name]; ok {
 			if err := mux("ipc", call, 0xffff); err != nil {
 				return nil, err
 			}

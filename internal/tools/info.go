@@ -68,8 +68,10 @@ func (o *infoOpts) run(c *cli.Ctx) int {
 		fmt.Fprintf(c.Stderr, "Insufficent privileges to control %s\n", c.Name)
 		return 1
 	}
-	state := ct.State()
-	running := state != lxc.STOPPED
+	all := !o.ips && !o.state && !o.pid && !o.stats && len(o.keys) == 0
+	// One batch to the monitor, and only for what is printed.
+	info := ct.Info(lxc.InfoRequest{IPs: all || o.ips, Stats: all || o.stats})
+	running := info.State != lxc.STOPPED
 	if !running && !ct.Defined() {
 		fmt.Fprintf(c.Stderr, "%s doesn't exist\n", c.Name)
 		return 1
@@ -78,30 +80,24 @@ func (o *infoOpts) run(c *cli.Ctx) int {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", c.Prog, err)
 		return 1
 	}
-	all := !o.ips && !o.state && !o.pid && !o.stats && len(o.keys) == 0
 	bare := o.raw && o.selectors == 1
 	w := c.Stdout
 	if all {
 		infoLine(w, "Name:", c.Name)
 	}
 	if all || o.state {
-		o.print(w, bare, "State:", state.String())
+		o.print(w, bare, "State:", info.State.String())
 	}
-	var pid int
-	if running {
-		pid = ct.InitPid()
-	}
-	if (all || o.pid) && running && pid > 0 {
-		o.print(w, bare, "PID:", fmt.Sprint(pid))
+	if (all || o.pid) && running && info.InitPid > 0 {
+		o.print(w, bare, "PID:", fmt.Sprint(info.InitPid))
 	}
 	if (all || o.ips) && running {
-		ips, _ := ct.IPAddresses()
-		for _, ip := range ips {
+		for _, ip := range info.IPs {
 			o.print(w, bare, "IP:", ip)
 		}
 	}
-	if (all || o.stats) && running {
-		o.printStats(w, ct)
+	if (all || o.stats) && running && info.Stats != nil {
+		o.printStats(w, *info.Stats)
 	}
 	o.printKeys(c, ct)
 	return 0
@@ -122,11 +118,7 @@ func (o *infoOpts) size(v uint64) string {
 	return humanSize(v)
 }
 
-func (o *infoOpts) printStats(w io.Writer, ct *lxc.Container) {
-	st, err := ct.Stats()
-	if err != nil {
-		return
-	}
+func (o *infoOpts) printStats(w io.Writer, st lxc.Stats) {
 	if st.HasCPU {
 		if o.raw {
 			infoLine(w, "CPU use:", fmt.Sprint(st.CPU))

@@ -12,9 +12,16 @@ import (
 // returns its exit code.
 type Runner func(argv []string, stdin io.Reader, stdout, stderr io.Writer) int
 
-var registry = map[string]Runner{}
+// registry holds the implemented tools, in registration order: a short
+// list scanned once per run costs less than a map built at every start.
+var registry = make([]registered, 0, len(AllNames))
 
-func register(name string, r Runner) { registry[name] = r }
+type registered struct {
+	name string
+	run  Runner
+}
+
+func register(name string, r Runner) { registry = append(registry, registered{name, r}) }
 
 // AllNames lists every lxc-* tool golxc installs a link for.
 var AllNames = []string{
@@ -28,8 +35,10 @@ var AllNames = []string{
 // Lookup returns the runner of a tool; unknown lxc-* names get a runner
 // that says the tool is not implemented yet and exits 1.
 func Lookup(name string) (Runner, bool) {
-	if r, ok := registry[name]; ok {
-		return r, true
+	for _, t := range registry {
+		if t.name == name {
+			return t.run, true
+		}
 	}
 	for _, n := range AllNames {
 		if n == name {
@@ -42,8 +51,8 @@ func Lookup(name string) (Runner, bool) {
 // Implemented lists the tools that have a real implementation.
 func Implemented() []string {
 	var names []string
-	for n := range registry {
-		names = append(names, n)
+	for _, t := range registry {
+		names = append(names, t.name)
 	}
 	sort.Strings(names)
 	return names

@@ -3,6 +3,7 @@ package tools
 import (
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestReadmeToolTableMatchesRegistry(t *testing.T) {
 		t.Errorf("README tool table names: %s\nAllNames:                %s", got, want)
 	}
 	for _, n := range notYet {
-		if _, ok := registry[n]; ok {
+		if slices.Contains(Implemented(), n) {
 			t.Errorf("README says %s is not implemented, but the registry has it", n)
 		}
 	}

@@ -1,0 +1,93 @@
+//go:build linux && cgo
+
+package nsexec
+
+/*
+#define _GNU_SOURCE
+#include <sched.h>
+extern cpu_set_t golxc_cheapstart_affinity;
+extern int golxc_cheapstart_narrowed;
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The constructor in cheapstart.c narrows a tool's affinity to one CPU so the
+// runtime starts with one P; the caller's mask goes back on every thread
+// here, in this package's init, before any golxc code runs.
+func init() {
+	if C.golxc_cheapstart_narrowed == 0 {
+		return
+	}
+	C.golxc_cheapstart_narrowed = 0
+	mask := *(*unix.CPUSet)(unsafe.Pointer(&C.golxc_cheapstart_affinity))
+	RestoreAffinity(&mask)
+}
+
+// unix.CPUSet and cpu_set_t are both 1024 bits: a difference overflows.
+const (
+	_ = uint(unsafe.Sizeof(unix.CPUSet{}) - unsafe.Sizeof(C.cpu_set_t{}))
+	_ = uint(unsafe.Sizeof(C.cpu_set_t{}) - unsafe.Sizeof(unix.CPUSet{}))
+)
+
+// RestoreAffinity sets mask on every thread of the process. The runtime's
+// threads started before it (sysmon, the cgo template thread, an M) carry
+// the narrowed mask and pass it to the threads they create, so the task
+// list is walked until a walk finds no thread it has not set yet. Errors
+// are ignored: at worst a thread keeps running on one CPU.
+func RestoreAffinity(mask *unix.CPUSet) {
+	done := map[int]bool{}
+	for round := 0; round < 8; round++ {
+		tids, err := threadIDs()
+		if err != nil {
+			_ = unix.SchedSetaffinity(0, mask)
+			return
+		}
+		fresh := false
+		for _, tid := range tids {
+			if !done[tid] {
+				done[tid] = true
+				fresh = true
+				_ = unix.SchedSetaffinity(tid, mask)
+			}
+		}
+		if !fresh {
+			return
+		}
+	}
+}
+
+// threadIDs lists /proc/self/task with raw getdents: no os.File, so no
+// poller setup this early in the process.
+func threadIDs() ([]int, error) {
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			break
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	}
+	tids := make([]int, 0, len(names))
+	for _, name := range names {
+		tid := 0
+		for _, c := range []byte(name) {
+			tid = tid*10 + int(c-'0')
+		}
+		tids = append(tids, tid)
+	}
+	return tids, nil
+}
