@@ -167,6 +167,14 @@ static int daemon_start(int argc, char **args, struct scan *sc)
 	return 1;
 }
 
+/* For the unit test (prefork_scan.go). */
+int golxc_prefork_daemon_start(int argc, char **args)
+{
+	struct scan sc = {NULL, 0};
+
+	return daemon_start(argc, args, &sc);
+}
+
 /* The arguments of an lxc-start invocation: lxc-start ..., golxc start ... */
 static int start_args(int argc, char **argv, char ***args)
 {
