@@ -192,6 +192,21 @@ static int start_args(int argc, char **argv, char ***args)
 	return -1;
 }
 
+/*
+ * above_stdio moves fd above 2: when the caller closed one of 0-2, pipe2
+ * hands out that number, and lxc-start's messages would go to the pipe.
+ */
+static int above_stdio(int fd)
+{
+	int moved;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return moved;
+}
+
 static void say(const char *s)
 {
 	size_t n = strlen(s);
@@ -298,6 +313,15 @@ __attribute__((constructor)) static void golxc_prefork(int argc, char **argv, ch
 		return;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
+	p[0] = above_stdio(p[0]);
+	p[1] = above_stdio(p[1]);
+	if (p[0] < 0 || p[1] < 0) {
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);

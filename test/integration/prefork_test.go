@@ -163,8 +163,19 @@ func TestStartPreforkSameVerdicts(t *testing.T) {
 			eventually(t, "the killed monitor to go", func() bool { return len(monitors(lp, name)) == 0 })
 		}
 	}
-	// The next start cleans up what the killed monitors left.
 	os.Remove(flag)
+	// A caller that closed stderr (or 0 and 1) gets the exit code, not the
+	// first byte of the message that had nowhere to go.
+	for _, mode := range startModes {
+		for _, redir := range []string{"2>&-", "1>&- 2>&-", "0<&- 1>&-", "0<&- 2>&-"} {
+			r := runPath(t, mode.env, "/bin/sh", "-c", "exec "+filepath.Join(binDir, "lxc-start")+
+				" -P "+lp+" -n "+name+" -s lxc.rootfs.path=dir:/pf-nonexistent "+redir)
+			if r.code != 1 {
+				t.Errorf("lxc-start %s (%s): %s, want exit 1", redir, mode.name, r)
+			}
+		}
+	}
+	// The next start cleans up what the killed monitors left.
 	startRunning(t, lp, name)
 	killStop(t, lp, name)
 	assertClean(t, lp, name)
