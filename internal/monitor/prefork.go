@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"syscall"
 
@@ -53,6 +54,7 @@ type preforkedMonitor struct {
 	devnull    int
 	stdio      [3]int    // the caller's fds 0-2 while the monitor holds /dev/null
 	monitorLog log.State // the monitor's log while lxc-start finishes
+	sigpipe    chan os.Signal
 	release    chan struct{}
 	done       chan int // the monitor's exit code
 }
@@ -100,6 +102,13 @@ func startInProcess(o Options) (code int, err error, ok bool) {
 	s := <-r.ch
 	p.monitorLog = log.Swap(toolLog)
 	p.restoreStdio()
+	// A caller's stderr pipe with no reader must cost lxc-start its
+	// message, not the monitor (this process) its life: with SIGPIPE
+	// caught, writes to fds 1-2 fail with EPIPE instead. Caught, not
+	// ignored: an ignored signal would stay ignored in what the monitor
+	// execs. Until Exit, which gives stdio to /dev/null.
+	p.sigpipe = make(chan os.Signal, 1)
+	signal.Notify(p.sigpipe, syscall.SIGPIPE)
 	inProcess = p
 	code, err = s.result()
 	return code, err, true
@@ -138,9 +147,14 @@ func Exit(code int) {
 			}
 		}
 		unix.Close(p.devnull)
+		signal.Stop(p.sigpipe)
 	}
 	// The parent may be gone (killed): nobody to tell, nothing to do.
-	_, _ = pipe.Write([]byte{byte(code)})
+	verdict := []byte{byte(code)}
+	if p != nil && len(p.sigpipe) > 0 {
+		verdict = append(verdict, byte(syscall.SIGPIPE)) // the parent dies of it
+	}
+	_, _ = pipe.Write(verdict)
 	pipe.Close()
 	if p == nil {
 		os.Exit(code)

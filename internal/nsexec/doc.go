@@ -137,8 +137,11 @@
 //	        returns into the Go runtime: it is lxc-start.
 //	child -> parent  one byte: lxc-start's exit code, written after it
 //	        printed everything it had to print and after its fds 0-2 went to
-//	        /dev/null (monitor.Exit); then the write end is closed.
-//	parent  never starts Go: _exit(byte); on EOF without a byte (the child
+//	        /dev/null (monitor.Exit); then the write end is closed. A
+//	        second byte in the same write, SIGPIPE, says lxc-start wrote to
+//	        a closed pipe: the parent raises it, so the caller sees lxc-start
+//	        die of it as before (the monitor, this same process, catches it).
+//	parent  never starts Go: _exit(first byte); on EOF without a byte (the child
 //	        died first) it prints "lxc-start: NAME: the monitor process
 //	        exited before reporting the start result" (what lxc-start prints
 //	        when an exec'd monitor dies; nothing with -q) and _exit(1). It

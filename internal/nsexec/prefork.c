@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -271,14 +272,19 @@ static int printable(const char *s)
 /* The parent: exit with the child's verdict, or fail in one line. */
 static void __attribute__((noreturn)) await_verdict(int fd, const struct scan *sc)
 {
-	unsigned char code;
+	unsigned char v[2];
 	ssize_t got;
 
 	do
-		got = read(fd, &code, 1);
+		got = read(fd, v, sizeof(v));
 	while (got < 0 && errno == EINTR);
-	if (got == 1)
-		_exit(code);
+	if (got == 2 && v[1] == SIGPIPE) {
+		/* lxc-start wrote to a closed pipe: it dies of that, as always */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	if (got >= 1)
+		_exit(v[0]);
 	if (!sc->quiet) {
 		say("lxc-start: ");
 		if (sc->name && *sc->name && printable(sc->name)) {

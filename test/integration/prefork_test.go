@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -174,6 +175,34 @@ func TestStartPreforkSameVerdicts(t *testing.T) {
 				t.Errorf("lxc-start %s (%s): %s, want exit 1", redir, mode.name, r)
 			}
 		}
+	}
+	// Writing its error to a pipe nobody reads kills lxc-start with
+	// SIGPIPE on both paths; the preforked monitor, the same process,
+	// still finishes its cleanup (the pidfile goes).
+	pidf := filepath.Join(t.TempDir(), "pid")
+	for _, mode := range startModes {
+		rd, wr, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd.Close()
+		cmd := exec.Command(filepath.Join(binDir, "lxc-start"), "-P", lp, "-n", name, "-p", pidf,
+			"-s", "lxc.rootfs.path=dir:/pf-nonexistent")
+		cmd.Env = append(os.Environ(), mode.env...)
+		cmd.Stderr = wr
+		err = cmd.Run()
+		wr.Close()
+		var ws syscall.WaitStatus
+		if ee, ok := err.(*exec.ExitError); ok {
+			ws, _ = ee.Sys().(syscall.WaitStatus)
+		}
+		if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+			t.Errorf("lxc-start with a broken stderr (%s): %v, want killed by SIGPIPE", mode.name, err)
+		}
+		eventually(t, "the failed monitor to remove its pidfile", func() bool {
+			_, err := os.Stat(pidf)
+			return os.IsNotExist(err)
+		})
 	}
 	// The next start cleans up what the killed monitors left.
 	startRunning(t, lp, name)
