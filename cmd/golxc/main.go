@@ -42,7 +42,9 @@ func main() {
 	if execinit.Requested() {
 		os.Exit(execinit.Main())
 	}
-	os.Exit(run(os.Args))
+	// A preforked lxc-start tells its waiting parent, and goes on as the
+	// container's monitor if it became one (internal/monitor, prefork.go).
+	monitor.Exit(run(os.Args))
 }
 
 func run(argv []string) int {

@@ -37,7 +37,14 @@ type reporter struct {
 	pipe *os.File
 	done bool
 	ch   chan status // foreground: buffered(1)
+	// hold (a monitor in a preforked lxc-start): after reporting on ch,
+	// wait until lxc-start has printed its verdict (prefork.go).
+	hold chan struct{}
 }
+
+// foreground reports whether the monitor runs under the caller's eyes
+// (lxc-start -F, lxc-execute), which prints its errors itself.
+func (r *reporter) foreground() bool { return r.pipe == nil && r.hold == nil }
 
 func (r *reporter) report(s status) {
 	if r == nil || r.done {
@@ -46,6 +53,9 @@ func (r *reporter) report(s status) {
 	r.done = true
 	if r.ch != nil {
 		r.ch <- s
+	}
+	if r.hold != nil {
+		<-r.hold
 	}
 	if r.pipe != nil {
 		b, _ := json.Marshal(s)
@@ -58,6 +68,9 @@ func (r *reporter) report(s status) {
 // status pipe. golxc re-executes itself; any other program using package
 // lxc runs the golxc binary selfexe finds, never its own image.
 func startDaemon(o Options) (int, error) {
+	if code, err, ok := startInProcess(o); ok {
+		return code, err
+	}
 	bin, err := selfexe.Find()
 	if err != nil {
 		return 1, fmt.Errorf("%s: start the monitor: %w", o.Name, err)
@@ -109,8 +122,17 @@ func startDaemon(o Options) (int, error) {
 	line, rerr := bufio.NewReader(rd).ReadBytes('\n')
 	var s status
 	if rerr != nil || json.Unmarshal(line, &s) != nil {
-		return 1, fmt.Errorf("%s: the monitor process exited before reporting the start result", o.Name)
+		return 1, errNoVerdict(o)
 	}
+	return s.result()
+}
+
+func errNoVerdict(o Options) error {
+	return fmt.Errorf("%s: the monitor process exited before reporting the start result", o.Name)
+}
+
+// result is what Start returns for the monitor's report.
+func (s status) result() (int, error) {
 	switch {
 	case s.Already:
 		return 0, ErrAlreadyRunning

@@ -13,13 +13,18 @@ import (
 // the caller of lxc-start -F or lxc-execute leaked to us (a shell's or a
 // CI runner's pipes) must not reach the container init; LXC closes such
 // fds too (lxc_check_inherited). Our own fds are close-on-exec already.
-func markInheritedCloseOnExec() {
+// It returns the fds it marked: a preforked lxc-start closes them when it
+// becomes the monitor.
+func markInheritedCloseOnExec() []int {
+	var marked []int
 	forEachFDAbove2(func(fd int) {
 		if !closeOnExec(fd) {
 			unix.CloseOnExec(fd)
+			marked = append(marked, fd)
 			log.Debugf("Marked inherited fd %d close-on-exec", fd)
 		}
 	})
+	return marked
 }
 
 func closeOnExec(fd int) bool {

@@ -68,7 +68,7 @@ func run(o Options, rep *reporter) (int, error) {
 	m := &monitor{o: o, rep: rep, state: cmdsock.STOPPED}
 	code, err := m.main()
 	if err != nil && !errors.Is(err, ErrAlreadyRunning) {
-		if rep.pipe == nil {
+		if rep.foreground() {
 			// Foreground: the caller prints the returned error; the
 			// log file gets it, stderr must not get it twice.
 			log.SetStderr(nil)

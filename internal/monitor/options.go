@@ -10,6 +10,11 @@
 //	                                                   ▼
 //	                                      init stage (new namespaces): rootfs, hooks, exec
 //
+// As root, golxc's own lxc-start skips the re-exec: it was forked before
+// the Go runtime started (internal/nsexec, prefork.c), its parent waits for
+// the exit code, and the process that ran lxc-start's Go code becomes the
+// monitor (prefork.go). GOLXC_NO_PREFORK=1 restores the re-exec.
+//
 // The monitor and the init stage run the golxc binary (internal/selfexe):
 // golxc itself marks itself (selfexe.MarkMain) and calls
 // RunDaemonIfRequested early in main (after spawn.RunStageIfRequested);

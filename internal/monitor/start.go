@@ -32,7 +32,7 @@ func Start(o Options) (int, error) {
 		// Another program's descriptors are its own business: the
 		// daemonized monitor closes what leaks to it (closeLeakedFDs)
 		// and the container's init closes the rest before its exec.
-		markInheritedCloseOnExec()
+		inheritedFDs = markInheritedCloseOnExec()
 	}
 	if isRunning(o.LXCPath, o.Name) {
 		return 0, ErrAlreadyRunning

@@ -1,13 +1,17 @@
-// Package nsexec is golxc's only C: a constructor that runs before the Go
-// runtime starts, while the process is single-threaded, and creates or
-// joins namespaces (setns into a user or mount namespace is impossible
-// from a running, multithreaded Go process). Importing the package is
-// enough to install it; internal/spawn drives it.
+// Package nsexec is golxc's only C: constructors that run before the Go
+// runtime starts, while the process is single-threaded. The namespace
+// stage (nsexec.c) creates or joins namespaces (setns into a user or mount
+// namespace is impossible from a running, multithreaded Go process);
+// lxc-start's prefork (prefork.c, last section) forks lxc-start into its
+// own monitor. Importing the package is enough to install them;
+// internal/spawn drives the stage.
 //
 // # Cost when unused
 //
-// The constructor reads one environment variable, _GOLXC_NSEXEC, and
-// returns when it is absent: every normal golxc command pays one getenv.
+// The stage's constructor reads one environment variable, _GOLXC_NSEXEC,
+// and returns when it is absent: every normal golxc command pays one
+// getenv. The prefork constructor compares argv[0]'s basename and returns
+// for every tool but lxc-start.
 // A program that imports package lxc links the constructor too; it stays
 // inert there, since golxc never executes such a program as a stage.
 // golxc needs the constructor, so cmd/golxc (and the test binaries that
@@ -130,4 +134,56 @@
 // Limits: no time-ns offsets, oom_score_adj or log fd yet; the raw clone
 // leaves glibc's cached tid stale in the final process, as runc's clone
 // does, which Go does not rely on.
+//
+// # lxc-start's prefork (prefork.c)
+//
+// A second constructor, independent of the stage above, saves a daemonizing
+// lxc-start one Go runtime start: lxc-start becomes the container's monitor
+// itself instead of exec'ing golxc again as the monitor.
+//
+// It forks only when all of these hold, and otherwise returns at once
+// (lxc-start then exec's its monitor as before):
+//   - the binary is golxc: cmd/golxc defines golxc_prefork_main = 1 over a
+//     weak 0, so a program that links package lxc never forks here;
+//   - argv[0]'s basename is lxc-start, or golxc with first argument start
+//     or lxc-start;
+//   - the arguments surely ask for a daemon: parsed as GNU getopt_long
+//     does with lxc-start's table (permutation, unique prefixes, "--"), no
+//     -F/--foreground, -h, -?, --help, --usage or --version, and nothing
+//     unknown, ambiguous or missing its value;
+//   - neither _GOLXC_NSEXEC nor GOLXC_MONITOR is set (a stage, an exec'd
+//     monitor), GOLXC_NO_PREFORK is unset or empty (the opt-out for tests
+//     and debugging), the effective uid is 0 (non-root keeps the exec'd
+//     monitor for now), and glibc passed argc/argv to constructors.
+//
+// Protocol: a pipe (O_CLOEXEC), then fork.
+//
+//	child   keeps the write end (TakePreforkFD), moves the argv and
+//	        environment strings to the heap (PreforkTitleArea, below) and
+//	        returns into the Go runtime: it is lxc-start.
+//	child -> parent  one byte: lxc-start's exit code, written after it
+//	        printed everything it had to print and after its fds 0-2 went to
+//	        /dev/null (monitor.Exit); then the write end is closed. A
+//	        second byte in the same write, SIGPIPE, says lxc-start wrote to
+//	        a closed pipe: the parent raises it, so the caller sees lxc-start
+//	        die of it as before (the monitor, this same process, catches it).
+//	parent  never starts Go: _exit(first byte); on EOF without a byte (the child
+//	        died first) it prints "lxc-start: NAME: the monitor process
+//	        exited before reporting the start result" (what lxc-start prints
+//	        when an exec'd monitor dies; nothing with -q) and _exit(1). It
+//	        never waits for the child, which outlives it as the monitor.
+//
+// The child does not setsid here: until it is sure to become the monitor it
+// stays in the caller's process group, as lxc-start always was; the Go side
+// makes the session, /dev/null stdio and cwd / once it runs the monitor
+// (internal/monitor, prefork.go).
+//
+// The process title: /proc/PID/cmdline shows the stack area the kernel
+// placed argv and the environment in. Go's os.Args and environment strings
+// point into that area, so it cannot be overwritten from Go; the child
+// therefore copies all of those strings to one heap block and points the
+// argv and envp arrays (which the Go runtime reads after the constructors)
+// at the copies. The area keeps its content, so the tool's command line
+// reads as before, until the monitor writes "[lxc monitor] LXCPATH NAME"
+// there: no prctl(PR_SET_MM) and no CAP_SYS_RESOURCE needed.
 package nsexec

@@ -8,3 +8,9 @@ package nsexec
 // and the test binaries that serve stages refuse to build without cgo
 // (cmd/golxc/nocgo.go; compare runc#2566).
 func Stage() (Info, bool) { return Info{}, false }
+
+// TakePreforkFD: without the C constructor lxc-start is never preforked.
+func TakePreforkFD() (int, bool) { return -1, false }
+
+// PreforkTitleArea: never preforked without cgo.
+func PreforkTitleArea() ([]byte, int) { return nil, 0 }
