@@ -361,7 +361,9 @@ func TestNoFdLeak(t *testing.T) {
 	// Server goroutines close their side after the client; wait for that.
 	var after int
 	waitFor(t, func() bool { after = countFds(t); return after <= before })
-	if after != before {
+	// Fewer is not a leak: a descriptor of an earlier test (a server
+	// goroutine still finishing) may close during the loop.
+	if after > before {
 		t.Fatalf("fds before %d, after %d", before, after)
 	}
 }
