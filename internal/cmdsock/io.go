@@ -109,9 +109,9 @@ func closeFds(fds []int) {
 	}
 }
 
-// peerCred is the kernel's view of the peer (used when a message arrived
-// without SCM_CREDENTIALS).
-func peerCred(c *net.UnixConn) (unix.Ucred, error) {
+// PeerCred is the kernel's view of the peer of a unix socket (SO_PEERCRED;
+// the server uses it when a message arrived without SCM_CREDENTIALS).
+func PeerCred(c *net.UnixConn) (unix.Ucred, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return unix.Ucred{}, err
@@ -129,9 +129,9 @@ func peerCred(c *net.UnixConn) (unix.Ucred, error) {
 	return *uc, nil
 }
 
-// setPassCred makes the kernel attach the sender's credentials to every
-// message received on the socket.
-func setPassCred(raw syscall.RawConn) error {
+// SetPassCred makes the kernel attach the sender's credentials to every
+// message received on the socket (SO_PASSCRED).
+func SetPassCred(raw syscall.RawConn) error {
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)

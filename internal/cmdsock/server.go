@@ -88,7 +88,7 @@ func Listen(lxcpath, name string, h Handler) (*Server, error) {
 		return nil, fmt.Errorf("command socket @%s: %w", addr.Name[1:], err)
 	}
 	if raw, err := ln.SyscallConn(); err == nil {
-		_ = setPassCred(raw) // inherited by accepted sockets; set again per connection
+		_ = SetPassCred(raw) // inherited by accepted sockets; set again per connection
 	}
 	s := &Server{
 		name: name, lxcpath: lxcpath, handler: h, ln: ln,
@@ -140,7 +140,7 @@ func (s *Server) acceptLoop() {
 			continue
 		}
 		if raw, err := c.SyscallConn(); err == nil {
-			_ = setPassCred(raw)
+			_ = SetPassCred(raw)
 		}
 		sc := &serverConn{c: c, srv: s}
 		s.mu.Lock()
@@ -269,7 +269,7 @@ func (sc *serverConn) readRequest() (*Request, bool) {
 	req := &Request{Cmd: Cmd(in.hdr.first), Value: in.hdr.value, Fds: in.fds, conn: sc}
 	if in.cred != nil {
 		req.Cred = *in.cred
-	} else if uc, err := peerCred(sc.c); err == nil {
+	} else if uc, err := PeerCred(sc.c); err == nil {
 		req.Cred = uc
 	}
 	// LXC's rule: root, or the server's own uid and gid; anyone else gets

@@ -58,7 +58,7 @@ func listenIn(dir string) (*Listener, error) {
 		}
 		l := &Listener{path: path, conn: conn, uid: uint32(os.Geteuid())}
 		if l.rc, err = conn.SyscallConn(); err == nil {
-			err = setPassCred(l.rc)
+			err = cmdsock.SetPassCred(l.rc)
 		}
 		if err != nil {
 			l.Close()
@@ -91,16 +91,6 @@ func socketName() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(b))
-}
-
-func setPassCred(rc syscall.RawConn) error {
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
-	}); err != nil {
-		return err
-	}
-	return serr
 }
 
 // Path is the listener's socket.

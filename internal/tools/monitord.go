@@ -7,7 +7,7 @@ import (
 	"net"
 	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/golxc/golxc/internal/cmdsock"
 
 	"github.com/golxc/golxc/internal/log"
 )
@@ -42,21 +42,8 @@ func dialMonitord(lxcpath string) *net.UnixConn {
 }
 
 func peerUID(conn *net.UnixConn) (uint32, error) {
-	rc, err := conn.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var cred *unix.Ucred
-	var cerr error
-	if err := rc.Control(func(fd uintptr) {
-		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil {
-		return 0, err
-	}
-	if cerr != nil {
-		return 0, cerr
-	}
-	return cred.Uid, nil
+	cred, err := cmdsock.PeerCred(conn)
+	return cred.Uid, err
 }
 
 // quitMonitord sends "quit" to LXC's lxc-monitord of lxcpath if one runs.
