@@ -16,13 +16,8 @@ import (
 // stay in the container's cgroups.
 func TestAttachAlreadyFrozen(t *testing.T) {
 	needRoot(t)
-	lp := cleanLxcpath(t)
 	const name = "stop-fz3"
-	busybox(t, lp, name)
-	startRunning(t, lp, name)
-	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
-	// Whatever happens, thaw before the cleanup stops it.
-	t.Cleanup(func() { run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name) })
+	lp := frozenBusybox(t, name)
 
 	cmd := exec.Command("timeout", "-s", "TERM", "3", filepath.Join(binDir, "lxc-attach"), "-P", lp, "-n", name, "--", "echo", "ran")
 	out, err := cmd.StdoutPipe()
@@ -91,12 +86,8 @@ func attachHelpers(name string) []string {
 // by freezing the container; the kill thaws it and it finds init gone.
 func TestAttachContainerStopsMeanwhile(t *testing.T) {
 	needRoot(t)
-	lp := cleanLxcpath(t)
 	const name = "stop-fz4"
-	busybox(t, lp, name)
-	startRunning(t, lp, name)
-	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
-	t.Cleanup(func() { run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name) })
+	lp := frozenBusybox(t, name)
 
 	cmd := exec.Command(filepath.Join(binDir, "lxc-attach"), "-P", lp, "-n", name, "--", "true")
 	var out, errb strings.Builder

@@ -79,15 +79,7 @@ func TestDebianSystemContainer(t *testing.T) {
 
 	// lxc-stop -r returns once the container runs again (as LXC's reboot2).
 	oldInit := initPid(t, lp, name)
-	start = time.Now()
-	r = run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-r", "-t", "120")
-	if r.code != 0 {
-		t.Fatalf("lxc-stop -r: %s", r)
-	}
-	t.Logf("lxc-stop -r: %v", time.Since(start).Round(time.Millisecond))
-	if st := state(t, lp, name); st != "RUNNING" {
-		t.Fatalf("after lxc-stop -r: %s", st)
-	}
+	timedStop(t, lp, name, "RUNNING", "-r", "-t", "120")
 	if pid := initPid(t, lp, name); pid == oldInit {
 		t.Fatalf("lxc-stop -r returned with the old init %d still running", pid)
 	}
@@ -98,15 +90,7 @@ func TestDebianSystemContainer(t *testing.T) {
 
 	// A clean halt: with --nokill a halt signal systemd ignores would end
 	// in exit 1 after the timeout instead of a kill.
-	start = time.Now()
-	r = run(t, nil, "lxc-stop", "-P", lp, "-n", name, "--nokill", "-t", "60")
-	if r.code != 0 {
-		t.Fatalf("lxc-stop --nokill (clean halt of systemd): %s", r)
-	}
-	t.Logf("lxc-stop (clean halt): %v", time.Since(start).Round(time.Millisecond))
-	if st := state(t, lp, name); st != "STOPPED" {
-		t.Fatalf("after lxc-stop: %s", st)
-	}
+	timedStop(t, lp, name, "STOPPED", "--nokill", "-t", "60")
 	if _, err := netlink.LinkByName(link); err == nil {
 		t.Errorf("host veth %s still exists after stop", link)
 	}
@@ -412,5 +396,20 @@ func debianMonitorMemory(t *testing.T, lp, name string) {
 	}
 	if after.fds > before.fds || after.threads > before.threads+2 {
 		t.Errorf("monitor fds %d -> %d, threads %d -> %d", before.fds, after.fds, before.threads, after.threads)
+	}
+}
+
+// timedStop runs lxc-stop with args, which must succeed, logs how long it
+// took and checks the state it leaves.
+func timedStop(t *testing.T, lp, name, want string, args ...string) {
+	t.Helper()
+	start := time.Now()
+	r := run(t, nil, "lxc-stop", append([]string{"-P", lp, "-n", name}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("lxc-stop %v: %s", args, r)
+	}
+	t.Logf("lxc-stop %v: %v", args, time.Since(start).Round(time.Millisecond))
+	if st := state(t, lp, name); st != want {
+		t.Fatalf("after lxc-stop %v: %s, want %s", args, st, want)
 	}
 }

@@ -13,11 +13,8 @@ import (
 // A frozen container is killed (the kill thaws it), as with LXC.
 func TestStopKillFrozen(t *testing.T) {
 	needRoot(t)
-	lp := cleanLxcpath(t)
 	const name = "stop-fz1"
-	busybox(t, lp, name)
-	startRunning(t, lp, name)
-	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	lp := frozenBusybox(t, name)
 	expect(t, runPathTimeout(t, 60*time.Second, nil, filepath.Join(binDir, "lxc-stop"), "-P", lp, "-n", name, "-k"), 0, "", "")
 	assertClean(t, lp, name)
 }

@@ -415,16 +415,7 @@ func TestNetLxcbr0Autostart(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-	lease := "/var/lib/misc/dnsmasq.lxcbr0.leases"
-	_, leaseErr := os.Stat(lease)
-	fwd, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-	t.Cleanup(func() {
-		run(t, nil, "golxc", "net", "stop")
-		if leaseErr != nil {
-			os.Remove(lease)
-		}
-		os.WriteFile("/proc/sys/net/ipv4/ip_forward", fwd, 0)
-	})
+	ownLxcbr0(t) // lxcbr0 is absent: the start brings it up, the cleanup takes it down
 	lp := lxcpath(t)
 	name := "netbr0"
 	busybox(t, lp, name, "lxc.net.0.type = veth", "lxc.net.0.link = lxcbr0", "lxc.net.0.flags = up")

@@ -291,3 +291,16 @@ func waitBusyboxInit(t *testing.T, pid int) {
 		return false
 	})
 }
+
+// frozenBusybox makes a running busybox container in a fresh lxcpath and
+// freezes it; the cleanup thaws it first, whatever the test did, so the
+// lxcpath's cleanup can stop it.
+func frozenBusybox(t *testing.T, name string) (lp string) {
+	t.Helper()
+	lp = cleanLxcpath(t)
+	busybox(t, lp, name)
+	startRunning(t, lp, name)
+	mustRun(t, "lxc-freeze", "-P", lp, "-n", name)
+	t.Cleanup(func() { run(t, nil, "lxc-unfreeze", "-P", lp, "-n", name) })
+	return lp
+}
