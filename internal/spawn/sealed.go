@@ -31,7 +31,7 @@ var testNoOverlay bool
 // empty tmpfs; no upper layer, so every write is EROFS and no remount can
 // make it writable). It costs a few syscalls and no memory. runc 1.2 moved
 // to the same defence for the same reasons: the sealed memfd copy used
-// otherwise (SealedExe) costs milliseconds of copying and several MiB of
+// otherwise (sealedExe) costs milliseconds of copying and several MiB of
 // shared memory on every start, attach and execute, and lxc-execute's
 // init would pin its copy for the container's whole life. The copy stays
 // the fallback where overlayfs or the new mount API is missing, or the
@@ -124,18 +124,6 @@ func mountFS(fstype string, attrs int, configure func(fs int) error) (int, error
 		return -1, err
 	}
 	return unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, attrs)
-}
-
-// SealedExe returns a new sealed memfd copy of golxc's executable (see
-// ProtectedExe); the caller closes it. The seals (SEAL|SHRINK|GROW|WRITE)
-// make every write or truncate fail, even through a fresh open. It is
-// ProtectedExe's fallback.
-func SealedExe() (*os.File, error) {
-	bin, err := selfexe.Find()
-	if err != nil {
-		return nil, fmt.Errorf("spawn: %w", err)
-	}
-	return sealedExe(bin)
 }
 
 func sealedExe(bin selfexe.Binary) (*os.File, error) {
