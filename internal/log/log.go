@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+
+	"golang.org/x/sys/unix"
 )
 
 // Level is a log priority, with LXC's numbering.
@@ -77,7 +79,6 @@ type Logger struct {
 	prefix string // program name, e.g. "lxc-start"
 	name   string // container name, may be empty
 	file   *os.File
-	path   string
 	level  Level
 	quiet  bool
 	stderr io.Writer
@@ -115,7 +116,7 @@ func Setup(prefix, name, file string, level Level, quiet bool) error {
 	std.prefix, std.name, std.level, std.quiet = prefix, name, level, quiet
 	if std.file != nil {
 		std.file.Close()
-		std.file, std.path = nil, ""
+		std.file = nil
 	}
 	if file == "" || file == "none" {
 		return nil
@@ -127,7 +128,7 @@ func Setup(prefix, name, file string, level Level, quiet bool) error {
 	if err != nil {
 		return fmt.Errorf("log file %s: %w", file, err)
 	}
-	std.file, std.path = f, file
+	std.file = f
 	return nil
 }
 
@@ -145,7 +146,7 @@ func SetupFile(prefix, name string, f *os.File, level Level) {
 	}
 	syscall.CloseOnExec(int(f.Fd()))
 	std.prefix, std.name, std.level, std.quiet = prefix, name, level, true
-	std.file, std.path = f, ""
+	std.file = f
 }
 
 // File returns a new descriptor of the open log file (nil if none) for a
@@ -156,19 +157,16 @@ func File() (*os.File, Level) {
 	if std.file == nil {
 		return nil, std.level
 	}
-	fd, err := syscall.Dup(int(std.file.Fd()))
+	// Close-on-exec in the same call: a fork elsewhere must not inherit it.
+	fd, err := unix.FcntlInt(std.file.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return nil, std.level
 	}
-	syscall.CloseOnExec(fd)
 	return os.NewFile(uintptr(fd), std.file.Name()), std.level
 }
 
 // Prefix is the program name lines start with.
 func Prefix() string { std.mu.Lock(); defer std.mu.Unlock(); return std.prefix }
-
-// Path is the log file's path ("" when none, or inherited as a descriptor).
-func Path() string { std.mu.Lock(); defer std.mu.Unlock(); return std.path }
 
 // SetName changes the container name shown in log lines.
 func SetName(name string) { std.mu.Lock(); std.name = name; std.mu.Unlock() }

@@ -9,7 +9,6 @@ import (
 type State struct {
 	prefix, name string
 	file         *os.File
-	path         string
 	level        Level
 	quiet        bool
 	stderr       io.Writer
@@ -26,9 +25,9 @@ func Initial() State { return State{prefix: "lxc", level: ERROR, stderr: os.Stde
 func Swap(s State) State {
 	std.mu.Lock()
 	defer std.mu.Unlock()
-	old := State{std.prefix, std.name, std.file, std.path, std.level, std.quiet, std.stderr}
-	std.prefix, std.name, std.file, std.path, std.level, std.quiet, std.stderr =
-		s.prefix, s.name, s.file, s.path, s.level, s.quiet, s.stderr
+	old := State{std.prefix, std.name, std.file, std.level, std.quiet, std.stderr}
+	std.prefix, std.name, std.file, std.level, std.quiet, std.stderr =
+		s.prefix, s.name, s.file, s.level, s.quiet, s.stderr
 	refloor()
 	return old
 }
