@@ -34,5 +34,11 @@ for link in "$bindir"/lxc-*; do
 	fi
 done
 for tool in $implemented; do
+	if [ -e "$bindir/$tool" ] || [ -L "$bindir/$tool" ]; then
+		if ! is_golxc_link "$bindir/$tool"; then
+			echo "install-links: $bindir/$tool exists and is not golxc's: left alone (remove it to use golxc's $tool)" >&2
+			continue
+		fi
+	fi
 	ln -sfn golxc "$bindir/$tool"
 done

@@ -23,7 +23,8 @@ type registered struct {
 
 func register(name string, r Runner) { registry = append(registry, registered{name, r}) }
 
-// AllNames lists every lxc-* tool golxc installs a link for.
+// AllNames lists every lxc-* tool name LXC has, implemented or not (the
+// README's tool table); links are made only for Implemented ones.
 var AllNames = []string{
 	"lxc-attach", "lxc-autostart", "lxc-cgroup", "lxc-checkconfig", "lxc-checkpoint",
 	"lxc-config", "lxc-console", "lxc-copy", "lxc-create", "lxc-destroy", "lxc-device",

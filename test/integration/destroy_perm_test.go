@@ -67,14 +67,17 @@ func TestDestroyRemovesItsLockFile(t *testing.T) {
 	if _, err := os.Stat(lockDir); !os.IsNotExist(err) {
 		t.Errorf("empty lock directory %s left: %v", lockDir, err)
 	}
-	// A failed destroy keeps the lock file (the container is still there).
-	mustRun(t, "lxc-create", "-P", lp, "-n", "misc-lock3", "-t", "none")
-	startOK := run(t, nil, "lxc-destroy", "-P", lp, "-n", "misc-nosuch")
-	if startOK.code == 0 {
-		t.Fatalf("destroy of a missing container succeeded: %s", startOK)
+	// A failed destroy keeps the lock file (the container is still there):
+	// a running container is not destroyed without -f.
+	busybox(t, lp, "misc-lock3")
+	startRunning(t, lp, "misc-lock3")
+	refused := run(t, nil, "lxc-destroy", "-P", lp, "-n", "misc-lock3")
+	if refused.code == 0 {
+		t.Fatalf("destroy of a running container without -f succeeded: %s", refused)
 	}
 	if _, err := os.Stat(filepath.Join(lockDir, ".misc-lock3")); err != nil {
 		t.Errorf("lock file of a living container removed: %v", err)
 	}
+	killStop(t, lp, "misc-lock3")
 	mustRun(t, "lxc-destroy", "-P", lp, "-n", "misc-lock3")
 }

@@ -68,6 +68,17 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	if target, _ := os.Readlink(filepath.Join(bindir, "lxc-top")); target != "/usr/bin/lxc-top" {
 		t.Errorf("a link that is not golxc's was changed: lxc-top -> %q", target)
 	}
+	// A file of someone else's under an implemented tool's name (LXC's own
+	// lxc-info with PREFIX=/usr) is not overwritten either.
+	other := t.TempDir()
+	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(other, "golxc")))
+	must(os.WriteFile(filepath.Join(other, "lxc-info"), []byte("#!/bin/sh\n"), 0o755))
+	if out, err := exec.Command(script, other).CombinedOutput(); err != nil {
+		t.Fatalf("install-links.sh with a foreign lxc-info: %v\n%s", err, out)
+	}
+	if fi, err := os.Lstat(filepath.Join(other, "lxc-info")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("someone else's lxc-info was replaced (%v)", err)
+	}
 	// The links work: a tool runs through one.
 	if r := runPath(t, nil, filepath.Join(bindir, "lxc-ls"), "--version"); r.code != 0 {
 		t.Errorf("lxc-ls through the installed link: %s", r)
