@@ -3,15 +3,20 @@
 // stage (nsexec.c) creates or joins namespaces (setns into a user or mount
 // namespace is impossible from a running, multithreaded Go process);
 // lxc-start's prefork (prefork.c, last section) forks lxc-start into its
-// own monitor. Importing the package is enough to install them;
-// internal/spawn drives the stage.
+// own monitor; cheapstart.c makes a tool's runtime start with one P (see
+// Cheap starts). Three constructors in all; importing the package is
+// enough to install them; internal/spawn drives the stage.
 //
 // # Cost when unused
 //
 // The stage's constructor reads one environment variable, _GOLXC_NSEXEC,
 // and returns when it is absent: every normal golxc command pays one
 // getenv. The prefork constructor compares argv[0]'s basename and returns
-// for every tool but lxc-start.
+// for every tool but lxc-start. The cheap-start constructor is not free:
+// for a tool it reads two variables and calls sched_getaffinity,
+// sched_getcpu and sched_setaffinity, and this package's init then walks
+// /proc/self/task and restores the mask per thread; it pays for itself by
+// the P and thread the runtime no longer starts (README, Performance).
 // A program that imports package lxc links the constructor too; it stays
 // inert there, since golxc never executes such a program as a stage.
 // golxc needs the constructor, so cmd/golxc (and the test binaries that
@@ -21,7 +26,7 @@
 //
 // # Cheap starts
 //
-// A second constructor (cheapstart.c) tunes the runtime's start for the
+// The cheap-start constructor (cheapstart.c) tunes the runtime's start for the
 // tools a user runs (argv[0] lxc-NAME, or golxc NAME), never for a stage,
 // a helper (golxc gives those GOMAXPROCS=1), a user's GOMAXPROCS or
 // another program.
@@ -137,7 +142,7 @@
 //
 // # lxc-start's prefork (prefork.c)
 //
-// A second constructor, independent of the stage above, saves a daemonizing
+// The prefork constructor, independent of the stage above, saves a daemonizing
 // lxc-start one Go runtime start: lxc-start becomes the container's monitor
 // itself instead of exec'ing golxc again as the monitor.
 //
