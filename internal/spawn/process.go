@@ -1,10 +1,12 @@
 package spawn
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -114,14 +116,31 @@ func awaitExit(pid int) {
 	if err != nil {
 		return
 	}
-	// The callback must look at the process itself, every time: the
-	// poller clears its readiness flag before the first call, so an exit
-	// that arrived between opening the pidfd and this call left no edge to
-	// wait for (a callback that just returned false once waited forever on
-	// such a process: an unreaped attach seen in a storm). Checking after
-	// the reset means any later exit brings a new edge.
-	_ = rc.Read(func(uintptr) bool { return exited(pid) })
+	// The pidfd's readiness alone was seen to go unnoticed (a storm of
+	// stops and attaches on kernel 6.18 left an exited attached process
+	// unreaped, and its container's pid ns could not finish dying): look
+	// with waitid(WNOWAIT) every exitCheck too.
+	for !exited(pid) {
+		_ = f.SetReadDeadline(time.Now().Add(exitCheck))
+		first := true
+		err := rc.Read(func(uintptr) bool {
+			if first { // wait for readability once: a pidfd is readable once the process exited
+				first = false
+				return false
+			}
+			return true
+		})
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return
+		}
+	}
 }
+
+// exitCheck is how often awaitExit looks without the pidfd's help.
+const exitCheck = time.Second
 
 // exited reports whether pid (our child) can be reaped, without reaping it.
 func exited(pid int) bool {
