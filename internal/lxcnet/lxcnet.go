@@ -29,8 +29,9 @@ func (s Settings) pidFile() string   { return filepath.Join(s.RunDir, "dnsmasq.p
 func (s Settings) lockFile() string  { return filepath.Join(s.RunDir, "golxc-lxc-net.lock") }
 func (s Settings) leaseFile() string { return filepath.Join(s.LeaseDir, "dnsmasq."+s.Bridge+".leases") }
 
-// Start brings the network up. A bridge that already exists is used as it
-// is (Debian's lxc-net or an admin made it): nothing is changed.
+// Start brings the network up, or revives it if its dnsmasq died. A bridge
+// that already exists without lxc-net's marker is used as it is (an admin
+// made it): nothing is changed.
 func Start(s Settings) (bool, error) {
 	if !s.UseBridge {
 		return false, nil
@@ -40,26 +41,62 @@ func Start(s Settings) (bool, error) {
 		return false, err
 	}
 	defer unlock()
+	if revived, err := revive(s); revived || err != nil {
+		return revived, err
+	}
 	return start(s)
 }
 
-// Ensure brings the network up unless its bridge exists; containers whose
-// link is the lxc-net bridge call it at start.
-func Ensure(s Settings) error {
+// Ensure brings the network up unless its bridge exists, and revives a
+// network lxc-net brought up whose dnsmasq has died; containers whose link
+// is the lxc-net bridge call it at start. revived says dnsmasq was
+// restarted.
+func Ensure(s Settings) (revived bool, err error) {
 	if !s.UseBridge {
-		return fmt.Errorf("bridge %s is missing and USE_LXC_BRIDGE is not \"true\" in /etc/default/lxc-net", s.Bridge)
+		return false, fmt.Errorf("bridge %s is missing and USE_LXC_BRIDGE is not \"true\" in /etc/default/lxc-net", s.Bridge)
 	}
 	unlock, err := lock(s)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer unlock()
 	if _, err := netlink.LinkByName(s.Bridge); err == nil {
-		return nil
+		return revive(s)
 	}
 	os.Remove(s.upFile()) // the bridge is gone, so the marker is stale
 	_, err = start(s)
-	return err
+	return false, err
+}
+
+// revive restarts the DHCP/DNS server and NAT rules of a network that
+// lxc-net (golxc's or LXC's, which share the marker and pid file) brought
+// up when its dnsmasq is gone: killed with a session, OOM, or by hand.
+// Without it the bridge stays up and every container waits for a lease
+// that never comes. A bridge without the marker is someone else's and
+// stays untouched.
+func revive(s Settings) (bool, error) {
+	if _, err := os.Stat(s.upFile()); err != nil || dnsmasqPID(s.pidFile()) > 0 {
+		return false, nil
+	}
+	if _, err := netlink.LinkByName(s.Bridge); err != nil {
+		return false, nil
+	}
+	p, err := s.plan()
+	if err != nil {
+		return false, err
+	}
+	dnsmasq, err := findTool("dnsmasq", "dnsmasq-base")
+	if err != nil {
+		return false, err
+	}
+	nft, err := findTool("nft", "nftables")
+	if err != nil {
+		return false, err
+	}
+	if err := s.serve(p, nft, dnsmasq); err != nil {
+		return false, fmt.Errorf("restart lxc-net's dnsmasq on %s (it had died): %w; run \"lxc-net restart\"", s.Bridge, err)
+	}
+	return true, nil
 }
 
 // start returns created=false when an existing bridge was left alone.
@@ -167,9 +204,6 @@ func (s Settings) up(p *plan, nft, dnsmasq string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSysctl("ipv4/ip_forward", "1"); err != nil {
-		return err
-	}
 	_ = writeSysctl("ipv6/conf/"+s.Bridge+"/accept_dad", "0")
 	if err := netlink.AddrAdd(br, p.addr); err != nil {
 		return fmt.Errorf("address %s on %s: %w", p.addr.IPNet, s.Bridge, err)
@@ -182,7 +216,6 @@ func (s Settings) up(p *plan, nft, dnsmasq string) error {
 	if err := netlink.LinkSetUp(br); err != nil {
 		return err
 	}
-	var v6args []string
 	if p.v6 != nil {
 		if err := writeSysctl("ipv6/conf/all/forwarding", "1"); err != nil {
 			return err
@@ -191,6 +224,21 @@ func (s Settings) up(p *plan, nft, dnsmasq string) error {
 		if err := netlink.AddrAdd(br, p.v6); err != nil {
 			return fmt.Errorf("address %s on %s: %w", p.v6.IPNet, s.Bridge, err)
 		}
+	}
+	if err := s.serve(p, nft, dnsmasq); err != nil {
+		return err
+	}
+	return os.WriteFile(s.upFile(), nil, 0o644)
+}
+
+// serve installs the NAT rules (flushed first, so it can run again) and
+// starts dnsmasq on the bridge, which has its addresses already.
+func (s Settings) serve(p *plan, nft, dnsmasq string) error {
+	if err := writeSysctl("ipv4/ip_forward", "1"); err != nil {
+		return err
+	}
+	var v6args []string
+	if p.v6 != nil {
 		v6args = []string{"--dhcp-range=" + s.IPv6Addr + ",ra-only", "--listen-address", s.IPv6Addr}
 	}
 	if err := runNft(nft, s.nftRules(p.v6 != nil)); err != nil {
@@ -199,10 +247,7 @@ func (s Settings) up(p *plan, nft, dnsmasq string) error {
 	if err := os.MkdirAll(s.LeaseDir, 0o755); err != nil {
 		return err
 	}
-	if err := s.startDnsmasq(dnsmasq, v6args); err != nil {
-		return err
-	}
-	return os.WriteFile(s.upFile(), nil, 0o644)
+	return s.startDnsmasq(dnsmasq, v6args)
 }
 
 // nftRules: accept DHCP/DNS from the bridge, forward to and from it, and

@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netlink"
 )
@@ -110,7 +112,7 @@ func TestExistingBridgeUnchanged(t *testing.T) {
 	}
 	for _, f := range []func() error{
 		func() error { _, err := Start(s); return err },
-		func() error { return Ensure(s) },
+		func() error { _, err := Ensure(s); return err },
 	} {
 		if err := f(); err != nil {
 			t.Fatal(err)
@@ -126,7 +128,7 @@ func TestExistingBridgeUnchanged(t *testing.T) {
 // restart.
 func TestEnsureStartsMissingBridge(t *testing.T) {
 	s := testSettings(t)
-	if err := Ensure(s); err != nil {
+	if _, err := Ensure(s); err != nil {
 		t.Fatal(err)
 	}
 	if st := GetStatus(s); !st.Running || st.DnsmasqPID == 0 {
@@ -140,7 +142,7 @@ func TestEnsureStartsMissingBridge(t *testing.T) {
 	if err := os.WriteFile(lease, []byte(line), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Ensure(s); err != nil {
+	if _, err := Ensure(s); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(lease)
@@ -149,8 +151,57 @@ func TestEnsureStartsMissingBridge(t *testing.T) {
 	}
 	s2 := s
 	s2.UseBridge = false
-	if err := Ensure(s2); err == nil || !strings.Contains(err.Error(), "USE_LXC_BRIDGE") {
+	if _, err := Ensure(s2); err == nil || !strings.Contains(err.Error(), "USE_LXC_BRIDGE") {
 		t.Errorf("disabled bridge: %v", err)
+	}
+}
+
+// TestEnsureRevivesDeadDnsmasq: a network lxc-net brought up whose
+// dnsmasq died (killed with the session that started it, as a CI machine
+// showed) gets dnsmasq and its NAT rules back from the next container
+// start; a healthy one is left alone.
+func TestEnsureRevivesDeadDnsmasq(t *testing.T) {
+	s := testSettings(t)
+	if _, err := Start(s); err != nil {
+		t.Fatal(err)
+	}
+	if revived, err := Ensure(s); err != nil || revived {
+		t.Fatalf("ensure on a healthy network: revived=%v %v", revived, err)
+	}
+	old := GetStatus(s).DnsmasqPID
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && processName(old) == "dnsmasq"; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := exec.Command("nft", "delete", "table", "ip", s.NftTable).Run(); err != nil {
+		t.Fatal(err)
+	}
+	revived, err := Ensure(s)
+	if err != nil || !revived {
+		t.Fatalf("ensure after dnsmasq died: revived=%v %v", revived, err)
+	}
+	st := GetStatus(s)
+	if st.DnsmasqPID == 0 || st.DnsmasqPID == old || !st.NAT || !st.Running {
+		t.Fatalf("not revived: %+v (old dnsmasq %d)", st, old)
+	}
+	// lxc-net start revives too, rather than saying "already running".
+	killDnsmasq(s.pidFile())
+	if created, err := Start(s); err != nil || !created || GetStatus(s).DnsmasqPID == 0 {
+		t.Fatalf("start after dnsmasq died: %v %v %+v", created, err, GetStatus(s))
+	}
+	if _, err := Start(s); err != ErrAlreadyRunning {
+		t.Fatalf("start on a healthy network: %v", err)
+	}
+	addrs := 0
+	for _, a := range st.Addrs {
+		if a == s.Addr+"/24" {
+			addrs++
+		}
+	}
+	if addrs != 1 {
+		t.Errorf("bridge addresses after revival: %v", st.Addrs)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/lxcnet"
 )
 
@@ -18,18 +19,23 @@ func isLxcnetBridge(link string) bool {
 	return err == nil && s.UseBridge && s.Bridge == link
 }
 
-// ensureBridges brings up the lxc-net bridge when a device needs it.
+// ensureBridges brings up the lxc-net bridge when a device needs it, or
+// restarts its dnsmasq if that died.
 func (n *Network) ensureBridges() error {
 	for _, d := range n.devs {
-		if !d.needBridge {
+		if !d.lxcnetLink {
 			continue
 		}
 		s, err := lxcnetSettings()
 		if err != nil {
 			return fmt.Errorf("%s.link = %s: %w", d.key, d.cfg.Link, err)
 		}
-		if err := lxcnet.Ensure(s); err != nil {
+		revived, err := lxcnet.Ensure(s)
+		if err != nil {
 			return fmt.Errorf("%s.link = %s: bring up the lxc-net bridge: %w", d.key, d.cfg.Link, err)
+		}
+		if revived {
+			log.Warnf("%s.link = %s: lxc-net's dnsmasq had died; restarted it", d.key, d.cfg.Link)
 		}
 	}
 	return nil

@@ -43,7 +43,9 @@ type device struct {
 	gw4, gw6       net.IP // resolved gateways (auto included)
 	gw4Dev, gw6Dev bool   // "dev": default route through the device
 
-	needBridge bool // link is the lxc-net bridge and must be brought up
+	// lxcnetLink: link is lxc-net's bridge, which setup brings up when
+	// missing (bridgeMissing) and whose dead dnsmasq it restarts.
+	lxcnetLink, bridgeMissing bool
 
 	hostName string // host-side device that stays on the host (veth1)
 	moveName string // device to move into the container, by host name

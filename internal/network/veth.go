@@ -54,18 +54,19 @@ func (vethDriver) check(n *Network, d *device) error {
 }
 
 // checkBridge: link must be an existing bridge, or the lxc-net bridge,
-// which setup brings up when missing.
+// which setup brings up when missing (or revives).
 func checkBridge(n *Network, d *device) error {
 	l, err := n.host.LinkByName(d.cfg.Link)
 	if err != nil {
 		if isLxcnetBridge(d.cfg.Link) {
-			d.needBridge = true
+			d.lxcnetLink, d.bridgeMissing = true, true
 			return nil
 		}
 		return fmt.Errorf("%s.link = %s: no such bridge on the host; create it (ip link add %s type bridge) or fix the key", d.key, d.cfg.Link, d.cfg.Link)
 	}
 	switch l.Type() {
 	case "bridge":
+		d.lxcnetLink = isLxcnetBridge(d.cfg.Link)
 		return nil
 	case "openvswitch":
 		return fmt.Errorf("%s.link = %s: Open vSwitch bridges are not supported by golxc; use a Linux bridge", d.key, d.cfg.Link)
@@ -90,7 +91,7 @@ func checkVlanFiltering(d *device) error {
 	if val == "" {
 		key, val = d.key+".veth.vlan.tagged.id", strings.Join(d.cfg.VethVlanTagged, ",")
 	}
-	if d.needBridge {
+	if d.bridgeMissing {
 		return fmt.Errorf("%s = %s: the lxc-net bridge %s does not filter VLANs", key, val, d.cfg.Link)
 	}
 	b, err := os.ReadFile("/sys/class/net/" + d.cfg.Link + "/bridge/vlan_filtering")
