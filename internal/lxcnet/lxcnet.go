@@ -41,8 +41,10 @@ func Start(s Settings) (bool, error) {
 		return false, err
 	}
 	defer unlock()
-	if revived, err := revive(s); revived || err != nil {
-		return revived, err
+	if _, err := netlink.LinkByName(s.Bridge); err == nil {
+		if revived, err := revive(s); revived || err != nil {
+			return revived, err
+		}
 	}
 	return start(s)
 }
@@ -73,23 +75,12 @@ func Ensure(s Settings) (revived bool, err error) {
 // up when its dnsmasq is gone: killed with a session, OOM, or by hand.
 // Without it the bridge stays up and every container waits for a lease
 // that never comes. A bridge without the marker is someone else's and
-// stays untouched.
+// stays untouched. The caller has seen that the bridge exists.
 func revive(s Settings) (bool, error) {
 	if _, err := os.Stat(s.upFile()); err != nil || dnsmasqPID(s.pidFile()) > 0 {
 		return false, nil
 	}
-	if _, err := netlink.LinkByName(s.Bridge); err != nil {
-		return false, nil
-	}
-	p, err := s.plan()
-	if err != nil {
-		return false, err
-	}
-	dnsmasq, err := findTool("dnsmasq", "dnsmasq-base")
-	if err != nil {
-		return false, err
-	}
-	nft, err := findTool("nft", "nftables")
+	p, nft, dnsmasq, err := s.prepare()
 	if err != nil {
 		return false, err
 	}
@@ -107,15 +98,7 @@ func start(s Settings) (bool, error) {
 	if _, err := netlink.LinkByName(s.Bridge); err == nil {
 		return false, nil
 	}
-	plan, err := s.plan()
-	if err != nil {
-		return false, err
-	}
-	dnsmasq, err := findTool("dnsmasq", "dnsmasq-base")
-	if err != nil {
-		return false, err
-	}
-	nft, err := findTool("nft", "nftables")
+	plan, nft, dnsmasq, err := s.prepare()
 	if err != nil {
 		return false, err
 	}
@@ -124,6 +107,21 @@ func start(s Settings) (bool, error) {
 		return false, fmt.Errorf("Failed to setup lxc-net: %w", err)
 	}
 	return true, nil
+}
+
+// prepare parses the addresses and finds the tools bringing the network
+// up (or back) needs.
+func (s Settings) prepare() (p *plan, nft, dnsmasq string, err error) {
+	if p, err = s.plan(); err != nil {
+		return nil, "", "", err
+	}
+	if dnsmasq, err = findTool("dnsmasq", "dnsmasq-base"); err != nil {
+		return nil, "", "", err
+	}
+	if nft, err = findTool("nft", "nftables"); err != nil {
+		return nil, "", "", err
+	}
+	return p, nft, dnsmasq, nil
 }
 
 // plan holds the parsed addresses.
