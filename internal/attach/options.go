@@ -2,11 +2,11 @@ package attach
 
 import (
 	"fmt"
-	"github.com/golxc/golxc/internal/seccomp"
 	"os"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/golxc/golxc/internal/namespace"
+	"github.com/golxc/golxc/internal/seccomp"
 )
 
 // Privileges are what -e (elevated privileges) may keep: the parts of the
@@ -91,27 +91,28 @@ func Defaults(lxcpath, name string) Options {
 	return Options{LXCPath: lxcpath, Name: name, Namespaces: -1, Personality: -1, UID: -1, GID: -1, LogPrefix: "lxc-attach"}
 }
 
-// namespaceNames maps -s tokens (LXC's names and /proc/PID/ns names).
-var namespaceNames = map[string]int{
-	"MOUNT": unix.CLONE_NEWNS, "PID": unix.CLONE_NEWPID, "UTSNAME": unix.CLONE_NEWUTS,
-	"IPC": unix.CLONE_NEWIPC, "USER": unix.CLONE_NEWUSER, "NETWORK": unix.CLONE_NEWNET,
-	"CGROUP": unix.CLONE_NEWCGROUP, "TIME": unix.CLONE_NEWTIME,
-	"mnt": unix.CLONE_NEWNS, "pid": unix.CLONE_NEWPID, "uts": unix.CLONE_NEWUTS,
-	"ipc": unix.CLONE_NEWIPC, "user": unix.CLONE_NEWUSER, "net": unix.CLONE_NEWNET,
-	"cgroup": unix.CLONE_NEWCGROUP, "time": unix.CLONE_NEWTIME,
-}
-
-// ParseNamespaces parses -s: a "|"-separated list such as "NETWORK|UTSNAME".
+// ParseNamespaces parses -s: a "|"-separated list such as "NETWORK|UTSNAME";
+// /proc/PID/ns names (net, uts) are accepted too.
 func ParseNamespaces(s string) (int, error) {
 	flags := 0
 	for _, tok := range strings.Split(s, "|") {
-		f, ok := namespaceNames[tok]
-		if !ok {
+		f := namespaceFlag(tok)
+		if f == 0 {
 			return 0, fmt.Errorf("unknown namespace %q (use MOUNT, PID, UTSNAME, IPC, USER, NETWORK, CGROUP or TIME, joined with |)", tok)
 		}
 		flags |= f
 	}
 	return flags, nil
+}
+
+// namespaceFlag is the clone flag of one -s token, 0 if unknown.
+func namespaceFlag(tok string) int {
+	for _, ns := range namespace.All() {
+		if tok == ns.Attach || tok == ns.Name {
+			return int(ns.Flag)
+		}
+	}
+	return 0
 }
 
 // ParsePrivileges parses -e's optional argument; "" means all.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/terminal"
 )
 
 // devptsMagic is DEVPTS_SUPER_MAGIC.
@@ -28,27 +30,15 @@ func openContainerPTY(devpts *os.File, initPid, pidfd int) (ptx, pts *os.File, e
 		defer unix.Close(d)
 		dir = d
 	}
-	fd, err := unix.Openat(dir, "ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	p, err := terminal.OpenPTYAt(dir, "ptmx", unix.O_NOFOLLOW)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open the container's /dev/pts/ptmx: %w", err)
+		return nil, nil, fmt.Errorf("allocate a pty on the container's /dev/pts: %w", err)
 	}
-	ptx = os.NewFile(uintptr(fd), "ptmx")
-	if err := checkDevpts(fd); err != nil {
-		ptx.Close()
+	if err := checkDevpts(int(p.Master.Fd())); err != nil {
+		p.Close()
 		return nil, nil, fmt.Errorf("the container's /dev/pts/ptmx: %w", err)
 	}
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		ptx.Close()
-		return nil, nil, fmt.Errorf("unlock the container pty: %w", err)
-	}
-	// TIOCGPTPEER opens the peer without a path lookup in anyone's mounts.
-	sfd, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.TIOCGPTPEER, uintptr(unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC))
-	if e != 0 {
-		ptx.Close()
-		return nil, nil, fmt.Errorf("open the container pty's peer (TIOCGPTPEER): %w", e)
-	}
-	n, _ := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
-	return ptx, os.NewFile(sfd, "/dev/pts/"+strconv.Itoa(int(n))), nil
+	return p.Master, p.Peer, nil
 }
 
 // openPtsDir opens PID's /dev/pts with every path component resolved

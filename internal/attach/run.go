@@ -13,6 +13,7 @@ import (
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/spawn"
 	"github.com/golxc/golxc/internal/terminal"
@@ -39,10 +40,6 @@ var ErrStopped = errors.New("the container stopped during the attach: container 
 
 // ErrNotRunning: nothing serves the container's command socket.
 var ErrNotRunning = cmdsock.ErrNotRunning
-
-// allNamespaces is what Namespaces -1 means.
-const allNamespaces = unix.CLONE_NEWUSER | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET |
-	unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWTIME | unix.CLONE_NEWPID
 
 // Process is a running attached process.
 type Process struct {
@@ -501,31 +498,21 @@ func containerCgroups(initPid int, name string) (*cgroup.Container, error) {
 	return cgroup.FromPid(l, initPid, name)
 }
 
-// namespaceOrder is the order namespaces are attached in, for the log.
-var namespaceOrder = []struct {
-	flag int
-	name string
-}{
-	{unix.CLONE_NEWUSER, "user"}, {unix.CLONE_NEWNS, "mnt"}, {unix.CLONE_NEWPID, "pid"},
-	{unix.CLONE_NEWUTS, "uts"}, {unix.CLONE_NEWIPC, "ipc"}, {unix.CLONE_NEWNET, "net"},
-	{unix.CLONE_NEWCGROUP, "cgroup"}, {unix.CLONE_NEWTIME, "time"},
-}
-
 // logNamespaces says which namespaces the attach enters: the requested ones
 // init does not share with us (the namespace stage skips the others).
 func logNamespaces(initPid, flags int) {
-	for _, ns := range namespaceOrder {
-		if flags&ns.flag == 0 {
+	for _, ns := range namespace.All() {
+		if uintptr(flags)&ns.Flag == 0 {
 			continue
 		}
 		var self, them unix.Stat_t
-		e1 := unix.Stat("/proc/self/ns/"+ns.name, &self)
-		e2 := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns.name), &them)
+		e1 := unix.Stat("/proc/self/ns/"+ns.Name, &self)
+		e2 := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns.Name), &them)
 		if e1 == nil && e2 == nil && self.Ino == them.Ino && self.Dev == them.Dev {
-			log.Tracef("Shared %s namespace doesn't need attach", ns.name)
+			log.Tracef("Shared %s namespace doesn't need attach", ns.Name)
 			continue
 		}
-		log.Tracef("Attaching to %s namespace", ns.name)
+		log.Tracef("Attaching to %s namespace", ns.Name)
 	}
 }
 
@@ -541,7 +528,7 @@ func fill(o *Options) {
 		o.Stderr = os.Stderr
 	}
 	if o.Namespaces < 0 {
-		o.Namespaces = allNamespaces
+		o.Namespaces = int(namespace.AllFlags())
 	}
 	if o.LogPrefix == "" {
 		o.LogPrefix = "lxc-attach"

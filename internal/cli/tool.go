@@ -178,24 +178,14 @@ func (t *Tool) Main(argv []string, stdin io.Reader, stdout, stderr io.Writer) (c
 // ErrSilent makes Check fail without printing (the checker printed already).
 var ErrSilent = errors.New("silent")
 
-// setupLog applies -o/-l: -o wins; -l alone opens LXC's default log file.
+// setupLog applies -o/-l before any container config is read (log.Choose):
+// -o wins; -l alone opens LXC's default log file.
 func (t *Tool) setupLog(c *Ctx) error {
-	// Any -l value is accepted, as LXC does: an unknown name (WARNING)
-	// keeps the default level.
-	level := log.ERROR
+	def := ""
 	if c.LogPriority != "" {
-		level = log.CommandLineLevel(c.LogPriority)
+		def = log.DefaultFile(c.LXCPath, config.DefaultLXCPath(), c.Name)
 	}
-	file := c.LogFile
-	if file == "" && c.LogPriority != "" {
-		file = log.DefaultFile(c.LXCPath, config.DefaultLXCPath(), c.Name)
-		if err := log.Setup(t.Name, c.Name, file, level, c.Quiet); err != nil {
-			file = "" // LXC ignores failures to open its default file
-		} else {
-			return nil
-		}
-	}
-	return log.Setup(t.Name, c.Name, file, level, c.Quiet)
+	return log.Choose(c.LogFile, c.LogPriority, "", "", def).Apply(t.Name, c.Name, c.Quiet)
 }
 
 func trimSlashes(p string) string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/golxc/golxc/internal/namespace"
 )
 
 // dump renders every applied value through Get, so two configs can be
@@ -21,8 +23,8 @@ func dump(c *Config) string {
 		fmt.Fprintf(&b, "%s=%q err=%v\n", k, v, err != nil)
 	}
 	var shares []string
-	for _, ns := range nsNames {
-		v, _ := c.Get("lxc.namespace.share." + ns)
+	for _, ns := range namespace.All() {
+		v, _ := c.Get("lxc.namespace.share." + ns.Name)
 		shares = append(shares, v)
 	}
 	fmt.Fprintf(&b, "shares=%q\n", shares)

@@ -169,18 +169,6 @@ func validCap(tok string) bool {
 	return ok && n >= 0 && int(n) <= lastCap()
 }
 
-// Namespaces in LXC's ns_info order (the order get_config_item prints them).
-var nsNames = []string{"user", "mnt", "pid", "uts", "ipc", "net", "cgroup", "time"}
-
-func nsIndex(name string) int {
-	for i, n := range nsNames {
-		if n == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // Log levels (lxc.log.level), index = LXC's numeric level.
 var logLevels = []string{"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "FATAL"}
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/golxc/golxc/internal/namespace"
 )
 
 // entry is one row of the key table. Strict entries match the key exactly,
@@ -674,7 +676,7 @@ func nsKey(name string, f func(*values) (mine, other *uint32)) entry {
 			}
 			var m uint32
 			for _, t := range strings.FieldsFunc(v, isBlank) {
-				i := nsIndex(t)
+				i := namespace.Index(t)
 				if i < 0 {
 					return badValue(t, "expected namespace names: mnt pid uts ipc net user cgroup time")
 				}
@@ -691,11 +693,13 @@ func nsKey(name string, f func(*values) (mine, other *uint32)) entry {
 	}
 }
 
+// nsList names the namespaces of a mask whose bit i is namespace.All()[i],
+// in LXC's ns_info order (the order get_config_item prints them).
 func nsList(mask uint32) []string {
 	var l []string
-	for i, n := range nsNames {
+	for i, ns := range namespace.All() {
 		if mask&(1<<i) != 0 {
-			l = append(l, n)
+			l = append(l, ns.Name)
 		}
 	}
 	return l
@@ -703,7 +707,7 @@ func nsList(mask uint32) []string {
 
 func nsShareName(key string) (string, error) {
 	ns := strings.TrimPrefix(key, "lxc.namespace.share.")
-	if nsIndex(ns) < 0 {
+	if namespace.Index(ns) < 0 {
 		return "", verr(fmt.Sprintf("unknown namespace %q", ns), "expected lxc.namespace.share.<mnt|pid|uts|ipc|net|user|cgroup|time>")
 	}
 	return ns, nil

@@ -63,7 +63,7 @@ type values struct {
 	mountEntries []string
 	fstab        string
 
-	nsClone, nsKeep uint32 // bit i = nsNames[i]
+	nsClone, nsKeep uint32 // bit i = namespace.All()[i]
 	nsShare         map[string]string
 
 	timeBoot, timeMono timeOffset

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/namespace"
 )
 
 // Hook types, in the order a start runs them.
@@ -30,9 +31,6 @@ const (
 	Clone     = "clone"
 	Destroy   = "destroy"
 )
-
-// nsOrder is the order LXC lists preserved namespaces in stop-hook args.
-var nsOrder = []string{"user", "mnt", "pid", "uts", "ipc", "net", "cgroup", "time"}
 
 // Context is what LXC exposes to a hook. Zero fields are left out.
 type Context struct {
@@ -114,9 +112,10 @@ func Args(hookType string, c Context) []string {
 	}
 	a := []string{c.Name, "lxc", hookType}
 	if hookType == Stop {
-		for _, ns := range nsOrder {
-			if p, ok := c.NS[ns]; ok {
-				a = append(a, ns+":"+p)
+		// In LXC's ns_info order, as LXC lists preserved namespaces.
+		for _, ns := range namespace.All() {
+			if p, ok := c.NS[ns.Name]; ok {
+				a = append(a, ns.Name+":"+p)
 			}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/golxc/golxc/internal/rootfs"
 	"github.com/golxc/golxc/internal/terminal"
 )
 
@@ -35,33 +34,23 @@ func (p *pty) close() {
 	p.master.Close()
 }
 
+// hostPTY allocates a pair on the host's devpts. The master is
+// non-blocking, so every idle console waits in the runtime poller rather
+// than holding a thread in read(2).
+func hostPTY() (*terminal.PTY, error) {
+	p, err := terminal.OpenPTYAt(unix.AT_FDCWD, "/dev/ptmx", unix.O_NONBLOCK)
+	if err != nil {
+		return nil, fmt.Errorf("allocate a pty: %w", err)
+	}
+	return p, nil
+}
+
+// openPTY allocates the console pty without opening its slave: that is
+// opened by path for each boot, and until then the pump's read blocks
+// (once a slave was closed it reads EIO instead, and the pump naps).
 func openPTY() (*pty, error) {
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	m, n, err := terminal.OpenMasterAt(unix.AT_FDCWD, "/dev/ptmx", unix.O_NONBLOCK)
 	if err != nil {
-		return nil, fmt.Errorf("allocate a pty: open /dev/ptmx: %w", err)
-	}
-	// Through Control, not Fd(): Fd() would switch the master to blocking
-	// mode, and every idle console would then hold a thread in read(2)
-	// instead of waiting in the poller.
-	var n uint32
-	var ioErr error
-	rc, err := m.SyscallConn()
-	if err == nil {
-		err = rc.Control(func(fd uintptr) {
-			if ioErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioErr != nil {
-				ioErr = fmt.Errorf("unlock: %w", ioErr)
-				return
-			}
-			if n, ioErr = unix.IoctlGetUint32(int(fd), unix.TIOCGPTN); ioErr != nil {
-				ioErr = fmt.Errorf("number: %w", ioErr)
-			}
-		})
-	}
-	if err == nil {
-		err = ioErr
-	}
-	if err != nil {
-		m.Close()
 		return nil, fmt.Errorf("allocate a pty: %w", err)
 	}
 	return &pty{master: m, slavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
@@ -69,20 +58,7 @@ func openPTY() (*pty, error) {
 
 // openPeer opens the slave through the master (TIOCGPTPEER), which works
 // whichever devpts instance the pair lives on.
-func (p *pty) openPeer() (*os.File, error) {
-	rc, err := p.master.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	fd, ioErr := -1, error(nil)
-	if err := rc.Control(func(m uintptr) { fd, ioErr = rootfs.OpenPeer(int(m)) }); err != nil {
-		return nil, err
-	}
-	if ioErr != nil {
-		return nil, ioErr
-	}
-	return os.NewFile(uintptr(fd), "pts-peer"), nil
-}
+func (p *pty) openPeer() (*os.File, error) { return terminal.OpenPeer(p.master) }
 
 func (p *pty) openSlave() (*os.File, error) {
 	return os.OpenFile(p.slavePath, os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -192,15 +168,11 @@ func (c *console) attach() (*os.File, error) {
 	if c.busy {
 		return nil, unix.EBUSY
 	}
-	proxy, err := openPTY()
+	proxy, err := hostPTY()
 	if err != nil {
 		return nil, err
 	}
-	slave, err := proxy.openSlave()
-	if err != nil {
-		proxy.master.Close()
-		return nil, err
-	}
+	slave := proxy.Peer
 	if t, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS); err == nil {
 		terminal.MakeRaw(t)
 		_ = unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, t)
@@ -213,7 +185,7 @@ func (c *console) attach() (*os.File, error) {
 		c.mu.Unlock()
 		slave.Close()
 	}()
-	return proxy.master, nil
+	return proxy.Master, nil
 }
 
 // setPeer makes console output also go to w (foreground terminal).

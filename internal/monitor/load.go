@@ -65,18 +65,17 @@ func (m *monitor) load() error {
 		return err
 	}
 	m.cfg, m.spec = cfg, spec
-	m.setupLogging()
+	if err := m.setupLogging(); err != nil {
+		return err
+	}
 	logLeakedFDsClosed()
 	log.Debugf("Loaded configuration file %q", m.o.ConfigFile)
 	return nil
 }
 
-// setupLogging opens the monitor's log as LXC chooses it: -o names the
-// file and -l its level, and lxc.log.* are then ignored; without -o,
-// lxc.log.file (else the default file -l selects) at lxc.log.level (else
-// -l's level).
-func (m *monitor) setupLogging() {
-	file, level := logChoice(m.o, m.spec.Log)
+// setupLogging opens the monitor's log as LXC chooses it (log.Choose); a
+// -o file that cannot be opened fails the start, as LXC's lxc-start exits.
+func (m *monitor) setupLogging() error {
 	prefix := m.o.LogPrefix
 	if prefix == "" {
 		prefix = "lxc-start"
@@ -86,32 +85,16 @@ func (m *monitor) setupLogging() {
 	}
 	// A foreground start keeps stderr for errors; the daemon has none.
 	quiet := m.o.Quiet || m.o.Daemonize
-	if err := log.Setup(prefix, m.o.Name, file, level, quiet); err != nil && file != m.spec.Log.File {
-		_ = log.Setup(prefix, m.o.Name, "", level, quiet) // LXC ignores a default file it cannot open
-	} else if err != nil {
-		log.Warnf("lxc.log.file: %v", err)
-	}
+	return logChoice(m.o, m.spec.Log).Apply(prefix, m.o.Name, quiet)
 }
 
-// logChoice is the monitor's log file and level: -o (at -l's level, else
-// ERROR) ignores lxc.log.*; otherwise lxc.log.file, else the default file
-// when -l is given, at lxc.log.level, else -l's level.
-func logChoice(o Options, l config.LogSpec) (string, log.Level) {
-	file, level := o.LogFile, log.ERROR
+// logChoice is log.Choose with the monitor's options and lxc.log.*.
+func logChoice(o Options, l config.LogSpec) log.Choice {
+	def := ""
 	if o.LogLevel != "" {
-		level = log.CommandLineLevel(o.LogLevel)
+		def = log.DefaultFile(o.LXCPath, config.DefaultLXCPath(), o.Name)
 	}
-	if file != "" {
-		return file, level
-	}
-	file = l.File
-	if file == "" && o.LogLevel != "" {
-		file = log.DefaultFile(o.LXCPath, config.DefaultLXCPath(), o.Name)
-	}
-	if lv, err := log.ParseLevel(l.Level); err == nil && l.Level != "" {
-		level = lv
-	}
-	return file, level
+	return log.Choose(o.LogFile, o.LogLevel, l.File, l.Level, def)
 }
 
 func (m *monitor) configItem(key string) (string, error) {

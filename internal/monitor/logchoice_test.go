@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/golxc/golxc/internal/config"
@@ -28,9 +29,26 @@ func TestLogChoice(t *testing.T) {
 		{"-l with config file only", Options{LogLevel: "TRACE"}, config.LogSpec{File: "/cfg.log"}, "/cfg.log", log.TRACE},
 		{"-l default file", Options{LogLevel: "DEBUG", LXCPath: "/tmp/lp", Name: "c1"}, config.LogSpec{}, "/tmp/lp/c1/c1.log", log.DEBUG},
 	} {
-		f, l := logChoice(c.o, c.spec)
-		if f != c.wantFile || l != c.wantLevel {
+		ch := logChoice(c.o, c.spec)
+		if f, l := ch.File, ch.Level; f != c.wantFile || l != c.wantLevel {
 			t.Errorf("%s: got %q %v, want %q %v", c.what, f, l, c.wantFile, c.wantLevel)
 		}
+	}
+}
+
+// A -o file the monitor cannot open fails the start (LXC's lxc-start
+// exits 1) instead of being dropped for stderr.
+func TestSetupLoggingUnopenableLogFile(t *testing.T) {
+	defer log.Close()
+	bad := "/proc/self/golxc-no-such-dir/m.log"
+	m := &monitor{o: Options{Name: "c1", LogFile: bad, LogLevel: "DEBUG", Quiet: true}, spec: &config.Spec{}}
+	err := m.setupLogging()
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("setupLogging with -o %s: %v, want an error naming it", bad, err)
+	}
+	// The default file (-l alone) is still dropped silently, as LXC.
+	m.o = Options{Name: "c1", LXCPath: "/proc/self/golxc-no-such-dir", LogLevel: "DEBUG", Quiet: true}
+	if err := m.setupLogging(); err != nil {
+		t.Errorf("unopenable default file: %v, want it ignored", err)
 	}
 }

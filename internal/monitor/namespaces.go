@@ -3,23 +3,12 @@ package monitor
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/namespace"
 )
-
-// nsFlags maps /proc/PID/ns names to clone flags.
-var nsFlags = map[string]uintptr{
-	"mnt": unix.CLONE_NEWNS, "pid": unix.CLONE_NEWPID, "uts": unix.CLONE_NEWUTS,
-	"ipc": unix.CLONE_NEWIPC, "net": unix.CLONE_NEWNET, "user": unix.CLONE_NEWUSER,
-	"cgroup": unix.CLONE_NEWCGROUP, "time": unix.CLONE_NEWTIME,
-}
-
-// nsNames is LXC's ns_info order: the order namespaces are decided,
-// shared and preserved in.
-var nsNames = []string{"user", "mnt", "pid", "uts", "ipc", "net", "cgroup", "time"}
 
 // kernelHasNS reports whether /proc/self/ns/<name> exists (cgroup: 4.6+,
 // time: 5.6+).
@@ -56,9 +45,9 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 		if keep&unix.CLONE_NEWTIME != 0 && wantsTime {
 			return 0, fmt.Errorf("lxc.namespace.keep: time is kept but lxc.time.offset.* is set; remove one of them")
 		}
-		for _, n := range nsNames {
-			if keep&nsFlags[n] == 0 && kernelHasNS(n) {
-				flags |= nsFlags[n]
+		for _, ns := range namespace.All() {
+			if keep&ns.Flag == 0 && kernelHasNS(ns.Name) {
+				flags |= ns.Flag
 			}
 		}
 	case len(s.NamespaceClone) > 0:
@@ -83,12 +72,12 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 			flags &^= unix.CLONE_NEWNET
 		}
 	}
-	for _, n := range nsNames {
-		if _, ok := s.NamespaceShare[n]; ok {
-			if n == "mnt" {
-				return 0, fmt.Errorf("lxc.namespace.share.mnt = %s: a container needs its own mount namespace; remove the setting", s.NamespaceShare[n])
+	for _, ns := range namespace.All() {
+		if v, ok := s.NamespaceShare[ns.Name]; ok {
+			if ns.Flag == unix.CLONE_NEWNS {
+				return 0, fmt.Errorf("lxc.namespace.share.mnt = %s: a container needs its own mount namespace; remove the setting", v)
 			}
-			flags &^= nsFlags[n]
+			flags &^= ns.Flag
 		}
 	}
 	if flags&unix.CLONE_NEWUSER != 0 && len(s.IDMap) == 0 {
@@ -104,11 +93,11 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 func nsMask(key string, names []string) (uintptr, error) {
 	var m uintptr
 	for _, n := range names {
-		f, ok := nsFlags[n]
+		ns, ok := namespace.ByName(n)
 		if !ok {
 			return 0, fmt.Errorf("%s: unknown namespace %q", key, n)
 		}
-		m |= f
+		m |= ns.Flag
 	}
 	return m, nil
 }
@@ -133,26 +122,4 @@ func idMaps(maps []config.IDMap, typ byte) []config.IDMap {
 		}
 	}
 	return out
-}
-
-// cloneFlagName is LXC's CLONE_NEW* spelling of a namespace name.
-func cloneFlagName(n string) string {
-	if n == "mnt" {
-		return "NS"
-	}
-	return strings.ToUpper(n)
-}
-
-// describeCloneFlags lists flags as namespace names, for the log.
-func describeCloneFlags(flags uintptr) string {
-	var names []string
-	for _, n := range nsNames {
-		if flags&nsFlags[n] != 0 {
-			names = append(names, n)
-		}
-	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, " ")
 }

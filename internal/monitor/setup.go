@@ -11,6 +11,7 @@ import (
 	"github.com/golxc/golxc/internal/hooks"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/rootfs"
 	"github.com/golxc/golxc/internal/spawn"
 )
@@ -27,7 +28,7 @@ func (m *monitor) setup(in *instance) error {
 	if in.flags, err = cloneFlags(m.spec); err != nil {
 		return err
 	}
-	log.Tracef("Namespaces to create: %s", describeCloneFlags(in.flags))
+	log.Tracef("Namespaces to create: %s", namespace.Describe(in.flags))
 	// Shared namespaces are resolved before anything is created, so a
 	// target that is not running leaves nothing behind. They sit in
 	// nsFiles: the stop hooks get them too (as LXC), teardown closes them.
@@ -82,9 +83,9 @@ func (m *monitor) setup(in *instance) error {
 	}
 	in.pid = in.proc.pid
 	log.Tracef("Cloned child process %d", in.pid)
-	for _, n := range nsNames {
-		if in.flags&nsFlags[n] != 0 {
-			log.Infof("Cloned CLONE_NEW%s", cloneFlagName(n))
+	for _, ns := range namespace.All() {
+		if in.flags&ns.Flag != 0 {
+			log.Infof("Cloned %s", ns.Clone)
 		}
 	}
 	for _, kv := range m.spec.Proc {
@@ -253,16 +254,15 @@ func (m *monitor) takeTTYs(in *instance, n int, files []*os.File) error {
 // preserveNamespaces adds init's new namespaces to out (which holds the
 // shared ones), kept open for the stop hooks.
 func preserveNamespaces(out map[string]*os.File, pid int, flags uintptr) {
-	for _, n := range nsNames {
-		if flags&nsFlags[n] == 0 {
+	for _, ns := range namespace.All() {
+		if flags&ns.Flag == 0 {
 			continue
 		}
-		p := fmt.Sprintf("/proc/%d/ns/%s", pid, n)
-		f, err := os.Open(p)
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", pid, ns.Name))
 		if err != nil {
 			continue
 		}
-		out[n] = f
+		out[ns.Name] = f
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/spawn"
 )
 
@@ -28,17 +29,17 @@ import (
 // Each error is one line naming the key. On error nothing stays open.
 func openShared(lxcpath string, share map[string]string) (map[string]*os.File, error) {
 	out := map[string]*os.File{}
-	for _, ns := range nsNames {
-		value, ok := share[ns]
+	for _, ns := range namespace.All() {
+		value, ok := share[ns.Name]
 		if !ok {
 			continue
 		}
-		f, err := openShare(lxcpath, ns, value)
+		f, err := openShare(lxcpath, ns.Name, value)
 		if err != nil {
 			closeFiles(out)
-			return nil, fmt.Errorf("lxc.namespace.share.%s = %s: %w", ns, value, err)
+			return nil, fmt.Errorf("lxc.namespace.share.%s = %s: %w", ns.Name, value, err)
 		}
-		out[ns] = f
+		out[ns.Name] = f
 	}
 	return out, nil
 }
@@ -52,9 +53,9 @@ func closeFiles(m map[string]*os.File) {
 // sharedNS turns the opened files into spawn's form, in LXC's order.
 func sharedNS(files map[string]*os.File, share map[string]string) []spawn.SharedNS {
 	var out []spawn.SharedNS
-	for _, ns := range nsNames {
-		if _, ok := share[ns]; ok && files[ns] != nil {
-			out = append(out, spawn.SharedNS{Flag: nsFlags[ns], File: files[ns]})
+	for _, ns := range namespace.All() {
+		if _, ok := share[ns.Name]; ok && files[ns.Name] != nil {
+			out = append(out, spawn.SharedNS{Flag: ns.Flag, File: files[ns.Name]})
 		}
 	}
 	return out
@@ -148,7 +149,7 @@ func openNSFile(path, ns string) (*os.File, error) {
 		return nil, err
 	}
 	typ, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_NSTYPE)
-	if err != nil || uintptr(typ) != nsFlags[ns] {
+	if want, _ := namespace.ByName(ns); err != nil || uintptr(typ) != want.Flag {
 		f.Close()
 		return nil, fmt.Errorf("%s is not a %s namespace (want a container directory or a file like /proc/PID/ns/%s)", path, ns, ns)
 	}
@@ -180,9 +181,9 @@ func shareError(err error, share map[string]string) error {
 	if !errors.As(err, &se) {
 		return nil
 	}
-	for _, ns := range nsNames {
-		if se.Step == "setns(shared "+ns+" namespace)" {
-			return fmt.Errorf("lxc.namespace.share.%s = %s: join the namespace: %w", ns, share[ns], se.Errno)
+	for _, ns := range namespace.All() {
+		if se.Step == "setns(shared "+ns.Name+" namespace)" {
+			return fmt.Errorf("lxc.namespace.share.%s = %s: join the namespace: %w", ns.Name, share[ns.Name], se.Errno)
 		}
 	}
 	if _, ok := share["user"]; ok && strings.HasPrefix(se.Step, "setres") {

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/terminal"
 )
 
 // setupDevpts mounts a new devpts instance on /dev/pts and points
@@ -127,14 +128,15 @@ func (s *Setup) setupConsole() error {
 // the ptys are allocated but bound nowhere.
 func (s *Setup) setupTTYs() error {
 	for i := 0; i < s.Spec.TTYMax; i++ {
-		ptx, pts, err := s.allocPTY()
+		p, err := terminal.OpenPTYAt(int(s.devpts.Fd()), "ptmx", 0)
 		if err != nil {
-			return fmt.Errorf("lxc.tty.max: allocating tty%d on the container's devpts: %v", i+1, err)
+			return fmt.Errorf("lxc.tty.max: allocating tty%d on the container's devpts: %w", i+1, err)
 		}
-		s.ttys = append(s.ttys, ptx)
-		log.Debugf("Created tty %d as %s on the container's devpts", i+1, pts.Name())
-		err = s.bindTTY(i+1, pts)
-		pts.Close()
+		s.ttys = append(s.ttys, p.Master)
+		name := fmt.Sprintf("pts/%d", p.Index)
+		log.Debugf("Created tty %d as %s on the container's devpts", i+1, name)
+		err = s.bindTTY(i+1, p.Peer, name)
+		p.Peer.Close()
 		if err != nil {
 			return err
 		}
@@ -148,18 +150,18 @@ func (s *Setup) setupTTYs() error {
 	return nil
 }
 
-// bindTTY binds one tty slave at its /dev place.
-func (s *Setup) bindTTY(n int, pts *os.File) error {
+// bindTTY binds one tty slave (named pts/N, for the log) at its /dev place.
+func (s *Setup) bindTTY(n int, pts *os.File, ptsName string) error {
 	if !s.hasRootfs() {
 		return nil
 	}
 	name := fmt.Sprintf("tty%d", n)
 	dir := s.Spec.TTYDir
 	if dir == "" {
-		log.Tracef("Binding tty %d (%s) at /dev/%s", n, pts.Name(), name)
+		log.Tracef("Binding tty %d (%s) at /dev/%s", n, ptsName, name)
 		return s.bindOnto(fdPath(pts), path.Join("dev", name), "lxc.tty.max")
 	}
-	log.Tracef("Binding tty %d (%s) at /dev/%s/%s", n, pts.Name(), dir, name)
+	log.Tracef("Binding tty %d (%s) at /dev/%s/%s", n, ptsName, dir, name)
 	if err := s.bindOnto(fdPath(pts), path.Join("dev", dir, name), "lxc.tty.max"); err != nil {
 		return err
 	}
@@ -174,41 +176,6 @@ func (s *Setup) bindTTY(n int, pts *os.File) error {
 	}
 	log.Tracef("Created symlink from \"/dev/%s\" to \"%s\"", name, path.Join(dir, name))
 	return nil
-}
-
-// allocPTY opens a new pty pair on the container's devpts: the master
-// from its ptmx, the slave through the master (TIOCGPTPEER), so no path
-// is looked up.
-func (s *Setup) allocPTY() (ptx, pts *os.File, err error) {
-	fd, err := unix.Openat(int(s.devpts.Fd()), "ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open ptmx: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		unix.Close(fd)
-		return nil, nil, fmt.Errorf("unlock: %v", err)
-	}
-	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
-	if err != nil {
-		unix.Close(fd)
-		return nil, nil, fmt.Errorf("pty number: %v", err)
-	}
-	sfd, err := OpenPeer(fd)
-	if err != nil {
-		unix.Close(fd)
-		return nil, nil, fmt.Errorf("open pts/%d: %v", n, err)
-	}
-	return os.NewFile(uintptr(fd), "ptmx"), os.NewFile(uintptr(sfd), fmt.Sprintf("pts/%d", n)), nil
-}
-
-// OpenPeer opens the slave of the pty master ptx (TIOCGPTPEER: Linux
-// 4.13), read-write, never as a controlling terminal.
-func OpenPeer(ptx int) (int, error) {
-	r, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(ptx), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), nil
 }
 
 // TTYs hands over the masters of the lxc.tty.max ptys, tty1 first. The

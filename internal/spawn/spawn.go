@@ -24,6 +24,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/procenv"
 )
@@ -35,10 +36,6 @@ const (
 	Create = nsexec.Create // unshare new namespaces (container init)
 	Join   = nsexec.Join   // enter a running process's namespaces (attach)
 )
-
-// allNamespaces are the CLONE_NEW* flags the C stage handles.
-const allNamespaces = unix.CLONE_NEWUSER | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
-	unix.CLONE_NEWNET | unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWTIME | unix.CLONE_NEWPID
 
 // Request describes the process to start.
 type Request struct {
@@ -149,6 +146,9 @@ func validate(req *Request) error {
 	if _, ok := stageFunc(req.Stage); !ok {
 		return fmt.Errorf("spawn: stage %q is not registered (spawn.RegisterStage)", req.Stage)
 	}
+	// The C stage handles exactly the table's namespaces (checked by a
+	// test in internal/nsexec).
+	allNamespaces := namespace.AllFlags()
 	switch req.Mode {
 	case Create:
 		if req.CloneFlags&^allNamespaces != 0 {
@@ -174,6 +174,7 @@ func validate(req *Request) error {
 }
 
 func validateShare(share []SharedNS, clone uintptr) error {
+	allNamespaces := namespace.AllFlags()
 	var seen uintptr
 	for _, sh := range share {
 		switch {

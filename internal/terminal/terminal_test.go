@@ -24,22 +24,15 @@ func TestEscapeByte(t *testing.T) {
 // openPair makes a real pty pair: the proxy's PTX is the master.
 func openPair(t *testing.T) (master, slave *os.File) {
 	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	p, err := OpenPTYAt(unix.AT_FDCWD, "/dev/ptmx", 0)
 	if err != nil {
-		t.Skip("no /dev/ptmx:", err)
+		t.Skip("no pty:", err)
 	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	fd, _, e := unix.Syscall(unix.SYS_IOCTL, m.Fd(), unix.TIOCGPTPEER, uintptr(unix.O_RDWR|unix.O_NOCTTY))
-	if e != 0 {
-		t.Fatal(e)
-	}
-	s := os.NewFile(fd, "pts")
-	tio, _ := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+	m, s, fd := p.Master, p.Peer, int(p.Peer.Fd())
+	tio, _ := unix.IoctlGetTermios(fd, unix.TCGETS)
 	tio.Lflag &^= unix.ICANON | unix.ECHO
 	tio.Oflag &^= unix.OPOST
-	unix.IoctlSetTermios(int(fd), unix.TCSETS, tio)
+	unix.IoctlSetTermios(fd, unix.TCSETS, tio)
 	return m, s
 }
 
