@@ -124,20 +124,21 @@ func startDaemon(o Options) (int, error) {
 	if rerr != nil || json.Unmarshal(line, &s) != nil {
 		return 1, errNoVerdict(o)
 	}
-	return s.result()
+	return s.result(log.Current())
 }
 
 func errNoVerdict(o Options) error {
 	return fmt.Errorf("%s: the monitor process exited before reporting the start result", o.Name)
 }
 
-// result is what Start returns for the monitor's report.
-func (s status) result() (int, error) {
+// result is what Start returns for the monitor's report; lg is the
+// caller's log (lxc-start's).
+func (s status) result(lg *log.Logger) (int, error) {
 	switch {
 	case s.Already:
 		return 0, ErrAlreadyRunning
 	case s.OK:
-		log.Tracef("Container is in \"RUNNING\" state")
+		lg.Tracef("Container is in \"RUNNING\" state")
 		return 0, nil
 	default:
 		return 1, errors.New(s.Error)
