@@ -101,14 +101,18 @@ func startInProcess(o Options) (code int, err error, ok bool) {
 	// the caller's again while lxc-start prints its verdict.
 	toolLog := log.Install(log.New())
 	log.SetStderr(nil)
-	r := &reporter{ch: make(chan status, 1), hold: p.release}
+	r := &reporter{ch: make(chan status, 1), hold: p.release, waiter: preforkVerdictPipe()}
 	go func() {
 		code, _ := run(o, r)
 		r.report(status{Error: errNoVerdict(o).Error()}) // no-op once reported
 		p.done <- code
 	}()
 	s := <-r.ch
-	p.restoreStdio()
+	// When the caller's lxc-start (the parent) died, it prints nothing
+	// more, as LXC's: stdio stays /dev/null.
+	if !readerGone(r.waiter) {
+		p.restoreStdio()
+	}
 	// A caller's stderr pipe with no reader must cost lxc-start its
 	// message, not the monitor (this process) its life: with SIGPIPE
 	// caught, writes to fds 1-2 fail with EPIPE instead. Caught, not
