@@ -58,11 +58,23 @@ type Ctx struct {
 	Stdin       io.Reader
 	Stdout      io.Writer
 	Stderr      io.Writer
+	// log is the tool's own Logger, the current one when Main set it up:
+	// a preforked lxc-start that became a monitor meanwhile installed the
+	// monitor's, and still ends through this one (log.Install).
+	log *log.Logger
+}
+
+// toolLog is the tool's Logger (the current one before Main set it up).
+func (c *Ctx) toolLog() *log.Logger {
+	if c.log == nil {
+		return log.Current()
+	}
+	return c.log
 }
 
 // Errorf prints "PROG: msg" on stderr unless quiet (LXC's lxc_error).
 func (c *Ctx) Errorf(format string, args ...any) {
-	log.FileErrorf(format, args...)
+	c.toolLog().FileErrorf(format, args...)
 	if c.Quiet {
 		return
 	}
@@ -80,7 +92,7 @@ func (c *Ctx) Infof(format string, args ...any) {
 // Fail prints one error line naming the container and returns 1.
 func (c *Ctx) Fail(err error) int {
 	if err != nil {
-		log.FileErrorf("%v", err)
+		c.toolLog().FileErrorf("%v", err)
 	}
 	if !c.Quiet && err != nil {
 		if c.Name != "" && !strings.HasPrefix(err.Error(), c.Name+":") {
@@ -163,7 +175,8 @@ func (t *Tool) Main(argv []string, stdin io.Reader, stdout, stderr io.Writer) (c
 		c.Errorf("%v", err)
 		return 1
 	}
-	defer log.Close()
+	c.log = log.Current()
+	defer c.log.Close()
 	if t.Check != nil {
 		if err := t.Check(c); err != nil {
 			if !errors.Is(err, ErrSilent) {

@@ -72,8 +72,12 @@ func CommandLineLevel(s string) Level {
 	return ERROR
 }
 
-// Logger is the process-wide logger. Tools are short-lived processes, so a
-// single global one (as in LXC) keeps call sites simple.
+// Logger is one log configuration: a file at a level, and errors on
+// stderr unless quiet. A process has one current Logger, which the
+// package functions write through (Current); tools are short-lived
+// processes, so a single one (as in LXC) keeps call sites simple. A
+// preforked lxc-start is two programs in one process: its monitor gets a
+// Logger of its own (Install) and lxc-start ends through its old one.
 type Logger struct {
 	mu     sync.Mutex
 	prefix string // program name, e.g. "lxc-start"
@@ -82,41 +86,49 @@ type Logger struct {
 	level  Level
 	quiet  bool
 	stderr io.Writer
+	// floor is the lowest level any appender takes (NOTSET: none), read
+	// without the lock so a line nobody will read costs one atomic load.
+	floor atomic.Int32
 }
 
-var std = &Logger{prefix: "lxc", level: ERROR, stderr: os.Stderr}
+// New returns the configuration a process starts with: no file, errors
+// on stderr, prefix "lxc".
+func New() *Logger {
+	l := &Logger{prefix: "lxc", level: ERROR, stderr: os.Stderr}
+	l.floor.Store(int32(ERROR))
+	return l
+}
 
-// floor is the lowest level any appender takes (NOTSET: none), read
-// without the lock so a line nobody will read costs one atomic load.
-var floor atomic.Int32
-
-func init() { floor.Store(int32(ERROR)) }
-
-// refloor recomputes floor; called with std.mu held.
-func refloor() {
+// refloor recomputes floor; called with mu held.
+func (lg *Logger) refloor() {
 	f := NOTSET
-	if std.stderr != nil && !std.quiet {
+	if lg.stderr != nil && !lg.quiet {
 		f = ERROR
 	}
-	if std.file != nil && std.level < f {
-		f = std.level
+	if lg.file != nil && lg.level < f {
+		f = lg.level
 	}
-	floor.Store(int32(f))
+	lg.floor.Store(int32(f))
 }
 
 // Enabled reports whether a line at l would be written anywhere; call
 // sites that build costly arguments (loops over mounts) check it first.
-func Enabled(l Level) bool { return int32(l) >= floor.Load() }
+func Enabled(l Level) bool { return int32(l) >= Current().floor.Load() }
 
-// Setup configures the global logger. file "" or "none" disables the file.
+// Setup configures the current logger. file "" or "none" disables the file.
 func Setup(prefix, name, file string, level Level, quiet bool) error {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	defer refloor()
-	std.prefix, std.name, std.level, std.quiet = prefix, name, level, quiet
-	if std.file != nil {
-		std.file.Close()
-		std.file = nil
+	return Current().Setup(prefix, name, file, level, quiet)
+}
+
+// Setup configures lg. file "" or "none" disables the file.
+func (lg *Logger) Setup(prefix, name, file string, level Level, quiet bool) error {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	defer lg.refloor()
+	lg.prefix, lg.name, lg.level, lg.quiet = prefix, name, level, quiet
+	if lg.file != nil {
+		lg.file.Close()
+		lg.file = nil
 	}
 	if file == "" || file == "none" {
 		return nil
@@ -128,7 +140,7 @@ func Setup(prefix, name, file string, level Level, quiet bool) error {
 	if err != nil {
 		return fmt.Errorf("log file %s: %w", file, err)
 	}
-	std.file = f
+	lg.file = f
 	return nil
 }
 
@@ -138,76 +150,103 @@ func Setup(prefix, name, file string, level Level, quiet bool) error {
 // their view of the filesystem. f is marked close-on-exec so nothing the
 // stage runs inherits it; Close closes it.
 func SetupFile(prefix, name string, f *os.File, level Level) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	defer refloor()
-	if std.file != nil {
-		std.file.Close()
+	lg := Current()
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	defer lg.refloor()
+	if lg.file != nil {
+		lg.file.Close()
 	}
 	syscall.CloseOnExec(int(f.Fd()))
-	std.prefix, std.name, std.level, std.quiet = prefix, name, level, true
-	std.file = f
+	lg.prefix, lg.name, lg.level, lg.quiet = prefix, name, level, true
+	lg.file = f
 }
 
 // File returns a new descriptor of the open log file (nil if none) for a
 // child process, with the level lines are written at; the caller closes it.
 func File() (*os.File, Level) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.file == nil {
-		return nil, std.level
+	lg := Current()
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if lg.file == nil {
+		return nil, lg.level
 	}
 	// Close-on-exec in the same call: a fork elsewhere must not inherit it.
-	fd, err := unix.FcntlInt(std.file.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	fd, err := unix.FcntlInt(lg.file.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
-		return nil, std.level
+		return nil, lg.level
 	}
-	return os.NewFile(uintptr(fd), std.file.Name()), std.level
+	return os.NewFile(uintptr(fd), lg.file.Name()), lg.level
 }
 
 // Prefix is the program name lines start with.
-func Prefix() string { std.mu.Lock(); defer std.mu.Unlock(); return std.prefix }
+func Prefix() string { lg := Current(); lg.mu.Lock(); defer lg.mu.Unlock(); return lg.prefix }
 
 // SetName changes the container name shown in log lines.
-func SetName(name string) { std.mu.Lock(); std.name = name; std.mu.Unlock() }
+func SetName(name string) { lg := Current(); lg.mu.Lock(); lg.name = name; lg.mu.Unlock() }
 
 // SetStderr redirects the stderr appender (tests).
-func SetStderr(w io.Writer) { std.mu.Lock(); std.stderr = w; refloor(); std.mu.Unlock() }
+func SetStderr(w io.Writer) {
+	lg := Current()
+	lg.mu.Lock()
+	lg.stderr = w
+	lg.refloor()
+	lg.mu.Unlock()
+}
 
 // CurrentLevel returns the file log level.
-func CurrentLevel() Level { std.mu.Lock(); defer std.mu.Unlock(); return std.level }
+func CurrentLevel() Level { lg := Current(); lg.mu.Lock(); defer lg.mu.Unlock(); return lg.level }
 
 // HasFile reports whether a log file is open.
-func HasFile() bool { std.mu.Lock(); defer std.mu.Unlock(); return std.file != nil }
+func HasFile() bool { lg := Current(); lg.mu.Lock(); defer lg.mu.Unlock(); return lg.file != nil }
 
-// Close closes the log file.
-func Close() { _ = Setup(std.prefix, std.name, "", std.level, std.quiet) }
+// Close closes the current logger's file.
+func Close() { Current().Close() }
 
-func logf(l Level, format string, args ...any) {
-	if int32(l) < floor.Load() {
-		return
-	}
-	msg := fmt.Sprintf(format, args...)
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.file != nil && l >= std.level {
-		_, _ = std.file.WriteString(fileLine(std.prefix, std.name, l, msg, 3))
-	}
-	if l >= ERROR && !std.quiet && std.stderr != nil {
-		fmt.Fprintln(std.stderr, userLine(std.prefix, std.name, msg))
+// Close closes lg's file; lg keeps its stderr appender.
+func (lg *Logger) Close() {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	defer lg.refloor()
+	if lg.file != nil {
+		lg.file.Close()
+		lg.file = nil
 	}
 }
 
-// FileErrorf writes an ERROR line to the log file only: for messages the
-// caller already printed on stderr itself (a tool's own errors, which LXC
-// also logs).
-func FileErrorf(format string, args ...any) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.file == nil || ERROR < std.level {
+// logf writes one line; skip counts the frames from fileLine up to the
+// line's caller (callers call logf directly, so it is always 3).
+func (lg *Logger) logf(l Level, format string, args ...any) {
+	if int32(l) < lg.floor.Load() {
 		return
 	}
-	_, _ = std.file.WriteString(fileLine(std.prefix, std.name, ERROR, fmt.Sprintf(format, args...), 2))
+	msg := fmt.Sprintf(format, args...)
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if lg.file != nil && l >= lg.level {
+		_, _ = lg.file.WriteString(fileLine(lg.prefix, lg.name, l, msg, 3))
+	}
+	if l >= ERROR && !lg.quiet && lg.stderr != nil {
+		fmt.Fprintln(lg.stderr, userLine(lg.prefix, lg.name, msg))
+	}
+}
+
+// FileErrorf writes an ERROR line to the current log file only: for
+// messages the caller already printed on stderr itself (a tool's own
+// errors, which LXC also logs).
+func FileErrorf(format string, args ...any) { Current().fileErrorf(format, args...) }
+
+// FileErrorf is the package's FileErrorf on lg.
+func (lg *Logger) FileErrorf(format string, args ...any) { lg.fileErrorf(format, args...) }
+
+// fileErrorf: its callers call it directly, so the line's caller is 3 up.
+func (lg *Logger) fileErrorf(format string, args ...any) {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if lg.file == nil || ERROR < lg.level {
+		return
+	}
+	_, _ = lg.file.WriteString(fileLine(lg.prefix, lg.name, ERROR, fmt.Sprintf(format, args...), 3))
 }
 
 // userLine is what a person sees on stderr: one line, no source noise.
@@ -273,12 +312,17 @@ func fileLine(prefix, name string, l Level, msg string, skip int) string {
 	return string(b)
 }
 
-func Tracef(format string, args ...any)  { logf(TRACE, format, args...) }
-func Debugf(format string, args ...any)  { logf(DEBUG, format, args...) }
-func Infof(format string, args ...any)   { logf(INFO, format, args...) }
-func Noticef(format string, args ...any) { logf(NOTICE, format, args...) }
-func Warnf(format string, args ...any)   { logf(WARN, format, args...) }
-func Errorf(format string, args ...any)  { logf(ERROR, format, args...) }
+func Tracef(format string, args ...any)  { Current().logf(TRACE, format, args...) }
+func Debugf(format string, args ...any)  { Current().logf(DEBUG, format, args...) }
+func Infof(format string, args ...any)   { Current().logf(INFO, format, args...) }
+func Noticef(format string, args ...any) { Current().logf(NOTICE, format, args...) }
+func Warnf(format string, args ...any)   { Current().logf(WARN, format, args...) }
+func Errorf(format string, args ...any)  { Current().logf(ERROR, format, args...) }
+
+// The same on one Logger rather than the current one.
+func (lg *Logger) Tracef(format string, args ...any) { lg.logf(TRACE, format, args...) }
+func (lg *Logger) Debugf(format string, args ...any) { lg.logf(DEBUG, format, args...) }
+func (lg *Logger) Errorf(format string, args ...any) { lg.logf(ERROR, format, args...) }
 
 // DefaultFile is LXC's default log file when -l is given without -o:
 // /var/log/lxc/NAME.log for root on the default lxcpath, else

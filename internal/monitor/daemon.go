@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/procenv"
 	"github.com/golxc/golxc/internal/selfexe"
@@ -40,6 +42,28 @@ type reporter struct {
 	// hold (a monitor in a preforked lxc-start): after reporting on ch,
 	// wait until lxc-start has printed its verdict (prefork.go).
 	hold chan struct{}
+	// waiter is the pipe whose reader waits for the verdict: the status
+	// pipe, or a preforked lxc-start's verdict pipe; nil in the foreground.
+	waiter *os.File
+}
+
+// errWaiterGone aborts a start nobody waits for any more.
+var errWaiterGone = errors.New("the process waiting for the start result (lxc-start) is gone: aborting the start")
+
+// waiterGone reports, until the verdict is reported, whether the process
+// waiting for it died. LXC's monitor aborts such a start: lxc-start
+// killed by SIGTERM, SIGINT or SIGHUP (or anything) before the container
+// is RUNNING leaves no container behind.
+func (r *reporter) waiterGone() bool {
+	return r != nil && !r.done && r.waiter != nil && readerGone(r.waiter)
+}
+
+// readerGone reports whether the read end of pipe w is closed (POLLERR on
+// the write end).
+func readerGone(w *os.File) bool {
+	fds := []unix.PollFd{{Fd: int32(w.Fd())}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0 && fds[0].Revents&unix.POLLERR != 0
 }
 
 // foreground reports whether the monitor runs under the caller's eyes
@@ -124,20 +148,21 @@ func startDaemon(o Options) (int, error) {
 	if rerr != nil || json.Unmarshal(line, &s) != nil {
 		return 1, errNoVerdict(o)
 	}
-	return s.result()
+	return s.result(log.Current())
 }
 
 func errNoVerdict(o Options) error {
 	return fmt.Errorf("%s: the monitor process exited before reporting the start result", o.Name)
 }
 
-// result is what Start returns for the monitor's report.
-func (s status) result() (int, error) {
+// result is what Start returns for the monitor's report; lg is the
+// caller's log (lxc-start's).
+func (s status) result(lg *log.Logger) (int, error) {
 	switch {
 	case s.Already:
 		return 0, ErrAlreadyRunning
 	case s.OK:
-		log.Tracef("Container is in \"RUNNING\" state")
+		lg.Tracef("Container is in \"RUNNING\" state")
 		return 0, nil
 	default:
 		return 1, errors.New(s.Error)
@@ -166,7 +191,7 @@ func RunDaemonIfRequested() {
 	}
 	syscall.CloseOnExec(fd)
 	leakedFDsClosed = closeLeakedFDs()
-	r := &reporter{pipe: pipe}
+	r := &reporter{pipe: pipe, waiter: pipe}
 	code, _ := run(o, r)
 	os.Exit(code)
 }

@@ -150,7 +150,11 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.run = in
 	m.mu.Unlock()
 	log.Infof("Container %q is initialized", m.o.Name)
-	if err := m.setup(in); err != nil {
+	err = m.setup(in)
+	if err == nil && m.rep.waiterGone() {
+		err = errWaiterGone
+	}
+	if err != nil {
 		log.Debugf("Setup failed, aborting: %v", err)
 		m.setState(cmdsock.ABORTING)
 		if in.proc != nil {

@@ -26,8 +26,12 @@ import (
 //	lxc-start:  prints the verdict on the caller's stderr as usual, returns its code
 //	Exit:       stdio to /dev/null, verdict byte to the parent (which exits), monitor goes on
 //
-// The monitor holds (reporter.hold) while lxc-start finishes, so the two
-// never log or print at the same time.
+// The monitor's main goroutine holds (reporter.hold) while lxc-start
+// finishes, so the two never print at the same time. Its other goroutines
+// (command handlers) go on meanwhile: the monitor has its own Logger, the
+// current one from the moment this process becomes the monitor, and
+// lxc-start ends through the Logger it had (log.Install), so no monitor
+// line reaches lxc-start's log or the caller's stderr.
 
 var (
 	verdictOnce sync.Once
@@ -51,12 +55,11 @@ var inheritedFDs []int
 var inProcess *preforkedMonitor
 
 type preforkedMonitor struct {
-	devnull    int
-	stdio      [3]int    // the caller's fds 0-2 while the monitor holds /dev/null
-	monitorLog log.State // the monitor's log while lxc-start finishes
-	sigpipe    chan os.Signal
-	release    chan struct{}
-	done       chan int // the monitor's exit code
+	devnull int
+	stdio   [3]int // the caller's fds 0-2 while the monitor holds /dev/null
+	sigpipe chan os.Signal
+	release chan struct{}
+	done    chan int // the monitor's exit code
 }
 
 // startInProcess makes this preforked lxc-start the monitor of o and
@@ -92,16 +95,24 @@ func startInProcess(o Options) (code int, err error, ok bool) {
 	}
 	inheritedFDs = nil
 
-	toolLog := log.Swap(log.Initial())
-	r := &reporter{ch: make(chan status, 1), hold: p.release}
+	// From here on the current Logger is the monitor's, before any of its
+	// goroutines runs; lxc-start's stays open for the lines it writes
+	// after the verdict. The monitor's stderr appender is off: fd 2 is
+	// the caller's again while lxc-start prints its verdict.
+	toolLog := log.Install(log.New())
+	log.SetStderr(nil)
+	r := &reporter{ch: make(chan status, 1), hold: p.release, waiter: preforkVerdictPipe()}
 	go func() {
 		code, _ := run(o, r)
 		r.report(status{Error: errNoVerdict(o).Error()}) // no-op once reported
 		p.done <- code
 	}()
 	s := <-r.ch
-	p.monitorLog = log.Swap(toolLog)
-	p.restoreStdio()
+	// When the caller's lxc-start (the parent) died, it prints nothing
+	// more, as LXC's: stdio stays /dev/null.
+	if !readerGone(r.waiter) {
+		p.restoreStdio()
+	}
 	// A caller's stderr pipe with no reader must cost lxc-start its
 	// message, not the monitor (this process) its life: with SIGPIPE
 	// caught, writes to fds 1-2 fail with EPIPE instead. Caught, not
@@ -110,7 +121,7 @@ func startInProcess(o Options) (code int, err error, ok bool) {
 	p.sigpipe = make(chan os.Signal, 1)
 	signal.Notify(p.sigpipe, syscall.SIGPIPE)
 	inProcess = p
-	code, err = s.result()
+	code, err = s.result(toolLog)
 	return code, err, true
 }
 
@@ -159,7 +170,6 @@ func Exit(code int) {
 	if p == nil {
 		os.Exit(code)
 	}
-	log.Swap(p.monitorLog) // lxc-start closed its own log by now
 	close(p.release)
 	os.Exit(<-p.done)
 }

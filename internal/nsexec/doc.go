@@ -178,10 +178,24 @@
 //	        when an exec'd monitor dies; nothing with -q) and _exit(1). It
 //	        never waits for the child, which outlives it as the monitor.
 //
+// Signals: the parent keeps the dispositions it inherited and forwards
+// nothing. SIGTERM, SIGINT or SIGHUP sent to lxc-start's pid while it
+// waits kill the parent, silently, as they kill LXC 5.0.2's lxc-start
+// (observed: exit 143/130/129, no message). The start is then aborted as
+// LXC's monitor aborts it when its lxc-start is gone: before reporting
+// RUNNING the monitor polls the verdict pipe, finds the read end closed
+// (POLLERR) and fails the start like any setup error (ABORTING, init
+// killed, everything torn down, the monitor exits; its log says why);
+// lxc-start's own phase in the child prints nothing more (its stdio stays
+// /dev/null). Any death of the parent does the same, SIGKILL included;
+// the exec'd monitor does it with its status pipe.
+//
 // The child does not setsid here: until it is sure to become the monitor it
-// stays in the caller's process group, as lxc-start always was; the Go side
-// makes the session, /dev/null stdio and cwd / once it runs the monitor
-// (internal/monitor, prefork.go).
+// stays in the caller's process group (a terminal's ^C kills both, as it
+// kills lxc-start before LXC's fork); the Go side makes the session,
+// /dev/null stdio and cwd / once it runs the monitor (internal/monitor,
+// prefork.go), and installs the monitor's own Logger then: lxc-start ends
+// through its own, so neither writes to the other's log or stderr.
 //
 // The process title: /proc/PID/cmdline shows the stack area the kernel
 // placed argv and the environment in. Go's os.Args and environment strings
