@@ -16,6 +16,13 @@
 // execs. The stage is non-dumpable until that exec, and every fd above 2
 // is close-on-exec, so nothing of the host reaches the command.
 //
+// The stage keeps its end of the sync socket until that exec and says
+// there, last, whether it reached it (stageReport). Wait uses it to tell
+// the command's status from a helper that died on its way in: killed
+// with its container, that is "the container stopped during the attach"
+// (exit 1), as is any failure to enter while init is exiting, not a bare
+// errno or a silent 137.
+//
 // # Frozen containers
 //
 // As with LXC, an attach to a frozen container waits for the thaw: the

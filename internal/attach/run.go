@@ -48,6 +48,12 @@ type Process struct {
 	proxy *terminal.Proxy
 	done  chan struct{} // closed when the proxy is finished
 	undo  []func()
+	// sync carries the stage's report (see stageReport) and initPidfd
+	// tells whether the container was stopping; nil and -1 when the
+	// caller judges the status itself (Start).
+	sync      *os.File
+	initPid   int
+	initPidfd int
 }
 
 // Run attaches, waits for the command and returns its exit code the way
@@ -264,8 +270,17 @@ func ExitCode(ws syscall.WaitStatus) int {
 	return ws.ExitStatus()
 }
 
-// Start attaches and returns once the command is starting; call Wait.
-func Start(o Options) (*Process, error) { return start(o, nil) }
+// Start attaches and returns once the command is starting; call Wait,
+// whose status is the process's as it is (no judging whether the command
+// ran).
+func Start(o Options) (*Process, error) {
+	p, err := start(o, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.untrack()
+	return p, nil
+}
 
 // start is Start that gives up, leaving nothing behind, once abort is
 // closed while the helper is still getting into the container.
@@ -291,20 +306,19 @@ func start(o Options, g *gate) (*Process, error) {
 	if err != nil {
 		return nil, &Error{Step: "Failed to get init pid", Err: err}
 	}
-	defer unix.Close(pidfd)
+	p := &Process{done: make(chan struct{}), initPid: initPid, initPidfd: pidfd}
 	log.Tracef("Container init is pid %d", initPid)
 
-	spec, err := makeSpec(&o)
-	if err != nil {
-		return nil, &Error{Step: "Failed to get attach context", Err: err}
-	}
-	p := &Process{done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
 			p.cleanup()
 		}
 	}()
+	spec, err := makeSpec(&o)
+	if err != nil {
+		return nil, &Error{Step: "Failed to get attach context", Err: err}
+	}
 
 	req := spawn.Request{
 		Mode: spawn.Join, JoinPID: initPid, JoinFlags: uintptr(o.Namespaces),
@@ -366,20 +380,23 @@ func start(o Options, g *gate) (*Process, error) {
 	}
 	if err != nil {
 		// The container stopped meanwhile: say so, not ENOENT on its
-		// namespaces.
-		if unix.PidfdSendSignal(pidfd, 0, nil, 0) == unix.ESRCH {
+		// namespaces (or ENOMEM from its dying pid namespace).
+		if initStopping(pidfd, initPid) {
 			return nil, &Error{Step: "Failed to attach", Err: ErrStopped}
 		}
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
-	p.Pid, p.proc = proc.Pid, proc
+	p.Pid, p.proc, p.sync = proc.Pid, proc, proc.Sync
 	log.Tracef("Attached process %d started in the container's namespaces", proc.Pid)
-	err = spawn.SendFiles(proc.Sync, spec, stdio...)
-	proc.Sync.Close()
-	if err != nil {
+	// The stage keeps its end until it execs the command: its report
+	// (stageReport) then tells a command's status from a helper's death.
+	if err := spawn.SendFiles(proc.Sync, spec, stdio...); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
 		evictHelper(proc.Pid)
 		proc.Wait()
+		if initStopping(pidfd, initPid) {
+			return nil, &Error{Step: "Failed to attach", Err: ErrStopped}
+		}
 		return nil, &Error{Step: "Failed to attach", Err: err}
 	}
 	if p.proxy != nil {
@@ -391,13 +408,19 @@ func start(o Options, g *gate) (*Process, error) {
 	return p, nil
 }
 
-// Wait reaps the process, lets the terminal drain and restores it.
+// Wait reaps the process, lets the terminal drain and restores it. A
+// process that died before it ran the command is an attach failure
+// (*Error; ErrStopped when its container was stopping), except when a
+// signal ended it, which is its status as usual.
 func (p *Process) Wait() (syscall.WaitStatus, error) {
 	ws, err := p.proc.Wait()
 	if p.proxy != nil {
 		p.proxy.Stop()
 	}
 	<-p.done
+	if err == nil {
+		err = p.entered(ws)
+	}
 	p.cleanup()
 	return ws, err
 }
@@ -410,6 +433,19 @@ func (p *Process) cleanup() {
 		p.undo[i]()
 	}
 	p.undo = nil
+	p.untrack()
+}
+
+// untrack drops what only Wait's judging of the stage needs.
+func (p *Process) untrack() {
+	if p.sync != nil {
+		p.sync.Close()
+		p.sync = nil
+	}
+	if p.initPidfd >= 0 {
+		unix.Close(p.initPidfd)
+		p.initPidfd = -1
+	}
 }
 
 // terminal sets up raw mode and size following for the proxy.

@@ -59,14 +59,20 @@ func runStage(sync *os.File, _ []string) int {
 	// Bounding set, personality, credentials and mount namespace are per
 	// thread here: do everything on this thread and exec from it.
 	runtime.LockOSThread()
+	// sync stays open (close-on-exec) for the last report: lxc-attach
+	// tells the command's status from a helper that died on its way in.
+	defer sync.Close()
 	var s stageSpec
 	stdio, err := spawn.RecvFiles(sync, &s)
-	sync.Close()
 	if err == nil {
 		err = takeStdio(stdio)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: attach stage: %v\n", stageErrTag, err)
+		// Our stderr may still be /dev/null: lxc-attach says it.
+		msg := fmt.Sprintf("attach stage: %v", err)
+		if spawn.Send(sync, stageReport{Err: msg}) != nil {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", stageErrTag, msg)
+		}
 		return exitSetup
 	}
 	if s.LogFD {
@@ -75,6 +81,7 @@ func runStage(sync *os.File, _ []string) int {
 	}
 	if err := s.setup(); err != nil {
 		s.errorf("%v", err)
+		_ = spawn.Send(sync, stageReport{Failed: true})
 		return exitSetup
 	}
 	argv := s.Argv
@@ -85,6 +92,9 @@ func runStage(sync *os.File, _ []string) int {
 	if err == nil {
 		log.Noticef("Exec'ing %q (%s)", path, strings.Join(argv, " "))
 		log.Close() // the attached command must hold no host file
+	}
+	_ = spawn.Send(sync, stageReport{Exec: true}) // from here on, the status is the command's
+	if err == nil {
 		err = unix.Exec(path, argv, s.Env)
 	}
 	s.errorf("%s - Failed to exec \"%s\"", errText(err), argv[0])

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // Process is a process made by Start. It is a direct child of the caller
@@ -106,48 +108,68 @@ func describe(ws syscall.WaitStatus) string {
 // wait4 blocked in the kernel would hold an OS thread all that time. Any
 // failure just leaves the waiting to wait4.
 func awaitExit(pid int) {
+	late, err := waitExit(pid, exited, exitSafetyNet)
+	switch {
+	case err != nil:
+		log.Tracef("Waiting for pid %d in wait4: %v", pid, err)
+	case late:
+		log.Debugf("Exit of pid %d was seen by the periodic check, not through its pidfd", pid)
+	}
+}
+
+// waitExit waits for exited(pid) to hold, woken by pid's pidfd becoming
+// readable. late reports that a periodic check (every `every`), not the
+// pidfd, saw the exit: a wakeup was lost.
+//
+// exited is called inside the poller's callback, every time: the poller
+// clears the pidfd's readiness before the first call, so an exit that
+// came before that (since the pidfd was opened) leaves no edge to wait
+// for and only a look at the process itself can see it. An exit after
+// that look brings a new edge.
+func waitExit(pid int, exited func(pid int) bool, every time.Duration) (late bool, err error) {
 	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
 	if err != nil {
-		return
+		return false, fmt.Errorf("pidfd_open(%d): %w", pid, err)
 	}
 	f := os.NewFile(uintptr(fd), "pidfd")
 	defer f.Close()
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return
+		return false, fmt.Errorf("pidfd of %d: %w", pid, err)
 	}
-	// The pidfd's readiness alone was seen to go unnoticed (a storm of
-	// stops and attaches on kernel 6.18 left an exited attached process
-	// unreaped, and its container's pid ns could not finish dying): look
-	// with waitid(WNOWAIT) every exitCheck too.
-	for !exited(pid) {
-		_ = f.SetReadDeadline(time.Now().Add(exitCheck))
-		first := true
-		err := rc.Read(func(uintptr) bool {
-			if first { // wait for readability once: a pidfd is readable once the process exited
-				first = false
-				return false
-			}
-			return true
-		})
+	for {
+		_ = f.SetReadDeadline(time.Now().Add(every))
+		err := rc.Read(func(uintptr) bool { return exited(pid) })
 		if err == nil {
-			return
+			return false, nil
 		}
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			return
+			return false, fmt.Errorf("poll the pidfd of %d: %w", pid, err)
+		}
+		if exited(pid) {
+			return true, nil
 		}
 	}
 }
 
-// exitCheck is how often awaitExit looks without the pidfd's help.
-const exitCheck = time.Second
+// exitSafetyNet is how often waitExit looks at the process without the
+// pidfd's help. The pidfd path needs no help; the net is there because a
+// lost wakeup must cost a delay, never a process left unreaped for good
+// (an unreaped attached process keeps its container's pid namespace from
+// ever finishing dying, and so the container from stopping).
+const exitSafetyNet = time.Minute
 
 // exited reports whether pid (our child) can be reaped, without reaping it.
 func exited(pid int) bool {
 	var info unix.Siginfo
-	err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-	if err != nil {
-		return err != unix.EINTR // ECHILD and the like: let wait4 report it
+	for {
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if err == unix.EINTR {
+			continue // a false answer would wait for an edge that may be gone
+		}
+		if err != nil {
+			return true // ECHILD and the like: let wait4 report it
+		}
+		return info.Signo != 0 // zero: nothing to reap yet
 	}
-	return info.Signo != 0 // zero: nothing to reap yet
 }
