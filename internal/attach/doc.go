@@ -10,11 +10,13 @@
 // optionally allocates a pty on the container's own devpts, and starts the
 // "attach" stage with spawn.Start. spawn's Prepare hook moves the
 // intermediate into the container's cgroups before it joins the
-// namespaces, so the attached process is born inside them. The stage
-// receives a Spec over the sync socket, sets itself up on one locked OS
-// thread (bounding set, personality and credentials are per thread) and
-// execs. The stage is non-dumpable until that exec, and every fd above 2
-// is close-on-exec, so nothing of the host reaches the command.
+// namespaces, so the attached process is born inside them. No Go runtime
+// starts in the container: Run turns the options into an exec plan
+// (stageSpec.plan: streams, personality, cwd, terminal, bounding set,
+// seccomp, ids, exec, in that order) and the C executor of internal/nsexec
+// carries it out in the joined process and execs. That process is
+// non-dumpable until the exec, and every fd above 2 is close-on-exec, so
+// nothing of the host reaches the command.
 //
 // # Frozen containers
 //
