@@ -163,7 +163,8 @@
 // MSG" on stderr unless quiet and exits 1; a failed exec exits 127
 // ("<strerror> - Failed to exec \"CMD\"", as LXC words it). A packet
 // that is not a well-formed plan (magic, version, lengths, NUL-terminated
-// strings, a final exec) exits 1 before any step runs. lxc-attach uses it:
+// strings, a final exec) ends the process with exit 1 at the first
+// malformed op, before anything is exec'd. lxc-attach uses it:
 // the attached process never starts a Go runtime.
 //
 // # lxc-start's prefork (prefork.c)
