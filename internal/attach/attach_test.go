@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/seccomp"
 )
 
 func TestBuildEnv(t *testing.T) {
@@ -60,26 +62,38 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestShellFor(t *testing.T) {
-	pw := "root:x:0:0:root:/root:/bin/ash\nbad line\nu:x:1000:1000::/home/u:\nz:x:7:7::/:/bin/zsh\n"
-	for uid, want := range map[int]string{0: "/bin/ash", 7: "/bin/zsh", 1000: fallbackShell, 42: fallbackShell} {
-		if got := shellFor(strings.NewReader(pw), uid); got != want {
-			t.Errorf("uid %d: %q, want %q", uid, got, want)
+// TestPlanOrder: the exec plan's steps and their order, which carry the
+// security decisions (seccomp before the ids change without
+// no_new_privs, as late as possible with it; nothing above fd 2 crosses
+// the exec; the exec last).
+func TestPlanOrder(t *testing.T) {
+	pol, err := seccomp.CompileText("p", []byte("2\ndenylist\nmkdir errno 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := &seccomp.Filter{Program: pol}
+	cases := []struct {
+		name string
+		s    stageSpec
+		want string
+	}{
+		{"plain", stageSpec{Personality: -1, CTTY: -1}, "ident stdio setids nodump cloexec exec"},
+		{"everything", stageSpec{Personality: 8, Cwd: "/root", CTTY: 0, DropCaps: true, Remount: true, Seccomp: filter},
+			"ident stdio remount personality chdir setctty dropcaps seccomp setids nodump cloexec exec"},
+		{"no_new_privs", stageSpec{Personality: -1, CTTY: -1, NoNewPrivs: true, Seccomp: filter},
+			"ident stdio setids nodump nonewprivs cloexec seccomp exec"},
+	}
+	for _, c := range cases {
+		p, err := c.s.plan()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := strings.Join(p.Steps(), " "); got != c.want {
+			t.Errorf("%s: steps %q, want %q", c.name, got, c.want)
 		}
 	}
-}
-
-func TestLookPath(t *testing.T) {
-	if p, err := lookPath("sh", "/nonexistent:/bin"); err != nil || p != "/bin/sh" {
-		t.Errorf("sh: %q %v", p, err)
-	}
-	if _, err := lookPath("golxc-no-such-cmd", "/bin"); err != unix.ENOENT {
-		t.Errorf("missing: %v", err)
-	}
-	if p, _ := lookPath("./x", ""); p != "./x" {
-		t.Errorf("slash: %q", p)
-	}
-	if got := errText(unix.ENOENT); got != "No such file or directory" {
-		t.Errorf("errText: %q", got)
+	notify := &seccomp.Filter{Program: &seccomp.Program{Source: "n", Notify: true, Filter: pol.Filter}}
+	if _, err := (&stageSpec{Seccomp: notify}).plan(); err == nil {
+		t.Error("a notify policy was accepted for attach")
 	}
 }

@@ -10,14 +10,18 @@
 // optionally allocates a pty on the container's own devpts, and starts the
 // "attach" stage with spawn.Start. spawn's Prepare hook moves the
 // intermediate into the container's cgroups before it joins the
-// namespaces, so the attached process is born inside them. The stage
-// receives a Spec over the sync socket, sets itself up on one locked OS
-// thread (bounding set, personality and credentials are per thread) and
-// execs. The stage is non-dumpable until that exec, and every fd above 2
-// is close-on-exec, so nothing of the host reaches the command.
+// namespaces, so the attached process is born inside them. No Go runtime
+// starts in the container: Run turns the options into an exec plan
+// (stageSpec.plan: streams, personality, cwd, terminal, bounding set,
+// seccomp, ids, exec, in that order) and the C executor of internal/nsexec
+// carries it out in the joined process and execs. That process is
+// non-dumpable until the exec, and every fd above 2 is close-on-exec, so
+// nothing of the host reaches the command.
 //
-// The stage keeps its end of the sync socket until that exec and says
-// there, last, whether it reached it (stageReport). Wait uses it to tell
+// The executor keeps its end of the sync socket until that exec and says
+// there, last, whether it reached it (stageReport, a JSON packet the C
+// writes: Exec, Failed after printing on the caller's stderr, or Err
+// when it failed before it had that stderr). Wait uses it to tell
 // the command's status from a helper that died on its way in: killed
 // with its container, that is "the container stopped during the attach"
 // (exit 1), as is any failure to enter while init is exiting, not a bare
@@ -29,7 +33,7 @@
 // helper is frozen as soon as it enters the container's cgroups. Unlike
 // LXC, it never holds the caller's streams while it may be frozen on its
 // way in: it starts on /dev/null and receives the caller's stdin, stdout
-// and stderr with the Spec, once it runs inside. Run catches INT, TERM,
+// and stderr with the plan, once it runs inside. Run catches INT, TERM,
 // HUP and QUIT from the start: during the setup a terminating signal
 // aborts it (spawn's Request.Abort), the helper is killed and moved out
 // of the frozen cgroup so the kill lands (cgroup.Evict); afterwards the

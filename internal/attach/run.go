@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -322,7 +323,7 @@ func start(o Options, g *gate) (*Process, error) {
 
 	req := spawn.Request{
 		Mode: spawn.Join, JoinPID: initPid, JoinFlags: uintptr(o.Namespaces),
-		Stage: stageName, Env: []string{}, CgroupFD: -1,
+		Stage: stageName, ExecPlan: true, Env: []string{}, CgroupFD: -1,
 		// The helper gets /dev/null until it is inside and running; the
 		// caller's streams follow with the spec. A helper frozen on its
 		// way in (or killed there) must never pin the caller's stdout.
@@ -368,6 +369,10 @@ func start(o Options, g *gate) (*Process, error) {
 		p.proxy = p.terminal(&o, ttys, ptx)
 		log.Debugf("Allocated a pty from the container's devpts for the streams %v", ttys)
 	}
+	plan, err := spec.plan()
+	if err != nil {
+		return nil, &Error{Step: "Failed to get attach context", Err: err}
+	}
 	if !g.enter() {
 		return nil, &Error{Step: "Failed to attach", Err: spawn.ErrAborted}
 	}
@@ -388,9 +393,10 @@ func start(o Options, g *gate) (*Process, error) {
 	}
 	p.Pid, p.proc, p.sync = proc.Pid, proc, proc.Sync
 	log.Tracef("Attached process %d started in the container's namespaces", proc.Pid)
-	// The stage keeps its end until it execs the command: its report
+	log.Tracef("Set up environment (%d variables); exec plan: %s", len(spec.Env), strings.Join(plan.Steps(), " "))
+	// The executor keeps its end until it execs the command: its report
 	// (stageReport) then tells a command's status from a helper's death.
-	if err := spawn.SendFiles(proc.Sync, spec, stdio...); err != nil {
+	if err := spawn.SendPlan(proc.Sync, plan.Bytes(), stdio...); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
 		evictHelper(proc.Pid)
 		proc.Wait()

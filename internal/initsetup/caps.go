@@ -92,25 +92,11 @@ func keptCaps(drop, keep []string) (capSet, error) {
 // dropBounding removes every capability outside kept from this thread's
 // bounding set. CAP_SETPCAP, which the drop itself needs, goes last.
 func dropBounding(kept capSet) error {
-	last := lastCap()
-	drop := func(c int) error {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
-			return fmt.Errorf("dropping capability %s from the bounding set: %v", capName(c), err)
+	for _, c := range BoundingDrops(uint64(kept)) {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c.Num), 0, 0, 0); err != nil {
+			return fmt.Errorf("dropping capability %s from the bounding set: %v", c.Name, err)
 		}
-		log.Debugf("Dropped %s (%d) capability", capName(c), c)
-		return nil
-	}
-	for c := 0; c <= last; c++ {
-		if c != unix.CAP_SETPCAP && !kept.has(c) {
-			if err := drop(c); err != nil {
-				return err
-			}
-		}
-	}
-	if !kept.has(unix.CAP_SETPCAP) {
-		if err := drop(unix.CAP_SETPCAP); err != nil {
-			return err
-		}
+		log.Debugf("Dropped %s (%d) capability", c.Name, c.Num)
 	}
 	log.Debugf("Capabilities have been setup")
 	return nil

@@ -61,6 +61,7 @@ const (
 	optPrepare       = 2
 	optNarrowCaps    = 4
 	optNoNewPrivs    = 8
+	optExecPlan      = 16
 )
 
 // MaxShare is the number of namespaces Create can join instead of
@@ -89,6 +90,10 @@ type Bootstrap struct {
 	// NoNewPrivs sets no_new_privs in the final process before the Go
 	// runtime starts (the flag is per-thread as well).
 	NoNewPrivs bool
+	// ExecPlan makes the final process receive an exec plan (Plan) after
+	// MsgReady and carry it out in C, ending in execve: no Go runtime
+	// starts in it.
+	ExecPlan bool
 }
 
 // Share is one namespace fd the stage inherits and joins.
@@ -111,6 +116,9 @@ func (b Bootstrap) Encode() []byte {
 	}
 	if b.NoNewPrivs {
 		opts |= optNoNewPrivs
+	}
+	if b.ExecPlan {
+		opts |= optExecPlan
 	}
 	le := binary.NativeEndian
 	buf := make([]byte, 0, bootstrapSize)

@@ -1,11 +1,13 @@
 // Package nsexec is golxc's only C: constructors that run before the Go
 // runtime starts, while the process is single-threaded. The namespace
 // stage (nsexec.c) creates or joins namespaces (setns into a user or mount
-// namespace is impossible from a running, multithreaded Go process);
-// lxc-start's prefork (prefork.c, last section) forks lxc-start into its
-// own monitor; cheapstart.c makes a tool's runtime start with one P (see
-// Cheap starts). Three constructors in all; importing the package is
-// enough to install them; internal/spawn drives the stage.
+// namespace is impossible from a running, multithreaded Go process) and,
+// when asked, runs an exec plan in C instead of starting Go at all
+// (execplan.c, see Exec plans); lxc-start's prefork (prefork.c, last
+// section) forks lxc-start into its own monitor; cheapstart.c makes a
+// tool's runtime start with one P (see Cheap starts). Three constructors
+// in all; importing the package is enough to install them; internal/spawn
+// drives the stage.
 //
 // # Cost when unused
 //
@@ -62,7 +64,8 @@
 // pidfd and the protected-exe fd as numbered in the stage (-1 if none),
 // the parent-death signal, the share list: a count and 8 slots of
 // (CLONE_NEW* type u32, fd i32), unused slots (0, -1), and last capkeep
-// (u64, bit N = capability N; used with option 4). Each share
+// (u64, bit N = capability N; used with option 4). Option 16 makes the
+// final process run an exec plan after 'R' (see Exec plans). Each share
 // fd is an inherited open /proc/PID/ns/<name> (or a bind mount of one)
 // that Create joins instead of unsharing that type. Id maps are not in
 // the message: the parent writes them (directly as root; newuidmap later).
@@ -139,6 +142,34 @@
 // Limits: no time-ns offsets, oom_score_adj or log fd yet; the raw clone
 // leaves glibc's cached tid stale in the final process, as runc's clone
 // does, which Go does not rely on.
+//
+// # Exec plans (execplan.c)
+//
+// With option 16 the final process does not return into Go after 'R': it
+// reads one more packet, the exec plan (execplan.h; built with Plan, sent
+// with spawn.SendPlan) with up to three fds (SCM_RIGHTS) for its new
+// stdin, stdout and stderr, keeps the sync socket (close-on-exec) for its
+// last report and performs the plan's
+// operations in order: ident (log prefix, name, log fd and level, quiet),
+// stdio, remount (private mount ns, fresh /proc and /sys), personality,
+// chdir (falls back to /), setctty, dropcaps (numbers and names, in the
+// order given), seccomp (a compiled sock_filter array; skipped and logged
+// when already filtered unless nesting is allowed), setids (groups, EPERM
+// ignored; gid; uid), nodump, nonewprivs, cloexec (every fd from N up),
+// exec (argv or the uid's shell from /etc/passwd, else /bin/sh; PATH from
+// the plan's environment, else the default given; EACCES wins over
+// ENOENT). Every decision is Go's; the C neither reads config nor chooses.
+// Each step logs to the ident's log fd in internal/log's line format
+// (category nsexec, file execplan.c). The last report is one JSON packet
+// on the sync socket: {"Exec":true} just before execve; {"Err":MSG} for a
+// step that failed before stdio (stderr is still /dev/null: the caller
+// prints it); otherwise a failed step prints "PREFIX: NAME: MSG" on stderr
+// unless quiet, reports {"Failed":true} and exits 1; a failed exec exits 127
+// ("<strerror> - Failed to exec \"CMD\"", as LXC words it). A packet
+// that is not a well-formed plan (magic, version, lengths, NUL-terminated
+// strings, a final exec) ends the process with exit 1 at the first
+// malformed op, before anything is exec'd. lxc-attach uses it:
+// the attached process never starts a Go runtime.
 //
 // # lxc-start's prefork (prefork.c)
 //

@@ -461,6 +461,8 @@ __attribute__((constructor)) static void golxc_nsexec(void)
 		failf("prctl(PR_SET_NO_NEW_PRIVS)");
 	nodump();
 	tell("R", 1);
+	if (b.opts & GOLXC_OPT_EXECPLAN)
+		golxc_execplan(syncfd);
 	golxc_nsexec_mode = (int)b.mode;
 	golxc_nsexec_syncfd = syncfd;
 }

@@ -5,6 +5,7 @@ package nsexec
 /*
 #cgo CFLAGS: -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 #include "nsexec.h"
+#include "execplan.h"
 */
 import "C"
 
@@ -31,6 +32,14 @@ const (
 	_ = uint(optNarrowCaps - C.GOLXC_OPT_NARROWCAPS)
 	_ = uint(C.GOLXC_OPT_NONEWPRIVS - optNoNewPrivs)
 	_ = uint(optNoNewPrivs - C.GOLXC_OPT_NONEWPRIVS)
+	_ = uint(C.GOLXC_OPT_EXECPLAN - optExecPlan)
+	_ = uint(optExecPlan - C.GOLXC_OPT_EXECPLAN)
+	_ = uint(C.GOLXC_PLAN_MAGIC - planMagic)
+	_ = uint(planMagic - C.GOLXC_PLAN_MAGIC)
+	_ = uint(C.GOLXC_PLAN_VERSION - planVersion)
+	_ = uint(planVersion - C.GOLXC_PLAN_VERSION)
+	_ = uint(C.GOLXC_PLAN_MAX - PlanMax)
+	_ = uint(PlanMax - C.GOLXC_PLAN_MAX)
 	_ = uint(C.GOLXC_MAX_SHARE - MaxShare)
 	_ = uint(MaxShare - C.GOLXC_MAX_SHARE)
 )
@@ -45,3 +54,20 @@ func Stage() (info Info, ok bool) {
 	}
 	return Info{Mode: mode, Name: os.Getenv(EnvStage), SyncFD: int(C.golxc_nsexec_syncfd)}, true
 }
+
+// The operation codes of execplan.h, checked the same way.
+const (
+	_ = uint(C.GOLXC_OP_IDENT-opIdent) + uint(opIdent-C.GOLXC_OP_IDENT)
+	_ = uint(C.GOLXC_OP_STDIO-opStdio) + uint(opStdio-C.GOLXC_OP_STDIO)
+	_ = uint(C.GOLXC_OP_REMOUNT-opRemount) + uint(opRemount-C.GOLXC_OP_REMOUNT)
+	_ = uint(C.GOLXC_OP_PERSONALITY-opPersonality) + uint(opPersonality-C.GOLXC_OP_PERSONALITY)
+	_ = uint(C.GOLXC_OP_CHDIR-opChdir) + uint(opChdir-C.GOLXC_OP_CHDIR)
+	_ = uint(C.GOLXC_OP_SETCTTY-opSetCTTY) + uint(opSetCTTY-C.GOLXC_OP_SETCTTY)
+	_ = uint(C.GOLXC_OP_DROPCAPS-opDropCaps) + uint(opDropCaps-C.GOLXC_OP_DROPCAPS)
+	_ = uint(C.GOLXC_OP_SECCOMP-opSeccomp) + uint(opSeccomp-C.GOLXC_OP_SECCOMP)
+	_ = uint(C.GOLXC_OP_SETIDS-opSetIDs) + uint(opSetIDs-C.GOLXC_OP_SETIDS)
+	_ = uint(C.GOLXC_OP_NODUMP-opNoDump) + uint(opNoDump-C.GOLXC_OP_NODUMP)
+	_ = uint(C.GOLXC_OP_NONEWPRIVS-opNoNewPrivs) + uint(opNoNewPrivs-C.GOLXC_OP_NONEWPRIVS)
+	_ = uint(C.GOLXC_OP_CLOEXEC-opCloexec) + uint(opCloexec-C.GOLXC_OP_CLOEXEC)
+	_ = uint(C.GOLXC_OP_EXEC-opExec) + uint(opExec-C.GOLXC_OP_EXEC)
+)

@@ -18,6 +18,7 @@
 #define GOLXC_OPT_PREPARE 2u /* pause for the parent's 'P' step */
 #define GOLXC_OPT_NARROWCAPS 4u /* final process: limit every capability set to capkeep */
 #define GOLXC_OPT_NONEWPRIVS 8u /* final process: no_new_privs, on every future thread */
+#define GOLXC_OPT_EXECPLAN 16u /* final process: run the exec plan it receives (execplan.c), never Go */
 
 #define GOLXC_MAX_SHARE 8 /* one slot per namespace type */
 
@@ -48,5 +49,7 @@ struct golxc_bootstrap {
 
 extern int golxc_nsexec_mode;   /* 0 unless this process is a stage */
 extern int golxc_nsexec_syncfd; /* sync socket of the stage, or -1 */
+
+void golxc_execplan(int syncfd) __attribute__((noreturn));
 
 #endif

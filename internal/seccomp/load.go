@@ -88,6 +88,22 @@ var ErrNotify = errors.New("the notify action needs a seccomp notify proxy (lxc.
 // AllowNesting is set.
 func (f *Filter) Load() error { return f.load(0) }
 
+// Compiled is the program a process must load, for a caller that loads
+// it elsewhere (an exec plan): nil without a policy; an error for what
+// Load would refuse (a notify policy, an empty program).
+func (f *Filter) Compiled() (*Program, error) {
+	if f == nil || f.Program == nil {
+		return nil, nil
+	}
+	if f.Program.Notify {
+		return nil, fmt.Errorf("lxc.seccomp.profile %s: %w", f.Program.Source, ErrNotify)
+	}
+	if len(f.Program.Filter) == 0 {
+		return nil, fmt.Errorf("seccomp policy %s: empty program", f.Program.Source)
+	}
+	return f.Program, nil
+}
+
 // LoadAllThreads installs the filter on every thread of the process
 // (SECCOMP_FILTER_FLAG_TSYNC, which also copies no_new_privs): for a Go
 // process that keeps running in the container instead of exec'ing.

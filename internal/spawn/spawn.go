@@ -76,6 +76,11 @@ type Request struct {
 	// NoNewPrivs (Create only) sets no_new_privs in the final process
 	// before its Go runtime starts, so every thread has it.
 	NoNewPrivs bool
+	// ExecPlan: the final process runs no Go stage; it waits for an exec
+	// plan (nsexec.Plan, sent with SendPlan after Start returns) and its C
+	// executor carries it out and execs. Stage then only names the process
+	// (argv[0], messages) and need not be registered.
+	ExecPlan bool
 	// Argv0 is the final process's argv[0] ("" = "[golxc STAGE]").
 	Argv0 string
 	// Abort, once closed, makes a Start still waiting for the stage give
@@ -143,7 +148,7 @@ func validate(req *Request) error {
 	if req.Stage == "" {
 		return errors.New("spawn: Request.Stage is empty: name the Go stage to run")
 	}
-	if _, ok := stageFunc(req.Stage); !ok {
+	if _, ok := stageFunc(req.Stage); !ok && !req.ExecPlan {
 		return fmt.Errorf("spawn: stage %q is not registered (spawn.RegisterStage)", req.Stage)
 	}
 	// The C stage handles exactly the table's namespaces (checked by a
@@ -230,6 +235,7 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		NarrowCaps: req.NarrowCaps && req.Mode == Create,
 		CapKeep:    req.CapKeep,
 		NoNewPrivs: req.NoNewPrivs && req.Mode == Create,
+		ExecPlan:   req.ExecPlan,
 	}
 	if req.Mode == Join {
 		boot.NSFlags = uint64(req.JoinFlags)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/golxc/golxc/internal/nsexec"
 	"golang.org/x/sys/unix"
 )
 
@@ -38,8 +39,48 @@ func SendFiles(f *os.File, v any, files ...*os.File) error {
 		defer mfd.Close()
 		data, files = []byte{bigMarker}, append([]*os.File{mfd}, files...)
 	}
+	if err := sendPacket(f, data, files); err != nil {
+		return fmt.Errorf("spawn: sync send %T: %w", v, err)
+	}
+	return nil
+}
+
+// SendPlan sends an exec plan (nsexec.Plan.Bytes) to a process started
+// with Request.ExecPlan, with the files that become its stdin, stdout and
+// stderr.
+func SendPlan(f *os.File, plan []byte, stdio ...*os.File) error {
+	if len(plan) > nsexec.PlanMax {
+		return fmt.Errorf("spawn: exec plan of %d bytes, at most %d", len(plan), nsexec.PlanMax)
+	}
+	if len(plan) > 64<<10 {
+		// One packet must fit the send buffer (~200 KiB by default); a
+		// plan is bounded by the exec's own argument limit.
+		growSendBuffer(f, 2*len(plan)+4096)
+	}
+	if err := sendPacket(f, plan, stdio); err != nil {
+		return fmt.Errorf("spawn: send exec plan (%d bytes): %w", len(plan), err)
+	}
+	return nil
+}
+
+// growSendBuffer raises the socket's send buffer to n bytes: past
+// net.core.wmem_max with CAP_NET_ADMIN, else as far as that allows.
+func growSendBuffer(f *os.File, n int) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		if unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, n) != nil {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, n)
+		}
+	})
+}
+
+// sendPacket writes one packet with files as SCM_RIGHTS.
+func sendPacket(f *os.File, data []byte, files []*os.File) error {
 	if len(files) > maxFiles {
-		return fmt.Errorf("spawn: sync send: %d fds, at most %d per message", len(files), maxFiles)
+		return fmt.Errorf("%d fds, at most %d per message", len(files), maxFiles)
 	}
 	var oob []byte
 	if len(files) > 0 {
@@ -51,7 +92,7 @@ func SendFiles(f *os.File, v any, files ...*os.File) error {
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return fmt.Errorf("spawn: sync send: %w", err)
+		return err
 	}
 	var serr error
 	err = rc.Write(func(fd uintptr) bool {
@@ -61,10 +102,7 @@ func SendFiles(f *os.File, v any, files ...*os.File) error {
 	if err == nil {
 		err = serr
 	}
-	if err != nil {
-		return fmt.Errorf("spawn: sync send %T: %w", v, err)
-	}
-	return nil
+	return err
 }
 
 // Recv reads one JSON packet into v. Any fds that came with it are closed.
