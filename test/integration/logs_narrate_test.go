@@ -13,7 +13,7 @@ import (
 // "TOOL NAME 20261205090000.123 LEVEL    category - file:func:line - message".
 func lxcLogLine(tool, name string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + regexp.QuoteMeta(tool+" "+name) +
-		` \d{14}\.\d{3} (TRACE   |DEBUG   |INFO    |NOTICE  |WARN    |ERROR   ) [a-z0-9_]+ - [a-z0-9_]+\.go:[A-Za-z0-9_.]+:\d+ - .+$`)
+		` \d{14}\.\d{3} (TRACE   |DEBUG   |INFO    |NOTICE  |WARN    |ERROR   ) [a-z0-9_]+ - [a-z0-9_]+\.(go|c):[A-Za-z0-9_.]+:\d+ - .+$`)
 }
 
 // readLog returns the lines of a log file, failing on any line that is not
