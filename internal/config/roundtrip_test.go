@@ -54,7 +54,7 @@ func TestRoundTripBusybox(t *testing.T) {
 	if s.UTSName != "ref-bb" || s.Signals.Halt != syscall.SIGUSR1 || s.Signals.Reboot != syscall.SIGTERM ||
 		s.TTYMax != 5 || s.PTYMax != 1 || !s.Autodev || len(s.MountEntries) != 7 ||
 		s.Rootfs.Type != "dir" || s.Rootfs.Path != "/var/lib/lxc/ref-bb/rootfs" || s.Rootfs.Raw != "dir:/var/lib/lxc/ref-bb/rootfs" ||
-		len(s.CapDrop) != 4 || s.CapKeep != nil || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
+		s.Caps != (Caps{Set: 1<<16 | 1<<33 | 1<<32 | 1<<25}) || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
 		t.Errorf("spec = %+v", s)
 	}
 	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != "mixed" ||
@@ -178,7 +178,7 @@ lxc.init.groups = 4,5
 		s.Net[0].VlanID != 10 {
 		t.Errorf("net = %+v", s.Net)
 	}
-	if len(s.CapKeep) != 1 || s.CapKeep[0] != "none" || s.KeyringSession == nil || !*s.KeyringSession ||
+	if s.Caps != (Caps{Keep: true}) || s.KeyringSession == nil || !*s.KeyringSession ||
 		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != "full:ro:force" || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
 		s.TimeBoot != (TimeOffset{Sec: 7200}) || s.TimeMonotonic != (TimeOffset{Nsec: 5000000}) || s.TimeOffsetBoot != "7200 s" ||
 		s.NamespaceShare["net"] != "other" || strings.Join(s.NamespaceKeep, " ") != "user net" ||

@@ -60,8 +60,7 @@ type Spec struct {
 	CgroupDirInner     string     // lxc.cgroup.dir.container.inner
 	CgroupRelative     bool       // lxc.cgroup.relative
 
-	CapDrop []string // lowercase names without "cap_" or numbers, as written
-	CapKeep []string // "none" means keep nothing
+	Caps Caps // lxc.cap.drop / lxc.cap.keep as capability numbers
 
 	ApparmorProfile         string
 	ApparmorAllowIncomplete bool

@@ -112,14 +112,7 @@ func (c *Config) Spec() (*Spec, error) {
 			s.Cgroup1 = append(s.Cgroup1, kv)
 		}
 	}
-	if v.capsKeep {
-		s.CapKeep = clone(v.caps)
-		if len(s.CapKeep) == 0 {
-			s.CapKeep = []string{"none"}
-		}
-	} else {
-		s.CapDrop = clone(v.caps)
-	}
+	s.Caps = capsSpec(v)
 	for k, x := range v.nsShare {
 		s.NamespaceShare[k] = x
 	}

@@ -398,8 +398,6 @@ func consoleSizeKey(name string, f func(*values) *uint64) entry {
 	}
 }
 
-const capHint = "expected lowercase capability names without \"cap_\" (e.g. sys_admin) or numbers"
-
 func setCapDrop(c *Config, _, v string) error {
 	if v == "" {
 		return clrCaps(c, "")
