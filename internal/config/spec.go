@@ -37,8 +37,8 @@ type Spec struct {
 
 	Rootfs RootfsSpec
 
-	MountFstab   string   // lxc.mount.fstab
-	MountEntries []string // lxc.mount.entry, raw fstab lines in config order
+	MountFstab   string       // lxc.mount.fstab (its file is read, and parsed with ParseFstab, at start)
+	MountEntries []MountEntry // lxc.mount.entry in config order, parsed
 	MountAuto    MountAuto
 
 	Autodev          bool // lxc.autodev (default true)

@@ -38,7 +38,7 @@ func (c *Config) Spec() (*Spec, error) {
 			Options: v.rootfsOptions, Managed: v.rootfsManaged},
 
 		MountFstab:   v.fstab,
-		MountEntries: clone(v.mountEntries),
+		MountEntries: mountEntriesSpec(v.mountEntries),
 
 		Autodev:          v.autodev == 1,
 		AutodevTmpfsSize: int(v.autodevTmpfs),
