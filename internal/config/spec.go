@@ -1,6 +1,10 @@
 package config
 
-import "syscall"
+import (
+	"net"
+	"net/netip"
+	"syscall"
+)
 
 // Spec is the typed view of a container configuration that the runtime
 // (monitor, init stage, cgroups, network) consumes. It is built from a
@@ -165,19 +169,20 @@ type NetDev struct {
 	Flags           string
 	Link            string
 	Name            string
-	Hwaddr          string // x placeholders already expanded
+	Hwaddr          string           // as written, x placeholders already expanded
+	MAC             net.HardwareAddr // Hwaddr parsed; nil when unset or invalid (see Err)
 	MTU             int
-	IPv4            []string // "A.B.C.D/P [BCAST]"; BCAST only when written (else derive from P)
-	IPv4Gateway     string   // address, "auto", "dev" or ""
-	IPv6            []string
-	IPv6Gateway     string
+	IPv4            []NetAddr // broadcast only when written (else derived from the prefix)
+	IPv4Gateway     Gateway
+	IPv6            []NetAddr
+	IPv6Gateway     Gateway
 	L2Proxy         bool
 	ScriptUp        string
 	ScriptDown      string
 	VethPair        string
 	VethMode        string // "bridge" (default) or "router"
-	VethIPv4Routes  []string
-	VethIPv6Routes  []string
+	VethIPv4Routes  []netip.Prefix
+	VethIPv6Routes  []netip.Prefix
 	VethVlanID      string // number or "none" or ""
 	VethVlanTagged  []string
 	MacvlanMode     string
@@ -186,6 +191,12 @@ type NetDev struct {
 	VlanID          int
 	VethNRxQueues   int // 0 = default
 	VethNTxQueues   int
+
+	// Err is the first value of the device that LXC accepts when loading
+	// a config but that cannot be used (a malformed hwaddr, an IPv6
+	// prefix over 128...): the start fails with it, before any device is
+	// made, as it did when the network code parsed the strings itself.
+	Err *ParseError `json:",omitempty"`
 }
 
 // IDMap is one lxc.idmap line.

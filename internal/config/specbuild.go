@@ -188,10 +188,8 @@ func cgroupMode(rest string) string {
 
 func netSpec(d *netdev) (NetDev, error) {
 	n := NetDev{
-		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr,
-		IPv4Gateway: d.ipv4gw, IPv6Gateway: d.ipv6gw, L2Proxy: d.l2proxy,
+		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr, L2Proxy: d.l2proxy,
 		ScriptUp: d.scriptUp, ScriptDown: d.scriptDown, VethPair: d.vethPair, VethMode: d.vethMode,
-		VethIPv4Routes: clone(d.vethRoutes4), VethIPv6Routes: clone(d.vethRoutes6),
 		MacvlanMode: d.macvlanMode, IpvlanMode: d.ipvlanMode, IpvlanIsolation: d.ipvlanIsolate,
 		VlanID: int(d.vlanID), VethNRxQueues: int(d.nRx), VethNTxQueues: int(d.nTx),
 	}
@@ -206,16 +204,7 @@ func netSpec(d *netdev) (NetDev, error) {
 		}
 		n.MTU = int(m)
 	}
-	for _, a := range d.ipv4 {
-		s := fmt.Sprintf("%s/%d", a.addr, a.prefix)
-		if a.bcast.IsValid() {
-			s += " " + a.bcast.String()
-		}
-		n.IPv4 = append(n.IPv4, s)
-	}
-	for _, a := range d.ipv6 {
-		n.IPv6 = append(n.IPv6, fmt.Sprintf("%s/%d", a.addr, a.prefix))
-	}
+	netAddrsSpec(d, &n)
 	if d.typ == "veth" {
 		switch {
 		case d.vethVlanID < 0:
