@@ -179,14 +179,16 @@ func (e *MountEntry) parseOptions(opts string) *valueError {
 	return nil
 }
 
-// ParseMountOptions splits an option string (lxc.rootfs.options) into
-// flags, propagation and filesystem data with the table mount entries use.
-func ParseMountOptions(opts string) (flags, propagation uintptr, data string, err error) {
+// rootfsOptionsSpec parses lxc.rootfs.options into r with the table mount
+// entries use, keeping an error for the start (LXC takes any text here
+// when loading).
+func rootfsOptionsSpec(r *RootfsSpec) {
 	var e MountEntry
-	if ve := e.parseOptions(opts); ve != nil {
-		return 0, 0, "", ve
+	if ve := e.parseOptions(r.Options); ve != nil {
+		r.OptionsErr = &ParseError{Key: "lxc.rootfs.options", Msg: fmt.Sprintf("invalid value %q: %s", r.Options, ve.msg), Hint: ve.hint}
+		return
 	}
-	return e.Flags, e.Propagation, e.Data, nil
+	r.Flags, r.Propagation, r.Data = e.Flags, e.Propagation, e.Data
 }
 
 // ParseFstab parses the lines of an lxc.mount.fstab file (name is its

@@ -43,9 +43,20 @@ func TestParseMountEntry(t *testing.T) {
 			t.Errorf("%q: %v\nwant %s", line, err, want)
 		}
 	}
-	f, p, d, err := ParseMountOptions("ro,rslave,lowerdir=/x")
-	if err != nil || f != unix.MS_RDONLY || p != unix.MS_SLAVE|unix.MS_REC || d != "lowerdir=/x" {
-		t.Errorf("ParseMountOptions: %#x %#x %q %v", f, p, d, err)
+}
+
+// lxc.rootfs.options goes through the same option table, once.
+func TestSpecRootfsOptions(t *testing.T) {
+	s, err := mustLoad(t, "lxc.rootfs.path = /r\nlxc.rootfs.options = ro,rslave,lowerdir=/x\n").Spec()
+	if r := s.Rootfs; err != nil || r.Flags != unix.MS_RDONLY || r.Propagation != unix.MS_SLAVE|unix.MS_REC ||
+		r.Data != "lowerdir=/x" || r.OptionsErr != nil || r.Options != "ro,rslave,lowerdir=/x" {
+		t.Errorf("%+v %v", s.Rootfs, err)
+	}
+	s, err = mustLoad(t, "lxc.rootfs.path = /r\nlxc.rootfs.options = ro,idmap=container\n").Spec()
+	want := `lxc.rootfs.options: invalid value "ro,idmap=container": option "idmap=container": idmapped mounts are not supported; ` +
+		`remove the idmap= option (golxc cannot idmap a mount yet)`
+	if err != nil || s.Rootfs.OptionsErr == nil || s.Rootfs.OptionsErr.Error() != want {
+		t.Errorf("%v %v\nwant %s", s.Rootfs.OptionsErr, err, want)
 	}
 }
 

@@ -138,8 +138,16 @@ type RootfsSpec struct {
 	Path    string // without the "type:" prefix; "/" means the host root
 	Raw     string // as written, e.g. "dir:/var/lib/lxc/c1/rootfs"
 	Mount   string // lxc.rootfs.mount
-	Options string // lxc.rootfs.options
+	Options string // lxc.rootfs.options as written
 	Managed bool   // lxc.rootfs.managed (default true)
+
+	// lxc.rootfs.options parsed with the mount entries' option table.
+	Flags       uintptr // MS_* flags
+	Propagation uintptr // MS_SHARED/MS_SLAVE/... (+MS_REC)
+	Data        string  // filesystem options
+	// OptionsErr: an option LXC takes when loading that golxc cannot
+	// apply (idmap=); mounting the rootfs fails with it.
+	OptionsErr *ParseError `json:",omitempty"`
 }
 
 // MountAuto is the parsed lxc.mount.auto token set. Empty strings mean

@@ -103,6 +103,7 @@ func (c *Config) Spec() (*Spec, error) {
 			s.Rootfs.Raw = v.rootfsType + ":" + v.rootfsPath
 		}
 	}
+	rootfsOptionsSpec(&s.Rootfs)
 	s.MountAuto = mountAutoSpec(v)
 	for _, cg := range v.cgroups {
 		kv := KeyValue{Key: cg.key, Value: cg.value}

@@ -141,10 +141,10 @@ func (s *Setup) mountRootfs() error {
 		return err
 	}
 	rfs := s.Spec.Rootfs
-	flags, prop, data, err := config.ParseMountOptions(rfs.Options)
-	if err != nil {
-		return fmt.Errorf("lxc.rootfs.options %q: %v", rfs.Options, err)
+	if rfs.OptionsErr != nil {
+		return rfs.OptionsErr
 	}
+	flags, prop, data := rfs.Flags, rfs.Propagation, rfs.Data
 	switch rfs.Type {
 	case "", "dir":
 		if _, err := os.Stat(rfs.Path); err != nil {
