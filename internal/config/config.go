@@ -17,13 +17,20 @@ type Config struct {
 	lines []string // unexpanded top-level lines, verbatim
 	file  string   // top-level file loaded last
 
-	depth int // include nesting
+	depth int      // include nesting
+	at    position // the line being applied, for setters that keep it
 
 	// legacy state (LXC 1.x/2.0 keys)
 	netIdx        int // index of the last unindexed lxc.network.type, -1 before any
 	legacyRootfs  string
 	legacyRootSet bool
 	legacyBackend string
+}
+
+// position is a config file and line ("" and 0 for API calls).
+type position struct {
+	file string
+	line int
 }
 
 // New returns an empty config with LXC's defaults.
@@ -120,7 +127,9 @@ func (c *Config) apply(key, val, file string, lineNo int) (string, string, error
 		if e := lookup(k); e == nil {
 			err = unknownKeyError(k)
 		} else {
+			c.at = position{file: file, line: lineNo}
 			err = e.set(c, k, v)
+			c.at = position{}
 		}
 	}
 	if err != nil {

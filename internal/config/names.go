@@ -1,10 +1,6 @@
 package config
 
-import (
-	"os"
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // signalNumber knows the signal names LXC's sig_parse knows (without the
 // SIG prefix, upper case), x86-64 numbers. A switch, not a map: nothing to
@@ -136,37 +132,6 @@ func archName(a string) string {
 		return "x86_64"
 	}
 	return ""
-}
-
-// Capability names LXC's parse_cap knows, in capability number order.
-var capNames = []string{
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-	"lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-	"wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
-}
-
-// lastCap is the highest capability number the running kernel knows.
-func lastCap() int {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			return n
-		}
-	}
-	return len(capNames) - 1
-}
-
-func validCap(tok string) bool {
-	for _, n := range capNames {
-		if n == tok {
-			return true
-		}
-	}
-	n, ok := safeInt(tok)
-	return ok && n >= 0 && int(n) <= lastCap()
 }
 
 // Log levels (lxc.log.level), index = LXC's numeric level.

@@ -54,7 +54,7 @@ func TestRoundTripBusybox(t *testing.T) {
 	if s.UTSName != "ref-bb" || s.Signals.Halt != syscall.SIGUSR1 || s.Signals.Reboot != syscall.SIGTERM ||
 		s.TTYMax != 5 || s.PTYMax != 1 || !s.Autodev || len(s.MountEntries) != 7 ||
 		s.Rootfs.Type != "dir" || s.Rootfs.Path != "/var/lib/lxc/ref-bb/rootfs" || s.Rootfs.Raw != "dir:/var/lib/lxc/ref-bb/rootfs" ||
-		len(s.CapDrop) != 4 || s.CapKeep != nil || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
+		s.Caps != (Caps{Set: 1<<16 | 1<<33 | 1<<32 | 1<<25}) || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
 		t.Errorf("spec = %+v", s)
 	}
 	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != "mixed" ||
@@ -141,9 +141,9 @@ func TestSeedLegacyRoundTrip(t *testing.T) {
 	}
 	if s.UTSName != "seed" || len(s.IDMap) != 2 || s.IDMap[1] != (IDMap{Type: 'g', NSID: 0, HostID: 100000, Range: 65536}) ||
 		s.TTYMax != 4 || s.PTYMax != 1024 || s.Signals.Halt != syscall.SIGPWR || s.Log.Level != "DEBUG" ||
-		s.Log.File != "/var/log/lxc/seed.log" || len(s.Net) != 2 || s.Net[0].IPv4[0] != "10.0.3.5/24" ||
-		s.Net[0].IPv4Gateway != "10.0.3.1" || s.Net[1].Name != "eth1" || s.Net[1].MTU != 1400 ||
-		s.Net[1].IPv6[0] != "2001:db8::5/64" || s.Rootfs.Type != "dir" {
+		s.Log.File != "/var/log/lxc/seed.log" || len(s.Net) != 2 || s.Net[0].IPv4[0].String() != "10.0.3.5/24" ||
+		s.Net[0].IPv4Gateway.String() != "10.0.3.1" || s.Net[1].Name != "eth1" || s.Net[1].MTU != 1400 ||
+		s.Net[1].IPv6[0].String() != "2001:db8::5/64" || s.Rootfs.Type != "dir" {
 		t.Errorf("spec = %+v", s)
 	}
 	if len(s.Prlimit) != 2 || s.Prlimit[0] != (Rlimit{Name: "nofile", Soft: 1024, Hard: 4096}) ||
@@ -174,11 +174,11 @@ lxc.init.groups = 4,5
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != "none" || s.Net[1].IPv4[0] != "10.0.0.2/24 10.0.0.255" ||
+	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != "none" || s.Net[1].IPv4[0].String() != "10.0.0.2/24 10.0.0.255" ||
 		s.Net[0].VlanID != 10 {
 		t.Errorf("net = %+v", s.Net)
 	}
-	if len(s.CapKeep) != 1 || s.CapKeep[0] != "none" || s.KeyringSession == nil || !*s.KeyringSession ||
+	if s.Caps != (Caps{Keep: true}) || s.KeyringSession == nil || !*s.KeyringSession ||
 		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != "full:ro:force" || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
 		s.TimeBoot != (TimeOffset{Sec: 7200}) || s.TimeMonotonic != (TimeOffset{Nsec: 5000000}) || s.TimeOffsetBoot != "7200 s" ||
 		s.NamespaceShare["net"] != "other" || strings.Join(s.NamespaceKeep, " ") != "user net" ||

@@ -1,6 +1,10 @@
 package config
 
-import "syscall"
+import (
+	"net"
+	"net/netip"
+	"syscall"
+)
 
 // Spec is the typed view of a container configuration that the runtime
 // (monitor, init stage, cgroups, network) consumes. It is built from a
@@ -37,8 +41,8 @@ type Spec struct {
 
 	Rootfs RootfsSpec
 
-	MountFstab   string   // lxc.mount.fstab
-	MountEntries []string // lxc.mount.entry, raw fstab lines in config order
+	MountFstab   string       // lxc.mount.fstab (its file is read, and parsed with ParseFstab, at start)
+	MountEntries []MountEntry // lxc.mount.entry in config order, parsed
 	MountAuto    MountAuto
 
 	Autodev          bool // lxc.autodev (default true)
@@ -60,8 +64,7 @@ type Spec struct {
 	CgroupDirInner     string     // lxc.cgroup.dir.container.inner
 	CgroupRelative     bool       // lxc.cgroup.relative
 
-	CapDrop []string // lowercase names without "cap_" or numbers, as written
-	CapKeep []string // "none" means keep nothing
+	Caps Caps // lxc.cap.drop / lxc.cap.keep as capability numbers
 
 	ApparmorProfile         string
 	ApparmorAllowIncomplete bool
@@ -135,8 +138,16 @@ type RootfsSpec struct {
 	Path    string // without the "type:" prefix; "/" means the host root
 	Raw     string // as written, e.g. "dir:/var/lib/lxc/c1/rootfs"
 	Mount   string // lxc.rootfs.mount
-	Options string // lxc.rootfs.options
+	Options string // lxc.rootfs.options as written
 	Managed bool   // lxc.rootfs.managed (default true)
+
+	// lxc.rootfs.options parsed with the mount entries' option table.
+	Flags       uintptr // MS_* flags
+	Propagation uintptr // MS_SHARED/MS_SLAVE/... (+MS_REC)
+	Data        string  // filesystem options
+	// OptionsErr: an option LXC takes when loading that golxc cannot
+	// apply (idmap=); mounting the rootfs fails with it.
+	OptionsErr *ParseError `json:",omitempty"`
 }
 
 // MountAuto is the parsed lxc.mount.auto token set. Empty strings mean
@@ -166,19 +177,20 @@ type NetDev struct {
 	Flags           string
 	Link            string
 	Name            string
-	Hwaddr          string // x placeholders already expanded
+	Hwaddr          string           // as written, x placeholders already expanded
+	MAC             net.HardwareAddr // Hwaddr parsed; nil when unset or invalid (see Err)
 	MTU             int
-	IPv4            []string // "A.B.C.D/P [BCAST]"; BCAST only when written (else derive from P)
-	IPv4Gateway     string   // address, "auto", "dev" or ""
-	IPv6            []string
-	IPv6Gateway     string
+	IPv4            []NetAddr // broadcast only when written (else derived from the prefix)
+	IPv4Gateway     Gateway
+	IPv6            []NetAddr
+	IPv6Gateway     Gateway
 	L2Proxy         bool
 	ScriptUp        string
 	ScriptDown      string
 	VethPair        string
 	VethMode        string // "bridge" (default) or "router"
-	VethIPv4Routes  []string
-	VethIPv6Routes  []string
+	VethIPv4Routes  []netip.Prefix
+	VethIPv6Routes  []netip.Prefix
 	VethVlanID      string // number or "none" or ""
 	VethVlanTagged  []string
 	MacvlanMode     string
@@ -187,6 +199,12 @@ type NetDev struct {
 	VlanID          int
 	VethNRxQueues   int // 0 = default
 	VethNTxQueues   int
+
+	// Err is the first value of the device that LXC accepts when loading
+	// a config but that cannot be used (a malformed hwaddr, an IPv6
+	// prefix over 128...): the start fails with it, before any device is
+	// made, as it did when the network code parsed the strings itself.
+	Err *ParseError `json:",omitempty"`
 }
 
 // IDMap is one lxc.idmap line.

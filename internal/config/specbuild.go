@@ -38,7 +38,7 @@ func (c *Config) Spec() (*Spec, error) {
 			Options: v.rootfsOptions, Managed: v.rootfsManaged},
 
 		MountFstab:   v.fstab,
-		MountEntries: clone(v.mountEntries),
+		MountEntries: mountEntriesSpec(v.mountEntries),
 
 		Autodev:          v.autodev == 1,
 		AutodevTmpfsSize: int(v.autodevTmpfs),
@@ -103,6 +103,7 @@ func (c *Config) Spec() (*Spec, error) {
 			s.Rootfs.Raw = v.rootfsType + ":" + v.rootfsPath
 		}
 	}
+	rootfsOptionsSpec(&s.Rootfs)
 	s.MountAuto = mountAutoSpec(v)
 	for _, cg := range v.cgroups {
 		kv := KeyValue{Key: cg.key, Value: cg.value}
@@ -112,14 +113,7 @@ func (c *Config) Spec() (*Spec, error) {
 			s.Cgroup1 = append(s.Cgroup1, kv)
 		}
 	}
-	if v.capsKeep {
-		s.CapKeep = clone(v.caps)
-		if len(s.CapKeep) == 0 {
-			s.CapKeep = []string{"none"}
-		}
-	} else {
-		s.CapDrop = clone(v.caps)
-	}
+	s.Caps = capsSpec(v)
 	for k, x := range v.nsShare {
 		s.NamespaceShare[k] = x
 	}
@@ -195,10 +189,8 @@ func cgroupMode(rest string) string {
 
 func netSpec(d *netdev) (NetDev, error) {
 	n := NetDev{
-		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr,
-		IPv4Gateway: d.ipv4gw, IPv6Gateway: d.ipv6gw, L2Proxy: d.l2proxy,
+		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr, L2Proxy: d.l2proxy,
 		ScriptUp: d.scriptUp, ScriptDown: d.scriptDown, VethPair: d.vethPair, VethMode: d.vethMode,
-		VethIPv4Routes: clone(d.vethRoutes4), VethIPv6Routes: clone(d.vethRoutes6),
 		MacvlanMode: d.macvlanMode, IpvlanMode: d.ipvlanMode, IpvlanIsolation: d.ipvlanIsolate,
 		VlanID: int(d.vlanID), VethNRxQueues: int(d.nRx), VethNTxQueues: int(d.nTx),
 	}
@@ -213,16 +205,7 @@ func netSpec(d *netdev) (NetDev, error) {
 		}
 		n.MTU = int(m)
 	}
-	for _, a := range d.ipv4 {
-		s := fmt.Sprintf("%s/%d", a.addr, a.prefix)
-		if a.bcast.IsValid() {
-			s += " " + a.bcast.String()
-		}
-		n.IPv4 = append(n.IPv4, s)
-	}
-	for _, a := range d.ipv6 {
-		n.IPv6 = append(n.IPv6, fmt.Sprintf("%s/%d", a.addr, a.prefix))
-	}
+	netAddrsSpec(d, &n)
 	if d.typ == "veth" {
 		switch {
 		case d.vethVlanID < 0:

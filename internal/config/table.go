@@ -272,7 +272,7 @@ func init() {
 			get: func(c *Config, _ string) (string, error) { return itoa(int64(c.v.pdeath)), nil },
 			clr: func(c *Config, _ string) error { c.v.pdeath = 9; return nil }},
 		{name: "lxc.mount.auto", strict: true, set: setMountAuto, get: getMountAuto, clr: clrMountAuto},
-		listKey("lxc.mount.entry", func(v *values) *[]string { return &v.mountEntries }, false),
+		{name: "lxc.mount.entry", strict: true, set: setMountEntry, get: getMountEntries, clr: clrMountEntries},
 		strKey("lxc.mount.fstab", func(v *values) *string { return &v.fstab }, pathMax),
 		nsKey("lxc.namespace.clone", func(v *values) (*uint32, *uint32) { return &v.nsClone, &v.nsKeep }),
 		nsKey("lxc.namespace.keep", func(v *values) (*uint32, *uint32) { return &v.nsKeep, &v.nsClone }),
@@ -399,8 +399,6 @@ func consoleSizeKey(name string, f func(*values) *uint64) entry {
 		clr: func(c *Config, _ string) error { *f(&c.v) = 0; return nil },
 	}
 }
-
-const capHint = "expected lowercase capability names without \"cap_\" (e.g. sys_admin) or numbers"
 
 func setCapDrop(c *Config, _, v string) error {
 	if v == "" {

@@ -60,7 +60,7 @@ type values struct {
 	autoProc, autoSys, autoCgroup string // canonical mount.auto tokens, "" = unset
 	shmounts                      string // "HOST:CONT"
 
-	mountEntries []string
+	mountEntries []mountLine
 	fstab        string
 
 	nsClone, nsKeep uint32 // bit i = namespace.All()[i]

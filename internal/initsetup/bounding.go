@@ -3,6 +3,7 @@ package initsetup
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/nsexec"
 )
 
@@ -11,7 +12,8 @@ import (
 func BoundingDrops(kept uint64) []nsexec.Cap {
 	k := capSet(kept)
 	var drops []nsexec.Cap
-	for c := 0; c <= lastCap(); c++ {
+	last := config.LastCap()
+	for c := 0; c <= last; c++ {
 		if c != unix.CAP_SETPCAP && !k.has(c) {
 			drops = append(drops, nsexec.Cap{Num: c, Name: capName(c)})
 		}

@@ -3,39 +3,42 @@ package initsetup
 import (
 	"strings"
 	"testing"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
-func TestCapabilityByName(t *testing.T) {
-	for name, want := range map[string]int{"chown": 0, "sys_admin": 21, "21": 21, "mac_admin": 33, "sys_time": 25} {
-		if got, err := CapabilityByName(name); err != nil || got != want {
-			t.Errorf("CapabilityByName(%q) = %d, %v; want %d", name, got, err, want)
-		}
+func TestKeptCaps(t *testing.T) {
+	all := capSet(1<<uint(config.LastCap()+1) - 1)
+	if got := keptCaps(config.Caps{Set: 1<<16 | 1<<21}); got != all&^(1<<16|1<<21) {
+		t.Errorf("drop: %x", got)
 	}
-	for _, bad := range []string{"SYS_ADMIN", "cap_sys_admin", "Sys_admin", "9999", "-1", ""} {
-		if _, err := CapabilityByName(bad); err == nil {
-			t.Errorf("CapabilityByName(%q) accepted", bad)
-		}
+	if got := keptCaps(config.Caps{Keep: true}); got != 0 {
+		t.Errorf("keep none: %x", got)
+	}
+	if got := keptCaps(config.Caps{Keep: true, Set: 1<<5 | 1<<7 | 1<<63}); got != 1<<5|1<<7 {
+		t.Errorf("keep: %x (a capability the kernel lacks must not count)", got)
 	}
 }
 
-func TestKeptCaps(t *testing.T) {
-	all := capSet(1<<uint(lastCap()+1) - 1)
-	got, err := keptCaps([]string{"sys_module", "21"}, nil)
+// KeptCaps still takes the names attach.Options carries.
+func TestKeptCapsNames(t *testing.T) {
+	all := uint64(1)<<uint(config.LastCap()+1) - 1
+	got, err := KeptCaps([]string{"sys_module", "21"}, nil)
 	if err != nil || got != all&^(1<<16|1<<21) {
 		t.Errorf("drop: %x %v", got, err)
 	}
-	got, err = keptCaps(nil, []string{"none"})
+	got, err = KeptCaps(nil, []string{"none"})
 	if err != nil || got != 0 {
 		t.Errorf("keep none: %x %v", got, err)
 	}
-	got, err = keptCaps(nil, []string{"kill", "setuid"})
+	got, err = KeptCaps(nil, []string{"kill", "setuid"})
 	if err != nil || got != 1<<5|1<<7 {
 		t.Errorf("keep: %x %v", got, err)
 	}
-	if _, err := keptCaps([]string{"kill"}, []string{"kill"}); err == nil || !strings.Contains(err.Error(), "not both") {
+	if _, err := KeptCaps([]string{"kill"}, []string{"kill"}); err == nil || !strings.Contains(err.Error(), "not both") {
 		t.Errorf("drop+keep: %v", err)
 	}
-	if _, err := keptCaps([]string{"KILL"}, nil); err == nil || !strings.Contains(err.Error(), "lxc.cap.drop") {
+	if _, err := KeptCaps([]string{"KILL"}, nil); err == nil || !strings.Contains(err.Error(), "lxc.cap.drop") {
 		t.Errorf("bad name: %v", err)
 	}
 }

@@ -76,11 +76,8 @@ func (f *Final) Run() error {
 	if err := applyRlimits(s.Prlimit); err != nil {
 		return err
 	}
-	kept, err := keptCaps(s.CapDrop, s.CapKeep)
-	if err != nil {
-		return err
-	}
-	log.Debugf("Keeping capabilities %#x (lxc.cap.drop %v, lxc.cap.keep %v)", uint64(kept), s.CapDrop, s.CapKeep)
+	kept := keptCaps(s.Caps)
+	log.Debugf("Keeping capabilities %#x (%s)", uint64(kept), s.Caps)
 	// Bounding set first: it needs CAP_SETPCAP, and the id switch below
 	// still needs CAP_SETUID/SETGID in the effective set.
 	if err := dropBounding(kept); err != nil {
@@ -147,7 +144,7 @@ func (f *Final) Run() error {
 	}
 	log.Noticef("Exec'ing %q (%s)", bin, strings.Join(f.Cmd, " "))
 	log.Close() // the container's init must hold no host file
-	err = syscall.Exec(bin, f.Cmd, f.Env)
+	err := syscall.Exec(bin, f.Cmd, f.Env)
 	return &ExecError{Path: bin, Err: err}
 }
 

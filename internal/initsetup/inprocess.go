@@ -27,8 +27,8 @@ var inContainerHooks = []string{"pre-mount", "mount", "autodev", "start"}
 // capabilities instead of the setup's). keep is the container's
 // capability set for the stage.
 func InProcessInit(s *config.Spec) (keep uint64, ok bool) {
-	kept, err := keptCaps(s.CapDrop, s.CapKeep)
-	if err != nil || uint64(kept)&setupCaps != setupCaps {
+	kept := keptCaps(s.Caps)
+	if uint64(kept)&setupCaps != setupCaps {
 		return 0, false
 	}
 	for _, h := range inContainerHooks {

@@ -1,55 +1,43 @@
 package network
 
 import (
-	"fmt"
 	"net"
-	"strings"
+	"net/netip"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
-// parseIPv4 reads one lxc.net.N.ipv4.address value, "A.B.C.D/P [BCAST]".
-// Without BCAST the broadcast address is derived from the prefix, as LXC
-// does.
-func parseIPv4(v string) (*netlink.Addr, error) {
-	cidr, bcast, _ := strings.Cut(strings.TrimSpace(v), " ")
-	ip, ipn, err := net.ParseCIDR(cidr)
-	if err != nil || ip.To4() == nil {
-		return nil, fmt.Errorf("not an IPv4 address with prefix")
-	}
-	a := &netlink.Addr{IPNet: &net.IPNet{IP: ip.To4(), Mask: ipn.Mask}}
-	if bcast = strings.TrimSpace(bcast); bcast != "" {
-		b := net.ParseIP(bcast)
-		if b == nil || b.To4() == nil {
-			return nil, fmt.Errorf("broadcast %q is not an IPv4 address", bcast)
-		}
-		a.Broadcast = b.To4()
+// ipv4Addr is an lxc.net.N.ipv4.address for netlink. Without a written
+// broadcast address it is derived from the prefix, as LXC does.
+func ipv4Addr(a config.NetAddr) *netlink.Addr {
+	ip := net.IP(a.Addr.AsSlice())
+	mask := net.CIDRMask(a.Prefix, 32)
+	na := &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: mask}}
+	if a.Broadcast.IsValid() {
+		na.Broadcast = net.IP(a.Broadcast.AsSlice())
 	} else {
 		b := make(net.IP, 4)
 		for i := range b {
-			b[i] = a.IP[i] | ^ipn.Mask[i]
+			b[i] = ip[i] | ^mask[i]
 		}
-		a.Broadcast = b
+		na.Broadcast = b
 	}
-	return a, nil
+	return na
 }
 
-// parseIPv6 reads one lxc.net.N.ipv6.address value, "ADDR/P".
-func parseIPv6(v string) (*netlink.Addr, error) {
-	ip, ipn, err := net.ParseCIDR(strings.TrimSpace(v))
-	if err != nil || ip.To4() != nil {
-		return nil, fmt.Errorf("not an IPv6 address with prefix")
-	}
-	return &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: ipn.Mask}}, nil
+// ipv6Addr is an lxc.net.N.ipv6.address for netlink (the Spec refused a
+// prefix over 128).
+func ipv6Addr(a config.NetAddr) *netlink.Addr {
+	return &netlink.Addr{IPNet: &net.IPNet{IP: net.IP(a.Addr.AsSlice()), Mask: net.CIDRMask(a.Prefix, 128)}}
 }
 
-// parseRoute reads a veth.ipv4.route / veth.ipv6.route value "NET/P".
-func parseRoute(v string, v6 bool) (*net.IPNet, error) {
-	ip, ipn, err := net.ParseCIDR(strings.TrimSpace(v))
-	if err != nil || (ip.To4() == nil) != v6 {
-		return nil, fmt.Errorf("not an IPv%s network with prefix", map[bool]string{false: "4", true: "6"}[v6])
-	}
-	return ipn, nil
+// routeDst is a veth.ipv4.route / veth.ipv6.route destination: the
+// network of the prefix, host bits cleared.
+func routeDst(p netip.Prefix) *net.IPNet {
+	m := p.Masked()
+	return &net.IPNet{IP: net.IP(m.Addr().AsSlice()), Mask: net.CIDRMask(m.Bits(), m.Addr().BitLen())}
 }
 
 // hostMask is the /32 or /128 mask of ip.

@@ -20,12 +20,12 @@ func (n *Network) checkClashes() error {
 	}
 	for _, d := range n.devs {
 		for i, a := range d.v4 {
-			if err := claim(d.key+".ipv4.address", d.cfg.IPv4[i], a.IP.String()); err != nil {
+			if err := claim(d.key+".ipv4.address", d.cfg.IPv4[i].String(), a.IP.String()); err != nil {
 				return err
 			}
 		}
 		for i, a := range d.v6 {
-			if err := claim(d.key+".ipv6.address", d.cfg.IPv6[i], a.IP.String()); err != nil {
+			if err := claim(d.key+".ipv6.address", d.cfg.IPv6[i].String(), a.IP.String()); err != nil {
 				return err
 			}
 		}

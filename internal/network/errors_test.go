@@ -37,7 +37,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.hwaddr = " + mac},
 			"lxc.net.0.hwaddr = " + mac + ": MAC already used by host interface " + other},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.hwaddr = 01:00:5e:00:00:01"},
-			"lxc.net.0.hwaddr = 01:00:5e:00:00:01: a multicast address cannot be an interface address"},
+			`lxc.net.0.hwaddr: invalid value "01:00:5e:00:00:01"; a multicast address cannot be an interface address: make the first byte even (e.g. 00:16:3e:xx:xx:xx)`},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.link = " + br, "lxc.net.0.veth.vlan.id = 7"},
 			"lxc.net.0.veth.vlan.id = 7: bridge " + br + " has vlan_filtering off; enable it (ip link set " + br + " type bridge vlan_filtering 1)"},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.veth.pair = " + other},

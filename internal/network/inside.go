@@ -101,11 +101,11 @@ func addGateway(h *netlink.Handle, idx int, gw net.IP, dev bool, family int) err
 // resolveAutoGateways turns "auto" into the first address of the link.
 func (n *Network) resolveAutoGateways(d *device) error {
 	for _, v6 := range []bool{false, true} {
-		val, key, family := d.cfg.IPv4Gateway, d.key+".ipv4.gateway", netlink.FAMILY_V4
+		gwc, key, family := d.cfg.IPv4Gateway, d.key+".ipv4.gateway", netlink.FAMILY_V4
 		if v6 {
-			val, key, family = d.cfg.IPv6Gateway, d.key+".ipv6.gateway", netlink.FAMILY_V6
+			gwc, key, family = d.cfg.IPv6Gateway, d.key+".ipv6.gateway", netlink.FAMILY_V6
 		}
-		if val != "auto" {
+		if !gwc.Auto {
 			continue
 		}
 		l, err := n.host.LinkByName(d.cfg.Link)

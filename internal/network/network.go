@@ -71,7 +71,7 @@ func New(p Params) (*Network, error) {
 			n.close()
 			return nil, fmt.Errorf("%s.type = %s: unknown network type", d.key, nd.Type)
 		}
-		if err := n.parse(d); err != nil {
+		if err := n.loadAddrs(d); err != nil {
 			n.close()
 			return nil, err
 		}
@@ -105,55 +105,42 @@ func (n *Network) checkShared() error {
 	return nil
 }
 
-// parse reads the addresses, gateways and MAC of one device.
-func (n *Network) parse(d *device) error {
+// loadAddrs takes the addresses, gateways and MAC of one device from the
+// Spec, where they were parsed, and checks how they go together.
+func (n *Network) loadAddrs(d *device) error {
 	c := d.cfg
-	for _, v := range c.IPv4 {
-		a, err := parseIPv4(v)
-		if err != nil {
-			return fmt.Errorf("%s.ipv4.address = %s: %v", d.key, v, err)
-		}
-		d.v4 = append(d.v4, a)
+	if c.Err != nil {
+		return c.Err
 	}
-	for _, v := range c.IPv6 {
-		a, err := parseIPv6(v)
-		if err != nil {
-			return fmt.Errorf("%s.ipv6.address = %s: %v", d.key, v, err)
-		}
-		d.v6 = append(d.v6, a)
+	for _, a := range c.IPv4 {
+		d.v4 = append(d.v4, ipv4Addr(a))
 	}
-	if c.Hwaddr != "" {
-		mac, err := net.ParseMAC(c.Hwaddr)
-		if err != nil || len(mac) != 6 {
-			return fmt.Errorf("%s.hwaddr = %s: not a MAC address (expected xx:xx:xx:xx:xx:xx)", d.key, c.Hwaddr)
-		}
-		if mac[0]&1 == 1 {
-			return fmt.Errorf("%s.hwaddr = %s: a multicast address cannot be an interface address", d.key, c.Hwaddr)
-		}
-		d.hwaddr = mac
+	for _, a := range c.IPv6 {
+		d.v6 = append(d.v6, ipv6Addr(a))
 	}
-	if err := parseGateway(d, false); err != nil {
+	d.hwaddr = c.MAC
+	if err := checkGateway(d, false); err != nil {
 		return err
 	}
-	return parseGateway(d, true)
+	return checkGateway(d, true)
 }
 
-func parseGateway(d *device, v6 bool) error {
-	key, val, addrs := d.key+".ipv4.gateway", d.cfg.IPv4Gateway, d.v4
+func checkGateway(d *device, v6 bool) error {
+	key, gw, addrs := d.key+".ipv4.gateway", d.cfg.IPv4Gateway, d.v4
 	if v6 {
-		key, val, addrs = d.key+".ipv6.gateway", d.cfg.IPv6Gateway, d.v6
+		key, gw, addrs = d.key+".ipv6.gateway", d.cfg.IPv6Gateway, d.v6
 	}
-	if val == "" {
+	if !gw.IsSet() {
 		return nil
 	}
 	if !d.up() {
-		return fmt.Errorf("%s = %s: a gateway needs the interface up (set %s.flags = up)", key, val, d.key)
+		return fmt.Errorf("%s = %s: a gateway needs the interface up (set %s.flags = up)", key, gw, d.key)
 	}
 	if len(addrs) == 0 {
-		return fmt.Errorf("%s = %s: a gateway needs an address on the interface (set %s.address)", key, val, strings.TrimSuffix(key, ".gateway"))
+		return fmt.Errorf("%s = %s: a gateway needs an address on the interface (set %s.address)", key, gw, strings.TrimSuffix(key, ".gateway"))
 	}
-	switch val {
-	case "auto":
+	switch {
+	case gw.Auto:
 		t := d.cfg.Type
 		if t != "veth" && t != "macvlan" && t != "ipvlan" {
 			return fmt.Errorf("%s = auto: only veth, macvlan and ipvlan can take the gateway from their link", key)
@@ -161,23 +148,15 @@ func parseGateway(d *device, v6 bool) error {
 		if d.cfg.Link == "" {
 			return fmt.Errorf("%s = auto: needs %s.link to take the gateway address from", key, d.key)
 		}
-		return nil // resolved at setup, when the link surely exists
-	case "dev":
-		if v6 {
-			d.gw6Dev = true
-		} else {
-			d.gw4Dev = true
-		}
-		return nil
-	}
-	ip := net.ParseIP(val)
-	if ip == nil || (ip.To4() == nil) != v6 {
-		return fmt.Errorf("%s = %s: not an IPv%s address, auto or dev", key, val, map[bool]string{false: "4", true: "6"}[v6])
-	}
-	if v6 {
-		d.gw6 = ip
-	} else {
-		d.gw4 = ip.To4()
+		// resolved at setup, when the link surely exists
+	case gw.Dev && v6:
+		d.gw6Dev = true
+	case gw.Dev:
+		d.gw4Dev = true
+	case v6:
+		d.gw6 = net.IP(gw.Addr.AsSlice())
+	default:
+		d.gw4 = net.IP(gw.Addr.AsSlice())
 	}
 	return nil
 }

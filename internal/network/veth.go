@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -22,16 +23,6 @@ func (vethDriver) check(n *Network, d *device) error {
 	if c.VethPair != "" {
 		if _, err := n.host.LinkByName(c.VethPair); err == nil {
 			return fmt.Errorf("%s.veth.pair = %s: a device of that name already exists on the host; choose another name or remove it", d.key, c.VethPair)
-		}
-	}
-	for _, r := range c.VethIPv4Routes {
-		if _, err := parseRoute(r, false); err != nil {
-			return fmt.Errorf("%s.veth.ipv4.route = %s: %v", d.key, r, err)
-		}
-	}
-	for _, r := range c.VethIPv6Routes {
-		if _, err := parseRoute(r, true); err != nil {
-			return fmt.Errorf("%s.veth.ipv6.route = %s: %v", d.key, r, err)
 		}
 	}
 	if c.Link == "" {
@@ -233,24 +224,20 @@ func vethVlan(n *Network, d *device, host netlink.Link) error {
 
 // vethRoutes adds veth.ipv4.route / veth.ipv6.route on the host end.
 func vethRoutes(n *Network, d *device, host netlink.Link) error {
-	add := func(key, v string, v6 bool) error {
-		dst, err := parseRoute(v, v6)
-		if err != nil {
-			return fmt.Errorf("%s = %s: %v", key, v, err)
-		}
-		r := &netlink.Route{LinkIndex: host.Attrs().Index, Dst: dst, Scope: netlink.SCOPE_LINK}
+	add := func(key string, p netip.Prefix) error {
+		r := &netlink.Route{LinkIndex: host.Attrs().Index, Dst: routeDst(p), Scope: netlink.SCOPE_LINK}
 		if err := n.host.RouteAdd(r); err != nil {
-			return fmt.Errorf("%s = %s: %w", key, v, err)
+			return fmt.Errorf("%s = %s: %w", key, p, err)
 		}
 		return nil
 	}
-	for _, r := range d.cfg.VethIPv4Routes {
-		if err := add(d.key+".veth.ipv4.route", r, false); err != nil {
+	for _, p := range d.cfg.VethIPv4Routes {
+		if err := add(d.key+".veth.ipv4.route", p); err != nil {
 			return err
 		}
 	}
-	for _, r := range d.cfg.VethIPv6Routes {
-		if err := add(d.key+".veth.ipv6.route", r, true); err != nil {
+	for _, p := range d.cfg.VethIPv6Routes {
+		if err := add(d.key+".veth.ipv6.route", p); err != nil {
 			return err
 		}
 	}

@@ -7,8 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/golxc/golxc/internal/config"
-	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 )
 
@@ -125,21 +123,4 @@ func (s *Setup) setupDevSymlinks() error {
 		}
 	}
 	return nil
-}
-
-// keepsCap reports whether the container keeps capability num
-// after lxc.cap.drop / lxc.cap.keep.
-func keepsCap(spec *config.Spec, num int) bool {
-	listed := func(list []string) bool {
-		for _, c := range list {
-			if n, err := initsetup.CapabilityByName(c); err == nil && n == num {
-				return true
-			}
-		}
-		return false
-	}
-	if len(spec.CapKeep) > 0 {
-		return listed(spec.CapKeep)
-	}
-	return !listed(spec.CapDrop)
 }

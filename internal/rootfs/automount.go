@@ -76,7 +76,7 @@ func (s *Setup) mountAutoProcSys() error {
 			steps = append(steps, sysMixed...)
 		}
 	}
-	netAdmin := keepsCap(s.Spec, unix.CAP_NET_ADMIN)
+	netAdmin := s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN)
 	for _, st := range steps {
 		if st.needsNetAdmin && !netAdmin {
 			continue

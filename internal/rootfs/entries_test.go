@@ -32,18 +32,18 @@ func TestMountEntries(t *testing.T) {
 	}
 	spec := baseSpec(dir)
 	spec.MountFstab = fstab
-	spec.MountEntries = []string{
-		src + " data none bind,create=dir 0 0",
-		src + " " + dir + "/robind none bind,ro,nosuid,create=dir 0 0", // absolute target under the rootfs path
+	spec.MountEntries = mountEntries(t,
+		src+" data none bind,create=dir 0 0",
+		src+" "+dir+"/robind none bind,ro,nosuid,create=dir 0 0", // absolute target under the rootfs path
 		"tmpfs tmpmnt tmpfs size=1m,mode=700,create=dir 0 0",
 		"/nonexistent/golxc-src opt none bind,optional,create=dir 0 0",
 		"/nonexistent/golxc-src optdir/deep/file none bind,optional,create=file 0 0",
 		"/nonexistent/golxc-src nocreate none bind,optional 0 0",
-		file + " etc/deep/bound.txt none bind,create=file 0 0",
+		file+" etc/deep/bound.txt none bind,create=file 0 0",
 		"etc/inner relbound none bind,relative,create=file 0 0",
-		src + " /elsewhere/not/in/rootfs none bind,create=dir 0 0", // ignored, as LXC does
-		src + " shared none bind,create=dir,shared 0 0",
-	}
+		src+" /elsewhere/not/in/rootfs none bind,create=dir 0 0", // ignored, as LXC does
+		src+" shared none bind,create=dir,shared 0 0",
+	)
 	out := mustRun(t, scenario{Spec: spec, Cmd: sh(`
 		cat /data/hello /fromfstab/hello /robind/hello /etc/deep/bound.txt /relbound
 		touch /robind/x 2>/dev/null && echo ROBIND-RW || echo ROBIND-RO
@@ -136,7 +136,7 @@ func TestUnsafeTargetsFail(t *testing.T) {
 				c.prepare(dir)
 			}
 			spec := baseSpec(dir)
-			spec.MountEntries = append(append([]string{}, benign...), c.entry)
+			spec.MountEntries = mountEntries(t, append(append([]string{}, benign...), c.entry)...)
 			r := run(t, scenario{Spec: spec, Cmd: sh("echo SHOULD-NOT-RUN")})
 			if r.code != 3 || r.stderr != "PREPARE: "+c.want+"\n" {
 				t.Errorf("exit %d, stderr %q\nwant exit 3 and %q", r.code, r.stderr, c.want)
@@ -152,5 +152,60 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// mountEntries parses lines as lxc.mount.entry values of a config
+// ("test.conf", one line each), as the monitor's Spec does.
+func mountEntries(t *testing.T, lines ...string) []config.MountEntry {
+	t.Helper()
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString("lxc.mount.entry = " + l + "\n")
+	}
+	return specFrom(t, b.String()).MountEntries
+}
+
+// A line that does not parse fails the start at its entry (LXC accepts it
+// when loading), naming the config file and line; a bad lxc.mount.fstab
+// line fails the start naming the fstab file and line, before any of the
+// file's entries is mounted.
+func TestBadEntryLines(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	src := t.TempDir()
+	fstab := filepath.Join(t.TempDir(), "fstab")
+	for _, c := range []struct {
+		name    string
+		entries []string
+		fstab   string
+		want    string
+	}{
+		{"short entry", []string{"tmpfs a tmpfs create=dir 0 0", "only two"}, "",
+			`test.conf:2: lxc.mount.entry: invalid value "only two"; expected "SOURCE TARGET TYPE [OPTIONS [FREQ [PASSNO]]]" as in fstab(5)`},
+		{"idmap entry", []string{src + " b none bind,idmap=container,create=dir"}, "",
+			`test.conf:1: lxc.mount.entry: invalid value "` + src + ` b none bind,idmap=container,create=dir": option "idmap=container": idmapped mounts are not supported; remove the idmap= option (golxc cannot idmap a mount yet)`},
+		{"fstab line", []string{"tmpfs a tmpfs create=dir 0 0"}, "# c\n" + src + " x none bind,create=dir 0 0\n\nbroken line\n",
+			fstab + `:4: lxc.mount.fstab: invalid value "broken line"; expected "SOURCE TARGET TYPE [OPTIONS [FREQ [PASSNO]]]" as in fstab(5)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := buildRootfs(t)
+			spec := baseSpec(dir)
+			spec.MountEntries = mountEntries(t, c.entries...)
+			if c.fstab != "" {
+				must(t, os.WriteFile(fstab, []byte(c.fstab), 0o644))
+				spec.MountFstab = fstab
+			}
+			r := run(t, scenario{Spec: spec, Cmd: sh("echo SHOULD-NOT-RUN")})
+			if r.code != 3 || r.stderr != "PREPARE: "+c.want+"\n" {
+				t.Errorf("exit %d, stderr %q\nwant exit 3 and %q", r.code, r.stderr, c.want)
+			}
+			if c.fstab != "" {
+				if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
+					t.Error("an entry of the bad fstab was applied")
+				}
+			}
+		})
 	}
 }

@@ -9,18 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 )
-
-// applyEntryLine parses and mounts one fstab line; label names it in errors
-// ("lxc.mount.entry 3", "lxc.mount.fstab FILE:LINE").
-func (s *Setup) applyEntryLine(label, line string) error {
-	e, err := ParseMountEntry(line)
-	if err != nil {
-		return fmt.Errorf("%s: %v", label, err)
-	}
-	return s.applyEntry(label, e)
-}
 
 // entryTarget maps an entry's target to a path relative to s.root. skip is
 // set for absolute targets outside the rootfs, which LXC ignores.
@@ -48,7 +39,12 @@ func (s *Setup) entryTarget(t string) (rel string, skip bool) {
 const bindRemountFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
 	unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
 
-func (s *Setup) applyEntry(label string, e *MountEntry) error {
+// applyEntry mounts one parsed entry; label names it in errors
+// ("lxc.mount.entry 3", "lxc.mount.fstab FILE:LINE").
+func (s *Setup) applyEntry(label string, e *config.MountEntry) error {
+	if e.Err != nil {
+		return e.Err // a line LXC too accepts when loading and fails here
+	}
 	rel, skip := s.entryTarget(e.Target)
 	if skip {
 		logf("Ignoring mount point %q: not under the rootfs", e.Target)

@@ -5,7 +5,6 @@
 package rootfs
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -68,8 +67,8 @@ func (s *Setup) Prepare() error {
 	if err := s.mountFstab(); err != nil {
 		return err
 	}
-	for i, line := range s.Spec.MountEntries {
-		if err := s.applyEntryLine(fmt.Sprintf("lxc.mount.entry %d", i+1), line); err != nil {
+	for i := range s.Spec.MountEntries {
+		if err := s.applyEntry(fmt.Sprintf("lxc.mount.entry %d", i+1), &s.Spec.MountEntries[i]); err != nil {
 			return err
 		}
 	}
@@ -142,10 +141,10 @@ func (s *Setup) mountRootfs() error {
 		return err
 	}
 	rfs := s.Spec.Rootfs
-	flags, prop, data, err := ParseMountOptions(rfs.Options)
-	if err != nil {
-		return fmt.Errorf("lxc.rootfs.options %q: %v", rfs.Options, err)
+	if rfs.OptionsErr != nil {
+		return rfs.OptionsErr
 	}
+	flags, prop, data := rfs.Flags, rfs.Propagation, rfs.Data
 	switch rfs.Type {
 	case "", "dir":
 		if _, err := os.Stat(rfs.Path); err != nil {
@@ -226,29 +225,26 @@ func mountOverlay(spec, mnt string, flags uintptr, data string) error {
 	return nil
 }
 
-// mountFstab applies lxc.mount.fstab line by line.
+// mountFstab reads lxc.mount.fstab's file now (it may have changed since
+// the config was loaded), parses all its lines, then mounts them in order.
 func (s *Setup) mountFstab() error {
 	file := s.Spec.MountFstab
 	if file == "" {
 		return nil
 	}
-	f, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if err := s.applyEntryLine(fmt.Sprintf("lxc.mount.fstab %s:%d", file, n), line); err != nil {
+	entries, err := config.ParseFstab(file, data)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		e := &entries[i]
+		if err := s.applyEntry(fmt.Sprintf("lxc.mount.fstab %s:%d", e.File, e.Line), e); err != nil {
 			return err
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("lxc.mount.fstab %s: %v", file, err)
 	}
 	return nil
 }

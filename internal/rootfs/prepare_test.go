@@ -77,7 +77,7 @@ func TestPrepareBasicContainer(t *testing.T) {
 func TestReadOnlyRootfs(t *testing.T) {
 	dir := buildRootfs(t)
 	spec := baseSpec(dir)
-	spec.Rootfs.Options = "ro"
+	spec.Rootfs = specFrom(t, "lxc.rootfs.path = "+dir+"\nlxc.rootfs.options = ro").Rootfs
 	out := mustRun(t, scenario{Spec: spec, Cmd: sh(`mkdir /x 2>/dev/null && echo MKDIR-OK || echo MKDIR-FAILED; touch /tmp/y 2>/dev/null || echo TOUCH-FAILED`)})
 	if out != "MKDIR-FAILED\nTOUCH-FAILED\n" {
 		t.Errorf("ro rootfs still writable: %q", out)
@@ -196,5 +196,19 @@ func TestAutodevInUserNamespace(t *testing.T) {
 	}
 	if l := mountLine(mounts, "/dev/null"); l == "" {
 		t.Error("/dev/null is not a bind mount of the host node although mknod is not permitted")
+	}
+}
+
+// An lxc.rootfs.options value LXC takes when loading but golxc cannot
+// apply fails the start when the rootfs is mounted, in the config style.
+func TestRootfsOptionsError(t *testing.T) {
+	dir := buildRootfs(t)
+	spec := baseSpec(dir)
+	spec.Rootfs = specFrom(t, "lxc.rootfs.path = "+dir+"\nlxc.rootfs.options = ro,idmap=container").Rootfs
+	r := run(t, scenario{Spec: spec, Cmd: sh("echo SHOULD-NOT-RUN")})
+	want := `PREPARE: lxc.rootfs.options: invalid value "ro,idmap=container": option "idmap=container": ` +
+		"idmapped mounts are not supported; remove the idmap= option (golxc cannot idmap a mount yet)\n"
+	if r.code != 3 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q\nwant exit 3 and %q", r.code, r.stderr, want)
 	}
 }

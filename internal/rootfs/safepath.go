@@ -8,15 +8,18 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
-// createKind says what to create when the last component of a path is missing.
-type createKind int
+// createKind says what to create when the last component of a path is
+// missing: a mount entry's create= option, or what a setup step needs.
+type createKind = config.MountCreate
 
 const (
-	createNone createKind = iota
-	createDir             // mkdir -p semantics
-	createFile            // parents as directories, then an empty regular file
+	createNone = config.CreateNone
+	createDir  = config.CreateDir  // mkdir -p semantics
+	createFile = config.CreateFile // parents as directories, then an empty regular file
 )
 
 // escapeError reports a symlink whose target leads out of the rootfs; the
