@@ -1,8 +1,8 @@
 package monitor
 
 import (
+	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 
 	"github.com/golxc/golxc/internal/log"
@@ -19,8 +19,8 @@ import (
 // stays at its start size, and a busy one stays flat a little above it.
 const (
 	garbageBeforeCollect = 256 << 10
-	// checkEvery requests the allocation counter is read (a cheap
-	// runtime/metrics read; the collection is the cost).
+	// checkEvery requests the allocation counter is read (a short
+	// stop of a one-P, small-heap world; the collection is the cost).
 	checkEvery = 16
 )
 
@@ -32,13 +32,12 @@ type memoryKeeper struct {
 }
 
 // heapAllocated is the cumulative number of bytes the heap has handed out.
+// ReadMemStats, not runtime/metrics: that package's init builds its
+// tables in every golxc process (~0.5 ms of every tool's start).
 func heapAllocated() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.TotalAlloc
 }
 
 // shouldCollect is the decision: true when allocated bytes since the last

@@ -1,10 +1,9 @@
 package pushreg
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -88,9 +87,9 @@ func makeDir(dir string) error {
 // socketName is PID-RANDOM: unique among live listeners without any
 // clean-up of a dead process's socket that reused our pid.
 func socketName() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(b))
+	// math/rand/v2's generator is seeded from the kernel per process;
+	// crypto/rand would pull all of crypto into every tool's start.
+	return fmt.Sprintf("%d-%08x", os.Getpid(), rand.Uint32())
 }
 
 // Path is the listener's socket.
