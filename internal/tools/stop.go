@@ -2,6 +2,7 @@ package tools
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -10,7 +11,10 @@ import (
 	"github.com/golxc/golxc/lxc"
 )
 
-func init() { register("lxc-stop", runStop) }
+func init() {
+	register("lxc-stop", runStop)
+	register("lxc-shutdown", runShutdown)
+}
 
 const stopHelp = `--name=NAME [-W] [-r|-k|--nokill] [-t timeout]
 
@@ -34,10 +38,44 @@ type stopOpts struct {
 }
 
 func runStop(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return stopTool("lxc-stop", stopHelp, nil).Main(argv, stdin, stdout, stderr)
+}
+
+const shutdownHelp = `--name=NAME [-w] [-r] [-t timeout]
+
+lxc-shutdown is LXC 1.0's name for a clean halt; LXC 1.0 replaced it with
+lxc-stop, which golxc runs: it asks init to halt, waits, and kills the
+container after the timeout
+
+Options :
+  -n, --name=NAME   NAME of the container
+  -w, --wait        wait for the shutdown to complete (lxc-stop always does)
+  -r, --reboot      reboot the container
+  -t, --timeout=T   wait T seconds before hard-stopping
+  (and every lxc-stop option)
+`
+
+// runShutdown is lxc-shutdown (the seeds' LXC 1.0 name): lxc-stop without
+// -k, accepting the old -w, with one line saying what replaced it.
+func runShutdown(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	wait := cli.Option{Short: 'w', Long: "wait", Set: func(string) error { return nil }}
+	t := stopTool("lxc-shutdown", shutdownHelp, &wait)
+	run := t.Run
+	t.Run = func(c *cli.Ctx) int {
+		if !c.Quiet {
+			fmt.Fprintf(c.Stderr, "lxc-shutdown: deprecated since LXC 1.0: running 'lxc-stop -n %s' (a clean halt); use lxc-stop from now on\n", c.Name)
+		}
+		return run(c)
+	}
+	return t.Main(argv, stdin, stdout, stderr)
+}
+
+// stopTool is lxc-stop's command line under name, with extra accepted.
+func stopTool(name, help string, extra *cli.Option) *cli.Tool {
 	o := &stopOpts{timeout: 60}
 	flag := func(p *bool) func(string) error { return func(string) error { *p = true; return nil } }
 	t := &cli.Tool{
-		Name: "lxc-stop", Help: stopHelp, AlwaysLog: true,
+		Name: name, Help: help, AlwaysLog: true,
 		Options: []cli.Option{
 			{Short: 'r', Long: "reboot", Set: flag(&o.reboot)},
 			{Short: 'W', Long: "nowait", Set: flag(&o.nowait)},
@@ -56,7 +94,10 @@ func runStop(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Check: func(c *cli.Ctx) error { return o.check() },
 		Run:   func(c *cli.Ctx) int { return o.run(c) },
 	}
-	return t.Main(argv, stdin, stdout, stderr)
+	if extra != nil {
+		t.Options = append(t.Options, *extra)
+	}
+	return t
 }
 
 func (o *stopOpts) check() error {
