@@ -16,6 +16,8 @@ type Stats struct {
 	CPUUser, CPUSystem  uint64 // USER_HZ ticks: cpuacct.stat, or cpu.stat *_usec
 	BlkIO               uint64 // bytes: blkio.throttle.io_service_bytes Total, or io.stat rbytes+wbytes
 	BlkIOOps            uint64 // I/Os: blkio.throttle.io_serviced Total, or io.stat rios+wios
+	BlkIORead           uint64 // bytes read: the Read lines of io_service_bytes, or io.stat rbytes
+	BlkIOWrite          uint64 // bytes written: Write lines, or wbytes
 	Memory              uint64 // bytes: memory.usage_in_bytes, or memory.current
 	MemSwap             uint64 // memory+swap bytes: memory.memsw.usage_in_bytes, or memory.current+memory.swap.current
 	KMem                uint64 // bytes: memory.kmem.usage_in_bytes (v1 only)
@@ -36,6 +38,7 @@ func (s Stats) fillFrom(o Stats) Stats {
 	}
 	if !s.HasBlkIO && o.HasBlkIO {
 		s.BlkIO, s.BlkIOOps, s.HasBlkIO = o.BlkIO, o.BlkIOOps, true
+		s.BlkIORead, s.BlkIOWrite = o.BlkIORead, o.BlkIOWrite
 	}
 	if !s.HasMemory && o.HasMemory {
 		s.Memory, s.HasMemory = o.Memory, true
@@ -95,45 +98,60 @@ func parseKeyed(text string) map[string]uint64 {
 	return m
 }
 
-// readBlkioTotal returns the last "Total N" of a blkio.throttle file.
-func readBlkioTotal(p string) (uint64, bool, error) {
+// blkio is what one blkio.throttle file says: the last "Total N" and the
+// sums of the per-device Read and Write lines.
+type blkio struct{ total, read, write uint64 }
+
+func readBlkio(p string) (blkio, bool, error) {
 	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, false, nil
+		return blkio{}, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("read %s: %w", p, err)
+		return blkio{}, false, fmt.Errorf("read %s: %w", p, err)
 	}
-	return parseBlkioTotal(string(b)), true, nil
+	return parseBlkio(string(b)), true, nil
 }
 
-func parseBlkioTotal(text string) uint64 {
-	var total uint64
+func parseBlkio(text string) blkio {
+	var r blkio
 	for _, line := range strings.Split(text, "\n") {
 		f := strings.Fields(line)
-		if len(f) == 2 && f[0] == "Total" {
+		switch {
+		case len(f) == 2 && f[0] == "Total":
 			if n, err := strconv.ParseUint(f[1], 10, 64); err == nil {
-				total = n
+				r.total = n
+			}
+		case len(f) == 3 && (f[1] == "Read" || f[1] == "Write"):
+			n, err := strconv.ParseUint(f[2], 10, 64)
+			if err != nil {
+				continue
+			}
+			if f[1] == "Read" {
+				r.read += n
+			} else {
+				r.write += n
 			}
 		}
 	}
-	return total
+	return r
 }
 
-// readIOStat sums rbytes+wbytes and rios+wios over all devices of io.stat.
-func readIOStat(p string) (bytes, ops uint64, ok bool, err error) {
+// ioStat is io.stat summed over all devices.
+type ioStat struct{ rbytes, wbytes, ops uint64 }
+
+func readIOStat(p string) (ioStat, bool, error) {
 	b, err := readFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, false, nil
+		return ioStat{}, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("read %s: %w", p, err)
+		return ioStat{}, false, fmt.Errorf("read %s: %w", p, err)
 	}
-	bytes, ops = parseIOStat(string(b))
-	return bytes, ops, true, nil
+	return parseIOStat(string(b)), true, nil
 }
 
-func parseIOStat(text string) (bytes, ops uint64) {
+func parseIOStat(text string) (r ioStat) {
 	for _, line := range strings.Split(text, "\n") {
 		f := strings.Fields(line)
 		for _, kv := range f[min(1, len(f)):] {
@@ -146,14 +164,16 @@ func parseIOStat(text string) (bytes, ops uint64) {
 				continue
 			}
 			switch k {
-			case "rbytes", "wbytes":
-				bytes += n
+			case "rbytes":
+				r.rbytes += n
+			case "wbytes":
+				r.wbytes += n
 			case "rios", "wios":
-				ops += n
+				r.ops += n
 			}
 		}
 	}
-	return bytes, ops
+	return r
 }
 
 // Stats reads the payload's resource usage.

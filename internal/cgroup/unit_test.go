@@ -285,12 +285,11 @@ func TestFakeLegacyCollisionAcrossHierarchies(t *testing.T) {
 }
 
 func TestParsers(t *testing.T) {
-	if got := parseBlkioTotal("8:0 Read 10\n8:0 Total 30\nTotal 30\n8:16 Total 5\nTotal 35\n"); got != 35 {
-		t.Errorf("blkio total = %d", got)
+	if got := parseBlkio("8:0 Read 10\n8:0 Write 20\n8:0 Sync 7\n8:0 Total 30\nTotal 30\n8:16 Read 2\n8:16 Total 5\nTotal 35\n"); got != (blkio{35, 12, 20}) {
+		t.Errorf("blkio = %+v", got)
 	}
-	b, o := parseIOStat("8:0 rbytes=100 wbytes=20 rios=3 wios=4 dbytes=9\n8:16 rbytes=1 wbytes=2 rios=1 wios=1\n")
-	if b != 123 || o != 9 {
-		t.Errorf("io.stat = %d bytes %d ops", b, o)
+	if got := parseIOStat("8:0 rbytes=100 wbytes=20 rios=3 wios=4 dbytes=9\n8:16 rbytes=1 wbytes=2 rios=1 wios=1\n"); got != (ioStat{101, 22, 9}) {
+		t.Errorf("io.stat = %+v", got)
 	}
 	keyed := parseKeyed("usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 0\nbogus\n")
 	if keyed["usage_usec"] != 1500 || keyed["system_usec"] != 500 {

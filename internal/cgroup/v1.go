@@ -97,12 +97,15 @@ func (v1Driver) stats(c *Container) (Stats, error) {
 		}
 	}
 	if d := legacyLimitDir(c, "blkio"); d != "" {
-		if s.BlkIO, s.HasBlkIO, err = readBlkioTotal(filepath.Join(d, "blkio.throttle.io_service_bytes")); err != nil {
+		b, ok, err := readBlkio(filepath.Join(d, "blkio.throttle.io_service_bytes"))
+		if err != nil {
 			return s, err
 		}
-		if s.BlkIOOps, _, err = readBlkioTotal(filepath.Join(d, "blkio.throttle.io_serviced")); err != nil {
+		s.BlkIO, s.BlkIORead, s.BlkIOWrite, s.HasBlkIO = b.total, b.read, b.write, ok
+		if b, _, err = readBlkio(filepath.Join(d, "blkio.throttle.io_serviced")); err != nil {
 			return s, err
 		}
+		s.BlkIOOps = b.total
 	}
 	if d := legacyLimitDir(c, "memory"); d != "" {
 		if s.Memory, s.HasMemory, err = readUint(filepath.Join(d, "memory.usage_in_bytes")); err != nil {

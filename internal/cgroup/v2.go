@@ -98,9 +98,11 @@ func (v2Driver) stats(c *Container) (Stats, error) {
 		// USER_HZ is 100 on every Linux ABI: 1 tick = 10000 usec.
 		s.CPUUser, s.CPUSystem, s.HasCPUSplit = kv["user_usec"]/10000, kv["system_usec"]/10000, true
 	}
-	if s.BlkIO, s.BlkIOOps, s.HasBlkIO, err = readIOStat(filepath.Join(d, "io.stat")); err != nil {
+	io, ok, err := readIOStat(filepath.Join(d, "io.stat"))
+	if err != nil {
 		return s, err
 	}
+	s.BlkIO, s.BlkIORead, s.BlkIOWrite, s.BlkIOOps, s.HasBlkIO = io.rbytes+io.wbytes, io.rbytes, io.wbytes, io.ops, ok
 	if s.Memory, s.HasMemory, err = readUint(filepath.Join(d, "memory.current")); err != nil {
 		return s, err
 	}

@@ -36,6 +36,12 @@ func startPTY(t *testing.T, tool string, args ...string) *ptyRun {
 // input queue (cooked mode) when the tool starts.
 func startPTYTyped(t *testing.T, typed, tool string, args ...string) *ptyRun {
 	t.Helper()
+	return startPTYPath(t, typed, filepath.Join(binDir, tool), args...)
+}
+
+// startPTYPath is startPTYTyped for any program (LXC's own tools).
+func startPTYPath(t *testing.T, typed, path string, args ...string) *ptyRun {
+	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +63,7 @@ func startPTYTyped(t *testing.T, typed, tool string, args ...string) *ptyRun {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(filepath.Join(binDir, tool), args...)
+	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
