@@ -94,25 +94,8 @@ func Defaults(lxcpath, name string) Options {
 // ParseNamespaces parses -s: a "|"-separated list such as "NETWORK|UTSNAME";
 // /proc/PID/ns names (net, uts) are accepted too.
 func ParseNamespaces(s string) (int, error) {
-	flags := 0
-	for _, tok := range strings.Split(s, "|") {
-		f := namespaceFlag(tok)
-		if f == 0 {
-			return 0, fmt.Errorf("unknown namespace %q (use MOUNT, PID, UTSNAME, IPC, USER, NETWORK, CGROUP or TIME, joined with |)", tok)
-		}
-		flags |= f
-	}
-	return flags, nil
-}
-
-// namespaceFlag is the clone flag of one -s token, 0 if unknown.
-func namespaceFlag(tok string) int {
-	for _, ns := range namespace.All() {
-		if tok == ns.Attach || tok == ns.Name {
-			return int(ns.Flag)
-		}
-	}
-	return 0
+	f, err := namespace.ParseList(s)
+	return int(f), err
 }
 
 // ParsePrivileges parses -e's optional argument; "" means all.

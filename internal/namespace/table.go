@@ -6,6 +6,7 @@
 package namespace
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -87,4 +88,24 @@ func Describe(flags uintptr) string {
 		return strings.Join(names, " ")
 	}
 	return "none"
+}
+
+// ParseList parses lxc-attach's and lxc-unshare's -s argument: names
+// joined with |, each in the tools' spelling (MOUNT, UTSNAME, NETWORK,
+// PID, ...) or the /proc/PID/ns one (mnt, uts, net, pid, ...).
+func ParseList(s string) (uintptr, error) {
+	var flags uintptr
+	for _, tok := range strings.Split(s, "|") {
+		var f uintptr
+		for _, ns := range All() {
+			if tok == ns.Attach || tok == ns.Name {
+				f = ns.Flag
+			}
+		}
+		if f == 0 {
+			return 0, fmt.Errorf("unknown namespace %q (use MOUNT, PID, UTSNAME, IPC, USER, NETWORK, CGROUP or TIME, joined with |)", tok)
+		}
+		flags |= f
+	}
+	return flags, nil
 }
