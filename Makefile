@@ -19,7 +19,9 @@ all: build
 # and every container start copies the binary (spawn's sealed exe).
 # golxc is linked statically: lxc-execute re-executes it as the container's
 # init inside rootfs trees that have no C library of their own.
-BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static'
+# The commit `golxc version` names (GOFLAGS may turn Go's own VCS stamp off).
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
+BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static -X github.com/golxc/golxc/internal/buildinfo.commit=$(COMMIT)'
 
 build:
 	CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/golxc/golxc/internal/buildinfo"
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/monitor"
 	_ "github.com/golxc/golxc/internal/nsexec" // the pre-Go-runtime namespace stage
@@ -59,6 +60,11 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "version" || argv[1] == "--golxc-version" {
+		// The tools' --version stays LXC's 5.0.2 for scripts.
+		fmt.Println(buildinfo.String())
+		return 0
+	}
 	if argv[1] == "--list-implemented" {
 		// make install links exactly these (scripts/install-links.sh).
 		for _, n := range tools.Implemented() {
@@ -84,5 +90,6 @@ func usage() {
 	for _, n := range tools.Implemented() {
 		fmt.Fprintf(os.Stderr, "  %s\n", n)
 	}
+	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
 }
