@@ -3,6 +3,7 @@ package tools
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/lxc"
@@ -23,12 +24,14 @@ Options :
   -H, --no-humanize     shows stats as raw numbers, not humanized
   -s, --state           shows the state of the container
   --rcfile=FILE         Load configuration file FILE
+  --format=json         golxc: state, pid, IPs, stats and links (and -c keys) as JSON
 `
 
 type infoOpts struct {
 	keys                        []string
 	ips, state, pid, stats, raw bool
 	selectors                   int
+	json                        bool // --format json (golxc's)
 }
 
 func runInfo(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -45,6 +48,7 @@ func runInfo(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Short: 'p', Long: "pid", Set: flag(&o.pid, 1)},
 			{Short: 'S', Long: "stats", Set: flag(&o.stats, 5)},
 			{Short: 'H', Long: "no-humanize", Set: func(string) error { o.raw = true; return nil }},
+			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json)},
 		},
 		Run: func(c *cli.Ctx) int { return o.run(c) },
 	}
@@ -68,7 +72,7 @@ func (o *infoOpts) run(c *cli.Ctx) int {
 		fmt.Fprintf(c.Stderr, "Insufficent privileges to control %s\n", c.Name)
 		return 1
 	}
-	all := !o.ips && !o.state && !o.pid && !o.stats && len(o.keys) == 0
+	all := o.json || (!o.ips && !o.state && !o.pid && !o.stats && len(o.keys) == 0)
 	// One batch to the monitor, and only for what is printed.
 	info := ct.Info(lxc.InfoRequest{IPs: all || o.ips, Stats: all || o.stats})
 	running := info.State != lxc.STOPPED
@@ -79,6 +83,9 @@ func (o *infoOpts) run(c *cli.Ctx) int {
 	if err := ct.ConfigError(); err != nil {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", c.Prog, err)
 		return 1
+	}
+	if o.json {
+		return o.printJSON(c, ct, info)
 	}
 	bare := o.raw && o.selectors == 1
 	w := c.Stdout
@@ -100,6 +107,27 @@ func (o *infoOpts) run(c *cli.Ctx) int {
 		o.printStats(w, *info.Stats)
 	}
 	o.printKeys(c, ct)
+	return 0
+}
+
+// printJSON is --format json: every field, whatever the selectors, and the
+// -c keys from the on-disk config.
+func (o *infoOpts) printJSON(c *cli.Ctx, ct *lxc.Container, info lxc.Info) int {
+	rec := newInfoRecord(c.Name, info)
+	for _, k := range o.keys {
+		v, err := ct.ConfigItemText(k)
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "%s invalid\n", k)
+			continue
+		}
+		if rec.Config == nil {
+			rec.Config = map[string]string{}
+		}
+		rec.Config[k] = strings.TrimSuffix(v, "\n") // list keys end in one
+	}
+	if err := writeJSON(c.Stdout, rec); err != nil {
+		return c.Fail(err)
+	}
 	return 0
 }
 

@@ -36,6 +36,7 @@ Options :
   --nesting=NUM      list nested containers up to NUM (default is 5) levels of nesting
   --filter=REGEX     filter container names by regular expression
   -g --groups        comma separated list of groups a container must have to be displayed
+  --format=json      golxc: every -F field of each container as JSON
 `
 
 type lsOpts struct {
@@ -45,6 +46,7 @@ type lsOpts struct {
 	groups                                  []string
 	filter                                  string
 	filterSet                               bool
+	json                                    bool // --format json (golxc's)
 }
 
 func runLs(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -63,6 +65,7 @@ func runLs(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Long: "nesting", Arg: cli.OptionalArg, Set: func(string) error { return nil }},
 			{Short: 'g', Long: "groups", Arg: cli.RequiredArg, Set: func(v string) error { o.groups = strings.Split(v, ","); return nil }},
 			{Long: "filter", Arg: cli.RequiredArg, Set: func(v string) error { o.filter, o.filterSet = v, true; return nil }},
+			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json)},
 		},
 		Run: func(c *cli.Ctx) int { return o.run(c) },
 	}
@@ -98,6 +101,7 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 	// the containers concurrently, print in name order.
 	type result struct {
 		row     *lsRow
+		rec     lsRecord
 		loadErr error
 	}
 	res := make([]result, len(names))
@@ -116,20 +120,29 @@ func (o *lsOpts) run(c *cli.Ctx) int {
 			res[i].loadErr = err
 			return
 		}
-		if r := newLsRow(ct, o.fancy, cols); o.keep(ct, r) {
+		if r := newLsRow(ct, o.fancy && !o.json, cols); o.keep(ct, r) {
 			res[i].row = r
+			if o.json {
+				res[i].rec = newLsRecord(ct, r.state)
+			}
 		}
 	})
 	var rows []*lsRow
+	recs := []lsRecord{}
 	for i, r := range res {
 		if r.loadErr != nil {
 			fmt.Fprintf(c.Stderr, "Failed to load config for %s: %v\n", names[i], r.loadErr)
 		}
 		if r.row != nil {
 			rows = append(rows, r.row)
+			recs = append(recs, r.rec)
 		}
 	}
 	switch {
+	case o.json:
+		if err := writeJSON(c.Stdout, recs); err != nil {
+			return c.Fail(err)
+		}
 	case o.fancy:
 		printFancy(c.Stdout, cols, rows)
 	case o.line:
