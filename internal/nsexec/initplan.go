@@ -36,14 +36,14 @@ func (p *Plan) OpenRoot(path, err string) {
 // In is a mount whose target (and maybe source) lies inside the root.
 type In struct {
 	SrcErr, DstErr, MountErr string // prefixes of the error lines
-	SrcMode                      int
-	Src, Dst                     string
-	Create                       int
-	NoSymlinks                   bool
-	FSType                       string
-	Flags                        uintptr
-	Data                         string
-	SkipMissing                  bool // a missing source or target is logged and skipped
+	SrcMode                  int
+	Src, Dst                 string
+	Create                   int
+	NoSymlinks               bool
+	FSType                   string
+	Flags                    uintptr
+	Data                     string
+	SkipMissing              bool // a missing source or target is logged and skipped
 }
 
 // MountIn mounts m.
@@ -69,18 +69,18 @@ func (p *Plan) MkdirIn(path string, noSymlinks bool, err string) {
 // Entry is one lxc.mount.entry (or fstab line) as the C mounts it.
 type Entry struct {
 	Label, Source, Target string // for messages
-	Rel                       string // the target inside the root
-	Relative                  bool   // Source lies inside the root
-	CheckSource               bool   // a host bind source: a missing one is "does not exist"
-	FSType                    string
-	Flags                     uintptr
-	Data                      string
-	Create                    int
-	Optional                  bool
-	NoSymlinks                bool
-	Remount                   bool    // a second, remounting call applies the per-mount flags
-	ClearFlags                uintptr // flags the remount must not inherit from the source mount
-	Propagation               uintptr
+	Rel                   string // the target inside the root
+	Relative              bool   // Source lies inside the root
+	CheckSource           bool   // a host bind source: a missing one is "does not exist"
+	FSType                string
+	Flags                 uintptr
+	Data                  string
+	Create                int
+	Optional              bool
+	NoSymlinks            bool
+	Remount               bool    // a second, remounting call applies the per-mount flags
+	ClearFlags            uintptr // flags the remount must not inherit from the source mount
+	Propagation           uintptr
 }
 
 // MountEntry mounts e.

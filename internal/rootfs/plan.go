@@ -161,7 +161,7 @@ func (s *Setup) planAutoProcSys(p *nsexec.Plan) {
 		}
 		m := nsexec.In{SrcErr: fmt.Sprintf("lxc.mount.auto: %q", st.src), DstErr: fmt.Sprintf("lxc.mount.auto: %q", st.dst),
 			MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on %q", what, "/"+st.dst),
-			Src: st.src, Dst: st.dst, NoSymlinks: true, FSType: st.fstype, Flags: st.flags, SkipMissing: true}
+			Src:      st.src, Dst: st.dst, NoSymlinks: true, FSType: st.fstype, Flags: st.flags, SkipMissing: true}
 		if st.fstype == "" && st.src != "" {
 			m.SrcMode = nsexec.SrcInRootStrict
 		}
