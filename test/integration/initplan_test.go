@@ -1,0 +1,91 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The container's init runs as an exec plan of the C executor (no Go
+// runtime in the container) unless its config needs the Go stage.
+
+const (
+	planLine    = "Container init runs an exec plan"
+	goStageLine = "Container init runs the Go setup stage: "
+)
+
+// TestInitPlanExecute: lxc-execute's PID 1 is the C init: one thread, no
+// Go heap mapped, and the plan's steps in the log; with the opt-out it is
+// golxc's Go init (the same probe sees its runtime).
+func TestInitPlanExecute(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "ipl-exec1"
+	busybox(t, lp, name)
+	// A Go runtime catches nearly every signal (SigCgt); the C init
+	// catches none: it blocks them all and takes them with sigwaitinfo.
+	probe := `grep -E '^(Threads|SigCgt):' /proc/1/status; cat /proc/1/comm`
+	for _, c := range []struct {
+		env              []string
+		threads, sigCgt  string
+		logHas, logLacks string
+	}{
+		{nil, "Threads:\t1", "SigCgt:\t0000000000000000", planLine, goStageLine},
+		{[]string{"GOLXC_NO_INIT_PLAN=1"}, "", "", goStageLine + "GOLXC_NO_INIT_PLAN is set", planLine},
+	} {
+		logf := filepath.Join(t.TempDir(), "x.log")
+		r := run(t, c.env, "lxc-execute", "-P", lp, "-n", name, "-l", "TRACE", "-o", logf, "--", "/bin/sh", "-c", probe)
+		if r.code != 0 {
+			t.Fatalf("%v: %s", c.env, r)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if len(lines) != 3 || lines[2] != "init" {
+			t.Fatalf("%v: probe output %q", c.env, r.stdout)
+		}
+		if c.threads != "" && (lines[0] != c.threads || lines[1] != c.sigCgt) {
+			t.Errorf("%v: PID 1 has %q, %q: want %q, %q (a C init, no Go runtime)", c.env, lines[0], lines[1], c.threads, c.sigCgt)
+		}
+		if c.threads == "" && (lines[0] == "Threads:\t1" || lines[1] == "SigCgt:\t0000000000000000") {
+			t.Errorf("%v: the probe cannot tell golxc's Go init (%q): it proves nothing", c.env, r.stdout)
+		}
+		b, _ := os.ReadFile(logf)
+		if !strings.Contains(string(b), c.logHas) || strings.Contains(string(b), c.logLacks) {
+			t.Errorf("%v: log lacks %q or has %q:\n%s", c.env, c.logHas, c.logLacks, b)
+		}
+		if c.env == nil && !strings.Contains(string(b), "nsexec - initplan.c:pivot:") {
+			t.Errorf("the log has no pivot step of the C executor:\n%s", b)
+		}
+	}
+	assertClean(t, lp, name)
+}
+
+// TestInitPlanStartAndFallback: lxc-start of the busybox config runs the
+// plan; a config with an in-container hook (lxc.hook.start) falls back
+// to the Go stage, says why in the log, and still boots and runs the hook.
+func TestInitPlanStartAndFallback(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "ipl-start1"
+	cfg := busybox(t, lp, name)
+	logf := filepath.Join(lp, "start.log")
+	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-c", "/dev/tty1")
+	killStop(t, lp, name)
+	b, _ := os.ReadFile(logf)
+	if !strings.Contains(string(b), planLine) || !strings.Contains(string(b), "nsexec - initplan.c:") {
+		t.Errorf("lxc-start did not run the init plan:\n%s", b)
+	}
+
+	appendConfig(t, cfg, "lxc.hook.start = /bin/touch /hook-ran")
+	logf = filepath.Join(lp, "fallback.log")
+	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-f", "/hook-ran")
+	killStop(t, lp, name)
+	b, _ = os.ReadFile(logf)
+	if !strings.Contains(string(b), goStageLine+"lxc.hook.start runs inside the container") ||
+		strings.Contains(string(b), planLine) || strings.Contains(string(b), "initplan.c") {
+		t.Errorf("the config with a start hook did not take the Go stage:\n%s", b)
+	}
+	assertClean(t, lp, name)
+}
