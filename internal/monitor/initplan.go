@@ -30,8 +30,6 @@ func (m *monitor) initPlanWhy(in *instance, consolePath string) string {
 	switch {
 	case os.Getenv(noInitPlanEnv) != "":
 		return noInitPlanEnv + " is set"
-	case len(m.spec.Hooks[hooks.Start]) > 0:
-		return "lxc.hook.start runs inside the container"
 	case in.flags&unix.CLONE_NEWNS == 0:
 		return "no new mount namespace"
 	case m.spec.NamespaceShare["mnt"] != "":
@@ -50,6 +48,18 @@ func (m *monitor) rootfsSetup(consolePath string) *rootfs.Setup {
 		RootfsMount: m.spec.Rootfs.Mount,
 		ConsolePath: consolePath,
 		LXCPath:     m.o.LXCPath,
+		PlanHook: func(p *nsexec.Plan, kind string) {
+			m.planHooks(p, kind, m.hookContext(), "lxc.hook."+kind+": ")
+		},
+	}
+}
+
+// planHooks adds the kind's hooks, run in the init stage's namespaces as
+// initStage runs them (the same command line and environment).
+func (m *monitor) planHooks(p *nsexec.Plan, kind string, c hooks.Context, errPrefix string) {
+	for _, value := range m.spec.Hooks[kind] {
+		argv, env := hooks.Command(kind, value, c)
+		p.Hook(kind, value, errPrefix, argv, env, c.Dir)
 	}
 }
 
@@ -73,6 +83,10 @@ func (m *monitor) buildInitPlan(in *instance, msg *setupMsg) (*nsexec.Plan, erro
 		return nil, err
 	}
 	p.SendTTYs()
+	// start hooks run inside the container (paths resolve in its rootfs).
+	sc := m.hookContext()
+	sc.BaseEnv, sc.Dir = msg.Env, "/"
+	m.planHooks(p, hooks.Start, sc, "")
 	p.Ready()
 	f := &initsetup.Final{
 		Spec:        m.spec,

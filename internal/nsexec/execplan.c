@@ -50,6 +50,8 @@ static struct {
 	int quiet, logfd, level;
 } id = {"golxc", "", 0, -1, 99};
 
+const char *xp_name(void) { return id.name; }
+
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR"};
 
 /* xp_log writes one line as internal/log does: "PREFIX NAME

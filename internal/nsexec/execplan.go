@@ -56,6 +56,7 @@ const (
 	opCapRestric = 31
 	opInitExec   = 32
 	opFail       = 33
+	opHook       = 34
 )
 
 // opNames names the operations for logs and tests.
@@ -66,7 +67,7 @@ var opNames = [...]string{opIdent: "ident", opStdio: "stdio", opRemount: "remoun
 	opMkdirIn: "mkdir-in", opEntry: "entry", opAutodev: "autodev", opChmodHost: "chmod-host", opDevpts: "devpts",
 	opDevLinks: "devlinks", opPivot: "pivot", opSendTTYs: "sendttys", opReady: "ready", opHostname: "hostname",
 	opSysctls: "sysctls", opRlimits: "rlimits", opCwd: "cwd", opCapRestric: "caprestrict", opInitExec: "initexec",
-	opFail: "fail"}
+	opFail: "fail", opHook: "hook"}
 
 // Plan accumulates operations; Bytes gives the packet to send with the
 // process's new stdin, stdout and stderr (spawn.SendPlan).

@@ -66,6 +66,7 @@ enum golxc_op {
 	GOLXC_OP_CAPRESTRICT = 31,/* u64 kept: effective, permitted, inheritable within kept; ambient cleared */
 	GOLXC_OP_INITEXEC = 32,   /* strv argv, strv env, str default PATH, u64 supervise (lxc-execute's PID 1) */
 	GOLXC_OP_FAIL = 33,       /* str msg */
+	GOLXC_OP_HOOK = 34,       /* str type, str value, str errprefix, strv argv, strv env, str dir: run, wait, log */
 };
 
 #endif

@@ -1105,6 +1105,85 @@ static void __attribute__((noreturn)) init_exec(struct rd *r)
 	xp_die(1, "executing \"%s\": %s", file, xerr(errno));
 }
 
+/* run_hook runs one lxc.hook.* command as internal/hooks does: its stdout
+ * and stderr go to the log, a non-zero exit fails the plan with the last
+ * line it printed. */
+static void run_hook(struct rd *r)
+{
+	const char *type = xp_str(r), *value = xp_str(r), *prefix = xp_str(r);
+	char **argv = xp_strv(r), **env = xp_strv(r);
+	const char *dir = xp_str(r);
+	static char out[65536];
+	size_t len = 0;
+	int pfd[2], ws;
+	pid_t pid;
+
+	if (!argv[0])
+		xp_malformed("hook command");
+	LOG(INFO, "Executing script \"%s\" for container \"%s\", config section \"%s\"", value, xp_name(), type);
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		xp_die(1, "%s%s hook \"%s\": pipe: %s", prefix, type, value, xerr(errno));
+	pid = fork();
+	if (pid < 0)
+		xp_die(1, "%s%s hook \"%s\": fork: %s", prefix, type, value, xerr(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
+			_exit(127);
+		xp_cloexec_from(3); /* only 0-2 reach the hook, as with os/exec */
+		if (*dir && chdir(dir) < 0)
+			_exit(127);
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + n > sizeof(out) - 1) { /* keep the tail: its last line is the message */
+			size_t drop = len + n - (sizeof(out) - 1);
+
+			memmove(out, out + drop, len - drop);
+			len -= drop;
+		}
+		memcpy(out + len, buf, n);
+		len += n;
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			xp_die(1, "%s%s hook \"%s\": wait: %s", prefix, type, value, xerr(errno));
+	while (len && out[len - 1] == '\n')
+		len--;
+	out[len] = '\0';
+	if (len)
+		LOG(DEBUG, "Script exec %s produced output: %s", argv[2] ? argv[2] : value, out);
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+		LOG(DEBUG, "Script \"%s\" (%s hook) exited with status 0", value, type);
+		return;
+	}
+	{
+		char what[96], *tail = strrchr(out, '\n');
+
+		tail = tail ? tail + 1 : out;
+		while (*tail == ' ' || *tail == '\t')
+			tail++;
+		if (WIFSIGNALED(ws))
+			snprintf(what, sizeof(what), "was killed by signal %d (%s)", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+		else
+			snprintf(what, sizeof(what), "exited with status %d", WEXITSTATUS(ws));
+		if (*tail)
+			xp_die(1, "%s%s hook \"%s\" %s: %s", prefix, type, value, what, tail);
+		xp_die(1, "%s%s hook \"%s\" %s", prefix, type, value, what);
+	}
+}
+
 int xp_init_op(uint32_t code, struct rd *op)
 {
 	switch (code) {
@@ -1173,6 +1252,9 @@ int xp_init_op(uint32_t code, struct rd *op)
 		init_exec(op);
 	case GOLXC_OP_FAIL:
 		xp_die(1, "%s", xp_str(op));
+	case GOLXC_OP_HOOK:
+		run_hook(op);
+		return 1;
 	}
 	return 0;
 }

@@ -199,3 +199,11 @@ func (p *Plan) Fail(msg string) {
 	p.op(opFail, msg)
 	p.note("%q", msg)
 }
+
+// Hook runs one lxc.hook.* command inside the container's namespaces
+// (argv and env as internal/hooks builds them), logs its output and
+// fails the plan, errPrefix first, when it does not exit 0.
+func (p *Plan) Hook(typ, value, errPrefix string, argv, env []string, dir string) {
+	p.op(opHook, typ, value, errPrefix, argv, env, dir)
+	p.note("%s %q", typ, value)
+}

@@ -90,4 +90,5 @@ const (
 	_ = uint(C.GOLXC_OP_CAPRESTRICT-opCapRestric) + uint(opCapRestric-C.GOLXC_OP_CAPRESTRICT)
 	_ = uint(C.GOLXC_OP_INITEXEC-opInitExec) + uint(opInitExec-C.GOLXC_OP_INITEXEC)
 	_ = uint(C.GOLXC_OP_FAIL-opFail) + uint(opFail-C.GOLXC_OP_FAIL)
+	_ = uint(C.GOLXC_OP_HOOK-opHook) + uint(opHook-C.GOLXC_OP_HOOK)
 )

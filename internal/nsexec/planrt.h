@@ -32,6 +32,9 @@ char **xp_strv(struct rd *r);
 char *xp_lookpath(const char *name, const char *path);
 void xp_cloexec_from(int low);
 
+/* The container name IDENT gave, for messages. */
+const char *xp_name(void);
+
 /* The sync socket, for the ops that talk to the caller mid-plan. */
 extern int xp_syncfd;
 

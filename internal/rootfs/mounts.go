@@ -15,6 +15,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/nsexec"
 )
 
 // DefaultRootfsMount is LXC's compiled-in lxc.rootfs.mount.
@@ -29,7 +30,10 @@ type Setup struct {
 	RootfsMount string // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
 	ConsolePath string // host path of the console pty slave to bind at /dev/console ("" = none)
 	RunHook     func(hookType string) error
-	LXCPath     string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
+	// PlanHook adds a hook type's commands to an exec plan (Plan); nil
+	// makes a config with hooks inside the container not plannable.
+	PlanHook func(p *nsexec.Plan, hookType string)
+	LXCPath  string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
 
 	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
 	devpts *os.File

@@ -19,14 +19,14 @@ import (
 var ErrNotPlannable = errors.New("not expressible as an exec plan")
 
 // Plannable reports why s cannot be an exec plan ("" when it can): the
-// plan covers what Prepare does except hooks run inside the container and
-// storage other than a directory.
+// plan covers what Prepare does except storage other than a directory;
+// hooks run inside the container need PlanHook.
 func (s *Setup) Plannable() string {
 	if s.Spec == nil {
 		return "no configuration"
 	}
 	for _, h := range []string{"pre-mount", "mount", "autodev"} {
-		if len(s.Spec.Hooks[h]) > 0 {
+		if len(s.Spec.Hooks[h]) > 0 && s.PlanHook == nil {
 			return "lxc.hook." + h + " runs inside the container"
 		}
 	}
@@ -47,6 +47,7 @@ func (s *Setup) Plan(p *nsexec.Plan) error {
 		return fmt.Errorf("%w: %s", ErrNotPlannable, why)
 	}
 	p.MountHost("rootfs setup: making / a recursive slave mount", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
+	s.planHook(p, "pre-mount")
 	if err := s.planRootfs(p); err != nil {
 		return err
 	}
@@ -64,7 +65,9 @@ func (s *Setup) Plan(p *nsexec.Plan) error {
 	if err := s.planAutoCgroup(p); err != nil {
 		return err
 	}
+	s.planHook(p, "mount")
 	if autodev {
+		s.planHook(p, "autodev")
 		nodes := make([]nsexec.Node, 0, len(autodevNodes))
 		for _, n := range autodevNodes {
 			nodes = append(nodes, nsexec.Node{Name: n.name, Major: n.major, Minor: n.minor})
@@ -80,6 +83,13 @@ func (s *Setup) Plan(p *nsexec.Plan) error {
 		p.Pivot(s.RootfsMount)
 	}
 	return nil
+}
+
+// planHook adds the kind's hooks (PlanHook says how to run them).
+func (s *Setup) planHook(p *nsexec.Plan, kind string) {
+	if len(s.Spec.Hooks[kind]) > 0 {
+		s.PlanHook(p, kind)
+	}
 }
 
 // planRootfs mounts lxc.rootfs.path (a directory) at its mount point,

@@ -134,6 +134,39 @@ func TestPlanNeedsGoStage(t *testing.T) {
 	}
 }
 
+// TestPlanHooksInPlace: with PlanHook, in-container hooks are planned
+// where Prepare runs them: pre-mount before the rootfs, mount after the
+// cgroup mounts, autodev before the nodes.
+func TestPlanHooksInPlace(t *testing.T) {
+	spec := planSpec(t, "lxc.rootfs.path = dir:"+t.TempDir()+`
+lxc.autodev = 1
+lxc.mount.auto = cgroup:mixed
+lxc.hook.pre-mount = /bin/pre
+lxc.hook.mount = /bin/mount1
+lxc.hook.mount = /bin/mount2
+lxc.hook.autodev = /bin/autodev
+`)
+	s := &Setup{Name: "h", Spec: spec, RootfsMount: filepath.Join(t.TempDir(), "m"),
+		PlanHook: func(p *nsexec.Plan, kind string) {
+			for _, v := range spec.Hooks[kind] {
+				p.Hook(kind, v, "", []string{"/bin/sh", "-c", "exec " + v}, nil, "")
+			}
+		}}
+	if why := s.Plannable(); why != "" {
+		t.Fatalf("Plannable() = %q with PlanHook set", why)
+	}
+	steps := buildPlan(t, s)
+	at := 0
+	for _, w := range []string{`hook pre-mount "/bin/pre"`, `mount-host "/`, `mount-in "cgroup_root"`,
+		`hook mount "/bin/mount1"`, `hook mount "/bin/mount2"`, `hook autodev "/bin/autodev"`, `autodev `} {
+		i := indexOf(steps, at, w)
+		if i < 0 {
+			t.Fatalf("no step %q after step %d in:\n%s", w, at, strings.Join(steps, "\n"))
+		}
+		at = i + 1
+	}
+}
+
 // TestPlanTTYDirAndNoRootfs: lxc.tty.dir binds the console through the
 // directory; without a rootfs there is no pivot and no tty binds.
 func TestPlanTTYDirAndNoRootfs(t *testing.T) {

@@ -61,31 +61,39 @@ func TestInitPlanExecute(t *testing.T) {
 }
 
 // TestInitPlanStartAndFallback: lxc-start of the busybox config runs the
-// plan; a config with an in-container hook (lxc.hook.start) falls back
-// to the Go stage, says why in the log, and still boots and runs the hook.
+// plan, in-container hooks included (mount and start hooks run, see their
+// environment and their failure stops the start as before); a config the
+// plan does not cover (an overlay rootfs) falls back to the Go stage,
+// says why in the log, and still boots.
 func TestInitPlanStartAndFallback(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
 	name := "ipl-start1"
-	cfg := busybox(t, lp, name)
+	cfg := busybox(t, lp, name,
+		`lxc.hook.mount = /bin/sh -c 'touch "$LXC_ROOTFS_MOUNT/mount-hook-$LXC_NAME"'`,
+		"lxc.hook.start = /bin/touch /start-hook-ran")
+	orig, _ := os.ReadFile(cfg)
 	logf := filepath.Join(lp, "start.log")
 	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
-	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-c", "/dev/tty1")
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-c", "/dev/tty1", "-a", "-f", "/mount-hook-"+name, "-a", "-f", "/start-hook-ran")
 	killStop(t, lp, name)
 	b, _ := os.ReadFile(logf)
-	if !strings.Contains(string(b), planLine) || !strings.Contains(string(b), "nsexec - initplan.c:") {
-		t.Errorf("lxc-start did not run the init plan:\n%s", b)
+	if !strings.Contains(string(b), planLine) || !strings.Contains(string(b), "nsexec - initplan.c:run_hook:") {
+		t.Errorf("lxc-start did not run the init plan with its hooks:\n%s", b)
 	}
+	appendConfig(t, cfg, "lxc.hook.start = /bin/sh -c 'echo no luck; exit 3'")
+	failedStart(t, lp, name, `start hook "/bin/sh -c 'echo no luck; exit 3'" exited with status 3: no luck`)
 
-	appendConfig(t, cfg, "lxc.hook.start = /bin/touch /hook-ran")
+	upper := filepath.Join(t.TempDir(), "upper")
+	os.WriteFile(cfg, append(orig, []byte("lxc.rootfs.path = overlay:"+filepath.Join(lp, name, "rootfs")+":"+upper+"\n")...), 0o640)
 	logf = filepath.Join(lp, "fallback.log")
 	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
-	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-f", "/hook-ran")
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-f", "/start-hook-ran")
 	killStop(t, lp, name)
 	b, _ = os.ReadFile(logf)
-	if !strings.Contains(string(b), goStageLine+"lxc.hook.start runs inside the container") ||
+	if !strings.Contains(string(b), goStageLine+"lxc.rootfs.path of type overlay") ||
 		strings.Contains(string(b), planLine) || strings.Contains(string(b), "initplan.c") {
-		t.Errorf("the config with a start hook did not take the Go stage:\n%s", b)
+		t.Errorf("the overlay config did not take the Go stage:\n%s", b)
 	}
 	assertClean(t, lp, name)
 }
