@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,8 @@ func TestInitPlanExecute(t *testing.T) {
 	busybox(t, lp, name)
 	// A Go runtime catches nearly every signal (SigCgt); the C init
 	// catches none: it blocks them all and takes them with sigwaitinfo.
-	probe := `grep -E '^(Threads|SigCgt):' /proc/1/status; cat /proc/1/comm`
+	// The C init also holds no fd but 0-2, not even the log file (-o).
+	probe := `grep -E '^(Threads|SigCgt):' /proc/1/status; cat /proc/1/comm; echo fds $(ls /proc/1/fd)`
 	for _, c := range []struct {
 		env              []string
 		threads, sigCgt  string
@@ -40,11 +42,14 @@ func TestInitPlanExecute(t *testing.T) {
 			t.Fatalf("%v: %s", c.env, r)
 		}
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-		if len(lines) != 3 || lines[2] != "init" {
+		if len(lines) != 4 || lines[2] != "init" {
 			t.Fatalf("%v: probe output %q", c.env, r.stdout)
 		}
 		if c.threads != "" && (lines[0] != c.threads || lines[1] != c.sigCgt) {
 			t.Errorf("%v: PID 1 has %q, %q: want %q, %q (a C init, no Go runtime)", c.env, lines[0], lines[1], c.threads, c.sigCgt)
+		}
+		if c.threads != "" && lines[3] != "fds 0 1 2" {
+			t.Errorf("%v: PID 1 holds %q, want only 0 1 2", c.env, lines[3])
 		}
 		if c.threads == "" && (lines[0] == "Threads:\t1" || lines[1] == "SigCgt:\t0000000000000000") {
 			t.Errorf("%v: the probe cannot tell golxc's Go init (%q): it proves nothing", c.env, r.stdout)
@@ -76,6 +81,10 @@ func TestInitPlanStartAndFallback(t *testing.T) {
 	logf := filepath.Join(lp, "start.log")
 	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
 	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-c", "/dev/tty1", "-a", "-f", "/mount-hook-"+name, "-a", "-f", "/start-hook-ran")
+	// Nothing but 0-2 crosses init's exec, the log file (-o) included.
+	if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", initPid(t, lp, name))); err != nil || len(ents) != 3 {
+		t.Errorf("init holds %d fds (%v), want 0-2 only", len(ents), err)
+	}
 	killStop(t, lp, name)
 	b, _ := os.ReadFile(logf)
 	if !strings.Contains(string(b), planLine) || !strings.Contains(string(b), "nsexec - initplan.c:run_hook:") {
