@@ -34,8 +34,6 @@ func (m *monitor) initPlanWhy(in *instance, consolePath string) string {
 		return "no new mount namespace"
 	case m.spec.NamespaceShare["mnt"] != "":
 		return "lxc.namespace.share.mnt: the host paths of the plan mean nothing there"
-	case len(m.spec.IDMap) > 0 || in.flags&unix.CLONE_NEWUSER != 0:
-		return "lxc.idmap: user namespaces are not covered by the plan yet"
 	}
 	s := m.rootfsSetup(consolePath)
 	return s.Plannable()

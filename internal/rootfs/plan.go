@@ -19,8 +19,8 @@ import (
 var ErrNotPlannable = errors.New("not expressible as an exec plan")
 
 // Plannable reports why s cannot be an exec plan ("" when it can): the
-// plan covers what Prepare does except storage other than a directory;
-// hooks run inside the container need PlanHook.
+// plan covers what Prepare does (directory and overlay storage); hooks
+// run inside the container need PlanHook.
 func (s *Setup) Plannable() string {
 	if s.Spec == nil {
 		return "no configuration"
@@ -31,7 +31,9 @@ func (s *Setup) Plannable() string {
 		}
 	}
 	if s.hasRootfs() {
-		if t := s.Spec.Rootfs.Type; t != "" && t != "dir" {
+		switch t := s.Spec.Rootfs.Type; t {
+		case "", "dir", "overlay", "overlayfs":
+		default:
 			return "lxc.rootfs.path of type " + t
 		}
 	}
@@ -92,8 +94,9 @@ func (s *Setup) planHook(p *nsexec.Plan, kind string) {
 	}
 }
 
-// planRootfs mounts lxc.rootfs.path (a directory) at its mount point,
-// which it creates now on the host, and opens it as the root.
+// planRootfs mounts lxc.rootfs.path (a directory, or an overlay whose
+// upper and work directories it creates now) at its mount point, which it
+// creates now on the host, and opens it as the root.
 func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	if !s.hasRootfs() {
 		log.Debugf("No lxc.rootfs.path: the container uses the host's root")
@@ -104,17 +107,28 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	if rfs.OptionsErr != nil {
 		return rfs.OptionsErr
 	}
-	if _, err := os.Stat(rfs.Path); err != nil {
-		return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
+	overlay := rfs.Type == "overlay" || rfs.Type == "overlayfs"
+	if !overlay {
+		if _, err := os.Stat(rfs.Path); err != nil {
+			return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
+		}
 	}
 	mnt, err := s.rootfsMountPoint()
 	if err != nil {
 		return err
 	}
 	s.RootfsMount = mnt
-	p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
-	if extra := rfs.Flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
-		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
+	if overlay {
+		opts, err := overlayOptions(rfs.Path, rfs.Data)
+		if err != nil {
+			return err
+		}
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting overlay %q on %q", rfs.Path, mnt), "overlay", mnt, "overlay", rfs.Flags, opts)
+	} else {
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
+		if extra := rfs.Flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
+			p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
+		}
 	}
 	if rfs.Propagation != 0 {
 		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: setting propagation on %q", rfs.Options, mnt), "", mnt, "", rfs.Propagation, "")

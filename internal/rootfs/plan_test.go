@@ -118,7 +118,7 @@ func TestPlanNeedsGoStage(t *testing.T) {
 		{"lxc.hook.mount = /bin/true", "lxc.hook.mount"},
 		{"lxc.hook.autodev = /bin/true", "lxc.hook.autodev"},
 		{"lxc.hook.pre-mount = /bin/true", "lxc.hook.pre-mount"},
-		{"lxc.rootfs.path = overlay:/a:/b", "overlay"},
+		{"lxc.rootfs.path = zfs:pool/x", "zfs"},
 	} {
 		s := &Setup{Name: "n", Spec: planSpec(t, c.conf)}
 		why := s.Plannable()

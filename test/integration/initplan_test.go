@@ -12,6 +12,7 @@ import (
 // runtime in the container) unless its config needs the Go stage.
 
 const (
+	noInitPlan  = "GOLXC_NO_INIT_PLAN=1"
 	planLine    = "Container init runs an exec plan"
 	goStageLine = "Container init runs the Go setup stage: "
 )
@@ -34,7 +35,7 @@ func TestInitPlanExecute(t *testing.T) {
 		logHas, logLacks string
 	}{
 		{nil, "Threads:\t1", "SigCgt:\t0000000000000000", planLine, goStageLine},
-		{[]string{"GOLXC_NO_INIT_PLAN=1"}, "", "", goStageLine + "GOLXC_NO_INIT_PLAN is set", planLine},
+		{[]string{noInitPlan}, "", "", goStageLine + "GOLXC_NO_INIT_PLAN is set", planLine},
 	} {
 		logf := filepath.Join(t.TempDir(), "x.log")
 		r := run(t, c.env, "lxc-execute", "-P", lp, "-n", name, "-l", "TRACE", "-o", logf, "--", "/bin/sh", "-c", probe)
@@ -68,8 +69,10 @@ func TestInitPlanExecute(t *testing.T) {
 // TestInitPlanStartAndFallback: lxc-start of the busybox config runs the
 // plan, in-container hooks included (mount and start hooks run, see their
 // environment and their failure stops the start as before); a config the
-// plan does not cover (an overlay rootfs) falls back to the Go stage,
-// says why in the log, and still boots.
+// plan does not cover falls back to the Go stage, says why in the log,
+// and still boots with its hooks (forced here with GOLXC_NO_INIT_PLAN:
+// the plan covers every config but a shared mount namespace). An overlay
+// rootfs runs the plan too.
 func TestInitPlanStartAndFallback(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
@@ -95,14 +98,41 @@ func TestInitPlanStartAndFallback(t *testing.T) {
 
 	upper := filepath.Join(t.TempDir(), "upper")
 	os.WriteFile(cfg, append(orig, []byte("lxc.rootfs.path = overlay:"+filepath.Join(lp, name, "rootfs")+":"+upper+"\n")...), 0o640)
-	logf = filepath.Join(lp, "fallback.log")
+	logf = filepath.Join(lp, "overlay.log")
 	startRunning(t, lp, name, "-l", "TRACE", "-o", logf)
 	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-f", "/start-hook-ran")
 	killStop(t, lp, name)
+	if _, err := os.Stat(filepath.Join(upper, "start-hook-ran")); err != nil {
+		t.Errorf("the overlay rootfs was not the container's: %v", err)
+	}
 	b, _ = os.ReadFile(logf)
-	if !strings.Contains(string(b), goStageLine+"lxc.rootfs.path of type overlay") ||
+	if !strings.Contains(string(b), planLine) {
+		t.Errorf("the overlay config did not run the init plan:\n%s", b)
+	}
+
+	// The Go stage still serves what needs it (here forced): the same
+	// config, hooks included, boots through it.
+	os.WriteFile(cfg, orig, 0o640)
+	os.Remove(filepath.Join(lp, name, "rootfs", "start-hook-ran"))
+	logf = filepath.Join(lp, "fallback.log")
+	mustRunEnv(t, []string{noInitPlan}, "lxc-start", "-P", lp, "-n", name, "-l", "TRACE", "-o", logf)
+	mustRun(t, "lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING", "-t", "10")
+	mustRun(t, "lxc-attach", "-P", lp, "-n", name, "--", "test", "-f", "/start-hook-ran")
+	killStop(t, lp, name)
+	b, _ = os.ReadFile(logf)
+	if !strings.Contains(string(b), goStageLine+"GOLXC_NO_INIT_PLAN is set") ||
 		strings.Contains(string(b), planLine) || strings.Contains(string(b), "initplan.c") {
-		t.Errorf("the overlay config did not take the Go stage:\n%s", b)
+		t.Errorf("the forced fallback did not take the Go stage:\n%s", b)
 	}
 	assertClean(t, lp, name)
+}
+
+// mustRunEnv is mustRun with extra environment.
+func mustRunEnv(t *testing.T, env []string, tool string, args ...string) result {
+	t.Helper()
+	r := run(t, env, tool, args...)
+	if r.code != 0 {
+		t.Fatalf("%s %s: %s", tool, strings.Join(args, " "), r)
+	}
+	return r
 }
