@@ -175,10 +175,14 @@
 // plan: internal/monitor/initplan.go, rootfs.Setup.Plan,
 // initsetup.Final.Plan). Its ops, in the order the monitor emits them:
 // mount-host (mount(2) on host paths: / made a recursive slave, the
-// rootfs bound at its mount point, remounted with its options), openroot
+// rootfs bound, or its overlay mounted, at its mount point), openroot
 // (the directory every later "in root" path is resolved in), mount-in,
 // umount-in, mkdir-in, entry (one lxc.mount.entry or fstab line, with
-// LXC's create=, optional and bind-remount rules), autodev (device nodes,
+// LXC's create=, optional and bind-remount rules), hook (an lxc.hook.*
+// command, /bin/sh -c as internal/hooks builds it, run and waited for,
+// its output logged; pre-mount before the rootfs, mount after the
+// lxc.mount.* steps, autodev before the nodes, start after sendttys),
+// autodev (device nodes,
 // else binds of the host's), chmod-host and mount-in for the console,
 // devpts (a new instance, the lxc.tty.max ptys allocated on it and bound
 // at /dev/ttyN, /dev/ptmx), devlinks, pivot, sendttys, ready, then

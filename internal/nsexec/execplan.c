@@ -156,7 +156,7 @@ void __attribute__((noreturn, format(printf, 2, 3))) xp_die(int code, const char
 void __attribute__((noreturn)) xp_malformed(const char *what)
 {
 	errno = EPROTO;
-	xp_die(1, "exec plan: xp_malformed %s (golxc internal error)", what);
+	xp_die(1, "exec plan: malformed %s (golxc internal error)", what);
 }
 
 uint32_t xp_u32(struct rd *r)

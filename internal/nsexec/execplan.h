@@ -42,11 +42,11 @@ enum golxc_op {
 	 * initplan.c, in_root); create is 0 none, 1 dir (mkdir -p), 2 file.
 	 * Every str err* is the prefix of that step's error line.
 	 */
-	GOLXC_OP_MOUNT_HOST = 14, /* str err, str src, str dst, str fstype, u64 flags, str data: host paths */
+	GOLXC_OP_MOUNT_HOST = 14, /* str err, str log ("": a generic line), str src, str dst, str fstype, u64 flags, str data: host paths */
 	GOLXC_OP_OPENROOT = 15,   /* str path, str err: the root of every "in root" path */
 	GOLXC_OP_MOUNT_IN = 16,   /* str srcerr, u64 srcmode (0 as is, 1 in root, 2 in root, no symlinks), str src,
 				     str dsterr, str dst, u64 create, u64 nosymlinks, str fstype, u64 flags, str data,
-				     str mounterr, u64 skip (a missing src or dst is skipped) */
+				     str mounterr, u64 skip (a missing src or dst is skipped), str log ("": a generic line) */
 	GOLXC_OP_UMOUNT_IN = 17,  /* str path, u64 nosymlinks, str err ("": failures ignored) */
 	GOLXC_OP_MKDIR_IN = 18,   /* str path, u64 nosymlinks, str err */
 	GOLXC_OP_ENTRY = 19,      /* str label, str source, str target, str rel, u64 relative, u64 checksrc, str fstype,

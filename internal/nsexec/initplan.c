@@ -309,13 +309,16 @@ static void need_root(void)
 
 static void mount_host(struct rd *r)
 {
-	const char *err = xp_str(r), *src = xp_str(r), *dst = xp_str(r), *type = xp_str(r);
+	const char *err = xp_str(r), *msg = xp_str(r), *src = xp_str(r), *dst = xp_str(r), *type = xp_str(r);
 	unsigned long flags = (unsigned long)xp_u64(r);
 	const char *data = xp_str(r);
 
 	if (mount(src, dst, type, flags, data) < 0)
 		xp_die(1, "%s: %s", err, xerr(errno));
-	LOG(DEBUG, "Mounted \"%s\" on \"%s\" type \"%s\" flags %#lx data \"%s\"", src, dst, type, flags, data);
+	if (*msg)
+		LOG(DEBUG, "%s", msg);
+	else
+		LOG(DEBUG, "Mounted \"%s\" on \"%s\" type \"%s\" flags %#lx data \"%s\"", src, dst, type, flags, data);
 }
 
 static void open_root(struct rd *r)
@@ -341,6 +344,7 @@ static void mount_in(struct rd *r)
 	unsigned long flags = (unsigned long)xp_u64(r);
 	const char *data = xp_str(r), *mounterr = xp_str(r);
 	int skip = (int)xp_u64(r), sfd = -1, dfd;
+	const char *msg = xp_str(r);
 	char spath[64], dpath[64];
 	struct why w;
 
@@ -367,7 +371,10 @@ static void mount_in(struct rd *r)
 	fdpath(dpath, sizeof(dpath), dfd);
 	if (mount(srcmode ? spath : src, dpath, type, flags, data) < 0)
 		xp_die(1, "%s: %s", mounterr, xerr(errno));
-	LOG(DEBUG, "Mounted \"%s\" on \"/%s\" type \"%s\" flags %#lx data \"%s\"", src, dst, type, flags, data);
+	if (*msg)
+		LOG(DEBUG, "%s", msg);
+	else
+		LOG(DEBUG, "Mounted \"%s\" on \"/%s\" type \"%s\" flags %#lx data \"%s\"", src, dst, type, flags, data);
 	close(dfd);
 	if (sfd >= 0)
 		close(sfd);

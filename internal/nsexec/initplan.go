@@ -21,9 +21,9 @@ const (
 )
 
 // MountHost calls mount(2) on host paths (before the pivot); err prefixes
-// the error line.
-func (p *Plan) MountHost(err, src, dst, fstype string, flags uintptr, data string) {
-	p.op(opMountHost, err, src, dst, fstype, uint64(flags), data)
+// the error line, msg ("" for a generic one) is the log line.
+func (p *Plan) MountHost(err, msg, src, dst, fstype string, flags uintptr, data string) {
+	p.op(opMountHost, err, msg, src, dst, fstype, uint64(flags), data)
 	p.note("%q %q %q %#x %q", src, dst, fstype, flags, data)
 }
 
@@ -43,13 +43,14 @@ type In struct {
 	FSType                   string
 	Flags                    uintptr
 	Data                     string
-	SkipMissing              bool // a missing source or target is logged and skipped
+	SkipMissing              bool   // a missing source or target is logged and skipped
+	Log                      string // the DEBUG line on success ("": a generic one)
 }
 
 // MountIn mounts m.
 func (p *Plan) MountIn(m In) {
 	p.op(opMountIn, m.SrcErr, m.SrcMode, m.Src, m.DstErr, m.Dst, m.Create, m.NoSymlinks, m.FSType,
-		uint64(m.Flags), m.Data, m.MountErr, m.SkipMissing)
+		uint64(m.Flags), m.Data, m.MountErr, m.SkipMissing, m.Log)
 	p.note("%q %q %q %#x %q create=%d nosym=%t skip=%t", m.Src, m.Dst, m.FSType, m.Flags, m.Data, m.Create,
 		m.NoSymlinks, m.SkipMissing)
 }

@@ -48,7 +48,7 @@ func (s *Setup) Plan(p *nsexec.Plan) error {
 	if why := s.Plannable(); why != "" {
 		return fmt.Errorf("%w: %s", ErrNotPlannable, why)
 	}
-	p.MountHost("rootfs setup: making / a recursive slave mount", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
+	p.MountHost("rootfs setup: making / a recursive slave mount", "Turned all mount table entries into dependent mounts", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
 	s.planHook(p, "pre-mount")
 	if err := s.planRootfs(p); err != nil {
 		return err
@@ -118,20 +118,21 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 		return err
 	}
 	s.RootfsMount = mnt
+	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
 	if overlay {
 		opts, err := overlayOptions(rfs.Path, rfs.Data)
 		if err != nil {
 			return err
 		}
-		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting overlay %q on %q", rfs.Path, mnt), "overlay", mnt, "overlay", rfs.Flags, opts)
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting overlay %q on %q", rfs.Path, mnt), mounted, "overlay", mnt, "overlay", rfs.Flags, opts)
 	} else {
-		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), mounted, rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
 		if extra := rfs.Flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
-			p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
+			p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
 		}
 	}
 	if rfs.Propagation != 0 {
-		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: setting propagation on %q", rfs.Options, mnt), "", mnt, "", rfs.Propagation, "")
+		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: setting propagation on %q", rfs.Options, mnt), "", "", mnt, "", rfs.Propagation, "")
 	}
 	p.OpenRoot(mnt, fmt.Sprintf("rootfs setup: opening %q", mnt))
 	return nil
@@ -144,7 +145,7 @@ func (s *Setup) planAutodevMount(p *nsexec.Plan) {
 	}
 	p.MountIn(nsexec.In{DstErr: "lxc.autodev: /dev", MountErr: "lxc.autodev: mounting tmpfs on /dev",
 		Src: "none", Dst: "dev", Create: nsexec.CreateDir, NoSymlinks: true, FSType: "tmpfs",
-		Data: fmt.Sprintf("size=%d,mode=755", size)})
+		Data: fmt.Sprintf("size=%d,mode=755", size), Log: fmt.Sprintf("Prepared \"/dev\" (tmpfs size=%d)", size)})
 	p.MkdirIn("dev/pts", true, "lxc.autodev: /dev/pts")
 }
 
@@ -185,7 +186,8 @@ func (s *Setup) planAutoProcSys(p *nsexec.Plan) {
 		}
 		m := nsexec.In{SrcErr: fmt.Sprintf("lxc.mount.auto: %q", st.src), DstErr: fmt.Sprintf("lxc.mount.auto: %q", st.dst),
 			MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on %q", what, "/"+st.dst),
-			Src:      st.src, Dst: st.dst, NoSymlinks: true, FSType: st.fstype, Flags: st.flags, SkipMissing: true}
+			Src:      st.src, Dst: st.dst, NoSymlinks: true, FSType: st.fstype, Flags: st.flags, SkipMissing: true,
+			Log: fmt.Sprintf("Mounted automount %q on %q type %q with flags %#x", st.src, "/"+st.dst, st.fstype, st.flags)}
 		if st.fstype == "" && st.src != "" {
 			m.SrcMode = nsexec.SrcInRootStrict
 		}

@@ -97,7 +97,7 @@ func mountPlan(root string, m nsexec.In) *nsexec.Plan {
 	p := &nsexec.Plan{}
 	p.Ident("golxc-test", "ipl", false, -1, 0)
 	p.Stdio()
-	p.MountHost("slave", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
+	p.MountHost("slave", "", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
 	p.OpenRoot(root, "open root")
 	p.MountIn(m)
 	p.Exec([]string{"cat", "/proc/self/mountinfo"}, []string{"PATH=" + testPath}, 0, testPath)
