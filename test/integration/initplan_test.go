@@ -3,9 +3,13 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // The container's init runs as an exec plan of the C executor (no Go
@@ -135,4 +139,66 @@ func mustRunEnv(t *testing.T, env []string, tool string, args ...string) result 
 		t.Fatalf("%s %s: %s", tool, strings.Join(args, " "), r)
 	}
 	return r
+}
+
+// TestInitPlanExecuteSignals: the C init forwards a signal sent to PID 1
+// to the command, reaps orphans reparented to it, and exits with the
+// command's status.
+func TestInitPlanExecuteSignals(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "ipl-sig1"
+	busybox(t, lp, name)
+	ready := filepath.Join(lp, name, "rootfs", "ready")
+	cmd := exec.Command(filepath.Join(binDir, "lxc-execute"), "-P", lp, "-n", name, "--", "/bin/sh", "-c",
+		`trap 'echo got USR1; exit 7' USR1; (sleep 0.1 &); touch /ready; while :; do sleep 0.1; done`)
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	eventually(t, "the command's trap", func() bool {
+		_, err := os.Stat(ready)
+		return err == nil
+	})
+	pid := initPid(t, lp, name)
+	time.Sleep(300 * time.Millisecond) // the orphaned sleep has exited by now
+	if st := procStatus(t, pid, "Threads"); st != "1" {
+		t.Errorf("PID 1 has %s threads: not the C init", st)
+	}
+	if zombies := zombieChildren(t, pid); zombies != 0 {
+		t.Errorf("PID 1 left %d zombie(s) unreaped", zombies)
+	}
+	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 7 || out.String() != "got USR1\n" {
+		t.Errorf("exit %d (%v), stdout %q: want 7 and the trap's line", code, err, out.String())
+	}
+	assertClean(t, lp, name)
+}
+
+// zombieChildren counts pid's children in state Z.
+func zombieChildren(t *testing.T, pid int) int {
+	t.Helper()
+	n := 0
+	tasks, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 && f[0] == "Z" && f[1] == strconv.Itoa(pid) {
+			n++
+		}
+	}
+	return n
 }
