@@ -62,11 +62,11 @@ func (f *Final) Plan(p *nsexec.Plan, supervise bool) error {
 	if prog != nil && !lateSeccomp {
 		p.Seccomp(nesting, prog.Source, prog.Filter)
 	}
-	groups := s.Init.Groups
-	if groups == nil {
-		groups = []int{}
+	if len(s.Init.Groups) > 0 {
+		p.SetIDsStrict(s.Init.UID, s.Init.GID, s.Init.Groups)
+	} else {
+		p.SetIDs(s.Init.UID, s.Init.GID, nil)
 	}
-	p.SetIDs(s.Init.UID, s.Init.GID, groups)
 	p.RestrictCaps(uint64(kept))
 	if s.NoNewPrivs {
 		p.NoNewPrivs()

@@ -155,7 +155,7 @@
 // chdir (falls back to /), setctty, dropcaps (numbers and names, in the
 // order given), seccomp (a compiled sock_filter array; skipped and logged
 // when already filtered unless nesting is allowed), setids (groups, EPERM
-// ignored; gid; uid), nodump, nonewprivs, cloexec (every fd from N up),
+// ignored unless strict; gid; uid), nodump, nonewprivs, cloexec (every fd from N up),
 // exec (argv or the uid's shell from /etc/passwd, else /bin/sh; PATH from
 // the plan's environment, else the default given; EACCES wins over
 // ENOENT). Every decision is Go's; the C neither reads config nor chooses.

@@ -304,6 +304,7 @@ static void set_ids(struct rd *r)
 	char list[512];
 	size_t len = 0;
 	gid_t *groups;
+	int strict;
 
 	if (n > 65536)
 		xp_malformed("group list");
@@ -316,8 +317,10 @@ static void set_ids(struct rd *r)
 		if (len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%u", i ? " " : "", groups[i]);
 	}
-	/* EPERM: setgroups is "deny" in this user namespace; keep the list. */
-	if (setgroups(n, groups) < 0 && errno != EPERM)
+	strict = (int)xp_u64(r);
+	/* EPERM: setgroups is "deny" in this user namespace; keep the list,
+	 * unless groups were asked for (strict). */
+	if (setgroups(n, groups) < 0 && (errno != EPERM || strict))
 		xp_die(1, "setgroups([%s]): %m", list);
 	if (setresgid(gid, gid, gid) < 0)
 		xp_die(1, "setresgid(%u): %m", gid);

@@ -191,12 +191,18 @@ func (p *Plan) Seccomp(allowNesting bool, source string, prog []unix.SockFilter)
 
 // SetIDs sets the supplementary groups (EPERM, as when setgroups is denied
 // in the user namespace, keeps them), then gid, then uid.
-func (p *Plan) SetIDs(uid, gid int, groups []int) {
+func (p *Plan) SetIDs(uid, gid int, groups []int) { p.setIDs(uid, gid, groups, false) }
+
+// SetIDsStrict is SetIDs where EPERM from setgroups fails the plan (the
+// init's lxc.init.groups were asked for explicitly).
+func (p *Plan) SetIDsStrict(uid, gid int, groups []int) { p.setIDs(uid, gid, groups, true) }
+
+func (p *Plan) setIDs(uid, gid int, groups []int, strict bool) {
 	f := []any{uid, gid, uint64(len(groups))}
 	for _, g := range groups {
 		f = append(f, g)
 	}
-	p.op(opSetIDs, f...)
+	p.op(opSetIDs, append(f, strict)...)
 }
 
 // NoDump makes the process non-dumpable (credential changes reset it).

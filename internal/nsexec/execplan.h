@@ -30,7 +30,7 @@ enum golxc_op {
 	GOLXC_OP_SETCTTY = 6,     /* u64 fd: TIOCSCTTY */
 	GOLXC_OP_DROPCAPS = 7,    /* u64 n, n x (u64 cap, str name): drop from the bounding set, in order */
 	GOLXC_OP_SECCOMP = 8,     /* u64 allow nesting, str source, bytes sock_filter[] */
-	GOLXC_OP_SETIDS = 9,      /* u64 uid, u64 gid, u64 n, n x u64 groups */
+	GOLXC_OP_SETIDS = 9,      /* u64 uid, u64 gid, u64 n, n x u64 groups, u64 strict (EPERM from setgroups fails) */
 	GOLXC_OP_NODUMP = 10,     /* -: PR_SET_DUMPABLE 0 */
 	GOLXC_OP_NONEWPRIVS = 11, /* -: PR_SET_NO_NEW_PRIVS 1 */
 	GOLXC_OP_CLOEXEC = 12,    /* u64 lowfd: every fd from lowfd up is closed by the exec */

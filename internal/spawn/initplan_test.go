@@ -169,3 +169,28 @@ func TestInitPlanCreatesOnlyInside(t *testing.T) {
 		t.Errorf("no-symlink target through a symlink: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestExecPlanStrictGroups: setgroups refused with EPERM (here: no
+// CAP_SETGID left) is ignored by SetIDs, as attach wants, and fails
+// SetIDsStrict, as lxc.init.groups wants.
+func TestExecPlanStrictGroups(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		var p nsexec.Plan
+		p.Ident("golxc-test", "g1", false, -1, 0)
+		p.Stdio()
+		p.SetIDs(65534, 65534, nil)
+		if strict {
+			p.SetIDsStrict(65534, 65534, []int{1})
+		} else {
+			p.SetIDs(65534, 65534, []int{1})
+		}
+		p.Exec([]string{"true"}, []string{"PATH=" + testPath}, 65534, testPath)
+		r := runPlan(t, p.Bytes(), "", nil)
+		if strict && (r.code != 1 || !strings.Contains(r.stderr, "setgroups([1]): Operation not permitted")) {
+			t.Errorf("strict: exit %d, stderr %q: want the setgroups failure", r.code, r.stderr)
+		}
+		if !strict && (r.code != 0 || r.stderr != "") {
+			t.Errorf("not strict: exit %d, stderr %q: want EPERM ignored", r.code, r.stderr)
+		}
+	}
+}
