@@ -681,7 +681,9 @@ static int open_pty(int dir, int *peer, int *index)
 	*index = (int)n;
 	return fd;
 fail:
+	unlock = errno; /* the caller reports it */
 	close(fd);
+	errno = unlock;
 	return -1;
 }
 
