@@ -69,13 +69,10 @@ func Run(hookType string, cmds []string, c Context) error {
 
 // RunOne runs a single hook command.
 func RunOne(hookType, value string, c Context) error {
-	args := Args(hookType, c)
-	script := "exec " + value
-	if len(args) > 0 {
-		script += " " + strings.Join(args, " ")
-	}
-	cmd := exec.Command("/bin/sh", "-c", script)
-	cmd.Env = Env(hookType, c)
+	argv, env := Command(hookType, value, c)
+	script := argv[2]
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
 	cmd.Dir = c.Dir
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -103,6 +100,18 @@ func RunOne(hookType, value string, c Context) error {
 		return fmt.Errorf("%s hook %q %s", hookType, value, what)
 	}
 	return fmt.Errorf("%s hook %q: %v", hookType, value, err)
+}
+
+// Command is how a hook value runs: /bin/sh -c "exec VALUE ARGS", with
+// its environment (for a caller that starts it elsewhere, as the C init
+// stage does).
+func Command(hookType, value string, c Context) (argv, env []string) {
+	args := Args(hookType, c)
+	script := "exec " + value
+	if len(args) > 0 {
+		script += " " + strings.Join(args, " ")
+	}
+	return []string{"/bin/sh", "-c", script}, Env(hookType, c)
 }
 
 // Args are the positional arguments appended to the hook value.

@@ -23,7 +23,8 @@ type initProcess struct {
 
 // spawnInit starts the init stage in new namespaces, inside the payload
 // cgroup, with the console as stdio.
-func (m *monitor) spawnInit(in *instance, logFD bool) (*initProcess, error) {
+// With plan, init is the C executor: it runs the exec plan handshake sends.
+func (m *monitor) spawnInit(in *instance, logFD, plan bool) (*initProcess, error) {
 	req := spawn.Request{
 		Mode:       spawn.Create,
 		CloneFlags: in.flags,
@@ -37,6 +38,12 @@ func (m *monitor) spawnInit(in *instance, logFD bool) (*initProcess, error) {
 		// namespace is unshared, so init's cgroup ns is rooted there.
 		Prepare: in.cg.enter,
 		Share:   sharedNS(in.nsFiles, m.spec.NamespaceShare),
+	}
+	if plan {
+		req.ExecPlan = true
+		if m.o.Execute {
+			req.Argv0 = execinit.Argv0 // lxc-execute's PID 1 stays this process
+		}
 	}
 	if in.inProcessInit {
 		req.NarrowCaps, req.CapKeep, req.Argv0 = true, in.capKeep, execinit.Argv0

@@ -28,6 +28,8 @@ func init() {
 // initStage runs in the new namespaces (PID 1 of the container, still
 // seeing the host filesystem in a private mount namespace). It builds the
 // rootfs, runs the in-container hooks and becomes the container's init.
+// It is the fallback: containers normally run the same steps as an exec
+// plan without any Go runtime (initplan.go says which configs need this).
 func initStage(sync *os.File, _ []string) int {
 	var m setupMsg
 	if err := spawn.Recv(sync, &m); err != nil {

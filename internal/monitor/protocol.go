@@ -13,6 +13,10 @@ import "github.com/golxc/golxc/internal/config"
 //	monitor → init  goMsg      (start-host hooks ran)
 //	init execs; the close-on-exec sync socket reads EOF in the monitor.
 //	Any failure: init → monitor childMsg{Error}, then init exits.
+//
+// An init that runs an exec plan (initplan.go) gets the plan instead of
+// setupMsg and sends the same TTYs and Ready packets; its failure report
+// is {"Err": MSG} (internal/nsexec, execplan.c).
 
 const initStageName = "init"
 
@@ -43,6 +47,15 @@ type childMsg struct {
 	TTYs  int    `json:",omitempty"` // tty masters riding on this packet
 	Ready bool   `json:",omitempty"`
 	Error string `json:",omitempty"`
+	Err   string `json:",omitempty"` // the C executor's failure report (exec plan)
+}
+
+// err is the failure init reported, from either stage.
+func (c *childMsg) err() string {
+	if c.Error != "" {
+		return c.Error
+	}
+	return c.Err
 }
 
 type goMsg struct {

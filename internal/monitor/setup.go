@@ -12,6 +12,7 @@ import (
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/namespace"
+	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/rootfs"
 	"github.com/golxc/golxc/internal/spawn"
 )
@@ -62,7 +63,18 @@ func (m *monitor) setup(in *instance) error {
 	if err != nil {
 		return err
 	}
-	if m.o.Execute {
+	consolePath := ""
+	switch {
+	case in.con != nil:
+		consolePath = in.con.pty.slavePath
+	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
+		consolePath = m.spec.Console.Path
+	}
+	why := m.initPlanWhy(in, consolePath)
+	if why != "" {
+		log.Debugf("Container init runs the Go setup stage: %s", why)
+	}
+	if m.o.Execute && why != "" {
 		in.capKeep, in.inProcessInit = initsetup.InProcessInit(m.spec)
 	}
 	msg := &setupMsg{
@@ -71,14 +83,16 @@ func (m *monitor) setup(in *instance) error {
 		LogLevel: logLevelName(), InProcessInit: in.inProcessInit,
 		LogFD: log.HasFile(), LogPrefix: log.Prefix(),
 	}
-	switch {
-	case in.con != nil:
-		msg.ConsolePath = in.con.pty.slavePath
-	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
-		msg.ConsolePath = m.spec.Console.Path
+	msg.ConsolePath = consolePath
+	var plan *nsexec.Plan
+	if why == "" {
+		if plan, err = m.buildInitPlan(in, msg); err != nil {
+			return err
+		}
+		log.Debugf("Container init runs an exec plan of %d steps (no Go runtime in the container)", len(plan.Steps()))
 	}
 	log.Debugf("Spawning container init %q", cmd)
-	if in.proc, err = m.spawnInit(in, msg.LogFD); err != nil {
+	if in.proc, err = m.spawnInit(in, msg.LogFD, plan != nil); err != nil {
 		return err
 	}
 	in.pid = in.proc.pid
@@ -100,7 +114,7 @@ func (m *monitor) setup(in *instance) error {
 		return err
 	}
 	log.Tracef("Network set up for init %d", in.pid)
-	if err := m.handshake(in, msg); err != nil {
+	if err := m.handshake(in, msg, plan); err != nil {
 		return err
 	}
 	log.Noticef("Started %q with pid %d", cmd, in.pid)
@@ -109,8 +123,14 @@ func (m *monitor) setup(in *instance) error {
 
 // handshake drives the init stage through rootfs setup, the start-host
 // hook and the final exec.
-func (m *monitor) handshake(in *instance, msg *setupMsg) error {
-	if err := in.proc.send(msg); err != nil {
+// With a plan, init is the C executor (see initplan.go): it gets the plan
+// instead of the setup message and answers the same way, an error as Err.
+func (m *monitor) handshake(in *instance, msg *setupMsg, plan *nsexec.Plan) error {
+	if plan != nil {
+		if err := spawn.SendPlan(in.proc.sync, plan.Bytes()); err != nil {
+			return fmt.Errorf("send the exec plan to init: %w", err)
+		}
+	} else if err := in.proc.send(msg); err != nil {
 		return fmt.Errorf("send setup to init: %w", err)
 	}
 	log.Tracef("Sent the configuration to init %d, waiting for its rootfs setup", in.pid)
@@ -121,9 +141,9 @@ func (m *monitor) handshake(in *instance, msg *setupMsg) error {
 		if err != nil {
 			return fmt.Errorf("container init exited during setup (%v)", err)
 		}
-		if reply.Error != "" {
+		if e := reply.err(); e != "" {
 			closeAll(files)
-			return fmt.Errorf("%s", reply.Error)
+			return fmt.Errorf("%s", e)
 		}
 		if reply.TTYs > 0 || len(files) > 0 {
 			if err := m.takeTTYs(in, reply.TTYs, files); err != nil {
@@ -147,8 +167,8 @@ func (m *monitor) handshake(in *instance, msg *setupMsg) error {
 	}
 	// Success is the close-on-exec sync socket closing under a running init.
 	reply = childMsg{}
-	if err := in.proc.recv(&reply); err == nil && reply.Error != "" {
-		return fmt.Errorf("%s", reply.Error)
+	if err := in.proc.recv(&reply); err == nil && reply.err() != "" {
+		return fmt.Errorf("%s", reply.err())
 	}
 	in.proc.closeSync()
 	return nil

@@ -155,7 +155,7 @@
 // chdir (falls back to /), setctty, dropcaps (numbers and names, in the
 // order given), seccomp (a compiled sock_filter array; skipped and logged
 // when already filtered unless nesting is allowed), setids (groups, EPERM
-// ignored; gid; uid), nodump, nonewprivs, cloexec (every fd from N up),
+// ignored unless strict; gid; uid), nodump, nonewprivs, cloexec (every fd from N up),
 // exec (argv or the uid's shell from /etc/passwd, else /bin/sh; PATH from
 // the plan's environment, else the default given; EACCES wins over
 // ENOENT). Every decision is Go's; the C neither reads config nor chooses.
@@ -170,6 +170,49 @@
 // strings, a final exec) ends the process with exit 1 at the first
 // malformed op, before anything is exec'd. lxc-attach uses it:
 // the attached process never starts a Go runtime.
+//
+// The container's init uses it too (initplan.c; the monitor builds the
+// plan: internal/monitor/initplan.go, rootfs.Setup.Plan,
+// initsetup.Final.Plan). Its ops, in the order the monitor emits them:
+// mount-host (mount(2) on host paths: / made a recursive slave, the
+// rootfs bound, or its overlay mounted, at its mount point), openroot
+// (the directory every later "in root" path is resolved in), mount-in,
+// umount-in, mkdir-in, entry (one lxc.mount.entry or fstab line, with
+// LXC's create=, optional and bind-remount rules), hook (an lxc.hook.*
+// command, /bin/sh -c as internal/hooks builds it, run and waited for,
+// its output logged; pre-mount before the rootfs, mount after the
+// lxc.mount.* steps, autodev before the nodes, start after sendttys),
+// autodev (device nodes,
+// else binds of the host's), chmod-host and mount-in for the console,
+// devpts (a new instance, the lxc.tty.max ptys allocated on it and bound
+// at /dev/ttyN, /dev/ptmx), devlinks, pivot, sendttys, ready, then
+// hostname, sysctls, rlimits, dropcaps, cwd, seccomp (before setids when
+// the id switch would lose the right to load it), setids, caprestrict
+// (effective, permitted, inheritable within the kept set; ambient
+// cleared), nonewprivs, nodump, cloexec, seccomp, initexec. A path "in
+// root" is resolved from the root fd with openat2(RESOLVE_BENEATH |
+// RESOLVE_NO_MAGICLINKS, and RESOLVE_NO_SYMLINKS for proc and sys
+// targets); to create missing components, or when openat2 refuses
+// (EXDEV, ELOOP, ...), by a walk one component at a time with
+// O_PATH|O_NOFOLLOW that follows only symlinks staying inside and names
+// the one that escapes. The mount then targets /proc/self/fd/N of the
+// resolved fd. The init plan has no stdio op: init's streams are the
+// console the spawn gave it, so every failure goes to the monitor as
+// {"Err":MSG}, one line naming the step and the errno (strerror, worded
+// as Go words it), which lxc-start prints as before. Mid-plan packets on
+// the sync socket, for the monitor's handshake: sendttys sends
+// {"TTYs":n} with n tty masters (SCM_RIGHTS, 16 per packet); ready sends
+// {"Ready":true} and waits for the monitor's {"Go":true} (anything else,
+// or EOF, ends the process with exit 1). initexec looks the command up
+// (failure: {"Err":"executing ..."}) and execs it; success is the sync
+// socket closing at that exec (it is close-on-exec). For lxc-execute,
+// initexec instead stays PID 1: it blocks every signal, forks the command
+// (new session, the console as controlling terminal when it is one),
+// closes every fd from 3 up (the sync socket's close tells the monitor
+// the command runs), and takes signals with sigwaitinfo: SIGCHLD reaps,
+// SIGTERM and SIGPWR make everyone go (SIGTERM to all, SIGKILL a second
+// later), the rest go to the command; it exits with the command's status
+// (128+N for signal N, 255 when it could not be exec'd).
 //
 // # lxc-start's prefork (prefork.c)
 //

@@ -33,6 +33,7 @@
 
 #include "execplan.h"
 #include "nsexec.h"
+#include "planrt.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -41,18 +42,21 @@
 #define SYS_close_range 436
 #endif
 
+int xp_syncfd = -1;
+
 /* Who we are, for log and error lines; set by GOLXC_OP_IDENT. */
 static struct {
 	const char *prefix, *name;
 	int quiet, logfd, level;
 } id = {"golxc", "", 0, -1, 99};
 
-enum { TRACE, DEBUG, INFO, NOTICE, WARN, ERROR };
+const char *xp_name(void) { return id.name; }
+
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR"};
 
-/* logline writes one line as internal/log does: "PREFIX NAME
- * YYYYmmddHHMMSS.mmm LEVEL    nsexec - execplan.c:FUNC:LINE - MSG". */
-static void __attribute__((format(printf, 4, 5))) logline(int lvl, const char *fn, int line, const char *fmt, ...)
+/* xp_log writes one line as internal/log does: "PREFIX NAME
+ * YYYYmmddHHMMSS.mmm LEVEL    nsexec - FILE:FUNC:LINE - MSG". */
+void __attribute__((format(printf, 5, 6))) xp_log(int lvl, const char *file, const char *fn, int line, const char *fmt, ...)
 {
 	char buf[2048];
 	struct timespec ts;
@@ -64,9 +68,9 @@ static void __attribute__((format(printf, 4, 5))) logline(int lvl, const char *f
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = snprintf(buf, sizeof(buf), "%s%s%s %04d%02d%02d%02d%02d%02d.%03ld %-8s nsexec - execplan.c:%s:%d - ",
+	n = snprintf(buf, sizeof(buf), "%s%s%s %04d%02d%02d%02d%02d%02d.%03ld %-8s nsexec - %s:%s:%d - ",
 		     id.prefix, *id.name ? " " : "", id.name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, levels[lvl], fn, line);
+		     tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, levels[lvl], file, fn, line);
 	if (n < 0 || n >= (int)sizeof(buf) - 1)
 		return;
 	va_start(ap, fmt);
@@ -84,7 +88,6 @@ static void __attribute__((format(printf, 4, 5))) logline(int lvl, const char *f
 	}
 }
 
-#define LOG(lvl, ...) logline(lvl, __func__, __LINE__, __VA_ARGS__)
 
 /*
  * The last report to the caller (internal/attach's stageReport, one JSON
@@ -129,9 +132,9 @@ static int report_err(const char *msg)
 	return 1;
 }
 
-/* die logs the error, prints "PREFIX: NAME: MSG" (unless quiet) once the
+/* xp_die logs the error, prints "PREFIX: NAME: MSG" (unless quiet) once the
  * caller's stderr is ours, else hands it to the caller, and exits. */
-static void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...)
+void __attribute__((noreturn, format(printf, 2, 3))) xp_die(int code, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -148,74 +151,71 @@ static void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const 
 	_exit(code);
 }
 
-/* A reader over one op's payload; a malformed plan is a golxc bug. */
-struct rd {
-	const unsigned char *p, *end;
-};
+/* A reader over one op's payload; a xp_malformed plan is a golxc bug. */
 
-static void __attribute__((noreturn)) malformed(const char *what)
+void __attribute__((noreturn)) xp_malformed(const char *what)
 {
 	errno = EPROTO;
-	die(1, "exec plan: malformed %s (golxc internal error)", what);
+	xp_die(1, "exec plan: malformed %s (golxc internal error)", what);
 }
 
-static uint32_t rd_u32(struct rd *r)
+uint32_t xp_u32(struct rd *r)
 {
 	uint32_t v;
 
 	if (r->end - r->p < 4)
-		malformed("u32");
+		xp_malformed("u32");
 	memcpy(&v, r->p, 4);
 	r->p += 4;
 	return v;
 }
 
-static uint64_t rd_u64(struct rd *r)
+uint64_t xp_u64(struct rd *r)
 {
 	uint64_t v;
 
 	if (r->end - r->p < 8)
-		malformed("u64");
+		xp_malformed("u64");
 	memcpy(&v, r->p, 8);
 	r->p += 8;
 	return v;
 }
 
-static const void *rd_bytes(struct rd *r, uint32_t *len)
+const void *xp_bytes(struct rd *r, uint32_t *len)
 {
 	const void *b;
 
-	*len = rd_u32(r);
+	*len = xp_u32(r);
 	if ((uint64_t)(r->end - r->p) < *len)
-		malformed("bytes");
+		xp_malformed("bytes");
 	b = r->p;
 	r->p += *len;
 	return b;
 }
 
 /* Strings are NUL-terminated in the packet, with no NUL inside. */
-static const char *rd_str(struct rd *r)
+const char *xp_str(struct rd *r)
 {
 	uint32_t len;
-	const char *s = rd_bytes(r, &len);
+	const char *s = xp_bytes(r, &len);
 
 	if (len == 0 || s[len - 1] != '\0' || strlen(s) != len - 1)
-		malformed("string");
+		xp_malformed("string");
 	return s;
 }
 
-static char **rd_strv(struct rd *r)
+char **xp_strv(struct rd *r)
 {
-	uint32_t n = rd_u32(r);
+	uint32_t n = xp_u32(r);
 	char **v;
 
 	if (n > (uint32_t)(r->end - r->p) / 5) /* each takes at least 5 bytes */
-		malformed("string vector");
+		xp_malformed("string vector");
 	v = calloc(n + 1, sizeof(*v));
 	if (!v)
-		die(1, "exec plan: out of memory");
+		xp_die(1, "exec plan: out of memory");
 	for (uint32_t i = 0; i < n; i++)
-		v[i] = (char *)rd_str(r);
+		v[i] = (char *)xp_str(r);
 	return v;
 }
 
@@ -223,11 +223,11 @@ static void install_stdio(const int *fds, int nfds)
 {
 	if (nfds != 3) {
 		errno = EPROTO;
-		die(1, "attach stage: got %d std streams with the plan, want 3", nfds);
+		xp_die(1, "attach stage: got %d std streams with the plan, want 3", nfds);
 	}
 	for (int i = 0; i < 3; i++)
 		if (dup3(fds[i], i, 0) < 0)
-			die(1, "attach stage: install std stream %d: %m", i);
+			xp_die(1, "attach stage: install std stream %d: %m", i);
 	for (int i = 0; i < 3; i++)
 		if (fds[i] > 2)
 			close(fds[i]);
@@ -239,28 +239,28 @@ static void install_stdio(const int *fds, int nfds)
 static void remount_proc_sys(void)
 {
 	if (unshare(CLONE_NEWNS) < 0)
-		die(1, "remount /proc and /sys: unshare(CLONE_NEWNS): %m");
+		xp_die(1, "remount /proc and /sys: unshare(CLONE_NEWNS): %m");
 	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		die(1, "remount /proc and /sys: make / a slave: %m");
+		xp_die(1, "remount /proc and /sys: make / a slave: %m");
 	umount2("/proc", MNT_DETACH);
 	if (mount("proc", "/proc", "proc", 0, NULL) < 0)
-		die(1, "remount /proc: %m");
+		xp_die(1, "remount /proc: %m");
 	/* /sys only when it was a mount point: EINVAL says it was not. */
 	if (umount2("/sys", MNT_DETACH) == 0 && mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
-		die(1, "remount /sys: %m");
+		xp_die(1, "remount /sys: %m");
 	LOG(DEBUG, "Remounted /proc and /sys in a private mount namespace");
 }
 
 static void drop_caps(struct rd *r)
 {
-	uint64_t n = rd_u64(r);
+	uint64_t n = xp_u64(r);
 
 	for (uint64_t i = 0; i < n; i++) {
-		int cap = (int)rd_u64(r);
-		const char *name = rd_str(r);
+		int cap = (int)xp_u64(r);
+		const char *name = xp_str(r);
 
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			die(1, "dropping capability %s from the bounding set: %m", name);
+			xp_die(1, "dropping capability %s from the bounding set: %m", name);
 		LOG(DEBUG, "Dropped %s (%d) capability", name, cap);
 	}
 	LOG(DEBUG, "Capabilities have been setup");
@@ -268,29 +268,29 @@ static void drop_caps(struct rd *r)
 
 static void load_seccomp(struct rd *r)
 {
-	int nesting = (int)rd_u64(r);
-	const char *source = rd_str(r);
+	int nesting = (int)xp_u64(r);
+	const char *source = xp_str(r);
 	uint32_t len;
-	const void *insns = rd_bytes(r, &len);
+	const void *insns = xp_bytes(r, &len);
 	struct sock_fprog prog;
 	struct sock_filter *f;
 
 	if (len == 0 || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > 0xffff)
-		malformed("seccomp program");
+		xp_malformed("seccomp program");
 	if (!nesting && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) > 0) {
 		LOG(INFO, "already under seccomp, not loading %s (set lxc.seccomp.allow_nesting = 1 to stack it)", source);
 		return;
 	}
 	f = malloc(len); /* the payload is not aligned for the kernel's reads */
 	if (!f)
-		die(1, "exec plan: out of memory");
+		xp_die(1, "exec plan: out of memory");
 	memcpy(f, insns, len);
 	prog.len = (unsigned short)(len / sizeof(struct sock_filter));
 	prog.filter = f;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
 		if (errno == EACCES)
-			die(1, "loading seccomp policy %s: %m (needs lxc.no_new_privs = 1 or CAP_SYS_ADMIN)", source);
-		die(1, "loading seccomp policy %s: %m", source);
+			xp_die(1, "loading seccomp policy %s: %m (needs lxc.no_new_privs = 1 or CAP_SYS_ADMIN)", source);
+		xp_die(1, "loading seccomp policy %s: %m", source);
 	}
 	free(f);
 	LOG(INFO, "Loaded seccomp policy %s: %u BPF instructions", source, prog.len);
@@ -298,37 +298,40 @@ static void load_seccomp(struct rd *r)
 
 static void set_ids(struct rd *r)
 {
-	uid_t uid = (uid_t)rd_u64(r);
-	gid_t gid = (gid_t)rd_u64(r);
-	uint64_t n = rd_u64(r);
+	uid_t uid = (uid_t)xp_u64(r);
+	gid_t gid = (gid_t)xp_u64(r);
+	uint64_t n = xp_u64(r);
 	char list[512];
 	size_t len = 0;
 	gid_t *groups;
+	int strict;
 
 	if (n > 65536)
-		malformed("group list");
+		xp_malformed("group list");
 	groups = calloc(n + 1, sizeof(*groups));
 	if (!groups)
-		die(1, "exec plan: out of memory");
+		xp_die(1, "exec plan: out of memory");
 	list[0] = '\0';
 	for (uint64_t i = 0; i < n; i++) {
-		groups[i] = (gid_t)rd_u64(r);
+		groups[i] = (gid_t)xp_u64(r);
 		if (len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%u", i ? " " : "", groups[i]);
 	}
-	/* EPERM: setgroups is "deny" in this user namespace; keep the list. */
-	if (setgroups(n, groups) < 0 && errno != EPERM)
-		die(1, "setgroups([%s]): %m", list);
+	strict = (int)xp_u64(r);
+	/* EPERM: setgroups is "deny" in this user namespace; keep the list,
+	 * unless groups were asked for (strict). */
+	if (setgroups(n, groups) < 0 && (errno != EPERM || strict))
+		xp_die(1, "setgroups([%s]): %m", list);
 	if (setresgid(gid, gid, gid) < 0)
-		die(1, "setresgid(%u): %m", gid);
+		xp_die(1, "setresgid(%u): %m", gid);
 	if (setresuid(uid, uid, uid) < 0)
-		die(1, "setresuid(%u): %m", uid);
+		xp_die(1, "setresuid(%u): %m", uid);
 	free(groups);
 	LOG(NOTICE, "Switched to uid %u, gid %u, groups [%s]", uid, gid, list);
 }
 
 /* Fallback for kernels without close_range(CLOSE_RANGE_CLOEXEC). */
-static void cloexec_from(int low)
+void xp_cloexec_from(int low)
 {
 	DIR *d;
 	struct dirent *e;
@@ -337,7 +340,7 @@ static void cloexec_from(int low)
 		return;
 	d = opendir("/proc/self/fd");
 	if (!d)
-		die(1, "list open fds: %m");
+		xp_die(1, "list open fds: %m");
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name);
 
@@ -379,9 +382,9 @@ static char *shell(uid_t uid)
 	return res ? res : "/bin/sh";
 }
 
-/* lookpath resolves name like execvp: a name with a slash as it is,
+/* xp_lookpath resolves name like execvp: a name with a slash as it is,
  * others in path; EACCES wins over ENOENT. Returns NULL with errno. */
-static char *lookpath(const char *name, const char *path)
+char *xp_lookpath(const char *name, const char *path)
 {
 	int err = ENOENT;
 	const char *dir = path;
@@ -395,7 +398,7 @@ static char *lookpath(const char *name, const char *path)
 		struct stat st;
 
 		if (asprintf(&p, "%.*s/%s", (int)(dlen ? dlen : 1), dlen ? dir : ".", name) < 0)
-			die(1, "exec plan: out of memory");
+			xp_die(1, "exec plan: out of memory");
 		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			if (access(p, X_OK) == 0)
 				return p;
@@ -412,9 +415,9 @@ static char *lookpath(const char *name, const char *path)
 
 static void __attribute__((noreturn)) exec_cmd(struct rd *r)
 {
-	char **argv = rd_strv(r), **env = rd_strv(r);
-	uid_t uid = (uid_t)rd_u64(r);
-	const char *defpath = rd_str(r), *path = defpath;
+	char **argv = xp_strv(r), **env = xp_strv(r);
+	uid_t uid = (uid_t)xp_u64(r);
+	const char *defpath = xp_str(r), *path = defpath;
 	char *shellv[2], *file, cmdline[1024];
 	size_t len = 0;
 	int err;
@@ -430,7 +433,7 @@ static void __attribute__((noreturn)) exec_cmd(struct rd *r)
 	cmdline[0] = '\0';
 	for (char **a = argv; *a && len < sizeof(cmdline); a++)
 		len += snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s", a == argv ? "" : " ", *a);
-	file = lookpath(argv[0], path);
+	file = xp_lookpath(argv[0], path);
 	err = errno;
 	if (file)
 		LOG(NOTICE, "Exec'ing \"%s\" (%s)", file, cmdline);
@@ -439,7 +442,7 @@ static void __attribute__((noreturn)) exec_cmd(struct rd *r)
 		execve(file, argv, env);
 		err = errno;
 	}
-	die(127, "%s - Failed to exec \"%s\"", strerror(err), argv[0]);
+	xp_die(127, "%s - Failed to exec \"%s\"", strerror(err), argv[0]);
 }
 
 static unsigned char *recv_plan(int syncfd, size_t *len, int *fds, int *nfds)
@@ -460,10 +463,10 @@ static unsigned char *recv_plan(int syncfd, size_t *len, int *fds, int *nfds)
 	if (n <= 0)
 		_exit(1); /* the parent gave up before sending the plan */
 	if ((size_t)n > GOLXC_PLAN_MAX)
-		malformed("packet size");
+		xp_malformed("packet size");
 	buf = malloc(n);
 	if (!buf)
-		die(1, "exec plan: out of memory");
+		xp_die(1, "exec plan: out of memory");
 	iov.iov_base = buf;
 	iov.iov_len = n;
 	msg.msg_iov = &iov;
@@ -476,7 +479,7 @@ static unsigned char *recv_plan(int syncfd, size_t *len, int *fds, int *nfds)
 	if (n <= 0)
 		_exit(1);
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		malformed("packet (truncated)");
+		xp_malformed("packet (truncated)");
 	*nfds = 0;
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -498,25 +501,26 @@ void golxc_execplan(int syncfd)
 	uint32_t nops;
 
 	rep.fd = syncfd; /* close-on-exec: the exec closes it */
-	if (rd_u32(&r) != GOLXC_PLAN_MAGIC || rd_u32(&r) != GOLXC_PLAN_VERSION)
-		malformed("header");
-	nops = rd_u32(&r);
+	xp_syncfd = syncfd;
+	if (xp_u32(&r) != GOLXC_PLAN_MAGIC || xp_u32(&r) != GOLXC_PLAN_VERSION)
+		xp_malformed("header");
+	nops = xp_u32(&r);
 	for (uint32_t i = 0; i < nops; i++) {
-		uint32_t code = rd_u32(&r);
-		uint32_t plen = rd_u32(&r);
+		uint32_t code = xp_u32(&r);
+		uint32_t plen = xp_u32(&r);
 		struct rd op = {r.p, r.p + plen};
 
 		if ((uint64_t)(r.end - r.p) < plen)
-			malformed("op length");
+			xp_malformed("op length");
 		r.p += plen;
 		switch (code) {
 		case GOLXC_OP_IDENT:
-			id.prefix = rd_str(&op);
-			id.name = rd_str(&op);
-			id.quiet = (int)rd_u64(&op);
-			id.logfd = (int)(int64_t)rd_u64(&op);
-			id.level = (int)rd_u64(&op);
-			LOG(TRACE, "Attached process %d started initializing", (int)getpid());
+			id.prefix = xp_str(&op);
+			id.name = xp_str(&op);
+			id.quiet = (int)xp_u64(&op);
+			id.logfd = (int)(int64_t)xp_u64(&op);
+			id.level = (int)xp_u64(&op);
+			LOG(TRACE, "Process %d runs its exec plan", (int)getpid());
 			break;
 		case GOLXC_OP_STDIO:
 			install_stdio(fds, nfds);
@@ -525,13 +529,13 @@ void golxc_execplan(int syncfd)
 			remount_proc_sys();
 			break;
 		case GOLXC_OP_PERSONALITY: {
-			unsigned long p = (unsigned long)rd_u64(&op);
+			unsigned long p = (unsigned long)xp_u64(&op);
 			if (personality(p) < 0)
-				die(1, "set personality %#lx: %m", p);
+				xp_die(1, "set personality %#lx: %m", p);
 			break;
 		}
 		case GOLXC_OP_CHDIR: {
-			const char *dir = rd_str(&op);
+			const char *dir = xp_str(&op);
 			if (chdir(dir) < 0) {
 				LOG(DEBUG, "Could not enter \"%s\", staying in /", dir);
 				if (chdir("/") < 0) {
@@ -541,9 +545,9 @@ void golxc_execplan(int syncfd)
 			break;
 		}
 		case GOLXC_OP_SETCTTY: {
-			int fd = (int)rd_u64(&op);
+			int fd = (int)xp_u64(&op);
 			if (ioctl(fd, TIOCSCTTY, 0) < 0)
-				die(1, "make the pty the controlling terminal: %m");
+				xp_die(1, "make the pty the controlling terminal: %m");
 			break;
 		}
 		case GOLXC_OP_DROPCAPS:
@@ -557,22 +561,23 @@ void golxc_execplan(int syncfd)
 			break;
 		case GOLXC_OP_NODUMP:
 			if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-				die(1, "prctl(PR_SET_DUMPABLE, 0): %m");
+				xp_die(1, "prctl(PR_SET_DUMPABLE, 0): %m");
 			break;
 		case GOLXC_OP_NONEWPRIVS:
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-				die(1, "prctl(PR_SET_NO_NEW_PRIVS): %m");
+				xp_die(1, "prctl(PR_SET_NO_NEW_PRIVS): %m");
 			break;
 		case GOLXC_OP_CLOEXEC:
-			cloexec_from((int)rd_u64(&op));
+			xp_cloexec_from((int)xp_u64(&op));
 			break;
 		case GOLXC_OP_EXEC:
 			exec_cmd(&op);
 		default:
-			malformed("op code");
+			if (!xp_init_op(code, &op))
+				xp_malformed("op code");
 		}
 		if (op.p != op.end)
-			malformed("op payload");
+			xp_malformed("op payload");
 	}
-	malformed("plan without exec");
+	xp_malformed("plan without exec");
 }

@@ -2,6 +2,7 @@ package nsexec
 
 import (
 	"encoding/binary"
+	"fmt"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -14,7 +15,7 @@ import (
 // order they were added; the last one execs. Wire format: execplan.h.
 const (
 	planMagic   = 0x4e4c5047 // "GPLN"
-	planVersion = 1
+	planVersion = 2
 	// PlanMax is the largest plan the executor accepts, in bytes.
 	PlanMax = 16 << 20
 )
@@ -34,22 +35,59 @@ const (
 	opNoNewPrivs  = 11
 	opCloexec     = 12
 	opExec        = 13
+	// The container init stage's ops (initplan.c).
+	opMountHost  = 14
+	opOpenRoot   = 15
+	opMountIn    = 16
+	opUmountIn   = 17
+	opMkdirIn    = 18
+	opEntry      = 19
+	opAutodev    = 20
+	opChmodHost  = 21
+	opDevpts     = 22
+	opDevLinks   = 23
+	opPivot      = 24
+	opSendTTYs   = 25
+	opReady      = 26
+	opHostname   = 27
+	opSysctls    = 28
+	opRlimits    = 29
+	opCwd        = 30
+	opCapRestric = 31
+	opInitExec   = 32
+	opFail       = 33
+	opHook       = 34
 )
 
 // opNames names the operations for logs and tests.
 var opNames = [...]string{opIdent: "ident", opStdio: "stdio", opRemount: "remount", opPersonality: "personality",
 	opChdir: "chdir", opSetCTTY: "setctty", opDropCaps: "dropcaps", opSeccomp: "seccomp", opSetIDs: "setids",
-	opNoDump: "nodump", opNoNewPrivs: "nonewprivs", opCloexec: "cloexec", opExec: "exec"}
+	opNoDump: "nodump", opNoNewPrivs: "nonewprivs", opCloexec: "cloexec", opExec: "exec",
+	opMountHost: "mount-host", opOpenRoot: "openroot", opMountIn: "mount-in", opUmountIn: "umount-in",
+	opMkdirIn: "mkdir-in", opEntry: "entry", opAutodev: "autodev", opChmodHost: "chmod-host", opDevpts: "devpts",
+	opDevLinks: "devlinks", opPivot: "pivot", opSendTTYs: "sendttys", opReady: "ready", opHostname: "hostname",
+	opSysctls: "sysctls", opRlimits: "rlimits", opCwd: "cwd", opCapRestric: "caprestrict", opInitExec: "initexec",
+	opFail: "fail", opHook: "hook"}
 
 // Plan accumulates operations; Bytes gives the packet to send with the
 // process's new stdin, stdout and stderr (spawn.SendPlan).
 type Plan struct {
 	ops   [][]byte
 	steps []string
+	notes []string
 }
 
 // Steps names the operations in order ("stdio", "setids", ..., "exec").
 func (p *Plan) Steps() []string { return append([]string(nil), p.steps...) }
+
+// Describe lists the operations in order with their main arguments
+// ("mount-in proc proc", ...), for logs and tests.
+func (p *Plan) Describe() []string { return append([]string(nil), p.notes...) }
+
+// note sets the description of the operation added last.
+func (p *Plan) note(format string, args ...any) {
+	p.notes[len(p.notes)-1] = p.steps[len(p.steps)-1] + " " + fmt.Sprintf(format, args...)
+}
 
 // op appends an operation with its payload fields.
 func (p *Plan) op(code uint32, fields ...any) {
@@ -85,6 +123,7 @@ func (p *Plan) op(code uint32, fields ...any) {
 	hdr = le.AppendUint32(hdr, uint32(len(b)))
 	p.ops = append(p.ops, append(hdr, b...))
 	p.steps = append(p.steps, opNames[code])
+	p.notes = append(p.notes, opNames[code])
 }
 
 // appendStr writes a string with its NUL; a NUL inside would cut it
@@ -152,12 +191,18 @@ func (p *Plan) Seccomp(allowNesting bool, source string, prog []unix.SockFilter)
 
 // SetIDs sets the supplementary groups (EPERM, as when setgroups is denied
 // in the user namespace, keeps them), then gid, then uid.
-func (p *Plan) SetIDs(uid, gid int, groups []int) {
+func (p *Plan) SetIDs(uid, gid int, groups []int) { p.setIDs(uid, gid, groups, false) }
+
+// SetIDsStrict is SetIDs where EPERM from setgroups fails the plan (the
+// init's lxc.init.groups were asked for explicitly).
+func (p *Plan) SetIDsStrict(uid, gid int, groups []int) { p.setIDs(uid, gid, groups, true) }
+
+func (p *Plan) setIDs(uid, gid int, groups []int, strict bool) {
 	f := []any{uid, gid, uint64(len(groups))}
 	for _, g := range groups {
 		f = append(f, g)
 	}
-	p.op(opSetIDs, f...)
+	p.op(opSetIDs, append(f, strict)...)
 }
 
 // NoDump makes the process non-dumpable (credential changes reset it).

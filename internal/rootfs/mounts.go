@@ -15,6 +15,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/nsexec"
 )
 
 // DefaultRootfsMount is LXC's compiled-in lxc.rootfs.mount.
@@ -29,7 +30,10 @@ type Setup struct {
 	RootfsMount string // where to assemble the rootfs ("" = Spec.Rootfs.Mount or DefaultRootfsMount)
 	ConsolePath string // host path of the console pty slave to bind at /dev/console ("" = none)
 	RunHook     func(hookType string) error
-	LXCPath     string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
+	// PlanHook adds a hook type's commands to an exec plan (Plan); nil
+	// makes a config with hooks inside the container not plannable.
+	PlanHook func(p *nsexec.Plan, hookType string)
+	LXCPath  string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
 
 	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
 	devpts *os.File
@@ -203,26 +207,36 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 // mountOverlay mounts "LOWER[:LOWER...]:UPPER" with LXC's workdir choice
 // (UPPER's parent/olwork).
 func mountOverlay(spec, mnt string, flags uintptr, data string) error {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 {
-		return fmt.Errorf("lxc.rootfs.path: overlay needs \"overlay:LOWER:UPPER\", got %q", spec)
-	}
-	upper := parts[len(parts)-1]
-	work := filepath.Join(filepath.Dir(upper), "olwork")
-	if err := os.MkdirAll(upper, 0o755); err != nil {
-		return fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
-	}
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(parts[:len(parts)-1], ":"), upper, work)
-	if data != "" {
-		opts += "," + data
+	opts, err := overlayOptions(spec, data)
+	if err != nil {
+		return err
 	}
 	if err := unix.Mount("overlay", mnt, "overlay", flags, opts); err != nil {
 		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", spec, mnt, err)
 	}
 	return nil
+}
+
+// overlayOptions creates the upper and work directories of an overlay
+// rootfs ("LOWER[:LOWER...]:UPPER") and returns its mount options.
+func overlayOptions(spec, data string) (string, error) {
+	parts := strings.Split(spec, ":")
+	if len(parts) < 2 {
+		return "", fmt.Errorf("lxc.rootfs.path: overlay needs \"overlay:LOWER:UPPER\", got %q", spec)
+	}
+	upper := parts[len(parts)-1]
+	work := filepath.Join(filepath.Dir(upper), "olwork")
+	if err := os.MkdirAll(upper, 0o755); err != nil {
+		return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
+	}
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(parts[:len(parts)-1], ":"), upper, work)
+	if data != "" {
+		opts += "," + data
+	}
+	return opts, nil
 }
 
 // mountFstab reads lxc.mount.fstab's file now (it may have changed since

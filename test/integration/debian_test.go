@@ -54,9 +54,15 @@ func TestDebianSystemContainer(t *testing.T) {
 
 	// GOGC=5 for the monitor: its heap then follows what it really keeps,
 	// so the memory check below sees growth, not collector slack.
-	r = run(t, []string{"GOGC=5"}, "lxc-start", "-P", lp, "-n", name)
+	startLog := filepath.Join(lp, "start.log")
+	r = run(t, []string{"GOGC=5"}, "lxc-start", "-P", lp, "-n", name, "-l", "DEBUG", "-o", startLog)
 	if r.code != 0 {
 		t.Fatalf("lxc-start: %s", r)
+	}
+	// The Debian template's config (common.conf, its lxcfs mount hook
+	// included) is covered by the init plan: no Go runtime in the container.
+	if b, _ := os.ReadFile(startLog); !strings.Contains(string(b), planLine) {
+		t.Errorf("the Debian container's init did not run the exec plan:\n%s", b)
 	}
 	mustRun(t, "lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING", "-t", "30")
 	waitSystemd(t, lp, name)

@@ -10,9 +10,12 @@ import (
 func TestLsAndInfoListInterfacesAndAddressesSorted(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
+	// Not the template's init: its rcS starts udhcpc, whose deconfig
+	// flushes eth0, racing with the address added below.
 	busybox(t, lp, "misc-ifs",
 		"lxc.net.1.type = veth", "lxc.net.1.name = eth0", "lxc.net.1.flags = up",
-		"lxc.net.2.type = veth", "lxc.net.2.name = aaa", "lxc.net.2.flags = up")
+		"lxc.net.2.type = veth", "lxc.net.2.name = aaa", "lxc.net.2.flags = up",
+		`lxc.init.cmd = /bin/sh -c "while :; do sleep 1; done"`)
 	startRunning(t, lp, "misc-ifs")
 	defer killStop(t, lp, "misc-ifs")
 	mustRun(t, "lxc-attach", "-P", lp, "-n", "misc-ifs", "--", "ip", "addr", "add", "9.0.0.1/24", "dev", "eth0")

@@ -68,12 +68,18 @@ func secContainer(t *testing.T, lp, name string, mode os.FileMode, extra ...stri
 // extra -s settings; it fails the test unless the command exits 0.
 func execHelper(t *testing.T, lp, name string, sets []string, args ...string) string {
 	t.Helper()
+	return execHelperEnv(t, nil, lp, name, sets, args...)
+}
+
+// execHelperEnv is execHelper with extra environment for lxc-execute.
+func execHelperEnv(t *testing.T, env []string, lp, name string, sets []string, args ...string) string {
+	t.Helper()
 	a := []string{"-P", lp, "-n", name}
 	for _, s := range sets {
 		a = append(a, "-s", s)
 	}
 	a = append(append(a, "--", "/sechelper"), args...)
-	r := run(t, nil, "lxc-execute", a...)
+	r := run(t, env, "lxc-execute", a...)
 	if r.code != 0 {
 		t.Fatalf("lxc-execute %s: %s", strings.Join(a, " "), r)
 	}
@@ -300,21 +306,27 @@ func taskCaps(t *testing.T, lp, name, field, pid string) map[string]uint64 {
 }
 
 // TestExecuteInitNoNewPrivs: with lxc.no_new_privs and no seccomp policy
-// (nothing to copy the flag by TSYNC), every thread of an init that stays
-// in golxc's setup process still has no_new_privs.
+// (nothing to copy the flag by TSYNC), every thread of lxc-execute's init
+// has no_new_privs: the C init of the exec plan (one thread) and, on the
+// Go stage's path, an init that stays in golxc's setup process (several).
 func TestExecuteInitNoNewPrivs(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
 	name := "secnnp2"
 	secContainer(t, lp, name, 0o755, "lxc.no_new_privs = 1", "lxc.seccomp.profile =")
-	out := execHelper(t, lp, name, nil, "status", "NoNewPrivs", "1")
-	lines := strings.Split(out, "\n")
-	if len(lines) < 2 {
-		t.Fatalf("expected several threads in init, got %q", out)
-	}
-	for _, l := range lines {
-		if tid, v, _ := strings.Cut(l, " "); v != "1" {
-			t.Errorf("init task %s: NoNewPrivs %q", tid, v)
+	for _, c := range []struct {
+		env        []string
+		minThreads int
+	}{{nil, 1}, {[]string{"GOLXC_NO_INIT_PLAN=1"}, 2}} {
+		out := execHelperEnv(t, c.env, lp, name, nil, "status", "NoNewPrivs", "1")
+		lines := strings.Split(out, "\n")
+		if len(lines) < c.minThreads {
+			t.Fatalf("%v: expected at least %d thread(s) in init, got %q", c.env, c.minThreads, out)
+		}
+		for _, l := range lines {
+			if tid, v, _ := strings.Cut(l, " "); v != "1" {
+				t.Errorf("%v: init task %s: NoNewPrivs %q", c.env, tid, v)
+			}
 		}
 	}
 	assertClean(t, lp, name)

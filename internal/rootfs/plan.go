@@ -1,0 +1,314 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/nsexec"
+)
+
+// ErrNotPlannable says a setup needs the Go stage (Prepare): the reason is
+// wrapped in the error.
+var ErrNotPlannable = errors.New("not expressible as an exec plan")
+
+// Plannable reports why s cannot be an exec plan ("" when it can): the
+// plan covers what Prepare does (directory and overlay storage); hooks
+// run inside the container need PlanHook.
+func (s *Setup) Plannable() string {
+	if s.Spec == nil {
+		return "no configuration"
+	}
+	for _, h := range []string{"pre-mount", "mount", "autodev"} {
+		if len(s.Spec.Hooks[h]) > 0 && s.PlanHook == nil {
+			return "lxc.hook." + h + " runs inside the container"
+		}
+	}
+	if s.hasRootfs() {
+		switch t := s.Spec.Rootfs.Type; t {
+		case "", "dir", "overlay", "overlayfs":
+		default:
+			return "lxc.rootfs.path of type " + t
+		}
+	}
+	return ""
+}
+
+// Plan appends Prepare's steps to p as exec-plan operations for the C
+// executor, in the same order, with the same checks and messages. What
+// must happen on the host (creating the rootfs mount point, reading the
+// fstab file and the host's cgroup hierarchies) happens here, now.
+func (s *Setup) Plan(p *nsexec.Plan) error {
+	if why := s.Plannable(); why != "" {
+		return fmt.Errorf("%w: %s", ErrNotPlannable, why)
+	}
+	p.MountHost("rootfs setup: making / a recursive slave mount", "Turned all mount table entries into dependent mounts", "", "/", "", unix.MS_SLAVE|unix.MS_REC, "")
+	s.planHook(p, "pre-mount")
+	if err := s.planRootfs(p); err != nil {
+		return err
+	}
+	autodev := s.Spec.Autodev && s.hasRootfs()
+	if autodev {
+		s.planAutodevMount(p)
+	}
+	s.planAutoProcSys(p)
+	if err := s.planFstab(p); err != nil {
+		return err
+	}
+	for i := range s.Spec.MountEntries {
+		s.planEntry(p, fmt.Sprintf("lxc.mount.entry %d", i+1), &s.Spec.MountEntries[i])
+	}
+	if err := s.planAutoCgroup(p); err != nil {
+		return err
+	}
+	s.planHook(p, "mount")
+	if autodev {
+		s.planHook(p, "autodev")
+		nodes := make([]nsexec.Node, 0, len(autodevNodes))
+		for _, n := range autodevNodes {
+			nodes = append(nodes, nsexec.Node{Name: n.name, Major: n.major, Minor: n.minor})
+		}
+		p.Autodev(nodes)
+	}
+	s.planConsole(p)
+	if max := s.Spec.PTYMax + s.Spec.TTYMax; max > 0 {
+		p.Devpts(max, s.Spec.TTYMax, s.Spec.TTYDir, s.hasRootfs(), s.Spec.PTYMax > 0)
+	}
+	p.DevLinks()
+	if s.hasRootfs() {
+		p.Pivot(s.RootfsMount)
+	}
+	return nil
+}
+
+// planHook adds the kind's hooks (PlanHook says how to run them).
+func (s *Setup) planHook(p *nsexec.Plan, kind string) {
+	if len(s.Spec.Hooks[kind]) > 0 {
+		s.PlanHook(p, kind)
+	}
+}
+
+// planRootfs mounts lxc.rootfs.path (a directory, or an overlay whose
+// upper and work directories it creates now) at its mount point, which it
+// creates now on the host, and opens it as the root.
+func (s *Setup) planRootfs(p *nsexec.Plan) error {
+	if !s.hasRootfs() {
+		log.Debugf("No lxc.rootfs.path: the container uses the host's root")
+		p.OpenRoot("/", "rootfs setup: opening /")
+		return nil
+	}
+	rfs := s.Spec.Rootfs
+	if rfs.OptionsErr != nil {
+		return rfs.OptionsErr
+	}
+	overlay := rfs.Type == "overlay" || rfs.Type == "overlayfs"
+	if !overlay {
+		if _, err := os.Stat(rfs.Path); err != nil {
+			return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
+		}
+	}
+	mnt, err := s.rootfsMountPoint()
+	if err != nil {
+		return err
+	}
+	s.RootfsMount = mnt
+	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
+	if overlay {
+		opts, err := overlayOptions(rfs.Path, rfs.Data)
+		if err != nil {
+			return err
+		}
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting overlay %q on %q", rfs.Path, mnt), mounted, "overlay", mnt, "overlay", rfs.Flags, opts)
+	} else {
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), mounted, rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
+		if extra := rfs.Flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
+			p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
+		}
+	}
+	if rfs.Propagation != 0 {
+		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: setting propagation on %q", rfs.Options, mnt), "", "", mnt, "", rfs.Propagation, "")
+	}
+	p.OpenRoot(mnt, fmt.Sprintf("rootfs setup: opening %q", mnt))
+	return nil
+}
+
+func (s *Setup) planAutodevMount(p *nsexec.Plan) {
+	size := s.Spec.AutodevTmpfsSize
+	if size <= 0 {
+		size = defaultAutodevSize
+	}
+	p.MountIn(nsexec.In{DstErr: "lxc.autodev: /dev", MountErr: "lxc.autodev: mounting tmpfs on /dev",
+		Src: "none", Dst: "dev", Create: nsexec.CreateDir, NoSymlinks: true, FSType: "tmpfs",
+		Data: fmt.Sprintf("size=%d,mode=755", size), Log: fmt.Sprintf("Prepared \"/dev\" (tmpfs size=%d)", size)})
+	p.MkdirIn("dev/pts", true, "lxc.autodev: /dev/pts")
+}
+
+func (s *Setup) planAutoProcSys(p *nsexec.Plan) {
+	ma := s.Spec.MountAuto
+	var steps []autoStep
+	if ma.Proc != "" {
+		s.planAutoDir(p, "proc")
+		if ma.Proc == "rw" {
+			steps = append(steps, procRW...)
+		} else {
+			steps = append(steps, procMixed...)
+		}
+	}
+	if ma.Sys != "" {
+		s.planAutoDir(p, "sys")
+		switch ma.Sys {
+		case "rw":
+			steps = append(steps, sysRW...)
+		case "ro":
+			steps = append(steps, sysRO...)
+		default:
+			steps = append(steps, sysMixed...)
+		}
+	}
+	netAdmin := s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN)
+	for _, st := range steps {
+		if st.needsNetAdmin && !netAdmin {
+			continue
+		}
+		if st.dst == "" {
+			p.UmountIn(st.src, true, fmt.Sprintf("lxc.mount.auto: unmounting %q", st.src))
+			continue
+		}
+		what := st.fstype
+		if what == "" {
+			what = st.src
+		}
+		m := nsexec.In{SrcErr: fmt.Sprintf("lxc.mount.auto: %q", st.src), DstErr: fmt.Sprintf("lxc.mount.auto: %q", st.dst),
+			MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on %q", what, "/"+st.dst),
+			Src:      st.src, Dst: st.dst, NoSymlinks: true, FSType: st.fstype, Flags: st.flags, SkipMissing: true,
+			Log: fmt.Sprintf("Mounted automount %q on %q type %q with flags %#x", st.src, "/"+st.dst, st.fstype, st.flags)}
+		if st.fstype == "" && st.src != "" {
+			m.SrcMode = nsexec.SrcInRootStrict
+		}
+		if st.flags&unix.MS_REMOUNT != 0 {
+			m.SrcMode, m.Src = nsexec.SrcAsIs, ""
+		}
+		p.MountIn(m)
+	}
+}
+
+// planAutoDir: drop what the rootfs bind brought along on dir, make sure
+// the directory exists.
+func (s *Setup) planAutoDir(p *nsexec.Plan, dir string) {
+	if s.hasRootfs() {
+		p.UmountIn(dir, true, "")
+	}
+	p.MkdirIn(dir, true, "lxc.mount.auto")
+}
+
+// planFstab reads lxc.mount.fstab's file now (the monitor sees the same
+// host files as the stage before its pivot).
+func (s *Setup) planFstab(p *nsexec.Plan) error {
+	file := s.Spec.MountFstab
+	if file == "" {
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
+	}
+	entries, err := config.ParseFstab(file, data)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		e := &entries[i]
+		s.planEntry(p, fmt.Sprintf("lxc.mount.fstab %s:%d", e.File, e.Line), e)
+	}
+	return nil
+}
+
+// planEntry is applyEntry's decisions; the C performs them.
+func (s *Setup) planEntry(p *nsexec.Plan, label string, e *config.MountEntry) {
+	if e.Err != nil {
+		p.Fail(e.Err.Error())
+		return
+	}
+	rel, skip := s.entryTarget(e.Target)
+	if skip {
+		logf("Ignoring mount point %q: not under the rootfs", e.Target)
+		return
+	}
+	p.MountEntry(nsexec.Entry{
+		Label: label, Source: e.Source, Target: e.Target, Rel: rel,
+		Relative:    e.Relative,
+		CheckSource: !e.Relative && e.Flags&unix.MS_BIND != 0,
+		FSType:      e.FSType, Flags: e.Flags, Data: e.Data,
+		Create:      int(e.Create),
+		Optional:    e.Optional,
+		NoSymlinks:  e.FSType == "proc" || e.FSType == "sysfs",
+		Remount:     e.Flags&unix.MS_REMOUNT != 0 || (e.Flags&unix.MS_BIND != 0 && e.Flags&bindRemountFlags != 0),
+		ClearFlags:  e.ClearFlags,
+		Propagation: e.Propagation,
+	})
+}
+
+func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
+	ma := s.Spec.MountAuto
+	if ma.Cgroup == "" && ma.Cgroup2 == "" {
+		return nil
+	}
+	const base = "sys/fs/cgroup"
+	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
+	fs := func(src, rel, fstype string, flags uintptr, data string) {
+		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on /%s", fstype, rel),
+			Src: src, Dst: rel, Create: nsexec.CreateDir, NoSymlinks: true, FSType: fstype, Flags: flags, Data: data})
+	}
+	if ma.Cgroup2 != "" && ma.Cgroup == "" {
+		if strings.HasPrefix(ma.Cgroup2, "ro") {
+			cgFlags |= unix.MS_RDONLY
+		}
+		fs("cgroup2", base, "cgroup2", cgFlags, "")
+		return nil
+	}
+	mode := strings.TrimPrefix(strings.TrimSuffix(ma.Cgroup, ":force"), "full:")
+	fs("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755")
+	hier, err := hostCgroupHierarchies()
+	if err != nil {
+		return fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
+	}
+	for _, h := range hier {
+		flags := cgFlags
+		if mode == "ro" {
+			flags |= unix.MS_RDONLY
+		}
+		fs(h.fstype, path.Join(base, h.name), h.fstype, flags, h.opts)
+	}
+	if mode == "ro" || mode == "mixed" {
+		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: "lxc.mount.auto: remounting /sys/fs/cgroup read-only",
+			Dst: base, NoSymlinks: true, Flags: unix.MS_REMOUNT | unix.MS_RDONLY | cgFlags, Data: "size=10240k,mode=755"})
+	}
+	return nil
+}
+
+// planConsole binds the console's pty at /dev/console (through
+// lxc.tty.dir when set).
+func (s *Setup) planConsole(p *nsexec.Plan) {
+	if s.ConsolePath == "" {
+		return
+	}
+	p.ChmodHost(s.ConsolePath, 0o620, "lxc.console")
+	bind := func(mode int, src, rel string) {
+		p.MountIn(nsexec.In{SrcErr: "lxc.console: /" + src, DstErr: "lxc.console: /" + rel,
+			MountErr: fmt.Sprintf("lxc.console: bind-mounting %s on /%s", src, rel),
+			SrcMode:  mode, Src: src, Dst: rel, Create: nsexec.CreateFile, NoSymlinks: true, Flags: unix.MS_BIND})
+	}
+	if dir := s.Spec.TTYDir; dir != "" && s.hasRootfs() {
+		inner := path.Join("dev", dir, "console")
+		bind(nsexec.SrcAsIs, s.ConsolePath, inner)
+		bind(nsexec.SrcInRootStrict, inner, "dev/console")
+		return
+	}
+	bind(nsexec.SrcAsIs, s.ConsolePath, "dev/console")
+}
