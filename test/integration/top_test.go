@@ -25,12 +25,14 @@ var digits = regexp.MustCompile(`[0-9]+`)
 func digitsMasked(s string) string { return digits.ReplaceAllString(s, "9") }
 
 // screenShape is a screen with each line cut to its name column and its
-// width: the values move between two samples (a size may change units),
-// the fixed-width columns do not.
+// fields with numbers and units masked: the values move between two
+// samples (a size may change units and overflow its column), the columns
+// and their order do not.
 func screenShape(s string) []string {
+	units := regexp.MustCompile(`[0-9]+(\.[0-9]+)? (KiB|MiB|GiB)|[0-9]+\.[0-9]+`)
 	var out []string
 	for _, l := range strings.Split(s, "\r\n") {
-		out = append(out, fmt.Sprintf("%.19s|%d", l, len(l)))
+		out = append(out, fmt.Sprintf("%.19s|%s", l, strings.Join(strings.Fields(units.ReplaceAllString(l, "N")), " ")))
 	}
 	return out
 }
