@@ -10,6 +10,8 @@ import (
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/network"
 )
@@ -59,14 +61,41 @@ func (c *Container) deviceNode(source, dest string, add bool) error {
 	if err := nodeInContainer(pid, dest, add, st.Mode, st.Rdev); err != nil {
 		return err
 	}
-	key := "devices.deny"
-	if add {
-		key = "devices.allow"
-	}
-	if err := c.writeCgroupFile(key, rule); err != nil {
-		return fmt.Errorf("%s %q: %w", key, rule, err)
+	if err := c.deviceRule(typ, st.Rdev, add, rule); err != nil {
+		return err
 	}
 	log.Infof("%s %s (%s) at %s in %q", map[bool]string{true: "Added", false: "Removed"}[add], source, rule, dest, c.name)
+	return nil
+}
+
+// deviceRule allows (or denies) the device in the container's device
+// cgroup: the v1 devices controller where the host has one, else, on a
+// cgroup2 host, through the monitor, which owns the eBPF device program
+// (LXC's ADD_BPF_DEVICE_CGROUP).
+func (c *Container) deviceRule(typ byte, rdev uint64, add bool, rule string) error {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return err
+	}
+	if h := l.ForController("devices"); h != nil && !h.Unified {
+		key := "devices.deny"
+		if add {
+			key = "devices.allow"
+		}
+		if err := c.writeCgroupFile(key, rule); err != nil {
+			return fmt.Errorf("%s %q: %w", key, rule, err)
+		}
+		return nil
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	item := cmdsock.DeviceItem{Type: typ, Major: int32(unix.Major(rdev)), Minor: int32(unix.Minor(rdev)), Access: "rwm", Allow: add}
+	if err := cl.AddDeviceRule(item); err != nil {
+		return fmt.Errorf("cgroup2 device rule %q: %w", rule, err)
+	}
 	return nil
 }
 

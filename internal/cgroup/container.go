@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/log"
@@ -33,7 +34,12 @@ type Container struct {
 	// devDefaults is set when CreatePayload wrote DefaultDeviceRules on v1,
 	// so Apply knows to reset them when the config brings its own.
 	devDefaults bool
-	optErr      error
+	// devMu guards devRules, the rules of the eBPF device program on the
+	// unified limit cgroup (nil: none attached), which AddDeviceRule
+	// extends while the container runs.
+	devMu    sync.Mutex
+	devRules []DeviceRule
+	optErr   error
 }
 
 // New prepares (but does not create) the cgroups of container o.Name.
@@ -205,6 +211,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		if err != nil {
 			return true, fmt.Errorf("create payload cgroup: default device rules: %w", err)
 		}
+		c.setDeviceRules(rules)
 		log.Tracef("Set up cgroup2 device controller limits in %s (%d rules)", c.dir(h, rel), len(rules))
 	}
 	if inner == "" {

@@ -169,6 +169,7 @@ func (v2Driver) applyUnified(c *Container, kvs []kv) error {
 		if err := AttachDeviceRules(c.lim[u], rules); err != nil {
 			return fmt.Errorf("lxc.cgroup2.devices.*: %w", err)
 		}
+		c.setDeviceRules(rules)
 	}
 	return nil
 }

@@ -7,7 +7,10 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 )
@@ -156,3 +159,25 @@ func (c *cgroups) freeze(timeout time.Duration, cancel <-chan struct{}) error {
 	return c.cg.FreezeCancel(timeout, cancel)
 }
 func (c *cgroups) thaw() error { return c.cg.Thaw() }
+
+// addDeviceRule serves ADD_BPF_DEVICE_CGROUP: one more rule in the
+// container's cgroup2 device program (LXC answers -EINVAL for a malformed
+// item and -1 when the rule cannot be applied).
+func addDeviceRule(req *cmdsock.Request, in *instance) *cmdsock.Response {
+	d, err := cmdsock.ParseDeviceItem(req.Data)
+	if err != nil {
+		log.Errorf("Refusing a device rule: %v", err)
+		return errno(unix.EINVAL)
+	}
+	r := cgroup.DeviceRule{Allow: d.Allow, Type: d.Type, Major: int64(d.Major), Minor: int64(d.Minor), Access: d.Access}
+	if in.cg == nil || in.cg.cg == nil {
+		return &cmdsock.Response{Ret: -1}
+	}
+	if err := in.cg.cg.AddDeviceRule(r); err != nil {
+		log.Errorf("Failed to add device rule %q: %v", r.String(), err)
+		return &cmdsock.Response{Ret: -1}
+	}
+	verb := map[bool]string{true: "allow", false: "deny"}[r.Allow]
+	log.Infof("Added device rule %s %q to the cgroup2 device program", verb, r.String())
+	return &cmdsock.Response{}
+}

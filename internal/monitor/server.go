@@ -114,6 +114,8 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 			return errno(err)
 		}
 		return m.withFd(req, dup)
+	case cmdsock.AddBPFDeviceCgroup:
+		return addDeviceRule(req, in)
 	case cmdsock.Freeze:
 		return m.freeze(in, time.Duration(int32(req.Value))*time.Second)
 	case cmdsock.Unfreeze:

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golxc/golxc/internal/cmdsock"
 )
 
 // devicesList is the container's v1 devices cgroup list, "" when the host
@@ -102,5 +104,49 @@ func TestDeviceInterface(t *testing.T) {
 	}
 	if r := run(t, nil, "lxc-attach", "-P", lp, "-n", "dev-net", "--", "ip", "link", "show", "eth5"); r.code == 0 {
 		t.Errorf("eth5 still in the container: %s", r)
+	}
+}
+
+// TestDeviceRuleCgroup2: the monitor extends the container's cgroup2 eBPF
+// device program on request (LXC's ADD_BPF_DEVICE_CGROUP, what lxc-device
+// and the API use on a cgroup2 host): a device the config denies becomes
+// usable, and a new deny takes effect, without restarting the container.
+func TestDeviceRuleCgroup2(t *testing.T) {
+	needRoot(t)
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err != nil {
+		if _, err := os.Stat("/sys/fs/cgroup/unified/cgroup.procs"); err != nil {
+			t.Skip("no cgroup2 hierarchy")
+		}
+	}
+	lp := lxcpath(t)
+	busybox(t, lp, "dev-bpf", "lxc.cgroup2.devices.deny = c 1:5 rwm")
+	startRunning(t, lp, "dev-bpf")
+	readZero := func() result {
+		return run(t, nil, "lxc-attach", "-P", lp, "-n", "dev-bpf", "--", "sh", "-c", "head -c 1 /dev/zero | wc -c")
+	}
+	if r := readZero(); r.code == 0 && r.stdout == "1\n" {
+		t.Fatalf("the config's cgroup2 deny of 1:5 does not hold: %s", r)
+	}
+	cl, err := cmdsock.Dial(lp, "dev-bpf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.AddDeviceRule(cmdsock.DeviceItem{Type: 'c', Major: 1, Minor: 5, Access: "rwm", Allow: true}); err != nil {
+		t.Fatalf("add allow: %v", err)
+	}
+	if r := readZero(); r.code != 0 || r.stdout != "1\n" {
+		t.Fatalf("/dev/zero still denied after the allow: %s", r)
+	}
+	if err := cl.AddDeviceRule(cmdsock.DeviceItem{Type: 'c', Major: 1, Minor: 5, Access: "r", Allow: false}); err != nil {
+		t.Fatalf("add deny: %v", err)
+	}
+	if r := readZero(); r.code == 0 && r.stdout == "1\n" {
+		t.Fatalf("/dev/zero still readable after the deny: %s", r)
+	}
+	bad := cmdsock.DeviceItem{Type: 'c', Access: "rwm"}.Bytes()[:39]
+	resp, err := cl.Do(&cmdsock.Request{Cmd: cmdsock.AddBPFDeviceCgroup, Data: bad})
+	if err != nil || resp.Ret != -22 {
+		t.Errorf("a short item: %+v %v, want -EINVAL", resp, err)
 	}
 }
