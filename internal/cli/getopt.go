@@ -26,6 +26,9 @@ type Option struct {
 	// Set is called for every occurrence; val is "" for NoArg options and
 	// for an absent OptionalArg.
 	Set func(val string) error
+	// Extra marks a golxc-only option: --help lists it, --usage (whose
+	// text scripts compare with LXC's) does not.
+	Extra bool
 }
 
 // usageError is a getopt-level failure: the caller prints the message,

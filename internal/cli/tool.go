@@ -235,7 +235,13 @@ func (t *Tool) printHelp(w io.Writer) {
 func (t *Tool) printUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: %s ", t.Name)
-	entries := append(append([]Option{}, t.Options...), usageCommon...)
+	var entries []Option
+	for _, o := range t.Options {
+		if !o.Extra {
+			entries = append(entries, o)
+		}
+	}
+	entries = append(entries, usageCommon...)
 	for i, o := range entries {
 		b.WriteString(usageEntry(o))
 		b.WriteByte(' ')

@@ -48,7 +48,7 @@ func runInfo(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Short: 'p', Long: "pid", Set: flag(&o.pid, 1)},
 			{Short: 'S', Long: "stats", Set: flag(&o.stats, 5)},
 			{Short: 'H', Long: "no-humanize", Set: func(string) error { o.raw = true; return nil }},
-			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json)},
+			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json), Extra: true},
 		},
 		Run: func(c *cli.Ctx) int { return o.run(c) },
 	}

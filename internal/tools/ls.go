@@ -65,7 +65,7 @@ func runLs(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Long: "nesting", Arg: cli.OptionalArg, Set: func(string) error { return nil }},
 			{Short: 'g', Long: "groups", Arg: cli.RequiredArg, Set: func(v string) error { o.groups = strings.Split(v, ","); return nil }},
 			{Long: "filter", Arg: cli.RequiredArg, Set: func(v string) error { o.filter, o.filterSet = v, true; return nil }},
-			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json)},
+			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&o.json), Extra: true},
 		},
 		Run: func(c *cli.Ctx) int { return o.run(c) },
 	}
