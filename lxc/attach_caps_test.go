@@ -1,27 +1,37 @@
 package lxc
 
 import (
-	"slices"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/golxc/golxc/internal/config"
 )
 
-// attach.Options still takes names: the Spec's mask goes back to them
-// unchanged in meaning (keep nothing stays "none", not "drop nothing").
-func TestCapLists(t *testing.T) {
-	for _, c := range []struct {
-		caps       config.Caps
-		drop, keep []string
-	}{
-		{config.Caps{}, nil, nil},
-		{config.Caps{Set: 1<<19 | 1<<21}, []string{"sys_ptrace", "sys_admin"}, nil},
-		{config.Caps{Keep: true}, nil, []string{"none"}},
-		{config.Caps{Keep: true, Set: 1 << 5}, nil, []string{"kill"}},
+// The attach carries the container's capability mask as the config
+// resolved it: no names go back and forth.
+func TestAttachOptionsCaps(t *testing.T) {
+	for text, want := range map[string]config.Caps{
+		"lxc.cap.keep = kill setuid\n": {Keep: true, Set: 1<<5 | 1<<7},
+		"lxc.cap.keep = none\n":        {Keep: true},
+		"lxc.cap.drop = sys_module\n":  {Set: 1 << 16},
+		"":                             {},
 	} {
-		drop, keep := capLists(c.caps)
-		if !slices.Equal(drop, c.drop) || !slices.Equal(keep, c.keep) {
-			t.Errorf("%+v: %q %q, want %q %q", c.caps, drop, keep, c.drop, c.keep)
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "spf-c"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "spf-c", "config"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewContainer("spf-c", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, files, err := c.attachOptions(nil, DefaultAttachOptions)
+		closeFiles(files)
+		if err != nil || o.Caps != want {
+			t.Errorf("%q: %+v %v, want %+v", text, o.Caps, err, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/seccomp"
 )
@@ -57,8 +58,8 @@ type Options struct {
 	Stdin, Stdout, Stderr *os.File // nil: os.Stdin, os.Stdout, os.Stderr
 
 	// Container config: what the container's own confinement is.
-	CapDrop, CapKeep []string // lxc.cap.drop / lxc.cap.keep
-	NoNewPrivs       bool     // lxc.no_new_privs
+	Caps       config.Caps // lxc.cap.drop / lxc.cap.keep
+	NoNewPrivs bool        // lxc.no_new_privs
 	// Seccomp is the container's lxc.seccomp.profile, compiled on the host
 	// (the stage no longer sees host paths); nil when none is configured.
 	Seccomp          *seccomp.Filter

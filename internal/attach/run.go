@@ -12,7 +12,6 @@ import (
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
-	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/selfexe"
@@ -605,11 +604,7 @@ func makeSpec(o *Options) (*stageSpec, error) {
 		s.Seccomp = o.Seccomp
 	}
 	if o.Elevated&KeepCaps == 0 {
-		kept, err := initsetup.KeptCaps(o.CapDrop, o.CapKeep)
-		if err != nil {
-			return nil, err
-		}
-		s.DropCaps, s.Kept = true, kept
+		s.DropCaps, s.Caps = true, o.Caps
 	}
 	return s, nil
 }
