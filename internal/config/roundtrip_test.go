@@ -190,9 +190,24 @@ lxc.init.groups = 4,5
 		d.Log.Level != "" || d.Rootfs.Type != "" {
 		t.Errorf("default spec = %+v", d)
 	}
-	bad := mustLoad(t, "lxc.net.0.type = veth\nlxc.net.0.mtu = big\n")
-	if _, err := bad.Spec(); err == nil || !strings.Contains(err.Error(), "lxc.net.0.mtu") {
-		t.Errorf("Spec with bad mtu: %v", err)
+}
+
+// A bad MTU is a value LXC takes at load and fails the start on: the
+// Spec builds, and the device keeps the error (its first) for the start.
+func TestSpecBadMTU(t *testing.T) {
+	for text, want := range map[string]string{
+		"lxc.net.0.mtu = big\n": `lxc.net.0.mtu: invalid value "big"; expected the MTU in bytes, a number such as 1500`,
+		"lxc.net.0.mtu = -5\nlxc.net.0.hwaddr = 01:00:5e:00:00:01\n": `lxc.net.0.mtu: invalid value "-5"; expected the MTU in bytes, a number such as 1500`,
+		"lxc.net.0.mtu = 99999999999\n":                              `lxc.net.0.mtu: invalid value "99999999999"; expected the MTU in bytes, a number such as 1500`,
+	} {
+		s, err := mustLoad(t, "lxc.net.0.type = veth\n"+text).Spec()
+		if err != nil || len(s.Net) != 1 || s.Net[0].Err == nil || s.Net[0].Err.Error() != want || s.Net[0].MTU != 0 {
+			t.Errorf("%q: %v %+v\nwant %s", text, err, s, want)
+		}
+	}
+	s := mustLoad(t, "lxc.net.0.type = veth\nlxc.net.0.mtu = 99999999\n").mustSpec(t)
+	if s.Net[0].Err != nil || s.Net[0].MTU != 99999999 {
+		t.Errorf("a number is kept for the kernel to judge, as LXC: %+v", s.Net[0])
 	}
 }
 

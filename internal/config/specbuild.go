@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,11 +133,7 @@ func (c *Config) Spec() (*Spec, error) {
 		s.TimeOffsetMonotonic = strings.TrimSuffix(s.TimeOffsetMonotonic, "\n")
 	}
 	for _, d := range v.nets {
-		n, err := netSpec(d)
-		if err != nil {
-			return nil, err
-		}
-		s.Net = append(s.Net, n)
+		s.Net = append(s.Net, netSpec(d))
 	}
 	sort.SliceStable(s.Net, func(i, j int) bool { return s.Net[i].Index < s.Net[j].Index })
 	return s, nil
@@ -187,7 +182,7 @@ func cgroupMode(rest string) string {
 	return rest
 }
 
-func netSpec(d *netdev) (NetDev, error) {
+func netSpec(d *netdev) NetDev {
 	n := NetDev{
 		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr, L2Proxy: d.l2proxy,
 		ScriptUp: d.scriptUp, ScriptDown: d.scriptDown, VethPair: d.vethPair, VethMode: d.vethMode,
@@ -198,12 +193,13 @@ func netSpec(d *netdev) (NetDev, error) {
 		n.Flags = "up"
 	}
 	if d.mtu != "" {
-		m, err := strconv.ParseUint(d.mtu, 10, 31)
-		if err != nil {
-			return n, &ParseError{Key: fmt.Sprintf("lxc.net.%d.mtu", d.idx), Msg: fmt.Sprintf("invalid value %q", d.mtu),
-				Hint: "expected a number of bytes"}
+		// LXC takes any string when loading and fails the start on one
+		// that is not a number: kept in Err, which network.New reports.
+		if m, err := strconv.ParseUint(d.mtu, 10, 31); err == nil {
+			n.MTU = int(m)
+		} else {
+			n.Err = netValueError(d, "mtu", d.mtu, "expected the MTU in bytes, a number such as 1500")
 		}
-		n.MTU = int(m)
 	}
 	netAddrsSpec(d, &n)
 	if d.typ == "veth" {
@@ -217,5 +213,5 @@ func netSpec(d *netdev) (NetDev, error) {
 			n.VethVlanTagged = append(n.VethVlanTagged, strconv.Itoa(int(t)))
 		}
 	}
-	return n, nil
+	return n
 }

@@ -188,8 +188,8 @@ func vethMTU(n *Network, d *device, host, peer netlink.Link) error {
 		return nil
 	}
 	for _, l := range []netlink.Link{host, peer} {
-		if err := n.host.LinkSetMTU(l, mtu); err != nil {
-			return fmt.Errorf("%s.mtu = %d: set on %s: %w", d.key, mtu, l.Attrs().Name, err)
+		if err := setMTU(n, d, l, mtu); err != nil {
+			return err
 		}
 	}
 	return nil
