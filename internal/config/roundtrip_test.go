@@ -174,7 +174,7 @@ lxc.init.groups = 4,5
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != "none" || s.Net[1].IPv4[0].String() != "10.0.0.2/24 10.0.0.255" ||
+	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != VlanNone || s.Net[1].IPv4[0].String() != "10.0.0.2/24 10.0.0.255" ||
 		s.Net[0].VlanID != 10 {
 		t.Errorf("net = %+v", s.Net)
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"syscall"
 )
 
@@ -191,8 +192,8 @@ type NetDev struct {
 	VethMode        string // "bridge" (default) or "router"
 	VethIPv4Routes  []netip.Prefix
 	VethIPv6Routes  []netip.Prefix
-	VethVlanID      string // number or "none" or ""
-	VethVlanTagged  []string
+	VethVlanID      VlanID   // veth.vlan.id
+	VethVlanTagged  []uint16 // veth.vlan.tagged.id, in config order
 	MacvlanMode     string
 	IpvlanMode      string
 	IpvlanIsolation string
@@ -220,4 +221,22 @@ type LogSpec struct {
 	File   string
 	Level  string // level name, "" when unset
 	Syslog string
+}
+
+// VlanID is lxc.net.N.veth.vlan.id: 0 when unset, VlanNone for "none"
+// (no untagged VLAN), else the port's untagged VLAN.
+type VlanID int
+
+// VlanNone is veth.vlan.id = none.
+const VlanNone VlanID = -1
+
+// String is the value as written ("" when unset).
+func (v VlanID) String() string {
+	switch {
+	case v == VlanNone:
+		return "none"
+	case v > 0:
+		return strconv.Itoa(int(v))
+	}
+	return ""
 }

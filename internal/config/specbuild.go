@@ -203,15 +203,8 @@ func netSpec(d *netdev) NetDev {
 	}
 	netAddrsSpec(d, &n)
 	if d.typ == "veth" {
-		switch {
-		case d.vethVlanID < 0:
-			n.VethVlanID = "none"
-		case d.vethVlanID > 0:
-			n.VethVlanID = strconv.Itoa(d.vethVlanID)
-		}
-		for _, t := range d.vethTagged {
-			n.VethVlanTagged = append(n.VethVlanTagged, strconv.Itoa(int(t)))
-		}
+		n.VethVlanID = VlanID(max(d.vethVlanID, -1))
+		n.VethVlanTagged = clone(d.vethTagged)
 	}
 	return n
 }
