@@ -5,6 +5,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // busyboxConfig is what lxc-create -t busybox writes (reference §7.1).
@@ -181,7 +183,7 @@ lxc.init.groups = 4,5
 	if s.Caps != (Caps{Keep: true}) || s.KeyringSession == nil || !*s.KeyringSession ||
 		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != "full:ro:force" || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
 		s.TimeBoot != (TimeOffset{Sec: 7200}) || s.TimeMonotonic != (TimeOffset{Nsec: 5000000}) || s.TimeOffsetBoot != "7200 s" ||
-		s.NamespaceShare["net"] != "other" || strings.Join(s.NamespaceKeep, " ") != "user net" ||
+		s.NamespaceShare["net"] != "other" || s.NamespaceKeep != unix.CLONE_NEWUSER|unix.CLONE_NEWNET ||
 		s.Rootfs.Path != "/" || s.Rootfs.Type != "dir" || s.Environment[0] != "A=B" || len(s.Init.Groups) != 2 {
 		t.Errorf("spec = %+v", s)
 	}
@@ -218,4 +220,16 @@ func (c *Config) mustSpec(t *testing.T) *Spec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// lxc.namespace.clone / keep reach the monitor as CLONE_NEW* flags.
+func TestSpecNamespaceFlags(t *testing.T) {
+	s := mustLoad(t, "lxc.namespace.clone = uts net\nlxc.namespace.clone = cgroup\n").mustSpec(t)
+	if s.NamespaceClone != unix.CLONE_NEWUTS|unix.CLONE_NEWNET|unix.CLONE_NEWCGROUP || s.NamespaceKeep != 0 {
+		t.Errorf("clone: %#x keep %#x", s.NamespaceClone, s.NamespaceKeep)
+	}
+	s = mustLoad(t, "lxc.namespace.keep = time user\n").mustSpec(t)
+	if s.NamespaceKeep != unix.CLONE_NEWTIME|unix.CLONE_NEWUSER || s.NamespaceClone != 0 {
+		t.Errorf("keep: %#x clone %#x", s.NamespaceKeep, s.NamespaceClone)
+	}
 }

@@ -81,8 +81,8 @@ type Spec struct {
 
 	IDMap []IDMap
 
-	NamespaceClone []string          // /proc ns names: mnt pid uts ipc net user cgroup time
-	NamespaceKeep  []string          // same names
+	NamespaceClone uintptr           // lxc.namespace.clone as CLONE_NEW* flags (0: unset)
+	NamespaceKeep  uintptr           // lxc.namespace.keep, same
 	NamespaceShare map[string]string // ns name -> container name, path or pid
 
 	Hooks       map[string][]string // hook type ("pre-start", "mount", ...) -> commands in order

@@ -69,8 +69,8 @@ func (c *Config) Spec() (*Spec, error) {
 
 		IDMap: clone(v.idmaps),
 
-		NamespaceClone: nsList(v.nsClone),
-		NamespaceKeep:  nsList(v.nsKeep),
+		NamespaceClone: nsFlags(v.nsClone),
+		NamespaceKeep:  nsFlags(v.nsKeep),
 		NamespaceShare: map[string]string{},
 
 		Hooks:       map[string][]string{},
