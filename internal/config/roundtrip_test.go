@@ -59,7 +59,7 @@ func TestRoundTripBusybox(t *testing.T) {
 		s.Caps != (Caps{Set: 1<<16 | 1<<33 | 1<<32 | 1<<25}) || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
 		t.Errorf("spec = %+v", s)
 	}
-	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != "mixed" ||
+	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != (CgroupMount{Mode: "mixed"}) ||
 		strings.Join(s.MountAuto.Tokens, " ") != "proc:mixed sys:ro cgroup:mixed" {
 		t.Errorf("mount.auto = %+v", s.MountAuto)
 	}
@@ -181,7 +181,7 @@ lxc.init.groups = 4,5
 		t.Errorf("net = %+v", s.Net)
 	}
 	if s.Caps != (Caps{Keep: true}) || s.KeyringSession == nil || !*s.KeyringSession ||
-		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != "full:ro:force" || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
+		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != (CgroupMount{Mode: "ro", Full: true, Force: true}) || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
 		s.TimeBoot != (TimeOffset{Sec: 7200}) || s.TimeMonotonic != (TimeOffset{Nsec: 5000000}) || s.TimeOffsetBoot != "7200 s" ||
 		s.NamespaceShare["net"] != "other" || s.NamespaceKeep != unix.CLONE_NEWUSER|unix.CLONE_NEWNET ||
 		s.Rootfs.Path != "/" || s.Rootfs.Type != "dir" || s.Environment[0] != "A=B" || len(s.Init.Groups) != 2 {
@@ -231,5 +231,26 @@ func TestSpecNamespaceFlags(t *testing.T) {
 	s = mustLoad(t, "lxc.namespace.keep = time user\n").mustSpec(t)
 	if s.NamespaceKeep != unix.CLONE_NEWTIME|unix.CLONE_NEWUSER || s.NamespaceClone != 0 {
 		t.Errorf("keep: %#x clone %#x", s.NamespaceKeep, s.NamespaceClone)
+	}
+}
+
+// The cgroup token of lxc.mount.auto is typed once.
+func TestSpecMountAutoCgroup(t *testing.T) {
+	for text, want := range map[string]CgroupMount{
+		"lxc.mount.auto = cgroup":                                        {Mode: "nospec"},
+		"lxc.mount.auto = cgroup-full:force":                             {Mode: "nospec", Full: true, Force: true},
+		"lxc.mount.auto = cgroup-full:mixed":                             {Mode: "mixed", Full: true},
+		"lxc.mount.auto = cgroup:ro":                                     {Mode: "ro"},
+		"lxc.mount.auto = cgroup:rw:force":                               {Mode: "rw", Force: true},
+		"lxc.mount.auto = cgroup:mixed:force":                            {Mode: "mixed", Force: true},
+		"lxc.mount.auto = cgroup2":                                       {Mode: "rw", V2: true},
+		"lxc.mount.auto = cgroup2:ro:force":                              {Mode: "ro", V2: true, Force: true},
+		"lxc.mount.auto = proc sys":                                      {},
+		"lxc.mount.auto = cgroup:rw cgroup2:ro":                          {Mode: "ro", V2: true},
+		"lxc.mount.auto = cgroup2 cgroup-full:ro\nlxc.mount.auto = proc": {Mode: "ro", Full: true},
+	} {
+		if got := mustLoad(t, text+"\n").mustSpec(t).MountAuto.Cgroup; got != want {
+			t.Errorf("%q: %+v, want %+v", text, got, want)
+		}
 	}
 }

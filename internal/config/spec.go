@@ -154,12 +154,22 @@ type RootfsSpec struct {
 // MountAuto is the parsed lxc.mount.auto token set. Empty strings mean
 // "not requested".
 type MountAuto struct {
-	Proc     string   // "", "mixed", "rw"
-	Sys      string   // "", "mixed", "ro", "rw"
-	Cgroup   string   // "", "nospec", "mixed", "ro", "rw", "full:nospec", "full:mixed", "full:ro", "full:rw" (+ ":force" suffix kept); nospec = bare "cgroup": mixed without CAP_SYS_ADMIN, rw with it
-	Cgroup2  string   // "", "rw", "ro" (+ ":force")
+	Proc     string // "", "mixed", "rw"
+	Sys      string // "", "mixed", "ro", "rw"
+	Cgroup   CgroupMount
 	Shmounts string   // "HOST[:CONT]"
 	Tokens   []string // canonical tokens, in order proc, sys, cgroup(-full|2), shmounts
+}
+
+// CgroupMount is the cgroup token of lxc.mount.auto (cgroup, cgroup-full
+// or cgroup2, one mode, maybe :force).
+type CgroupMount struct {
+	// Mode is "" (no cgroup token), "mixed", "ro", "rw" or "nospec" (a
+	// bare cgroup or cgroup-full, mounted read-write).
+	Mode  string
+	Full  bool // cgroup-full
+	V2    bool // cgroup2: one cgroup2 mount (Mode rw or ro)
+	Force bool // :force
 }
 
 // ConsoleSpec holds lxc.console.*.

@@ -103,7 +103,6 @@ func (c *Config) Spec() (*Spec, error) {
 		}
 	}
 	rootfsOptionsSpec(&s.Rootfs)
-	s.MountAuto = mountAutoSpec(v)
 	for _, cg := range v.cgroups {
 		kv := KeyValue{Key: cg.key, Value: cg.value}
 		if cg.v2 {
@@ -113,6 +112,7 @@ func (c *Config) Spec() (*Spec, error) {
 		}
 	}
 	s.Caps = capsSpec(v)
+	s.MountAuto = mountAutoSpec(v)
 	for k, x := range v.nsShare {
 		s.NamespaceShare[k] = x
 	}
@@ -146,22 +146,14 @@ func clone[T any](l []T) []T {
 	return append([]T(nil), l...)
 }
 
+// mountAutoSpec types lxc.mount.auto.
 func mountAutoSpec(v *values) MountAuto {
 	m := MountAuto{Proc: strings.TrimPrefix(v.autoProc, "proc:"), Sys: strings.TrimPrefix(v.autoSys, "sys:"),
 		Shmounts: v.shmounts}
-	cg := v.autoCgroup
-	switch {
-	case strings.HasPrefix(cg, "cgroup2"):
-		m.Cgroup2 = strings.TrimPrefix(strings.TrimPrefix(cg, "cgroup2"), ":")
-		if m.Cgroup2 == "" || m.Cgroup2 == "force" {
-			m.Cgroup2 = strings.TrimSuffix("rw:"+m.Cgroup2, ":")
-		}
-	case strings.HasPrefix(cg, "cgroup-full"):
-		m.Cgroup = "full:" + cgroupMode(strings.TrimPrefix(cg, "cgroup-full"))
-	case cg != "":
-		m.Cgroup = cgroupMode(strings.TrimPrefix(cg, "cgroup"))
+	if cg := v.autoCgroup; cg != "" {
+		m.Cgroup = cgroupMount(cg)
 	}
-	for _, t := range []string{v.autoProc, v.autoSys, cg} {
+	for _, t := range []string{v.autoProc, v.autoSys, v.autoCgroup} {
 		if t != "" {
 			m.Tokens = append(m.Tokens, t)
 		}
@@ -172,14 +164,27 @@ func mountAutoSpec(v *values) MountAuto {
 	return m
 }
 
-// cgroupMode turns ":ro:force" into "ro:force" and "" into "nospec"
-// (LXC picks mixed or rw at start depending on CAP_SYS_ADMIN).
-func cgroupMode(rest string) string {
-	rest = strings.TrimPrefix(rest, ":")
-	if rest == "" || rest == "force" {
-		return strings.TrimSuffix("nospec:"+rest, ":")
+// cgroupMount types a cgroup token the setter validated (mountAutoGroup).
+func cgroupMount(tok string) CgroupMount {
+	var m CgroupMount
+	tok, m.Force = strings.CutSuffix(tok, ":force")
+	switch {
+	case strings.HasPrefix(tok, "cgroup2"):
+		m.V2, m.Mode = true, "rw"
+		if tok == "cgroup2:ro" {
+			m.Mode = "ro"
+		}
+		return m
+	case strings.HasPrefix(tok, "cgroup-full"):
+		m.Full = true
+		tok = strings.TrimPrefix(tok, "cgroup-full")
+	default:
+		tok = strings.TrimPrefix(tok, "cgroup")
 	}
-	return rest
+	if m.Mode = strings.TrimPrefix(tok, ":"); m.Mode == "" {
+		m.Mode = "nospec"
+	}
+	return m
 }
 
 func netSpec(d *netdev) NetDev {
