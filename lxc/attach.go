@@ -179,7 +179,7 @@ func (c *Container) attachOptions(args []string, a AttachOptions) (attach.Option
 		return o, nil, err
 	}
 	o.ConfigEnv = spec.Environment
-	o.Arch = spec.Arch
+	o.ArchPersonality = spec.Personality
 	o.InitUID, o.InitGID = spec.Init.UID, spec.Init.GID
 
 	o.Namespaces = a.Namespaces

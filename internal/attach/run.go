@@ -589,8 +589,8 @@ func makeSpec(o *Options) (*stageSpec, error) {
 	if s.GID < 0 {
 		s.GID = o.InitGID
 	}
-	if s.Personality < 0 && o.Arch != "" {
-		s.Personality, _ = ParseArch(o.Arch)
+	if s.Personality < 0 {
+		s.Personality = o.ArchPersonality
 	}
 	if s.Cwd == "" {
 		if wd, err := os.Getwd(); err == nil {

@@ -254,3 +254,13 @@ func TestSpecMountAutoCgroup(t *testing.T) {
 		}
 	}
 }
+
+// lxc.arch reaches attach as the personality it means.
+func TestSpecPersonality(t *testing.T) {
+	for text, want := range map[string]int{"": -1, "lxc.arch = armhf": PerLinux32, "lxc.arch = i386": PerLinux32,
+		"lxc.arch = amd64": PerLinux, "lxc.arch = arm64": PerLinux, "lxc.arch = x86\nlxc.arch =": -1} {
+		if got := mustLoad(t, text+"\n").mustSpec(t).Personality; got != want {
+			t.Errorf("%q: %d, want %d", text, got, want)
+		}
+	}
+}

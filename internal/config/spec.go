@@ -16,13 +16,16 @@ import (
 // as SIGPWR for halt) are applied by the runtime, not here, except where a
 // field's comment says otherwise.
 type Spec struct {
-	Arch       string // lxc.arch as LXC reads it back: "i686" (32-bit), "x86_64" (64-bit) or ""
-	UTSName    string // lxc.uts.name
-	Ephemeral  bool   // lxc.ephemeral
-	Groups     []string
-	StartAuto  int
-	StartDelay int
-	StartOrder int
+	Arch string // lxc.arch as LXC reads it back: "i686" (32-bit), "x86_64" (64-bit) or ""
+	// Personality is lxc.arch as personality(2) takes it: PerLinux32,
+	// PerLinux, or -1 when unset.
+	Personality int
+	UTSName     string // lxc.uts.name
+	Ephemeral   bool   // lxc.ephemeral
+	Groups      []string
+	StartAuto   int
+	StartDelay  int
+	StartOrder  int
 
 	Environment []string // lxc.environment, each resolved to VAR=VALUE
 	ExecuteCmd  string   // lxc.execute.cmd

@@ -82,6 +82,7 @@ func (c *Config) Spec() (*Spec, error) {
 		TimeMonotonic: TimeOffset{Sec: v.timeMono.sec, Nsec: v.timeMono.nsec},
 		SchedCore:     v.schedCore == 1,
 	}
+	s.Personality = archPersonality(v.arch)
 	for _, g := range v.initGroups {
 		s.Init.Groups = append(s.Init.Groups, int(g))
 	}
@@ -137,6 +138,23 @@ func (c *Config) Spec() (*Spec, error) {
 	}
 	sort.SliceStable(s.Net, func(i, j int) bool { return s.Net[i].Index < s.Net[j].Index })
 	return s, nil
+}
+
+// Personalities (linux/personality.h) of the two lxc.arch families.
+const (
+	PerLinux   = 0x0000
+	PerLinux32 = 0x0008
+)
+
+// archPersonality: the setter reduced lxc.arch to "i686", "x86_64" or "".
+func archPersonality(arch string) int {
+	switch arch {
+	case "i686":
+		return PerLinux32
+	case "x86_64":
+		return PerLinux
+	}
+	return -1
 }
 
 func clone[T any](l []T) []T {

@@ -8,14 +8,15 @@ import (
 	"github.com/golxc/golxc/internal/config"
 )
 
-// The attach carries the container's capability mask as the config
-// resolved it: no names go back and forth.
-func TestAttachOptionsCaps(t *testing.T) {
+// The attach carries the container's capability mask and personality as
+// the config resolved them: no names go back and forth.
+func TestAttachOptionsFromSpec(t *testing.T) {
 	for text, want := range map[string]config.Caps{
 		"lxc.cap.keep = kill setuid\n": {Keep: true, Set: 1<<5 | 1<<7},
 		"lxc.cap.keep = none\n":        {Keep: true},
 		"lxc.cap.drop = sys_module\n":  {Set: 1 << 16},
 		"":                             {},
+		"lxc.arch = armhf\n":           {},
 	} {
 		dir := t.TempDir()
 		if err := os.MkdirAll(filepath.Join(dir, "spf-c"), 0o755); err != nil {
@@ -32,6 +33,13 @@ func TestAttachOptionsCaps(t *testing.T) {
 		closeFiles(files)
 		if err != nil || o.Caps != want {
 			t.Errorf("%q: %+v %v, want %+v", text, o.Caps, err, want)
+		}
+		wantPer := -1
+		if text == "lxc.arch = armhf\n" {
+			wantPer = int(X86)
+		}
+		if o.ArchPersonality != wantPer || o.Personality != -1 {
+			t.Errorf("%q: personality %d (caller's %d), want %d", text, o.ArchPersonality, o.Personality, wantPer)
 		}
 	}
 }
