@@ -152,6 +152,15 @@ type RootfsSpec struct {
 	// OptionsErr: an option LXC takes when loading that golxc cannot
 	// apply (idmap=); mounting the rootfs fails with it.
 	OptionsErr *ParseError `json:",omitempty"`
+
+	// Overlay types ("overlay" or "overlayfs"): Path split into its
+	// lower directories and its upper one.
+	OverlayLower []string
+	OverlayUpper string
+	// PathErr: a path LXC takes when loading but cannot mount (a storage
+	// type golxc lacks, an overlay without an upper directory); mounting
+	// the rootfs fails with it.
+	PathErr *ParseError `json:",omitempty"`
 }
 
 // MountAuto is the parsed lxc.mount.auto token set. Empty strings mean

@@ -104,6 +104,7 @@ func (c *Config) Spec() (*Spec, error) {
 		}
 	}
 	rootfsOptionsSpec(&s.Rootfs)
+	rootfsPathSpec(&s.Rootfs)
 	for _, cg := range v.cgroups {
 		kv := KeyValue{Key: cg.key, Value: cg.value}
 		if cg.v2 {

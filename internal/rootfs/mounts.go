@@ -144,6 +144,9 @@ func (s *Setup) mountRootfs() error {
 	if rfs.OptionsErr != nil {
 		return rfs.OptionsErr
 	}
+	if rfs.PathErr != nil {
+		return rfs.PathErr
+	}
 	flags, prop, data := rfs.Flags, rfs.Propagation, rfs.Data
 	switch rfs.Type {
 	case "", "dir":
@@ -159,11 +162,9 @@ func (s *Setup) mountRootfs() error {
 			}
 		}
 	case "overlay", "overlayfs":
-		if err := mountOverlay(rfs.Path, mnt, flags, data); err != nil {
+		if err := mountOverlay(rfs, mnt, flags, data); err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("lxc.rootfs.path: storage type %q is not supported (use dir or overlay)", rfs.Type)
 	}
 	if prop != 0 {
 		if err := unix.Mount("", mnt, "", prop, ""); err != nil {
@@ -200,14 +201,10 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 	return alt, nil
 }
 
-// mountOverlay mounts "LOWER[:LOWER...]:UPPER" with LXC's workdir choice
+// mountOverlay mounts the overlay rootfs with LXC's workdir choice
 // (UPPER's parent/olwork).
-func mountOverlay(spec, mnt string, flags uintptr, data string) error {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 {
-		return fmt.Errorf("lxc.rootfs.path: overlay needs \"overlay:LOWER:UPPER\", got %q", spec)
-	}
-	upper := parts[len(parts)-1]
+func mountOverlay(rfs config.RootfsSpec, mnt string, flags uintptr, data string) error {
+	upper := rfs.OverlayUpper
 	work := filepath.Join(filepath.Dir(upper), "olwork")
 	if err := os.MkdirAll(upper, 0o755); err != nil {
 		return fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
@@ -215,12 +212,12 @@ func mountOverlay(spec, mnt string, flags uintptr, data string) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
 	}
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(parts[:len(parts)-1], ":"), upper, work)
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(rfs.OverlayLower, ":"), upper, work)
 	if data != "" {
 		opts += "," + data
 	}
 	if err := unix.Mount("overlay", mnt, "overlay", flags, opts); err != nil {
-		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", spec, mnt, err)
+		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", rfs.Path, mnt, err)
 	}
 	return nil
 }
