@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/attach"
-	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/seccomp"
 )
 
@@ -174,13 +173,13 @@ func (c *Container) attachOptions(args []string, a AttachOptions) (attach.Option
 	if err != nil {
 		return o, nil, err
 	}
-	o.CapDrop, o.CapKeep = capLists(spec.Caps)
+	o.Caps = spec.Caps
 	o.NoNewPrivs = spec.NoNewPrivs
 	if o.Seccomp, err = seccomp.Prepare(spec); err != nil {
 		return o, nil, err
 	}
 	o.ConfigEnv = spec.Environment
-	o.Arch = spec.Arch
+	o.ArchPersonality = spec.Personality
 	o.InitUID, o.InitGID = spec.Init.UID, spec.Init.GID
 
 	o.Namespaces = a.Namespaces
@@ -239,15 +238,3 @@ func closeFiles(files []*os.File) {
 
 // ExitStatus turns a wait status into a shell-style exit code.
 func ExitStatus(ws syscall.WaitStatus) int { return attach.ExitCode(ws) }
-
-// capLists turns the container's capability setting back into the name
-// lists attach.Options still takes.
-func capLists(c config.Caps) (drop, keep []string) {
-	if !c.Keep {
-		return c.Names(), nil
-	}
-	if keep = c.Names(); keep == nil {
-		keep = []string{"none"}
-	}
-	return nil, keep
-}

@@ -138,6 +138,8 @@ func waitFreezer(path, want string) error {
 	}
 }
 
+// announce: the monitor pushes st to lxc-monitor's listeners before it
+// answers, then the FIFO gets it, the order of pushreg.Publish.
 func (c *Container) announce(cl *cmdsock.Client, st cmdsock.State) {
 	_ = cl.ServeStateClients(st)
 	cmdsock.SendFIFO(c.lxcpath, cmdsock.Msg{Type: cmdsock.MsgState, Name: c.name, Value: int32(st)})

@@ -62,8 +62,11 @@ func (c *Container) removeFiles(external bool) error {
 	if external {
 		trees = append(trees, rootfs)
 	}
+	// One read of the mount table checks every tree; the removals follow
+	// at once.
+	mounts := mountPoints()
 	for _, t := range trees {
-		if mounted, where := hasMountsUnder(t); mounted {
+		if where, mounted := mountUnder(mounts, t); mounted {
 			return fmt.Errorf("%w: %s is still mounted; unmount it first (umount -R %s); nothing was removed", ErrDestroyFailed, where, where)
 		}
 		if err := checkRemovable(t); err != nil {
@@ -98,37 +101,41 @@ func (c *Container) rootfsForDestroy() (string, bool) {
 	return filepath.Clean(p), spec.Rootfs.Managed
 }
 
-// removeTree deletes a directory tree without following symlinks and
-// without crossing into mounts (a bind mount left by a crash must not
-// make destroy wipe host files).
+// removeTree deletes a directory tree without following symlinks; the
+// caller checked that no mount lies under it (a bind mount left by a
+// crash must not make destroy wipe host files).
 func removeTree(path string) error {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return nil
 	}
-	if mounted, where := hasMountsUnder(path); mounted {
-		return fmt.Errorf("%s is still mounted; unmount it first (umount -R %s)", where, where)
-	}
 	return os.RemoveAll(path)
 }
 
-// hasMountsUnder reports a mount point at or below path.
-func hasMountsUnder(path string) (bool, string) {
+// mountPoints lists the mount points of /proc/self/mountinfo (none when
+// it cannot be read).
+func mountPoints() []string {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
-		return false, ""
+		return nil
 	}
-	prefix := filepath.Clean(path)
+	var points []string
 	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
-		}
-		mp := unescapeMount(f[4])
-		if mp == prefix || strings.HasPrefix(mp, prefix+"/") {
-			return true, mp
+		if f := strings.Fields(line); len(f) >= 5 {
+			points = append(points, unescapeMount(f[4]))
 		}
 	}
-	return false, ""
+	return points
+}
+
+// mountUnder reports the first of mounts at or below path.
+func mountUnder(mounts []string, path string) (string, bool) {
+	prefix := filepath.Clean(path)
+	for _, mp := range mounts {
+		if mp == prefix || strings.HasPrefix(mp, prefix+"/") {
+			return mp, true
+		}
+	}
+	return "", false
 }
 
 func unescapeMount(s string) string {

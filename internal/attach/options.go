@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/seccomp"
 )
@@ -57,13 +58,13 @@ type Options struct {
 	Stdin, Stdout, Stderr *os.File // nil: os.Stdin, os.Stdout, os.Stderr
 
 	// Container config: what the container's own confinement is.
-	CapDrop, CapKeep []string // lxc.cap.drop / lxc.cap.keep
-	NoNewPrivs       bool     // lxc.no_new_privs
+	Caps       config.Caps // lxc.cap.drop / lxc.cap.keep
+	NoNewPrivs bool        // lxc.no_new_privs
 	// Seccomp is the container's lxc.seccomp.profile, compiled on the host
 	// (the stage no longer sees host paths); nil when none is configured.
 	Seccomp          *seccomp.Filter
 	ConfigEnv        []string // lxc.environment, VAR=VALUE
-	Arch             string   // lxc.arch as the config reads it back ("i686", "x86_64", "")
+	ArchPersonality  int      // lxc.arch as a personality (config.Spec.Personality), -1: unset
 	InitUID, InitGID int      // lxc.init.uid/gid
 
 	// Argv is the command; empty runs the user's shell from the
@@ -88,7 +89,7 @@ const (
 // Defaults returns options for attaching to NAME in LXCPATH with LXC's
 // defaults (all namespaces, full confinement, keep env, caller's cwd).
 func Defaults(lxcpath, name string) Options {
-	return Options{LXCPath: lxcpath, Name: name, Namespaces: -1, Personality: -1, UID: -1, GID: -1, LogPrefix: "lxc-attach"}
+	return Options{LXCPath: lxcpath, Name: name, Namespaces: -1, Personality: -1, ArchPersonality: -1, UID: -1, GID: -1, LogPrefix: "lxc-attach"}
 }
 
 // ParseNamespaces parses -s: a "|"-separated list such as "NETWORK|UTSNAME";
@@ -121,8 +122,8 @@ func ParsePrivileges(s string) (Privileges, error) {
 
 // Personalities (linux/personality.h).
 const (
-	PerLinux   = 0x0000
-	PerLinux32 = 0x0008
+	PerLinux   = config.PerLinux
+	PerLinux32 = config.PerLinux32
 )
 
 // ParseArch maps an lxc.arch name to a personality.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
-	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/selfexe"
@@ -55,6 +54,23 @@ type Process struct {
 	sync      *os.File
 	initPid   int
 	initPidfd int
+	// cgroups is the host's cgroup layout, read at most once per attach:
+	// entering the container's cgroups, evicting a helper and the freeze
+	// checks every 100 ms after a terminating signal all use it.
+	cgroups layoutOnce
+}
+
+// layoutOnce detects the cgroup layout on first use and keeps it (the
+// mounts and our own cgroups do not change during an attach).
+type layoutOnce struct {
+	once sync.Once
+	l    *cgroup.Layout
+	err  error
+}
+
+func (o *layoutOnce) get() (*cgroup.Layout, error) {
+	o.once.Do(func() { o.l, o.err = cgroup.Detect() })
+	return o.l, o.err
 }
 
 // Run attaches, waits for the command and returns its exit code the way
@@ -235,7 +251,7 @@ func terminating(sig syscall.Signal) bool {
 // once instead of holding the caller's stdout and stderr until someone
 // thaws the container.
 func (p *Process) abandonIfFrozen() bool {
-	l, err := cgroup.Detect()
+	l, err := p.cgroups.get()
 	if err != nil {
 		return false
 	}
@@ -253,8 +269,8 @@ func (p *Process) abandonIfFrozen() bool {
 
 // evictHelper moves a helper we are ending out of the container's
 // cgroups: in a frozen v1 freezer it would otherwise never die.
-func evictHelper(pid int) {
-	l, err := cgroup.Detect()
+func (p *Process) evictHelper(pid int) {
+	l, err := p.cgroups.get()
 	if err != nil {
 		return
 	}
@@ -327,14 +343,14 @@ func start(o Options, g *gate) (*Process, error) {
 		// The helper gets /dev/null until it is inside and running; the
 		// caller's streams follow with the spec. A helper frozen on its
 		// way in (or killed there) must never pin the caller's stdout.
-		Abort: g.done(), Release: evictHelper,
+		Abort: g.done(), Release: p.evictHelper,
 	}
 	if log.Enabled(log.TRACE) {
 		logNamespaces(initPid, o.Namespaces)
 	}
 	stdio := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 	if o.Elevated&KeepCgroup == 0 {
-		cg, err := containerCgroups(initPid, o.Name)
+		cg, err := p.containerCgroups(o.Name)
 		if err != nil {
 			return nil, &Error{Step: "Failed to get attach context", Err: err}
 		}
@@ -398,7 +414,7 @@ func start(o Options, g *gate) (*Process, error) {
 	// (stageReport) then tells a command's status from a helper's death.
 	if err := spawn.SendPlan(proc.Sync, plan.Bytes(), stdio...); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
-		evictHelper(proc.Pid)
+		p.evictHelper(proc.Pid)
 		proc.Wait()
 		if initStopping(pidfd, initPid) {
 			return nil, &Error{Step: "Failed to attach", Err: ErrStopped}
@@ -532,12 +548,12 @@ func containerPTY(client *cmdsock.Client, initPid, pidfd int) (*os.File, *os.Fil
 }
 
 // containerCgroups finds the container's payload cgroups from its init.
-func containerCgroups(initPid int, name string) (*cgroup.Container, error) {
-	l, err := cgroup.Detect()
+func (p *Process) containerCgroups(name string) (*cgroup.Container, error) {
+	l, err := p.cgroups.get()
 	if err != nil {
 		return nil, err
 	}
-	return cgroup.FromPid(l, initPid, name)
+	return cgroup.FromPid(l, p.initPid, name)
 }
 
 // logNamespaces says which namespaces the attach enters: the requested ones
@@ -590,8 +606,8 @@ func makeSpec(o *Options) (*stageSpec, error) {
 	if s.GID < 0 {
 		s.GID = o.InitGID
 	}
-	if s.Personality < 0 && o.Arch != "" {
-		s.Personality, _ = ParseArch(o.Arch)
+	if s.Personality < 0 {
+		s.Personality = o.ArchPersonality
 	}
 	if s.Cwd == "" {
 		if wd, err := os.Getwd(); err == nil {
@@ -605,11 +621,7 @@ func makeSpec(o *Options) (*stageSpec, error) {
 		s.Seccomp = o.Seccomp
 	}
 	if o.Elevated&KeepCaps == 0 {
-		kept, err := initsetup.KeptCaps(o.CapDrop, o.CapKeep)
-		if err != nil {
-			return nil, err
-		}
-		s.DropCaps, s.Kept = true, kept
+		s.DropCaps, s.Caps = true, o.Caps
 	}
 	return s, nil
 }

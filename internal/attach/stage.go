@@ -1,6 +1,7 @@
 package attach
 
 import (
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/seccomp"
@@ -18,9 +19,9 @@ type stageSpec struct {
 	UID, GID    int
 	Groups      []int
 	Cwd         string
-	Personality int    // -1: leave it
-	DropCaps    bool   // restrict the bounding set to Kept
-	Kept        uint64 // capabilities to keep in the bounding set
+	Personality int         // -1: leave it
+	DropCaps    bool        // restrict the bounding set to what Caps keeps
+	Caps        config.Caps // the container's lxc.cap.drop / lxc.cap.keep
 	NoNewPrivs  bool
 	Seccomp     *seccomp.Filter // nil: none, or -e LSM
 	Remount     bool            // new mount ns with fresh /proc and /sys
@@ -65,7 +66,7 @@ func (s *stageSpec) plan() (*nsexec.Plan, error) {
 		p.SetCTTY(s.CTTY)
 	}
 	if s.DropCaps {
-		p.DropBounding(initsetup.BoundingDrops(s.Kept))
+		p.DropBounding(initsetup.BoundingDrops(s.Caps, config.KernelCaps()))
 	}
 	allowNesting := s.Seccomp != nil && s.Seccomp.AllowNesting
 	// Without no_new_privs only CAP_SYS_ADMIN allows loading a filter, so

@@ -58,14 +58,43 @@ func checkKey(k string) error {
 
 // writeKey writes one value into DIR/KEY; the error names the key.
 func writeKey(dir string, e kv) error {
-	err := writeFile(filepath.Join(dir, e.key), e.value)
+	var w keyWriter
+	defer w.close()
+	return w.write(dir, e)
+}
+
+// keyWriter writes config values into cgroup files, keeping the last file
+// open: consecutive values of one key (the twelve lxc.cgroup.devices.allow
+// lines of a template) take one open. Each write() to a cgroup file is
+// taken on its own, whatever the offset.
+type keyWriter struct {
+	path string
+	fd   int
+}
+
+func (w *keyWriter) close() {
+	if w.path != "" {
+		syscall.Close(w.fd)
+		w.path = ""
+	}
+}
+
+func (w *keyWriter) write(dir string, e kv) error {
+	p := filepath.Join(dir, e.key)
+	var err error
+	if p != w.path {
+		w.close()
+		var fd int
+		if fd, err = openRetry(p, syscall.O_WRONLY|syscall.O_CLOEXEC); err == nil {
+			w.path, w.fd = p, fd
+		}
+	}
+	if err == nil {
+		err = writeFd(w.fd, e.value)
+	}
 	if err == nil {
 		log.Debugf("Set %s%s to %q in %s", e.prefix, e.key, e.value, dir)
 		return nil
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
 	}
 	hint := ""
 	if errors.Is(err, syscall.ENOENT) {

@@ -2,7 +2,6 @@ package cgroup
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -34,13 +33,15 @@ func DefaultDeviceRules() []string {
 // writeDeviceRules writes rules[0] to devices.deny and the rest to
 // devices.allow in the v1 devices cgroup dir.
 func writeDeviceRules(dir string, rules []string) error {
+	var w keyWriter // the allow rules share one open
+	defer w.close()
 	for i, r := range rules {
 		f := "devices.allow"
 		if i == 0 {
 			f = "devices.deny"
 		}
-		if err := writeFile(filepath.Join(dir, f), r); err != nil {
-			return fmt.Errorf("write %s %q in %s: %w", f, r, dir, err)
+		if err := w.write(dir, kv{key: f, value: r}); err != nil {
+			return fmt.Errorf("default device rules in %s: %w", dir, err)
 		}
 	}
 	return nil

@@ -127,16 +127,20 @@ func writeFile(p, v string) error {
 		return &os.PathError{Op: "open", Path: p, Err: err}
 	}
 	defer syscall.Close(fd)
-	for {
-		_, err = syscall.Write(fd, []byte(v))
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if err != nil {
+	if err := writeFd(fd, v); err != nil {
 		return &os.PathError{Op: "write", Path: p, Err: err}
 	}
 	return nil
+}
+
+// writeFd writes v in one write(2), as cgroup files want it.
+func writeFd(fd int, v string) error {
+	for {
+		_, err := syscall.Write(fd, []byte(v))
+		if err != syscall.EINTR {
+			return err
+		}
+	}
 }
 
 func openRetry(p string, flags int) (int, error) {

@@ -133,6 +133,8 @@ func (v1Driver) applyLegacy(c *Container, kvs []kv) error {
 	if err != nil {
 		return err
 	}
+	var w keyWriter
+	defer w.close()
 	for _, e := range kvs {
 		ctl, _, _ := strings.Cut(e.key, ".")
 		var h *Hierarchy
@@ -146,7 +148,7 @@ func (v1Driver) applyLegacy(c *Container, kvs []kv) error {
 			_ = restore()
 			return fmt.Errorf("%s%s = %s: no cgroup v1 hierarchy has the %q controller mounted", e.prefix, e.key, e.value, ctl)
 		}
-		if err := writeKey(c.lim[h], e); err != nil {
+		if err := w.write(c.lim[h], e); err != nil {
 			_ = restore()
 			return err
 		}

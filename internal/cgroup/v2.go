@@ -152,6 +152,8 @@ func (v2Driver) applyUnified(c *Container, kvs []kv) error {
 		return nil
 	}
 	var rules []DeviceRule
+	var w keyWriter
+	defer w.close()
 	for _, e := range kvs {
 		if e.key == "devices.allow" || e.key == "devices.deny" {
 			r, err := ParseDeviceRule(e.key == "devices.allow", e.value)
@@ -161,7 +163,7 @@ func (v2Driver) applyUnified(c *Container, kvs []kv) error {
 			rules = append(rules, r)
 			continue
 		}
-		if err := writeKey(c.lim[u], e); err != nil {
+		if err := w.write(c.lim[u], e); err != nil {
 			return err
 		}
 	}

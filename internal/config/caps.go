@@ -96,28 +96,44 @@ func (c Caps) Keeps(n int) bool {
 	return listed == c.Keep
 }
 
-// Names lists the capabilities in Set, in number order.
-func (c Caps) Names() []string {
-	var names []string
+// KernelCaps is the mask of every capability the running kernel knows
+// (one read of cap_last_cap).
+func KernelCaps() uint64 { return 1<<uint(LastCap()+1) - 1 }
+
+// Drops lists the capabilities of all that the container does not keep,
+// in the order to drop them from a bounding set: CAP_SETPCAP, which the
+// dropping needs, last.
+func (c Caps) Drops(all uint64) []int {
+	gone := all &^ c.Kept(all)
+	var drops []int
 	for n := 0; n < 64; n++ {
-		if c.Set&(1<<uint(n)) != 0 {
-			names = append(names, CapabilityName(n))
+		if n != unix.CAP_SETPCAP && gone&(1<<uint(n)) != 0 {
+			drops = append(drops, n)
 		}
 	}
-	return names
+	if gone&(1<<unix.CAP_SETPCAP) != 0 {
+		drops = append(drops, unix.CAP_SETPCAP)
+	}
+	return drops
 }
 
 // String is the setting as a config line would write it, for logs.
 func (c Caps) String() string {
-	key := "lxc.cap.drop"
+	var b strings.Builder
+	b.WriteString("lxc.cap.drop =")
 	if c.Keep {
-		key = "lxc.cap.keep"
+		b.Reset()
+		b.WriteString("lxc.cap.keep =")
+		if c.Set == 0 {
+			b.WriteString(" none")
+		}
 	}
-	names := c.Names()
-	if c.Keep && len(names) == 0 {
-		names = append(names, "none")
+	for n := 0; n < 64; n++ {
+		if c.Set&(1<<uint(n)) != 0 {
+			b.WriteString(" " + CapabilityName(n))
+		}
 	}
-	return strings.TrimSpace(key + " = " + strings.Join(names, " "))
+	return b.String()
 }
 
 // capsSpec resolves the names the setters already validated.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,5 +64,23 @@ func TestCapErrors(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%q: %v\nwant %s...", text, err, want)
 		}
+	}
+}
+
+// Drops: what a kernel with all leaves out of the setting, CAP_SETPCAP last.
+func TestCapsDrops(t *testing.T) {
+	all := uint64(1)<<41 - 1
+	if got := (Caps{Set: 1<<8 | 1<<21 | 1<<50}).Drops(all); !slices.Equal(got, []int{21, 8}) {
+		t.Errorf("drop: %v", got)
+	}
+	got := (Caps{Keep: true, Set: 1 << 5}).Drops(all)
+	if len(got) != 40 || slices.Contains(got, 5) || got[39] != 8 {
+		t.Errorf("keep kill: %v", got)
+	}
+	if got := (Caps{Keep: true}).Drops(0b111); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("keep none: %v", got)
+	}
+	if KernelCaps() != uint64(1)<<uint(LastCap()+1)-1 {
+		t.Errorf("KernelCaps %#x", KernelCaps())
 	}
 }

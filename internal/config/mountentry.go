@@ -182,6 +182,25 @@ func (e *MountEntry) parseOptions(opts string) *valueError {
 // rootfsOptionsSpec parses lxc.rootfs.options into r with the table mount
 // entries use, keeping an error for the start (LXC takes any text here
 // when loading).
+// rootfsPathSpec splits an overlay path and keeps what cannot be mounted.
+func rootfsPathSpec(r *RootfsSpec) {
+	bad := func(hint string) {
+		r.PathErr = &ParseError{Key: "lxc.rootfs.path", Msg: fmt.Sprintf("invalid value %q", r.Raw), Hint: hint}
+	}
+	switch r.Type {
+	case "", "dir":
+	case "overlay", "overlayfs":
+		parts := strings.Split(r.Path, ":")
+		if len(parts) < 2 {
+			bad(`an overlay needs "overlay:LOWER[:LOWER...]:UPPER"`)
+			return
+		}
+		r.OverlayLower, r.OverlayUpper = parts[:len(parts)-1], parts[len(parts)-1]
+	default:
+		bad(fmt.Sprintf("storage type %q is not supported (use dir or overlay)", r.Type))
+	}
+}
+
 func rootfsOptionsSpec(r *RootfsSpec) {
 	var e MountEntry
 	if ve := e.parseOptions(r.Options); ve != nil {

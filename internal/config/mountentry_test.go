@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -127,5 +128,30 @@ func TestParseFstab(t *testing.T) {
 	_, err = ParseFstab("/f", []byte("/a b none bind\nx y\n"))
 	if want := `/f:2: lxc.mount.fstab: invalid value "x y"; expected "SOURCE TARGET TYPE [OPTIONS [FREQ [PASSNO]]]" as in fstab(5)`; err == nil || err.Error() != want {
 		t.Errorf("%v\nwant %s", err, want)
+	}
+}
+
+// lxc.rootfs.path is split once: an overlay's lower and upper directories;
+// what cannot be mounted stays readable and is kept for the start.
+func TestSpecRootfsPath(t *testing.T) {
+	s := mustLoad(t, "lxc.rootfs.path = overlay:/l1:/l2:/up\n").mustSpec(t)
+	if r := s.Rootfs; r.Type != "overlay" || strings.Join(r.OverlayLower, " ") != "/l1 /l2" || r.OverlayUpper != "/up" || r.PathErr != nil {
+		t.Errorf("overlay: %+v", r)
+	}
+	s = mustLoad(t, "lxc.rootfs.path = /var/lib/lxc/c/rootfs\n").mustSpec(t)
+	if r := s.Rootfs; r.Type != "dir" || r.OverlayLower != nil || r.PathErr != nil {
+		t.Errorf("dir: %+v", r)
+	}
+	for text, want := range map[string]string{
+		"lxc.rootfs.path = overlayfs:/only": `lxc.rootfs.path: invalid value "overlayfs:/only"; an overlay needs "overlay:LOWER[:LOWER...]:UPPER"`,
+		"lxc.rootfs.path = zfs:pool/c":      `lxc.rootfs.path: invalid value "zfs:pool/c"; storage type "zfs" is not supported (use dir or overlay)`,
+	} {
+		c := mustLoad(t, text+"\n")
+		if v, err := c.Get("lxc.rootfs.path"); err != nil || !strings.HasSuffix(text, v) {
+			t.Errorf("%q: get_config_item %q %v", text, v, err)
+		}
+		if e := c.mustSpec(t).Rootfs.PathErr; e == nil || e.Error() != want {
+			t.Errorf("%q: %v\nwant %s", text, e, want)
+		}
 	}
 }

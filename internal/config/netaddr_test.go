@@ -63,3 +63,19 @@ lxc.net.2.ipv6.address = fd00::9/200
 		t.Errorf("JSON round trip:\n%+v\n%+v", back, s.Net)
 	}
 }
+
+// The VLAN settings reach the network code as numbers.
+func TestSpecVethVlan(t *testing.T) {
+	s := mustLoad(t, "lxc.net.0.type = veth\nlxc.net.0.veth.vlan.id = 10\nlxc.net.0.veth.vlan.tagged.id = 20\n"+
+		"lxc.net.0.veth.vlan.tagged.id = 4094\nlxc.net.1.type = veth\nlxc.net.1.veth.vlan.id = none\nlxc.net.2.type = veth\n").mustSpec(t)
+	if n := s.Net[0]; n.VethVlanID != 10 || n.VethVlanID.String() != "10" || len(n.VethVlanTagged) != 2 ||
+		n.VethVlanTagged[0] != 20 || n.VethVlanTagged[1] != 4094 {
+		t.Errorf("net 0: %+v", n)
+	}
+	if n := s.Net[1]; n.VethVlanID != VlanNone || n.VethVlanID.String() != "none" || n.VethVlanTagged != nil {
+		t.Errorf("net 1: %+v", n)
+	}
+	if n := s.Net[2]; n.VethVlanID != 0 || n.VethVlanID.String() != "" {
+		t.Errorf("net 2: %+v", n)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // busyboxConfig is what lxc-create -t busybox writes (reference §7.1).
@@ -57,7 +59,7 @@ func TestRoundTripBusybox(t *testing.T) {
 		s.Caps != (Caps{Set: 1<<16 | 1<<33 | 1<<32 | 1<<25}) || len(s.Net) != 1 || s.Net[0].Type != "empty" || s.Net[0].Name != "lo" {
 		t.Errorf("spec = %+v", s)
 	}
-	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != "mixed" ||
+	if s.MountAuto.Proc != "mixed" || s.MountAuto.Sys != "ro" || s.MountAuto.Cgroup != (CgroupMount{Mode: "mixed"}) ||
 		strings.Join(s.MountAuto.Tokens, " ") != "proc:mixed sys:ro cgroup:mixed" {
 		t.Errorf("mount.auto = %+v", s.MountAuto)
 	}
@@ -174,14 +176,14 @@ lxc.init.groups = 4,5
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != "none" || s.Net[1].IPv4[0].String() != "10.0.0.2/24 10.0.0.255" ||
+	if s.Net[0].Index != 1 || s.Net[1].Index != 5 || s.Net[1].VethVlanID != VlanNone || s.Net[1].IPv4[0].String() != "10.0.0.2/24 10.0.0.255" ||
 		s.Net[0].VlanID != 10 {
 		t.Errorf("net = %+v", s.Net)
 	}
 	if s.Caps != (Caps{Keep: true}) || s.KeyringSession == nil || !*s.KeyringSession ||
-		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != "full:ro:force" || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
+		!s.MonitorPdeathDisable || s.MountAuto.Cgroup != (CgroupMount{Mode: "ro", Full: true, Force: true}) || s.MountAuto.Shmounts != "/h:/dev/.lxc-mounts" ||
 		s.TimeBoot != (TimeOffset{Sec: 7200}) || s.TimeMonotonic != (TimeOffset{Nsec: 5000000}) || s.TimeOffsetBoot != "7200 s" ||
-		s.NamespaceShare["net"] != "other" || strings.Join(s.NamespaceKeep, " ") != "user net" ||
+		s.NamespaceShare["net"] != "other" || s.NamespaceKeep != unix.CLONE_NEWUSER|unix.CLONE_NEWNET ||
 		s.Rootfs.Path != "/" || s.Rootfs.Type != "dir" || s.Environment[0] != "A=B" || len(s.Init.Groups) != 2 {
 		t.Errorf("spec = %+v", s)
 	}
@@ -190,9 +192,24 @@ lxc.init.groups = 4,5
 		d.Log.Level != "" || d.Rootfs.Type != "" {
 		t.Errorf("default spec = %+v", d)
 	}
-	bad := mustLoad(t, "lxc.net.0.type = veth\nlxc.net.0.mtu = big\n")
-	if _, err := bad.Spec(); err == nil || !strings.Contains(err.Error(), "lxc.net.0.mtu") {
-		t.Errorf("Spec with bad mtu: %v", err)
+}
+
+// A bad MTU is a value LXC takes at load and fails the start on: the
+// Spec builds, and the device keeps the error (its first) for the start.
+func TestSpecBadMTU(t *testing.T) {
+	for text, want := range map[string]string{
+		"lxc.net.0.mtu = big\n": `lxc.net.0.mtu: invalid value "big"; expected the MTU in bytes, a number such as 1500`,
+		"lxc.net.0.mtu = -5\nlxc.net.0.hwaddr = 01:00:5e:00:00:01\n": `lxc.net.0.mtu: invalid value "-5"; expected the MTU in bytes, a number such as 1500`,
+		"lxc.net.0.mtu = 99999999999\n":                              `lxc.net.0.mtu: invalid value "99999999999"; expected the MTU in bytes, a number such as 1500`,
+	} {
+		s, err := mustLoad(t, "lxc.net.0.type = veth\n"+text).Spec()
+		if err != nil || len(s.Net) != 1 || s.Net[0].Err == nil || s.Net[0].Err.Error() != want || s.Net[0].MTU != 0 {
+			t.Errorf("%q: %v %+v\nwant %s", text, err, s, want)
+		}
+	}
+	s := mustLoad(t, "lxc.net.0.type = veth\nlxc.net.0.mtu = 99999999\n").mustSpec(t)
+	if s.Net[0].Err != nil || s.Net[0].MTU != 99999999 {
+		t.Errorf("a number is kept for the kernel to judge, as LXC: %+v", s.Net[0])
 	}
 }
 
@@ -203,4 +220,47 @@ func (c *Config) mustSpec(t *testing.T) *Spec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// lxc.namespace.clone / keep reach the monitor as CLONE_NEW* flags.
+func TestSpecNamespaceFlags(t *testing.T) {
+	s := mustLoad(t, "lxc.namespace.clone = uts net\nlxc.namespace.clone = cgroup\n").mustSpec(t)
+	if s.NamespaceClone != unix.CLONE_NEWUTS|unix.CLONE_NEWNET|unix.CLONE_NEWCGROUP || s.NamespaceKeep != 0 {
+		t.Errorf("clone: %#x keep %#x", s.NamespaceClone, s.NamespaceKeep)
+	}
+	s = mustLoad(t, "lxc.namespace.keep = time user\n").mustSpec(t)
+	if s.NamespaceKeep != unix.CLONE_NEWTIME|unix.CLONE_NEWUSER || s.NamespaceClone != 0 {
+		t.Errorf("keep: %#x clone %#x", s.NamespaceKeep, s.NamespaceClone)
+	}
+}
+
+// The cgroup token of lxc.mount.auto is typed once.
+func TestSpecMountAutoCgroup(t *testing.T) {
+	for text, want := range map[string]CgroupMount{
+		"lxc.mount.auto = cgroup":                                        {Mode: "nospec"},
+		"lxc.mount.auto = cgroup-full:force":                             {Mode: "nospec", Full: true, Force: true},
+		"lxc.mount.auto = cgroup-full:mixed":                             {Mode: "mixed", Full: true},
+		"lxc.mount.auto = cgroup:ro":                                     {Mode: "ro"},
+		"lxc.mount.auto = cgroup:rw:force":                               {Mode: "rw", Force: true},
+		"lxc.mount.auto = cgroup:mixed:force":                            {Mode: "mixed", Force: true},
+		"lxc.mount.auto = cgroup2":                                       {Mode: "rw", V2: true},
+		"lxc.mount.auto = cgroup2:ro:force":                              {Mode: "ro", V2: true, Force: true},
+		"lxc.mount.auto = proc sys":                                      {},
+		"lxc.mount.auto = cgroup:rw cgroup2:ro":                          {Mode: "ro", V2: true},
+		"lxc.mount.auto = cgroup2 cgroup-full:ro\nlxc.mount.auto = proc": {Mode: "ro", Full: true},
+	} {
+		if got := mustLoad(t, text+"\n").mustSpec(t).MountAuto.Cgroup; got != want {
+			t.Errorf("%q: %+v, want %+v", text, got, want)
+		}
+	}
+}
+
+// lxc.arch reaches attach as the personality it means.
+func TestSpecPersonality(t *testing.T) {
+	for text, want := range map[string]int{"": -1, "lxc.arch = armhf": PerLinux32, "lxc.arch = i386": PerLinux32,
+		"lxc.arch = amd64": PerLinux, "lxc.arch = arm64": PerLinux, "lxc.arch = x86\nlxc.arch =": -1} {
+		if got := mustLoad(t, text+"\n").mustSpec(t).Personality; got != want {
+			t.Errorf("%q: %d, want %d", text, got, want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"syscall"
 )
 
@@ -15,13 +16,16 @@ import (
 // as SIGPWR for halt) are applied by the runtime, not here, except where a
 // field's comment says otherwise.
 type Spec struct {
-	Arch       string // lxc.arch as LXC reads it back: "i686" (32-bit), "x86_64" (64-bit) or ""
-	UTSName    string // lxc.uts.name
-	Ephemeral  bool   // lxc.ephemeral
-	Groups     []string
-	StartAuto  int
-	StartDelay int
-	StartOrder int
+	Arch string // lxc.arch as LXC reads it back: "i686" (32-bit), "x86_64" (64-bit) or ""
+	// Personality is lxc.arch as personality(2) takes it: PerLinux32,
+	// PerLinux, or -1 when unset.
+	Personality int
+	UTSName     string // lxc.uts.name
+	Ephemeral   bool   // lxc.ephemeral
+	Groups      []string
+	StartAuto   int
+	StartDelay  int
+	StartOrder  int
 
 	Environment []string // lxc.environment, each resolved to VAR=VALUE
 	ExecuteCmd  string   // lxc.execute.cmd
@@ -80,8 +84,8 @@ type Spec struct {
 
 	IDMap []IDMap
 
-	NamespaceClone []string          // /proc ns names: mnt pid uts ipc net user cgroup time
-	NamespaceKeep  []string          // same names
+	NamespaceClone uintptr           // lxc.namespace.clone as CLONE_NEW* flags (0: unset)
+	NamespaceKeep  uintptr           // lxc.namespace.keep, same
 	NamespaceShare map[string]string // ns name -> container name, path or pid
 
 	Hooks       map[string][]string // hook type ("pre-start", "mount", ...) -> commands in order
@@ -148,17 +152,36 @@ type RootfsSpec struct {
 	// OptionsErr: an option LXC takes when loading that golxc cannot
 	// apply (idmap=); mounting the rootfs fails with it.
 	OptionsErr *ParseError `json:",omitempty"`
+
+	// Overlay types ("overlay" or "overlayfs"): Path split into its
+	// lower directories and its upper one.
+	OverlayLower []string
+	OverlayUpper string
+	// PathErr: a path LXC takes when loading but cannot mount (a storage
+	// type golxc lacks, an overlay without an upper directory); mounting
+	// the rootfs fails with it.
+	PathErr *ParseError `json:",omitempty"`
 }
 
 // MountAuto is the parsed lxc.mount.auto token set. Empty strings mean
 // "not requested".
 type MountAuto struct {
-	Proc     string   // "", "mixed", "rw"
-	Sys      string   // "", "mixed", "ro", "rw"
-	Cgroup   string   // "", "nospec", "mixed", "ro", "rw", "full:nospec", "full:mixed", "full:ro", "full:rw" (+ ":force" suffix kept); nospec = bare "cgroup": mixed without CAP_SYS_ADMIN, rw with it
-	Cgroup2  string   // "", "rw", "ro" (+ ":force")
+	Proc     string // "", "mixed", "rw"
+	Sys      string // "", "mixed", "ro", "rw"
+	Cgroup   CgroupMount
 	Shmounts string   // "HOST[:CONT]"
 	Tokens   []string // canonical tokens, in order proc, sys, cgroup(-full|2), shmounts
+}
+
+// CgroupMount is the cgroup token of lxc.mount.auto (cgroup, cgroup-full
+// or cgroup2, one mode, maybe :force).
+type CgroupMount struct {
+	// Mode is "" (no cgroup token), "mixed", "ro", "rw" or "nospec" (a
+	// bare cgroup or cgroup-full, mounted read-write).
+	Mode  string
+	Full  bool // cgroup-full
+	V2    bool // cgroup2: one cgroup2 mount (Mode rw or ro)
+	Force bool // :force
 }
 
 // ConsoleSpec holds lxc.console.*.
@@ -191,8 +214,8 @@ type NetDev struct {
 	VethMode        string // "bridge" (default) or "router"
 	VethIPv4Routes  []netip.Prefix
 	VethIPv6Routes  []netip.Prefix
-	VethVlanID      string // number or "none" or ""
-	VethVlanTagged  []string
+	VethVlanID      VlanID   // veth.vlan.id
+	VethVlanTagged  []uint16 // veth.vlan.tagged.id, in config order
 	MacvlanMode     string
 	IpvlanMode      string
 	IpvlanIsolation string
@@ -220,4 +243,22 @@ type LogSpec struct {
 	File   string
 	Level  string // level name, "" when unset
 	Syslog string
+}
+
+// VlanID is lxc.net.N.veth.vlan.id: 0 when unset, VlanNone for "none"
+// (no untagged VLAN), else the port's untagged VLAN.
+type VlanID int
+
+// VlanNone is veth.vlan.id = none.
+const VlanNone VlanID = -1
+
+// String is the value as written ("" when unset).
+func (v VlanID) String() string {
+	switch {
+	case v == VlanNone:
+		return "none"
+	case v > 0:
+		return strconv.Itoa(int(v))
+	}
+	return ""
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,8 +69,8 @@ func (c *Config) Spec() (*Spec, error) {
 
 		IDMap: clone(v.idmaps),
 
-		NamespaceClone: nsList(v.nsClone),
-		NamespaceKeep:  nsList(v.nsKeep),
+		NamespaceClone: nsFlags(v.nsClone),
+		NamespaceKeep:  nsFlags(v.nsKeep),
 		NamespaceShare: map[string]string{},
 
 		Hooks:       map[string][]string{},
@@ -83,6 +82,7 @@ func (c *Config) Spec() (*Spec, error) {
 		TimeMonotonic: TimeOffset{Sec: v.timeMono.sec, Nsec: v.timeMono.nsec},
 		SchedCore:     v.schedCore == 1,
 	}
+	s.Personality = archPersonality(v.arch)
 	for _, g := range v.initGroups {
 		s.Init.Groups = append(s.Init.Groups, int(g))
 	}
@@ -104,7 +104,7 @@ func (c *Config) Spec() (*Spec, error) {
 		}
 	}
 	rootfsOptionsSpec(&s.Rootfs)
-	s.MountAuto = mountAutoSpec(v)
+	rootfsPathSpec(&s.Rootfs)
 	for _, cg := range v.cgroups {
 		kv := KeyValue{Key: cg.key, Value: cg.value}
 		if cg.v2 {
@@ -114,6 +114,7 @@ func (c *Config) Spec() (*Spec, error) {
 		}
 	}
 	s.Caps = capsSpec(v)
+	s.MountAuto = mountAutoSpec(v)
 	for k, x := range v.nsShare {
 		s.NamespaceShare[k] = x
 	}
@@ -134,14 +135,27 @@ func (c *Config) Spec() (*Spec, error) {
 		s.TimeOffsetMonotonic = strings.TrimSuffix(s.TimeOffsetMonotonic, "\n")
 	}
 	for _, d := range v.nets {
-		n, err := netSpec(d)
-		if err != nil {
-			return nil, err
-		}
-		s.Net = append(s.Net, n)
+		s.Net = append(s.Net, netSpec(d))
 	}
 	sort.SliceStable(s.Net, func(i, j int) bool { return s.Net[i].Index < s.Net[j].Index })
 	return s, nil
+}
+
+// Personalities (linux/personality.h) of the two lxc.arch families.
+const (
+	PerLinux   = 0x0000
+	PerLinux32 = 0x0008
+)
+
+// archPersonality: the setter reduced lxc.arch to "i686", "x86_64" or "".
+func archPersonality(arch string) int {
+	switch arch {
+	case "i686":
+		return PerLinux32
+	case "x86_64":
+		return PerLinux
+	}
+	return -1
 }
 
 func clone[T any](l []T) []T {
@@ -151,22 +165,14 @@ func clone[T any](l []T) []T {
 	return append([]T(nil), l...)
 }
 
+// mountAutoSpec types lxc.mount.auto.
 func mountAutoSpec(v *values) MountAuto {
 	m := MountAuto{Proc: strings.TrimPrefix(v.autoProc, "proc:"), Sys: strings.TrimPrefix(v.autoSys, "sys:"),
 		Shmounts: v.shmounts}
-	cg := v.autoCgroup
-	switch {
-	case strings.HasPrefix(cg, "cgroup2"):
-		m.Cgroup2 = strings.TrimPrefix(strings.TrimPrefix(cg, "cgroup2"), ":")
-		if m.Cgroup2 == "" || m.Cgroup2 == "force" {
-			m.Cgroup2 = strings.TrimSuffix("rw:"+m.Cgroup2, ":")
-		}
-	case strings.HasPrefix(cg, "cgroup-full"):
-		m.Cgroup = "full:" + cgroupMode(strings.TrimPrefix(cg, "cgroup-full"))
-	case cg != "":
-		m.Cgroup = cgroupMode(strings.TrimPrefix(cg, "cgroup"))
+	if cg := v.autoCgroup; cg != "" {
+		m.Cgroup = cgroupMount(cg)
 	}
-	for _, t := range []string{v.autoProc, v.autoSys, cg} {
+	for _, t := range []string{v.autoProc, v.autoSys, v.autoCgroup} {
 		if t != "" {
 			m.Tokens = append(m.Tokens, t)
 		}
@@ -177,17 +183,30 @@ func mountAutoSpec(v *values) MountAuto {
 	return m
 }
 
-// cgroupMode turns ":ro:force" into "ro:force" and "" into "nospec"
-// (LXC picks mixed or rw at start depending on CAP_SYS_ADMIN).
-func cgroupMode(rest string) string {
-	rest = strings.TrimPrefix(rest, ":")
-	if rest == "" || rest == "force" {
-		return strings.TrimSuffix("nospec:"+rest, ":")
+// cgroupMount types a cgroup token the setter validated (mountAutoGroup).
+func cgroupMount(tok string) CgroupMount {
+	var m CgroupMount
+	tok, m.Force = strings.CutSuffix(tok, ":force")
+	switch {
+	case strings.HasPrefix(tok, "cgroup2"):
+		m.V2, m.Mode = true, "rw"
+		if tok == "cgroup2:ro" {
+			m.Mode = "ro"
+		}
+		return m
+	case strings.HasPrefix(tok, "cgroup-full"):
+		m.Full = true
+		tok = strings.TrimPrefix(tok, "cgroup-full")
+	default:
+		tok = strings.TrimPrefix(tok, "cgroup")
 	}
-	return rest
+	if m.Mode = strings.TrimPrefix(tok, ":"); m.Mode == "" {
+		m.Mode = "nospec"
+	}
+	return m
 }
 
-func netSpec(d *netdev) (NetDev, error) {
+func netSpec(d *netdev) NetDev {
 	n := NetDev{
 		Index: d.idx, Type: d.typ, Link: d.link, Name: d.name, Hwaddr: d.hwaddr, L2Proxy: d.l2proxy,
 		ScriptUp: d.scriptUp, ScriptDown: d.scriptDown, VethPair: d.vethPair, VethMode: d.vethMode,
@@ -198,24 +217,18 @@ func netSpec(d *netdev) (NetDev, error) {
 		n.Flags = "up"
 	}
 	if d.mtu != "" {
-		m, err := strconv.ParseUint(d.mtu, 10, 31)
-		if err != nil {
-			return n, &ParseError{Key: fmt.Sprintf("lxc.net.%d.mtu", d.idx), Msg: fmt.Sprintf("invalid value %q", d.mtu),
-				Hint: "expected a number of bytes"}
+		// LXC takes any string when loading and fails the start on one
+		// that is not a number: kept in Err, which network.New reports.
+		if m, err := strconv.ParseUint(d.mtu, 10, 31); err == nil {
+			n.MTU = int(m)
+		} else {
+			n.Err = netValueError(d, "mtu", d.mtu, "expected the MTU in bytes, a number such as 1500")
 		}
-		n.MTU = int(m)
 	}
 	netAddrsSpec(d, &n)
 	if d.typ == "veth" {
-		switch {
-		case d.vethVlanID < 0:
-			n.VethVlanID = "none"
-		case d.vethVlanID > 0:
-			n.VethVlanID = strconv.Itoa(d.vethVlanID)
-		}
-		for _, t := range d.vethTagged {
-			n.VethVlanTagged = append(n.VethVlanTagged, strconv.Itoa(int(t)))
-		}
+		n.VethVlanID = VlanID(max(d.vethVlanID, -1))
+		n.VethVlanTagged = clone(d.vethTagged)
 	}
-	return n, nil
+	return n
 }

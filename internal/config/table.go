@@ -685,22 +685,23 @@ func nsKey(name string, f func(*values) (mine, other *uint32)) entry {
 		},
 		get: func(c *Config, _ string) (string, error) {
 			mine, _ := f(&c.v)
-			return joinLines(nsList(*mine)), nil
+			// namespace.Names keeps LXC's ns_info order, the one
+			// get_config_item prints.
+			return joinLines(namespace.Names(nsFlags(*mine))), nil
 		},
 		clr: func(c *Config, _ string) error { mine, _ := f(&c.v); *mine = 0; return nil },
 	}
 }
 
-// nsList names the namespaces of a mask whose bit i is namespace.All()[i],
-// in LXC's ns_info order (the order get_config_item prints them).
-func nsList(mask uint32) []string {
-	var l []string
+// nsFlags turns a mask of namespace.All indexes into CLONE_NEW* flags.
+func nsFlags(mask uint32) uintptr {
+	var f uintptr
 	for i, ns := range namespace.All() {
 		if mask&(1<<i) != 0 {
-			l = append(l, ns.Name)
+			f |= ns.Flag
 		}
 	}
-	return l
+	return f
 }
 
 func nsShareName(key string) (string, error) {

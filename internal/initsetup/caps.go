@@ -5,8 +5,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/nsexec"
 )
 
 // capSet is a 64-bit capability mask.
@@ -14,16 +14,10 @@ type capSet uint64
 
 func (c capSet) has(n int) bool { return c&(1<<uint(n)) != 0 }
 
-// keptCaps is the mask the container keeps out of every capability the
-// running kernel knows.
-func keptCaps(c config.Caps) capSet {
-	return capSet(c.Kept(1<<uint(config.LastCap()+1) - 1))
-}
-
-// dropBounding removes every capability outside kept from this thread's
-// bounding set. CAP_SETPCAP, which the drop itself needs, goes last.
-func dropBounding(kept capSet) error {
-	for _, c := range BoundingDrops(uint64(kept)) {
+// dropBounding removes drops (BoundingDrops) from this thread's bounding
+// set, in their order.
+func dropBounding(drops []nsexec.Cap) error {
+	for _, c := range drops {
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c.Num), 0, 0, 0); err != nil {
 			return fmt.Errorf("dropping capability %s from the bounding set: %v", c.Name, err)
 		}
@@ -55,36 +49,3 @@ func restrictCaps(kept capSet) error {
 	}
 	return nil
 }
-
-func capName(c int) string { return config.CapabilityName(c) }
-
-// KeptCaps is the bounding set a container keeps (lxc.cap.drop or
-// lxc.cap.keep) as a mask over the running kernel's capabilities; attach
-// applies the same set to processes entering the container.
-//
-// It still takes the names as written because attach.Options carries
-// them; once attach takes config.Caps, keptCaps is all it needs.
-func KeptCaps(drop, keep []string) (uint64, error) {
-	if len(drop) > 0 && len(keep) > 0 {
-		return 0, fmt.Errorf("container requests lxc.cap.drop and lxc.cap.keep: either use lxc.cap.drop or lxc.cap.keep, not both")
-	}
-	c := config.Caps{Keep: len(keep) > 0}
-	for _, name := range append(drop, keep...) {
-		if name == "none" && c.Keep {
-			continue
-		}
-		n, err := config.CapabilityByName(name)
-		if err != nil {
-			if c.Keep {
-				return 0, fmt.Errorf("lxc.cap.keep: %v", err)
-			}
-			return 0, fmt.Errorf("lxc.cap.drop: %v", err)
-		}
-		c.Set |= 1 << uint(n)
-	}
-	return uint64(keptCaps(c)), nil
-}
-
-// DropBounding removes every capability outside kept from the calling
-// thread's bounding set.
-func DropBounding(kept uint64) error { return dropBounding(capSet(kept)) }

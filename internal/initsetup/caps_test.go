@@ -1,44 +1,35 @@
 package initsetup
 
 import (
-	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/nsexec"
 )
 
-func TestKeptCaps(t *testing.T) {
-	all := capSet(1<<uint(config.LastCap()+1) - 1)
-	if got := keptCaps(config.Caps{Set: 1<<16 | 1<<21}); got != all&^(1<<16|1<<21) {
-		t.Errorf("drop: %x", got)
+// The drops come from the mask, named from config's one table, with
+// CAP_SETPCAP (which dropping needs) last; nothing the kernel lacks.
+func TestBoundingDrops(t *testing.T) {
+	all := uint64(1)<<(unix.CAP_SYS_ADMIN+1) - 1 // a kernel knowing 0..21
+	got := BoundingDrops(config.Caps{Set: 1<<unix.CAP_SETPCAP | 1<<unix.CAP_SYS_ADMIN | 1<<40}, all)
+	if len(got) != 2 || got[0] != (nsexecCap(unix.CAP_SYS_ADMIN, "sys_admin")) ||
+		got[1] != nsexecCap(unix.CAP_SETPCAP, "setpcap") {
+		t.Errorf("drop: %+v", got)
 	}
-	if got := keptCaps(config.Caps{Keep: true}); got != 0 {
-		t.Errorf("keep none: %x", got)
+	got = BoundingDrops(config.Caps{Keep: true, Set: 1 << unix.CAP_KILL}, all)
+	if len(got) != 21 || got[len(got)-1].Num != unix.CAP_SETPCAP {
+		t.Fatalf("keep kill: %d drops %+v", len(got), got)
 	}
-	if got := keptCaps(config.Caps{Keep: true, Set: 1<<5 | 1<<7 | 1<<63}); got != 1<<5|1<<7 {
-		t.Errorf("keep: %x (a capability the kernel lacks must not count)", got)
+	for _, c := range got {
+		if c.Num == unix.CAP_KILL || c.Name != config.CapabilityName(c.Num) {
+			t.Errorf("keep kill: %+v", c)
+		}
+	}
+	if got := BoundingDrops(config.Caps{}, all); len(got) != 0 {
+		t.Errorf("drop nothing: %+v", got)
 	}
 }
 
-// KeptCaps still takes the names attach.Options carries.
-func TestKeptCapsNames(t *testing.T) {
-	all := uint64(1)<<uint(config.LastCap()+1) - 1
-	got, err := KeptCaps([]string{"sys_module", "21"}, nil)
-	if err != nil || got != all&^(1<<16|1<<21) {
-		t.Errorf("drop: %x %v", got, err)
-	}
-	got, err = KeptCaps(nil, []string{"none"})
-	if err != nil || got != 0 {
-		t.Errorf("keep none: %x %v", got, err)
-	}
-	got, err = KeptCaps(nil, []string{"kill", "setuid"})
-	if err != nil || got != 1<<5|1<<7 {
-		t.Errorf("keep: %x %v", got, err)
-	}
-	if _, err := KeptCaps([]string{"kill"}, []string{"kill"}); err == nil || !strings.Contains(err.Error(), "not both") {
-		t.Errorf("drop+keep: %v", err)
-	}
-	if _, err := KeptCaps([]string{"KILL"}, nil); err == nil || !strings.Contains(err.Error(), "lxc.cap.drop") {
-		t.Errorf("bad name: %v", err)
-	}
-}
+func nsexecCap(n int, name string) nsexec.Cap { return nsexec.Cap{Num: n, Name: name} }

@@ -76,11 +76,12 @@ func (f *Final) Run() error {
 	if err := applyRlimits(s.Prlimit); err != nil {
 		return err
 	}
-	kept := keptCaps(s.Caps)
+	all := config.KernelCaps()
+	kept := capSet(s.Caps.Kept(all))
 	log.Debugf("Keeping capabilities %#x (%s)", uint64(kept), s.Caps)
 	// Bounding set first: it needs CAP_SETPCAP, and the id switch below
 	// still needs CAP_SETUID/SETGID in the effective set.
-	if err := dropBounding(kept); err != nil {
+	if err := dropBounding(BoundingDrops(s.Caps, all)); err != nil {
 		return err
 	}
 	if s.Init.Cwd != "" {

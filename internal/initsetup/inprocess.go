@@ -27,8 +27,8 @@ var inContainerHooks = []string{"pre-mount", "mount", "autodev", "start"}
 // capabilities instead of the setup's). keep is the container's
 // capability set for the stage.
 func InProcessInit(s *config.Spec) (keep uint64, ok bool) {
-	kept := keptCaps(s.Caps)
-	if uint64(kept)&setupCaps != setupCaps {
+	kept := s.Caps.Kept(config.KernelCaps())
+	if kept&setupCaps != setupCaps {
 		return 0, false
 	}
 	for _, h := range inContainerHooks {
@@ -36,5 +36,5 @@ func InProcessInit(s *config.Spec) (keep uint64, ok bool) {
 			return 0, false
 		}
 	}
-	return uint64(kept), true
+	return kept, true
 }

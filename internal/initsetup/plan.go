@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/nsexec"
 )
@@ -47,9 +48,10 @@ func (f *Final) Plan(p *nsexec.Plan, supervise bool) error {
 		}
 		p.Rlimits(list)
 	}
-	kept := keptCaps(s.Caps)
+	all := config.KernelCaps()
+	kept := capSet(s.Caps.Kept(all))
 	log.Debugf("Keeping capabilities %#x (%s)", uint64(kept), s.Caps)
-	p.DropBounding(BoundingDrops(uint64(kept)))
+	p.DropBounding(BoundingDrops(s.Caps, all))
 	if s.Init.Cwd != "" {
 		p.Cwd(s.Init.Cwd)
 	}

@@ -194,28 +194,36 @@ func describeWait(ws syscall.WaitStatus) string {
 
 func (m *monitor) setState(s cmdsock.State) {
 	log.Tracef("Set container state to %q", s)
-	m.notifyMu.Lock()
-	defer m.notifyMu.Unlock()
-	m.adoptStateLocked(s)
-	cmdsock.SendFIFO(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
+	m.announce(s, true)
 }
 
-// adoptState records s and tells the state clients and the lxc-monitor
-// listeners (a freeze client announcing s writes the FIFO itself).
-func (m *monitor) adoptState(s cmdsock.State) {
+// adoptState is setState for a state a client announced (LXC's v1 freeze
+// client, SERVE_STATE_CLIENTS): that client writes LXC's FIFO itself.
+func (m *monitor) adoptState(s cmdsock.State) { m.announce(s, false) }
+
+// announce records s and tells everyone watching the container: its state
+// clients (lxc-wait...), then the lxc-monitor listeners (publish).
+func (m *monitor) announce(s cmdsock.State, fifo bool) {
 	m.notifyMu.Lock()
 	defer m.notifyMu.Unlock()
-	m.adoptStateLocked(s)
-}
-
-func (m *monitor) adoptStateLocked(s cmdsock.State) {
 	m.mu.Lock()
 	m.state = s
 	m.mu.Unlock()
 	if m.srv != nil {
 		m.srv.NotifyState(s)
 	}
-	pushreg.Send(m.o.LXCPath, cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)})
+	m.publish(cmdsock.Msg{Type: cmdsock.MsgState, Name: m.o.Name, Value: int32(s)}, fifo)
+}
+
+// publish gives lxc-monitor a record: pushed to golxc's listeners and,
+// with fifo, written to LXC's monitor FIFO too (pushreg.Publish). Called
+// with notifyMu held, which keeps the records in order.
+func (m *monitor) publish(msg cmdsock.Msg, fifo bool) {
+	if fifo {
+		pushreg.Publish(m.o.LXCPath, msg)
+		return
+	}
+	pushreg.Send(m.o.LXCPath, msg)
 }
 
 // notifyExit reports init's wait status before STOPPING, as LXC's monitor
@@ -224,9 +232,7 @@ func (m *monitor) adoptStateLocked(s cmdsock.State) {
 func (m *monitor) notifyExit(ws syscall.WaitStatus) {
 	m.notifyMu.Lock()
 	defer m.notifyMu.Unlock()
-	msg := cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}
-	pushreg.Send(m.o.LXCPath, msg)
-	cmdsock.SendFIFO(m.o.LXCPath, msg)
+	m.publish(cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}, true)
 }
 
 func (m *monitor) current() (cmdsock.State, *instance) {

@@ -34,11 +34,8 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 	wantsTime := s.TimeBoot != (config.TimeOffset{}) || s.TimeMonotonic != (config.TimeOffset{})
 	var flags uintptr
 	switch {
-	case len(s.NamespaceKeep) > 0:
-		keep, err := nsMask("lxc.namespace.keep", s.NamespaceKeep)
-		if err != nil {
-			return 0, err
-		}
+	case s.NamespaceKeep != 0:
+		keep := s.NamespaceKeep
 		if keep&unix.CLONE_NEWNS != 0 {
 			return 0, fmt.Errorf("lxc.namespace.keep: a container needs its own mount namespace; remove mnt")
 		}
@@ -50,11 +47,8 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 				flags |= ns.Flag
 			}
 		}
-	case len(s.NamespaceClone) > 0:
-		var err error
-		if flags, err = nsMask("lxc.namespace.clone", s.NamespaceClone); err != nil {
-			return 0, err
-		}
+	case s.NamespaceClone != 0:
+		flags = s.NamespaceClone
 		// A container always needs its own mount namespace for pivot_root.
 		flags |= unix.CLONE_NEWNS
 	default:
@@ -82,24 +76,12 @@ func cloneFlags(s *config.Spec) (uintptr, error) {
 	}
 	if flags&unix.CLONE_NEWUSER != 0 && len(s.IDMap) == 0 {
 		key := "lxc.namespace.clone"
-		if len(s.NamespaceKeep) > 0 {
+		if s.NamespaceKeep != 0 {
 			key = "lxc.namespace.keep"
 		}
 		return 0, fmt.Errorf("%s: a new user namespace needs lxc.idmap; set lxc.idmap or keep (do not clone) user", key)
 	}
 	return flags, nil
-}
-
-func nsMask(key string, names []string) (uintptr, error) {
-	var m uintptr
-	for _, n := range names {
-		ns, ok := namespace.ByName(n)
-		if !ok {
-			return 0, fmt.Errorf("%s: unknown namespace %q", key, n)
-		}
-		m |= ns.Flag
-	}
-	return m, nil
 }
 
 // onlyNoneNetworks is LXC's lxc_requests_empty_network: at least one

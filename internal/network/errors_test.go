@@ -1,6 +1,7 @@
 package network
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vishvananda/netlink"
@@ -38,6 +39,10 @@ func TestConfigErrors(t *testing.T) {
 			"lxc.net.0.hwaddr = " + mac + ": MAC already used by host interface " + other},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.hwaddr = 01:00:5e:00:00:01"},
 			`lxc.net.0.hwaddr: invalid value "01:00:5e:00:00:01"; a multicast address cannot be an interface address: make the first byte even (e.g. 00:16:3e:xx:xx:xx)`},
+		{[]string{"lxc.net.0.type = veth", "lxc.net.0.mtu = abc"},
+			`lxc.net.0.mtu: invalid value "abc"; expected the MTU in bytes, a number such as 1500`},
+		{[]string{"lxc.net.0.type = veth", "lxc.net.0.link = " + br, "lxc.net.0.veth.vlan.tagged.id = 10", "lxc.net.0.veth.vlan.tagged.id = 20"},
+			"lxc.net.0.veth.vlan.tagged.id = 10,20: bridge " + br + " has vlan_filtering off; enable it (ip link set " + br + " type bridge vlan_filtering 1)"},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.link = " + br, "lxc.net.0.veth.vlan.id = 7"},
 			"lxc.net.0.veth.vlan.id = 7: bridge " + br + " has vlan_filtering off; enable it (ip link set " + br + " type bridge vlan_filtering 1)"},
 		{[]string{"lxc.net.0.type = veth", "lxc.net.0.veth.pair = " + other},
@@ -51,8 +56,7 @@ func TestConfigErrors(t *testing.T) {
 		}
 		if got != c.want {
 			// The kernel may lack VLAN filtering altogether.
-			if c.lines[len(c.lines)-1] == "lxc.net.0.veth.vlan.id = 7" &&
-				got == "lxc.net.0.veth.vlan.id = 7: bridge "+br+" has no VLAN filtering (kernel without CONFIG_BRIDGE_VLAN_FILTERING)" {
+			if strings.HasSuffix(got, ": bridge "+br+" has no VLAN filtering (kernel without CONFIG_BRIDGE_VLAN_FILTERING)") {
 				continue
 			}
 			t.Errorf("%v:\ngot  %s\nwant %s", c.lines, got, c.want)
@@ -90,5 +94,31 @@ func TestFailedSetupLeavesNothing(t *testing.T) {
 	}
 	if f := stateFiles(t); len(f) != 0 {
 		t.Errorf("state left: %v", f)
+	}
+}
+
+// TestMTUTheDeviceRefuses: a number LXC takes but the kernel does not
+// fails the setup with one line naming key, value and the range, and
+// leaves nothing behind.
+func TestMTUTheDeviceRefuses(t *testing.T) {
+	needRoot(t)
+	before := hostLinkNames(t)
+	n, err := New(Params{Name: "gxtest", LXCPath: "/tmp/gxtest", Spec: spec(t,
+		"lxc.net.0.type = veth", "lxc.net.0.mtu = 99999999")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = n.Setup(nsProcess(t))
+	if err == nil || !strings.HasPrefix(err.Error(), "lxc.net.0.mtu = 99999999: set on ") ||
+		!strings.HasSuffix(err.Error(), ": invalid argument; the device does not take it: use 68 to its maximum (1500 for most, up to 9000 for jumbo frames)") {
+		t.Fatalf("got %v", err)
+	}
+	if err := n.Teardown(); err != nil {
+		t.Fatal(err)
+	}
+	for name := range hostLinkNames(t) {
+		if !before[name] {
+			t.Errorf("%s left on the host", name)
+		}
 	}
 }

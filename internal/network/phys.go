@@ -61,9 +61,7 @@ func (physDriver) create(n *Network, d *device) error {
 	d.moveName = a.Name
 	n.mu.Unlock()
 	if d.cfg.MTU > 0 && d.cfg.MTU != a.MTU {
-		if err := n.host.LinkSetMTU(l, d.cfg.MTU); err != nil {
-			return fmt.Errorf("%s.mtu = %d: %w", d.key, d.cfg.MTU, err)
-		}
+		return setMTU(n, d, l, d.cfg.MTU)
 	}
 	return nil
 }

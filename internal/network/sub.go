@@ -33,9 +33,7 @@ func addMoved(n *Network, d *device, l netlink.Link, what string) error {
 		return err
 	}
 	if d.cfg.MTU > 0 {
-		if err := n.host.LinkSetMTU(l, d.cfg.MTU); err != nil {
-			return fmt.Errorf("%s.mtu = %d: %w", d.key, d.cfg.MTU, err)
-		}
+		return setMTU(n, d, l, d.cfg.MTU)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 )
 
@@ -38,7 +39,7 @@ func (vethDriver) check(n *Network, d *device) error {
 	if err := checkBridge(n, d); err != nil {
 		return err
 	}
-	if c.VethVlanID != "" || len(c.VethVlanTagged) > 0 {
+	if c.VethVlanID != 0 || len(c.VethVlanTagged) > 0 {
 		return checkVlanFiltering(d)
 	}
 	return nil
@@ -78,9 +79,9 @@ func checkLinkExists(n *Network, d *device) error {
 
 // checkVlanFiltering: veth.vlan.id needs a bridge with vlan_filtering on.
 func checkVlanFiltering(d *device) error {
-	key, val := d.key+".veth.vlan.id", d.cfg.VethVlanID
+	key, val := d.key+".veth.vlan.id", d.cfg.VethVlanID.String()
 	if val == "" {
-		key, val = d.key+".veth.vlan.tagged.id", strings.Join(d.cfg.VethVlanTagged, ",")
+		key, val = d.key+".veth.vlan.tagged.id", vlanList(d.cfg.VethVlanTagged)
 	}
 	if d.bridgeMissing {
 		return fmt.Errorf("%s = %s: the lxc-net bridge %s does not filter VLANs", key, val, d.cfg.Link)
@@ -188,8 +189,8 @@ func vethMTU(n *Network, d *device, host, peer netlink.Link) error {
 		return nil
 	}
 	for _, l := range []netlink.Link{host, peer} {
-		if err := n.host.LinkSetMTU(l, mtu); err != nil {
-			return fmt.Errorf("%s.mtu = %d: set on %s: %w", d.key, mtu, l.Attrs().Name, err)
+		if err := setMTU(n, d, l, mtu); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -199,24 +200,22 @@ func vethMTU(n *Network, d *device, host, peer netlink.Link) error {
 // VLAN), veth.vlan.tagged.id adds tagged VLANs; the default VLAN 1 goes.
 func vethVlan(n *Network, d *device, host netlink.Link) error {
 	c := d.cfg
-	if c.VethVlanID == "" && len(c.VethVlanTagged) == 0 {
+	if c.VethVlanID == 0 && len(c.VethVlanTagged) == 0 {
 		return nil
 	}
-	if c.VethVlanID != "" {
+	if c.VethVlanID != 0 {
 		if err := n.host.BridgeVlanDel(host, 1, true, true, false, true); err != nil {
 			return fmt.Errorf("%s.veth.vlan.id = %s: remove default VLAN 1: %w", d.key, c.VethVlanID, err)
 		}
-		if c.VethVlanID != "none" {
-			id, _ := strconv.Atoi(c.VethVlanID)
-			if err := n.host.BridgeVlanAdd(host, uint16(id), true, true, false, true); err != nil {
+		if c.VethVlanID != config.VlanNone {
+			if err := n.host.BridgeVlanAdd(host, uint16(c.VethVlanID), true, true, false, true); err != nil {
 				return fmt.Errorf("%s.veth.vlan.id = %s: %w", d.key, c.VethVlanID, err)
 			}
 		}
 	}
-	for _, t := range c.VethVlanTagged {
-		id, _ := strconv.Atoi(t)
-		if err := n.host.BridgeVlanAdd(host, uint16(id), false, false, false, true); err != nil {
-			return fmt.Errorf("%s.veth.vlan.tagged.id = %s: %w", d.key, t, err)
+	for _, id := range c.VethVlanTagged {
+		if err := n.host.BridgeVlanAdd(host, id, false, false, false, true); err != nil {
+			return fmt.Errorf("%s.veth.vlan.tagged.id = %d: %w", d.key, id, err)
 		}
 	}
 	return nil
@@ -285,4 +284,16 @@ func (vethDriver) release(n *Network, d *device) error {
 		return fmt.Errorf("%s: delete host veth %s: %w", d.key, d.hostName, err)
 	}
 	return nil
+}
+
+// vlanList is veth.vlan.tagged.id as lxc-info shows it ("10,20").
+func vlanList(ids []uint16) string {
+	var b []byte
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(id), 10)
+	}
+	return string(b)
 }

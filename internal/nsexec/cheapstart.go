@@ -40,9 +40,17 @@ const (
 // list is walked until a walk finds no thread it has not set yet. Errors
 // are ignored: at worst a thread keeps running on one CPU.
 func RestoreAffinity(mask *unix.CPUSet) {
+	// One open of the task list; each walk rewinds it (a directory read
+	// from offset 0 again lists the threads as they are now).
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		_ = unix.SchedSetaffinity(0, mask)
+		return
+	}
+	defer unix.Close(fd)
 	done := map[int]bool{}
 	for round := 0; round < 8; round++ {
-		tids, err := threadIDs()
+		tids, err := threadIDs(fd)
 		if err != nil {
 			_ = unix.SchedSetaffinity(0, mask)
 			return
@@ -61,14 +69,13 @@ func RestoreAffinity(mask *unix.CPUSet) {
 	}
 }
 
-// threadIDs lists /proc/self/task with raw getdents: no os.File, so no
-// poller setup this early in the process.
-func threadIDs() ([]int, error) {
-	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
+// threadIDs lists the open /proc/self/task directory fd from its start
+// with raw getdents: no os.File, so no poller setup this early in the
+// process.
+func threadIDs(fd int) ([]int, error) {
+	if _, err := unix.Seek(fd, 0, 0); err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd)
 	var names []string
 	buf := make([]byte, 4096)
 	for {

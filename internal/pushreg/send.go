@@ -17,6 +17,17 @@ import (
 // records in order.
 func Send(lxcpath string, m cmdsock.Msg) { sendIn(Dir(lxcpath), m) }
 
+// Publish gives every lxc-monitor of lxcpath m: golxc's listeners first
+// (Send), then LXC's monitor FIFO, which an LXC lxc-monitord relays. The
+// order is what lets golxc's lxc-monitor drop the relayed copy of a
+// record it was pushed (tools.stateMonitor.relay). A client announcing a
+// state through its monitor (SERVE_STATE_CLIENTS, which pushes) writes
+// the FIFO after the monitor answered, the same order.
+func Publish(lxcpath string, m cmdsock.Msg) {
+	Send(lxcpath, m)
+	cmdsock.SendFIFO(lxcpath, m)
+}
+
 func sendIn(dir string, m cmdsock.Msg) {
 	b, err := m.Encode()
 	if err != nil {

@@ -158,19 +158,19 @@ func (s *Setup) autoStep(st autoStep) error {
 // hierarchy the host has (in a cgroup namespace these show the container's
 // own subtree), or a single cgroup2 for "cgroup2".
 func (s *Setup) mountAutoCgroup() error {
-	ma := s.Spec.MountAuto
-	if ma.Cgroup == "" && ma.Cgroup2 == "" {
+	cg := s.Spec.MountAuto.Cgroup
+	if cg.Mode == "" {
 		return nil
 	}
 	const base = "sys/fs/cgroup"
 	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
-	if ma.Cgroup2 != "" && ma.Cgroup == "" {
-		if strings.HasPrefix(ma.Cgroup2, "ro") {
+	if cg.V2 {
+		if cg.Mode == "ro" {
 			cgFlags |= unix.MS_RDONLY
 		}
 		return s.mountFS("cgroup2", base, "cgroup2", cgFlags, "")
 	}
-	mode := strings.TrimPrefix(strings.TrimSuffix(ma.Cgroup, ":force"), "full:")
+	mode := cg.Mode
 	if err := s.mountFS("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755"); err != nil {
 		return err
 	}

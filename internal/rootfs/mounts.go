@@ -148,6 +148,9 @@ func (s *Setup) mountRootfs() error {
 	if rfs.OptionsErr != nil {
 		return rfs.OptionsErr
 	}
+	if rfs.PathErr != nil {
+		return rfs.PathErr
+	}
 	flags, prop, data := rfs.Flags, rfs.Propagation, rfs.Data
 	switch rfs.Type {
 	case "", "dir":
@@ -163,11 +166,9 @@ func (s *Setup) mountRootfs() error {
 			}
 		}
 	case "overlay", "overlayfs":
-		if err := mountOverlay(rfs.Path, mnt, flags, data); err != nil {
+		if err := mountOverlay(rfs, mnt, flags, data); err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("lxc.rootfs.path: storage type %q is not supported (use dir or overlay)", rfs.Type)
 	}
 	if prop != 0 {
 		if err := unix.Mount("", mnt, "", prop, ""); err != nil {
@@ -204,27 +205,24 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 	return alt, nil
 }
 
-// mountOverlay mounts "LOWER[:LOWER...]:UPPER" with LXC's workdir choice
+// mountOverlay mounts the overlay rootfs with LXC's workdir choice
 // (UPPER's parent/olwork).
-func mountOverlay(spec, mnt string, flags uintptr, data string) error {
-	opts, err := overlayOptions(spec, data)
+func mountOverlay(rfs config.RootfsSpec, mnt string, flags uintptr, data string) error {
+	opts, err := overlayOptions(rfs, data)
 	if err != nil {
 		return err
 	}
 	if err := unix.Mount("overlay", mnt, "overlay", flags, opts); err != nil {
-		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", spec, mnt, err)
+		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", rfs.Path, mnt, err)
 	}
 	return nil
 }
 
 // overlayOptions creates the upper and work directories of an overlay
-// rootfs ("LOWER[:LOWER...]:UPPER") and returns its mount options.
-func overlayOptions(spec, data string) (string, error) {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 {
-		return "", fmt.Errorf("lxc.rootfs.path: overlay needs \"overlay:LOWER:UPPER\", got %q", spec)
-	}
-	upper := parts[len(parts)-1]
+// rootfs (config split "LOWER[:LOWER...]:UPPER" once) and returns its
+// mount options.
+func overlayOptions(rfs config.RootfsSpec, data string) (string, error) {
+	upper := rfs.OverlayUpper
 	work := filepath.Join(filepath.Dir(upper), "olwork")
 	if err := os.MkdirAll(upper, 0o755); err != nil {
 		return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
@@ -232,7 +230,7 @@ func overlayOptions(spec, data string) (string, error) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return "", fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
 	}
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(parts[:len(parts)-1], ":"), upper, work)
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(rfs.OverlayLower, ":"), upper, work)
 	if data != "" {
 		opts += "," + data
 	}

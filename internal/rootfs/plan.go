@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -120,7 +119,7 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	s.RootfsMount = mnt
 	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
 	if overlay {
-		opts, err := overlayOptions(rfs.Path, rfs.Data)
+		opts, err := overlayOptions(rfs, rfs.Data)
 		if err != nil {
 			return err
 		}
@@ -255,8 +254,8 @@ func (s *Setup) planEntry(p *nsexec.Plan, label string, e *config.MountEntry) {
 }
 
 func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
-	ma := s.Spec.MountAuto
-	if ma.Cgroup == "" && ma.Cgroup2 == "" {
+	cg := s.Spec.MountAuto.Cgroup
+	if cg.Mode == "" {
 		return nil
 	}
 	const base = "sys/fs/cgroup"
@@ -265,14 +264,14 @@ func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
 		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on /%s", fstype, rel),
 			Src: src, Dst: rel, Create: nsexec.CreateDir, NoSymlinks: true, FSType: fstype, Flags: flags, Data: data})
 	}
-	if ma.Cgroup2 != "" && ma.Cgroup == "" {
-		if strings.HasPrefix(ma.Cgroup2, "ro") {
+	if cg.V2 {
+		if cg.Mode == "ro" {
 			cgFlags |= unix.MS_RDONLY
 		}
 		fs("cgroup2", base, "cgroup2", cgFlags, "")
 		return nil
 	}
-	mode := strings.TrimPrefix(strings.TrimSuffix(ma.Cgroup, ":force"), "full:")
+	mode := cg.Mode
 	fs("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755")
 	hier, err := hostCgroupHierarchies()
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
 func TestPrepareBasicContainer(t *testing.T) {
@@ -126,7 +128,7 @@ func TestProcRWSysRO(t *testing.T) {
 func TestCgroupAutomount(t *testing.T) {
 	dir := buildRootfs(t)
 	spec := baseSpec(dir)
-	spec.MountAuto.Cgroup = "mixed"
+	spec.MountAuto.Cgroup = config.CgroupMount{Mode: "mixed"}
 	out := mustRun(t, scenario{Spec: spec, Cmd: sh(`ls /sys/fs/cgroup; mkdir /sys/fs/cgroup/x 2>/dev/null || echo TMPFS-RO`)})
 	if !strings.Contains(out, "memory\n") || !strings.Contains(out, "TMPFS-RO\n") {
 		t.Errorf("cgroup:mixed: want hierarchies on a read-only tmpfs, got:\n%s", out)

@@ -581,21 +581,23 @@ func argv0(req Request) string {
 }
 
 // stdioFiles returns the stage's fds 0-2: the request's files, /dev/null
-// for those unset. closeStdio closes what was opened here.
+// (opened once, shared by every unset stream) for those unset. closeStdio
+// closes what was opened here.
 func stdioFiles(req Request) (files []*os.File, closeStdio func(), err error) {
-	var opened []*os.File
+	var null *os.File
 	closeStdio = func() {
-		for _, f := range opened {
-			f.Close()
+		if null != nil {
+			null.Close()
 		}
 	}
 	for _, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
 		if f == nil {
-			if f, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
-				closeStdio()
-				return nil, nil, err
+			if null == nil {
+				if null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
+					return nil, nil, err
+				}
 			}
-			opened = append(opened, f)
+			f = null
 		}
 		files = append(files, f)
 	}

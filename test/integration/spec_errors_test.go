@@ -24,6 +24,8 @@ func TestSpecValueErrorsAtStart(t *testing.T) {
 			`lxc.mount.entry: invalid value "tmpfs only-two"; expected "SOURCE TARGET TYPE [OPTIONS [FREQ [PASSNO]]]" as in fstab(5)`},
 		{"spc-badmac", []string{"lxc.net.0.type = veth", "lxc.net.0.hwaddr = 01:00:5e:00:00:01"}, "lxc.net.0.hwaddr",
 			`lxc.net.0.hwaddr: invalid value "01:00:5e:00:00:01"; a multicast address cannot be an interface address: make the first byte even (e.g. 00:16:3e:xx:xx:xx)`},
+		{"spf-badmtu", []string{"lxc.net.0.type = veth", "lxc.net.0.mtu = abc"}, "lxc.net.0.mtu",
+			`lxc.net.0.mtu: invalid value "abc"; expected the MTU in bytes, a number such as 1500`},
 		{"spc-badv6", []string{"lxc.net.0.type = veth", "lxc.net.0.ipv6.address = fd00::9/200"}, "lxc.net.0.ipv6.address",
 			`lxc.net.0.ipv6.address: invalid value "fd00::9/200"; an IPv6 prefix is at most 128 bits`},
 	} {

@@ -1,0 +1,50 @@
+//go:build linux && cgo
+
+package nsexec
+
+import (
+	"runtime"
+	"slices"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// RestoreAffinity walks one open /proc/self/task again and again: each
+// walk must rewind and list the threads there are now.
+func TestThreadIDsRewinds(t *testing.T) {
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	first, err := threadIDs(fd)
+	if err != nil || !slices.Contains(first, unix.Getpid()) {
+		t.Fatalf("first walk %v %v", first, err)
+	}
+	// Goroutines locked to their threads and parked make the runtime
+	// start more threads.
+	stop := make(chan struct{})
+	defer close(stop)
+	started := make(chan int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			runtime.LockOSThread()
+			started <- unix.Gettid()
+			<-stop
+		}()
+	}
+	var locked []int
+	for i := 0; i < 4; i++ {
+		locked = append(locked, <-started)
+	}
+	second, err := threadIDs(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tid := range append(first, locked...) {
+		if !slices.Contains(second, tid) {
+			t.Errorf("second walk %v lacks thread %d (first %v, locked %v)", second, tid, first, locked)
+		}
+	}
+}
