@@ -44,12 +44,10 @@ func Create(t testing.TB, name string, ranges ...string) User {
 		t.Fatalf("useradd %s: %v: %s", name, err, out)
 	}
 	t.Cleanup(func() { remove(name) })
-	args := []string{}
+	// One usermod per range keeps the file in the order given (one call
+	// with several adds them in reverse).
 	for _, r := range ranges {
-		args = append(args, "--add-subuids", r, "--add-subgids", r)
-	}
-	if len(args) > 0 {
-		args = append(args, name)
+		args := []string{"--add-subuids", r, "--add-subgids", r, name}
 		if out, err := exec.Command("usermod", args...).CombinedOutput(); err != nil {
 			t.Fatalf("usermod %v: %v: %s", args, err, out)
 		}

@@ -43,7 +43,7 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	}
 	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(bindir, "golxc")))
 	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-unshare")))                           // stale: not implemented
-	must(os.WriteFile(filepath.Join(bindir, "lxc-usernsexec"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
+	must(os.WriteFile(filepath.Join(bindir, "lxc-checkpoint"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
 	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))                    // someone else's link
 
 	out, err := exec.Command(filepath.Join(bindir, "golxc"), "--list-implemented").Output()
@@ -62,7 +62,7 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(bindir, "lxc-unshare")); !os.IsNotExist(err) {
 		t.Errorf("stale lxc-unshare link to golxc not removed (%v)", err)
 	}
-	if _, err := os.Stat(filepath.Join(bindir, "lxc-usernsexec")); err != nil {
+	if _, err := os.Stat(filepath.Join(bindir, "lxc-checkpoint")); err != nil {
 		t.Errorf("a file that is not golxc's was removed: %v", err)
 	}
 	if target, _ := os.Readlink(filepath.Join(bindir, "lxc-top")); target != "/usr/bin/lxc-top" {
