@@ -45,12 +45,12 @@ func TestParseUsernsexec(t *testing.T) {
 
 func TestUsernsexecDefaultMaps(t *testing.T) {
 	// Only the first range of each file, as LXC.
-	got, ok := usernsexecDefaultMaps([]idmap.Range{{100000, 65536}, {300000, 10}}, []idmap.Range{{200000, 1000}})
+	got, ok := usernsexecDefaultMaps([]idmap.Range{{Start: 100000, Count: 65536}, {Start: 300000, Count: 10}}, []idmap.Range{{Start: 200000, Count: 1000}})
 	want := []config.IDMap{im('u', 0, 100000, 65536), im('g', 0, 200000, 1000)}
 	if !ok || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v %v", got, ok)
 	}
-	if _, ok := usernsexecDefaultMaps([]idmap.Range{{1, 1}}, nil); ok {
+	if _, ok := usernsexecDefaultMaps([]idmap.Range{{Start: 1, Count: 1}}, nil); ok {
 		t.Error("no subgid range accepted")
 	}
 }
