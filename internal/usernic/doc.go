@@ -1,0 +1,33 @@
+// Package usernic holds the policy of lxc-user-nic, the setuid-root
+// helper that gives an unprivileged container a veth on a host bridge:
+// the quotas of /etc/lxc/lxc-usernet (USER or @GROUP, TYPE, BRIDGE,
+// COUNT, consumed in file order) and LXC's record of the devices it made,
+// /run/lxc/nics (one "OWNER TYPE BRIDGE NICNAME" line each). Everything
+// here is a pure function of its inputs, so the rules are tested without
+// root and the setuid binary only does I/O around them.
+//
+// Still to do (issue 11), in cmd/lxc-user-nic: the binary itself, with
+// LXC 5.0.2's calling convention ("create LXCPATH NAME PID TYPE BRIDGE
+// NICNAME", printing "HOSTNIC:IFINDEX:CONTAINERNIC:IFINDEX"; "delete
+// LXCPATH NAME /proc/PID/ns/net TYPE BRIDGE NICNAME"), make install
+// setting it 4755 root, and the two CVE regressions: the caller must own
+// the target network namespace (CVE-2017-5985: check with the real uid,
+// setns into it and test CAP_NET_ADMIN over its user namespace, as LXC
+// does), and delete must open the netns path with O_PATH as the caller,
+// refuse anything but nsfs, and give one constant error for every refusal
+// (CVE-2018-6556, and the existence oracle of CVE-2022-47952).
+//
+// Go or C for that binary: Go, with C only where Go cannot do the job,
+// and nothing found so far needs C. What Go 1.26's runtime does for a
+// setuid binary (the kernel sets AT_SECURE): it forces GOTRACEBACK=none,
+// and a fatal error exits 2 without printing anything; like every Go
+// program it opens /dev/null on any of fds 0-2 that arrive closed, so a
+// file the helper opens later cannot become its stderr. It still reads
+// GODEBUG, GOGC, GOMAXPROCS and the like from the caller's environment
+// before main: they tune the runtime and grant nothing, but the helper
+// must clear its environment first and never hand it on (no exec, no
+// shell: netlink only, no locale). Go's setresuid changes every thread
+// at once (what the real-uid checks need); setns(CLONE_NEWNET) is per
+// thread, so the netns work runs on a locked OS thread that is thrown
+// away afterwards (the goroutine returns without UnlockOSThread).
+package usernic
