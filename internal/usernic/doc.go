@@ -17,6 +17,22 @@
 // refuse anything but nsfs, and give one constant error for every refusal
 // (CVE-2018-6556, and the existence oracle of CVE-2022-47952).
 //
+// What LXC 5.0.2's helper does, learnt from its source (lxc_user_nic.c)
+// and to be matched: create checks access(2) of /proc/PID/ns/net with
+// the real ids, takes the first lxc-usernet allotment with room (after
+// culling records of devices that are gone), names the host end
+// vethUID_XXXX and the peer the same plus "p", gives the host end the
+// bridge's MTU and attaches it, renames the peer inside to NICNAME (or
+// "eth%d") after setns and setresuid(ruid, ruid, 0) so the kernel checks
+// the caller's own privilege over that namespace, and prints
+// "CONTAINERNIC:IFINDEX:HOSTNIC:IFINDEX" (e.g. eth0:731:veth9MT2L4:730).
+// Delete opens the path with O_PATH, requires nsfs, reopens it through
+// /proc/self/fd, proves privilege by trying to delete "lo" there as the
+// real uid (ENOTSUP: privileged, EPERM: not), and then only handles Open
+// vSwitch bridges ("Deletion of non ovs type network devices not
+// implemented"): a veth on a Linux bridge goes away with its netns. Errors
+// go to stderr, exit 1, "Quota reached" when no allotment has room.
+//
 // Go or C for that binary: Go, with C only where Go cannot do the job,
 // and nothing found so far needs C. What Go 1.26's runtime does for a
 // setuid binary (the kernel sets AT_SECURE): it forces GOTRACEBACK=none,
