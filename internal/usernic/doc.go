@@ -6,16 +6,10 @@
 // here is a pure function of its inputs, so the rules are tested without
 // root and the setuid binary only does I/O around them.
 //
-// Still to do (issue 11), in cmd/lxc-user-nic: the binary itself, with
-// LXC 5.0.2's calling convention ("create LXCPATH NAME PID TYPE BRIDGE
-// NICNAME", printing "HOSTNIC:IFINDEX:CONTAINERNIC:IFINDEX"; "delete
-// LXCPATH NAME /proc/PID/ns/net TYPE BRIDGE NICNAME"), make install
-// setting it 4755 root, and the two CVE regressions: the caller must own
-// the target network namespace (CVE-2017-5985: check with the real uid,
-// setns into it and test CAP_NET_ADMIN over its user namespace, as LXC
-// does), and delete must open the netns path with O_PATH as the caller,
-// refuse anything but nsfs, and give one constant error for every refusal
-// (CVE-2018-6556, and the existence oracle of CVE-2022-47952).
+// The setuid binary is cmd/lxc-user-nic (installed 4755 root in
+// PREFIX/libexec/golxc by make install). Still to do (issue 11): lxc-start
+// calling it for a veth of an unprivileged container, per-user runtime
+// paths, and the differential run of LXC's lxc-test-usernic.
 //
 // What LXC 5.0.2's helper does, learnt from its source (lxc_user_nic.c)
 // and to be matched: create checks access(2) of /proc/PID/ns/net with
