@@ -4,6 +4,11 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 PREFIX ?= /usr/local
 BIN := bin/golxc
+# lxc-user-nic: the setuid-root helper, a separate static binary without
+# cgo (internal/usernic's doc says why Go); installed where it does not
+# replace LXC's /usr/libexec/lxc/lxc-user-nic.
+USERNIC := bin/lxc-user-nic
+USERNIC_DIR := $(PREFIX)/libexec/golxc
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -25,6 +30,7 @@ BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external 
 
 build:
 	CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc
+	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(USERNIC) ./cmd/lxc-user-nic
 
 # deps installs what is missing from Debian's packages (needs root).
 deps:
@@ -35,10 +41,14 @@ install: build
 	# One lxc-* link per tool golxc implements (golxc --list-implemented);
 	# stale links to golxc for other names are removed.
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin
+	# setuid root: it checks every request against the real uid.
+	install -D -o root -g root -m 4755 $(USERNIC) $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 
 uninstall:
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin --remove
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
+	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
+	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
 
 demo: deps install
 	@./scripts/demo.sh

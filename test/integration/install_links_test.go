@@ -42,9 +42,9 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 		}
 	}
 	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(bindir, "golxc")))
-	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-checkpoint")))                        // stale: not implemented
-	must(os.WriteFile(filepath.Join(bindir, "lxc-usernsexec"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
-	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))                    // someone else's link
+	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-checkpoint")))                  // stale: not implemented
+	must(os.WriteFile(filepath.Join(bindir, "lxc-copy"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
+	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))              // someone else's link
 
 	out, err := exec.Command(filepath.Join(bindir, "golxc"), "--list-implemented").Output()
 	must(err)
@@ -55,7 +55,7 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	// The names someone else's file and link hold get no golxc link.
 	var want []string
 	for _, n := range implemented {
-		if n != "lxc-usernsexec" && n != "lxc-top" {
+		if n != "lxc-copy" && n != "lxc-top" {
 			want = append(want, n)
 		}
 	}
@@ -69,7 +69,7 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(bindir, "lxc-checkpoint")); !os.IsNotExist(err) {
 		t.Errorf("stale lxc-checkpoint link to golxc not removed (%v)", err)
 	}
-	if _, err := os.Stat(filepath.Join(bindir, "lxc-usernsexec")); err != nil {
+	if _, err := os.Stat(filepath.Join(bindir, "lxc-copy")); err != nil {
 		t.Errorf("a file that is not golxc's was removed: %v", err)
 	}
 	if target, _ := os.Readlink(filepath.Join(bindir, "lxc-top")); target != "/usr/bin/lxc-top" {
