@@ -29,6 +29,7 @@ type memoryKeeper struct {
 	mu        sync.Mutex
 	requests  int
 	collected uint64 // cumulative heap allocations at the last collection
+	baseline  bool   // collected holds a reading
 }
 
 // heapAllocated is the cumulative number of bytes the heap has handed out.
@@ -46,11 +47,13 @@ func shouldCollect(allocated, collected uint64) bool {
 	return allocated > collected && allocated-collected >= garbageBeforeCollect
 }
 
-// reset marks the footprint at RUNNING as the baseline.
+// reset starts counting from RUNNING. The baseline is read at the first
+// check, not here: ReadMemStats flushes every per-P cache, and a monitor
+// nobody queries would pay ~350 KiB of fresh spans for it.
 func (k *memoryKeeper) reset() {
 	k.mu.Lock()
 	k.requests = 0
-	k.collected = heapAllocated()
+	k.baseline = false
 	k.mu.Unlock()
 }
 
@@ -64,6 +67,11 @@ func (k *memoryKeeper) afterRequest() {
 		return
 	}
 	allocated := heapAllocated()
+	if !k.baseline {
+		k.collected, k.baseline = allocated, true
+		k.mu.Unlock()
+		return
+	}
 	if !shouldCollect(allocated, k.collected) {
 		k.mu.Unlock()
 		return
