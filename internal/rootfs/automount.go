@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/golxc/golxc/internal/config"
 	"os"
 	"path"
 	"strings"
@@ -48,39 +49,48 @@ var (
 	}
 )
 
-// mountAutoProcSys does the proc and sys parts of lxc.mount.auto.
-func (s *Setup) mountAutoProcSys() error {
-	ma := s.Spec.MountAuto
-	var steps []autoStep
+// autoProcSysSteps is the decision behind the proc and sys parts of
+// lxc.mount.auto, shared by the Go stage and the init plan: which
+// directories to prepare and which steps to take, in order (steps that
+// need CAP_NET_ADMIN only when the container keeps it).
+func autoProcSysSteps(ma config.MountAuto, netAdmin bool) (dirs []string, steps []autoStep) {
+	var all []autoStep
 	if ma.Proc != "" {
-		if err := s.prepareAutoDir("proc"); err != nil {
-			return err
-		}
-		switch ma.Proc {
-		case "rw":
-			steps = append(steps, procRW...)
-		default:
-			steps = append(steps, procMixed...)
+		dirs = append(dirs, "proc")
+		if ma.Proc == "rw" {
+			all = append(all, procRW...)
+		} else {
+			all = append(all, procMixed...)
 		}
 	}
 	if ma.Sys != "" {
-		if err := s.prepareAutoDir("sys"); err != nil {
-			return err
-		}
+		dirs = append(dirs, "sys")
 		switch ma.Sys {
 		case "rw":
-			steps = append(steps, sysRW...)
+			all = append(all, sysRW...)
 		case "ro":
-			steps = append(steps, sysRO...)
+			all = append(all, sysRO...)
 		default:
-			steps = append(steps, sysMixed...)
+			all = append(all, sysMixed...)
 		}
 	}
-	netAdmin := s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN)
-	for _, st := range steps {
-		if st.needsNetAdmin && !netAdmin {
-			continue
+	for _, st := range all {
+		if !st.needsNetAdmin || netAdmin {
+			steps = append(steps, st)
 		}
+	}
+	return dirs, steps
+}
+
+// mountAutoProcSys does the proc and sys parts of lxc.mount.auto.
+func (s *Setup) mountAutoProcSys() error {
+	dirs, steps := autoProcSysSteps(s.Spec.MountAuto, s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN))
+	for _, d := range dirs {
+		if err := s.prepareAutoDir(d); err != nil {
+			return err
+		}
+	}
+	for _, st := range steps {
 		if err := s.autoStep(st); err != nil {
 			return fmt.Errorf("lxc.mount.auto: %v", err)
 		}

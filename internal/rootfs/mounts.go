@@ -240,15 +240,7 @@ func overlayOptions(rfs config.RootfsSpec, data string) (string, error) {
 // mountFstab reads lxc.mount.fstab's file now (it may have changed since
 // the config was loaded), parses all its lines, then mounts them in order.
 func (s *Setup) mountFstab() error {
-	file := s.Spec.MountFstab
-	if file == "" {
-		return nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
-	}
-	entries, err := config.ParseFstab(file, data)
+	entries, err := readFstab(s.Spec.MountFstab)
 	if err != nil {
 		return err
 	}
@@ -259,6 +251,20 @@ func (s *Setup) mountFstab() error {
 		}
 	}
 	return nil
+}
+
+// readFstab reads and parses lxc.mount.fstab's file ("" reads nothing)
+// at start, all lines before any is mounted: the file may have changed
+// since the config was loaded.
+func readFstab(file string) ([]config.MountEntry, error) {
+	if file == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
+	}
+	return config.ParseFstab(file, data)
 }
 
 func unwrapPathErr(err error) error {

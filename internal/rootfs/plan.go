@@ -149,32 +149,11 @@ func (s *Setup) planAutodevMount(p *nsexec.Plan) {
 }
 
 func (s *Setup) planAutoProcSys(p *nsexec.Plan) {
-	ma := s.Spec.MountAuto
-	var steps []autoStep
-	if ma.Proc != "" {
-		s.planAutoDir(p, "proc")
-		if ma.Proc == "rw" {
-			steps = append(steps, procRW...)
-		} else {
-			steps = append(steps, procMixed...)
-		}
+	dirs, steps := autoProcSysSteps(s.Spec.MountAuto, s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN))
+	for _, d := range dirs {
+		s.planAutoDir(p, d)
 	}
-	if ma.Sys != "" {
-		s.planAutoDir(p, "sys")
-		switch ma.Sys {
-		case "rw":
-			steps = append(steps, sysRW...)
-		case "ro":
-			steps = append(steps, sysRO...)
-		default:
-			steps = append(steps, sysMixed...)
-		}
-	}
-	netAdmin := s.Spec.Caps.Keeps(unix.CAP_NET_ADMIN)
 	for _, st := range steps {
-		if st.needsNetAdmin && !netAdmin {
-			continue
-		}
 		if st.dst == "" {
 			p.UmountIn(st.src, true, fmt.Sprintf("lxc.mount.auto: unmounting %q", st.src))
 			continue
@@ -209,15 +188,7 @@ func (s *Setup) planAutoDir(p *nsexec.Plan, dir string) {
 // planFstab reads lxc.mount.fstab's file now (the monitor sees the same
 // host files as the stage before its pivot).
 func (s *Setup) planFstab(p *nsexec.Plan) error {
-	file := s.Spec.MountFstab
-	if file == "" {
-		return nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("lxc.mount.fstab: %v", unwrapPathErr(err))
-	}
-	entries, err := config.ParseFstab(file, data)
+	entries, err := readFstab(s.Spec.MountFstab)
 	if err != nil {
 		return err
 	}
