@@ -109,6 +109,22 @@ func execBounded(limit time.Duration, env []string, path string, args ...string)
 	return result{code, out.String(), errb.String()}, nil
 }
 
+// runCmd runs a prepared command (credentials, environment, directory
+// set by the caller) and collects its exit code and output.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
 func needRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,16 +20,7 @@ func asUser(t *testing.T, u testuser.User, path string, args ...string) result {
 	cmd.Dir = "/"
 	cmd.Env = []string{"HOME=" + u.Home, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "USER=" + u.Name}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runCmd(t, cmd)
 }
 
 // lxc-usernsexec as a plain user: the same maps, ids, setgroups state,
