@@ -163,47 +163,73 @@ func (s *Setup) autoStep(st autoStep) error {
 	return nil
 }
 
-// mountAutoCgroup does the cgroup part of lxc.mount.auto, after /sys is in
-// place. It mounts a tmpfs on /sys/fs/cgroup with one cgroup filesystem per
-// hierarchy the host has (in a cgroup namespace these show the container's
-// own subtree), or a single cgroup2 for "cgroup2".
-func (s *Setup) mountAutoCgroup() error {
-	cg := s.Spec.MountAuto.Cgroup
+// cgroupMount is one mount of lxc.mount.auto's cgroup part, relative to
+// the rootfs.
+type cgroupMount struct {
+	src, rel, fstype string
+	flags            uintptr
+	data             string
+}
+
+// cgroupBase is where lxc.mount.auto puts the cgroup mounts.
+const cgroupBase = "sys/fs/cgroup"
+
+// autoCgroupMounts is the decision behind lxc.mount.auto's cgroup part,
+// shared by the Go stage and the init plan: a tmpfs on /sys/fs/cgroup with
+// one cgroup filesystem per host hierarchy (in a cgroup namespace these
+// show the container's own subtree), or a single cgroup2 for "cgroup2";
+// remountRO when the tmpfs is to be made read-only once filled.
+func autoCgroupMounts(cg config.CgroupMount) (mounts []cgroupMount, remountRO bool, err error) {
 	if cg.Mode == "" {
-		return nil
+		return nil, false, nil
 	}
-	const base = "sys/fs/cgroup"
 	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
 	if cg.V2 {
 		if cg.Mode == "ro" {
 			cgFlags |= unix.MS_RDONLY
 		}
-		return s.mountFS("cgroup2", base, "cgroup2", cgFlags, "")
+		return []cgroupMount{{"cgroup2", cgroupBase, "cgroup2", cgFlags, ""}}, false, nil
 	}
-	mode := cg.Mode
-	if err := s.mountFS("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755"); err != nil {
-		return err
-	}
+	mounts = append(mounts, cgroupMount{"cgroup_root", cgroupBase, "tmpfs", cgFlags, cgroupTmpfsData})
 	hier, err := hostCgroupHierarchies()
 	if err != nil {
-		return fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
+		return nil, false, fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
 	}
 	for _, h := range hier {
 		flags := cgFlags
-		if mode == "ro" {
+		if cg.Mode == "ro" {
 			flags |= unix.MS_RDONLY
 		}
-		if err := s.mountFS(h.fstype, path.Join(base, h.name), h.fstype, flags, h.opts); err != nil {
+		mounts = append(mounts, cgroupMount{h.fstype, path.Join(cgroupBase, h.name), h.fstype, flags, h.opts})
+	}
+	return mounts, cg.Mode == "ro" || cg.Mode == "mixed", nil
+}
+
+const (
+	cgroupTmpfsData = "size=10240k,mode=755"
+	// cgroupRemountFlags make the filled tmpfs read-only.
+	cgroupRemountFlags = unix.MS_REMOUNT | unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME
+)
+
+// mountAutoCgroup does the cgroup part of lxc.mount.auto, after /sys is in
+// place.
+func (s *Setup) mountAutoCgroup() error {
+	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup)
+	if err != nil {
+		return err
+	}
+	for _, m := range mounts {
+		if err := s.mountFS(m.src, m.rel, m.fstype, m.flags, m.data); err != nil {
 			return err
 		}
 	}
-	if mode == "ro" || mode == "mixed" {
-		f, err := openInRoot(s.root, base, createNone, true)
+	if remountRO {
+		f, err := openInRoot(s.root, cgroupBase, createNone, true)
 		if err != nil {
 			return fmt.Errorf("lxc.mount.auto: %v", describe(err))
 		}
 		defer f.Close()
-		if err := unix.Mount("", fdPath(f), "", unix.MS_REMOUNT|unix.MS_RDONLY|cgFlags, "size=10240k,mode=755"); err != nil {
+		if err := unix.Mount("", fdPath(f), "", cgroupRemountFlags, cgroupTmpfsData); err != nil {
 			return fmt.Errorf("lxc.mount.auto: remounting /sys/fs/cgroup read-only: %v", err)
 		}
 	}

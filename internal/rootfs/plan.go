@@ -225,39 +225,17 @@ func (s *Setup) planEntry(p *nsexec.Plan, label string, e *config.MountEntry) {
 }
 
 func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
-	cg := s.Spec.MountAuto.Cgroup
-	if cg.Mode == "" {
-		return nil
-	}
-	const base = "sys/fs/cgroup"
-	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
-	fs := func(src, rel, fstype string, flags uintptr, data string) {
-		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on /%s", fstype, rel),
-			Src: src, Dst: rel, Create: nsexec.CreateDir, NoSymlinks: true, FSType: fstype, Flags: flags, Data: data})
-	}
-	if cg.V2 {
-		if cg.Mode == "ro" {
-			cgFlags |= unix.MS_RDONLY
-		}
-		fs("cgroup2", base, "cgroup2", cgFlags, "")
-		return nil
-	}
-	mode := cg.Mode
-	fs("cgroup_root", base, "tmpfs", cgFlags, "size=10240k,mode=755")
-	hier, err := hostCgroupHierarchies()
+	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup)
 	if err != nil {
-		return fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
+		return err
 	}
-	for _, h := range hier {
-		flags := cgFlags
-		if mode == "ro" {
-			flags |= unix.MS_RDONLY
-		}
-		fs(h.fstype, path.Join(base, h.name), h.fstype, flags, h.opts)
+	for _, m := range mounts {
+		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: fmt.Sprintf("lxc.mount.auto: mounting %s on /%s", m.fstype, m.rel),
+			Src: m.src, Dst: m.rel, Create: nsexec.CreateDir, NoSymlinks: true, FSType: m.fstype, Flags: m.flags, Data: m.data})
 	}
-	if mode == "ro" || mode == "mixed" {
+	if remountRO {
 		p.MountIn(nsexec.In{DstErr: "lxc.mount.auto", MountErr: "lxc.mount.auto: remounting /sys/fs/cgroup read-only",
-			Dst: base, NoSymlinks: true, Flags: unix.MS_REMOUNT | unix.MS_RDONLY | cgFlags, Data: "size=10240k,mode=755"})
+			Dst: cgroupBase, NoSymlinks: true, Flags: cgroupRemountFlags, Data: cgroupTmpfsData})
 	}
 	return nil
 }
