@@ -197,6 +197,30 @@ func TestVersion1(t *testing.T) {
 	}
 }
 
+// A number at or above bit 30 is x32's on x86_64 even when bit 30 itself is
+// clear (0xa817c800): the program and Evaluate must agree (found by
+// FuzzSeccompPolicy).
+func TestHighNumbersAreX32(t *testing.T) {
+	p := mustParse(t, "1\nallowlist\n0\n2820130816\n")
+	prog, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nr := range []uint32{0x40000000, 0x80000000, 0xa817c800, 0xffffffff} {
+		got, err := run(prog.Filter, auditArchX8664, nr, [6]uint64{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := p.Evaluate(auditArchX8664, nr, [6]uint64{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.ret() || want.Kind != ActKill {
+			t.Errorf("nr %#x: program %#x, policy %s; want both kill (x32 is not in a version 1 policy, even for a listed number)", nr, got, want)
+		}
+	}
+}
+
 func TestUnknownNamesSkipped(t *testing.T) {
 	p := mustParse(t, "2\ndenylist\nno_such_syscall errno 1\narm_fadvise64_64\ngetppid errno 2\n")
 	if len(p.Rules) != 1 || len(p.Skipped) != 2 {

@@ -108,7 +108,9 @@ func (r *resolved) evaluate(arch, nr uint32, args [6]uint64) Action {
 	switch {
 	case arch == auditArchI386:
 		a = ABII386
-	case arch == auditArchX8664 && nr&x32SyscallBit != 0:
+	case arch == auditArchX8664 && nr >= x32SyscallBit:
+		// As libseccomp's x86_64 filter: every number from bit 30 up is
+		// x32's, including ones with higher bits set that no table holds.
 		a = ABIX32
 	case arch == auditArchX8664:
 		a = ABIX8664
