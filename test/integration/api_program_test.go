@@ -121,11 +121,18 @@ func processesOf(exe string) map[int]string {
 		if err != nil {
 			continue
 		}
-		if l, _ := os.Readlink("/proc/" + e.Name() + "/exe"); l == exe {
-			argv, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-			arg0, _, _ := strings.Cut(string(argv), "\x00")
-			pids[pid] = arg0
+		if l, _ := os.Readlink("/proc/" + e.Name() + "/exe"); l != exe {
+			continue
 		}
+		argv, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		// A child between fork and exec shows exe and then, once its
+		// exec of golxc completes, golxc's argv: the cmdline counts only
+		// if exe is still the program after reading it.
+		if l, _ := os.Readlink("/proc/" + e.Name() + "/exe"); l != exe {
+			continue
+		}
+		arg0, _, _ := strings.Cut(string(argv), "\x00")
+		pids[pid] = arg0
 	}
 	return pids
 }
