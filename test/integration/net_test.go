@@ -2,6 +2,7 @@ package integration
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -102,9 +103,31 @@ func bridgePorts(br string) []string {
 	return out
 }
 
+// proxyCount counts the IPv4 proxy neighbour entries on a link. A dump
+// that races with a veth going away reports ErrDumpInterrupted with
+// partial results: it is retried, never counted.
+func proxyCount(t *testing.T, index int) int {
+	t.Helper()
+	for i := 0; ; i++ {
+		ns, err := netlink.NeighProxyList(index, netlink.FAMILY_V4)
+		if err == nil {
+			return len(ns)
+		}
+		if !errors.Is(err, netlink.ErrDumpInterrupted) || i == 50 {
+			t.Fatalf("proxy neighbour dump: %v", err)
+		}
+	}
+}
+
 func vethCount(t *testing.T) int {
 	t.Helper()
-	ls, _ := netlink.LinkList()
+	ls, err := netlink.LinkList()
+	for i := 0; errors.Is(err, netlink.ErrDumpInterrupted) && i < 50; i++ {
+		ls, err = netlink.LinkList() // raced with a link change: partial
+	}
+	if err != nil {
+		t.Fatalf("link dump: %v", err)
+	}
 	n := 0
 	for _, l := range ls {
 		if l.Type() == "veth" && strings.HasPrefix(l.Attrs().Name, "veth") {
@@ -307,10 +330,7 @@ func TestNetKilledMonitor(t *testing.T) {
 		t.Fatalf("monitors %v, ports %v", mons, bridgePorts(br))
 	}
 	brl, _ := netlink.LinkByName(br)
-	proxies := func() int {
-		ns, _ := netlink.NeighProxyList(brl.Attrs().Index, netlink.FAMILY_V4)
-		return len(ns)
-	}
+	proxies := func() int { return proxyCount(t, brl.Attrs().Index) }
 	if proxies() != 1 {
 		t.Fatal("no l2proxy entry")
 	}
