@@ -61,6 +61,20 @@ type Options struct {
 	Quiet     bool
 
 	UID, GID int // lxc-execute -u / -g; -1 = unset
+
+	// Restore, when set, brings the container back from a criu checkpoint
+	// instead of spawning its init (lxc-checkpoint -r).
+	Restore *RestoreRequest `json:",omitempty"`
+}
+
+// RestoreRequest is a checkpoint to restore and the criu to restore it
+// with (found and checked by the caller, package lxc).
+type RestoreRequest struct {
+	Dir          string
+	Criu         string
+	CriuVersion  string
+	Verbose      bool
+	ActionScript string
 }
 
 // ErrAlreadyRunning is returned (with status 0) when another monitor owns

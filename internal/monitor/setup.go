@@ -45,6 +45,9 @@ func (m *monitor) setup(in *instance) error {
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
+	if m.o.Restore != nil {
+		return m.restore(in)
+	}
 	netp := NetParams{Name: m.o.Name, LXCPath: m.o.LXCPath, Spec: m.spec,
 		NetnsShared: in.flags&unix.CLONE_NEWNET == 0, Hook: m.hookContext()}
 	if in.net, err = NewNetSetup(netp); err != nil {

@@ -24,3 +24,14 @@ func randomName(h *netlink.Handle, prefix string) (string, error) {
 	}
 	return "", fmt.Errorf("no free interface name %sXXXXXX", prefix)
 }
+
+// FreeName is a free host interface name prefix+"XXXXXX", for devices
+// another program creates under a name golxc chose (criu's restore).
+func FreeName(prefix string) (string, error) {
+	h, err := netlink.NewHandle()
+	if err != nil {
+		return "", err
+	}
+	defer h.Close()
+	return randomName(h, prefix)
+}

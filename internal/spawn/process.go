@@ -173,3 +173,20 @@ func exited(pid int) bool {
 		return info.Signo != 0 // zero: nothing to reap yet
 	}
 }
+
+// Adopt makes a Process of pid, a direct child of the caller that another
+// program made (criu restore --restore-sibling makes the restored init a
+// child of criu's parent), so it is waited for and signalled like one
+// Start made. It has no sync socket.
+func Adopt(pid int) (*Process, error) {
+	var info unix.Siginfo
+	// WNOWAIT: only check that pid is our child, without reaping it.
+	if err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil); err != nil {
+		return nil, fmt.Errorf("spawn: pid %d is not a child of this process: %w", pid, err)
+	}
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		fd = -1
+	}
+	return &Process{Pid: pid, pidfd: fd}, nil
+}
