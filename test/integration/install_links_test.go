@@ -42,14 +42,14 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 		}
 	}
 	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(bindir, "golxc")))
-	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-checkpoint")))                  // stale: not implemented
+	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-retired")))                     // stale: a name golxc no longer has
 	must(os.WriteFile(filepath.Join(bindir, "lxc-copy"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
 	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))              // someone else's link
 
 	out, err := exec.Command(filepath.Join(bindir, "golxc"), "--list-implemented").Output()
 	must(err)
 	implemented := strings.Fields(string(out))
-	if len(implemented) == 0 || !hasString(implemented, "lxc-create") || hasString(implemented, "lxc-checkpoint") {
+	if len(implemented) == 0 || !hasString(implemented, "lxc-create") || hasString(implemented, "lxc-retired") {
 		t.Fatalf("golxc --list-implemented = %q", implemented)
 	}
 	// The names someone else's file and link hold get no golxc link.
@@ -66,8 +66,8 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	if got := golxcLinks(t, bindir); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("links to golxc after install: %q\nwant the implemented tools not taken by others %q", got, want)
 	}
-	if _, err := os.Lstat(filepath.Join(bindir, "lxc-checkpoint")); !os.IsNotExist(err) {
-		t.Errorf("stale lxc-checkpoint link to golxc not removed (%v)", err)
+	if _, err := os.Lstat(filepath.Join(bindir, "lxc-retired")); !os.IsNotExist(err) {
+		t.Errorf("stale lxc-retired link to golxc not removed (%v)", err)
 	}
 	if _, err := os.Stat(filepath.Join(bindir, "lxc-copy")); err != nil {
 		t.Errorf("a file that is not golxc's was removed: %v", err)
