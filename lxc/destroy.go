@@ -11,6 +11,7 @@ import (
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mountinfo"
 )
 
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
@@ -114,15 +115,13 @@ func removeTree(path string) error {
 // mountPoints lists the mount points of /proc/self/mountinfo (none when
 // it cannot be read).
 func mountPoints() []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	ms, err := mountinfo.Read()
 	if err != nil {
 		return nil
 	}
-	var points []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 5 {
-			points = append(points, unescapeMount(f[4]))
-		}
+	points := make([]string, 0, len(ms))
+	for _, m := range ms {
+		points = append(points, m.Point)
 	}
 	return points
 }
@@ -136,11 +135,6 @@ func mountUnder(mounts []string, path string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func unescapeMount(s string) string {
-	r := strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
-	return r.Replace(s)
 }
 
 // cleanStalePartial destroys a container whose create was interrupted (a

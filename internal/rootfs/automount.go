@@ -1,11 +1,10 @@
 package rootfs
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"github.com/golxc/golxc/internal/config"
-	"os"
+	"github.com/golxc/golxc/internal/mountinfo"
 	"path"
 	"strings"
 
@@ -253,38 +252,24 @@ type cgroupHierarchy struct{ name, fstype, opts string }
 // hostCgroupHierarchies lists the cgroup mounts under /sys/fs/cgroup as
 // seen before pivot, with the options that select their controllers.
 func hostCgroupHierarchies() ([]cgroupHierarchy, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+	ms, err := mountinfo.Read()
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var out []cgroupHierarchy
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		sep := -1
-		for i, fl := range fields {
-			if fl == "-" {
-				sep = i
-				break
-			}
-		}
-		if sep < 0 || len(fields) < sep+4 || len(fields) < 5 {
+	for _, m := range ms {
+		if (m.FSType != "cgroup" && m.FSType != "cgroup2") || path.Dir(m.Point) != "/sys/fs/cgroup" || seen[m.Point] {
 			continue
 		}
-		mp, fstype := fields[4], fields[sep+1]
-		if (fstype != "cgroup" && fstype != "cgroup2") || path.Dir(mp) != "/sys/fs/cgroup" || seen[mp] {
-			continue
-		}
-		seen[mp] = true
+		seen[m.Point] = true
 		var opts []string
-		for _, o := range strings.Split(fields[sep+3], ",") {
+		for _, o := range strings.Split(m.Super, ",") {
 			if o != "rw" && o != "ro" {
 				opts = append(opts, o)
 			}
 		}
-		out = append(out, cgroupHierarchy{name: path.Base(mp), fstype: fstype, opts: strings.Join(opts, ",")})
+		out = append(out, cgroupHierarchy{name: path.Base(m.Point), fstype: m.FSType, opts: strings.Join(opts, ",")})
 	}
-	return out, sc.Err()
+	return out, nil
 }
