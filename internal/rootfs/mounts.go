@@ -34,6 +34,9 @@ type Setup struct {
 	// makes a config with hooks inside the container not plannable.
 	PlanHook func(p *nsexec.Plan, hookType string)
 	LXCPath  string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
+	// CloneFlags are the namespaces the container gets (CLONE_NEW*):
+	// lxc.mount.auto's cgroup mounts depend on a cgroup namespace.
+	CloneFlags uintptr
 
 	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
 	devpts *os.File

@@ -225,7 +225,11 @@ func (s *Setup) planEntry(p *nsexec.Plan, label string, e *config.MountEntry) {
 }
 
 func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
-	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup)
+	env, err := s.cgroupEnvFor()
+	if err != nil {
+		return err
+	}
+	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup, env)
 	if err != nil {
 		return err
 	}
