@@ -72,6 +72,9 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "man" {
+		return writeManPages(argv[2:])
+	}
 	tool := argv[1]
 	if !strings.HasPrefix(tool, "lxc-") {
 		tool = "lxc-" + tool
@@ -92,4 +95,5 @@ func usage() {
 	}
 	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
+	fmt.Fprintln(os.Stderr, "  man DIR | man --list  write the manual pages under DIR/man1, DIR/man5 (or list their paths)")
 }
