@@ -13,6 +13,10 @@ USERNIC_DIR := $(PREFIX)/libexec/golxc
 # searches /usr/local/share/man before /usr/share/man (manpath), so
 # golxc's pages answer `man lxc-start` where Debian's LXC is installed too.
 MANDIR ?= $(PREFIX)/share/man
+# Bash completion: the script golxc and one lxc-TOOL link to it per tool
+# (bash-completion loads by command name, from XDG_DATA_DIRS in order:
+# /usr/local/share before /usr/share).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -48,6 +52,9 @@ install: build
 	# setuid root: it checks every request against the real uid.
 	install -D -o root -g root -m 4755 $(USERNIC) $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 	$(BIN) man $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	$(BIN) completion > $(DESTDIR)$(BASHCOMPDIR)/golxc
+	GOLXC_LIST=$(BIN) ./scripts/install-links.sh $(DESTDIR)$(BASHCOMPDIR)
 
 uninstall:
 	# The page list comes from the installed golxc, so remove it last.
@@ -55,6 +62,8 @@ uninstall:
 		for p in $$($(DESTDIR)$(PREFIX)/bin/golxc man --list); do rm -f $(DESTDIR)$(MANDIR)/$$p; done; \
 	fi
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin --remove
+	./scripts/install-links.sh $(DESTDIR)$(BASHCOMPDIR) --remove
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null

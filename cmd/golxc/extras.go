@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/golxc/golxc/internal/completion"
 	"github.com/golxc/golxc/internal/manpage"
 )
 
@@ -35,5 +36,16 @@ func writeManPages(args []string) int {
 		fmt.Fprintf(os.Stderr, "golxc man: %v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// printCompletion is `golxc completion`: the bash completion script.
+func printCompletion() int {
+	script, err := completion.Bash()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "golxc completion: %v\n", err)
+		return 1
+	}
+	fmt.Print(script)
 	return 0
 }
