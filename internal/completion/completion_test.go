@@ -116,7 +116,7 @@ func TestBashCompletion(t *testing.T) {
 	c.expect([]string{"eco-c1", "eco-c2"}, "lxc-info", "-P", lxcpath, "-n", "eco")
 	c.expect([]string{"eco-c1", "eco-c2"}, "lxc-start", "--lxcpath", "=", lxcpath, "eco-")
 	c.expect(nil, "lxc-attach", "-P", lxcpath, "-n", "") // none is running
-	c.expect(nil, "lxc-unfreeze", "-P", lxcpath, "")   // none is frozen
+	c.expect(nil, "lxc-unfreeze", "-P", lxcpath, "")     // none is frozen
 	c.expect(nil, "lxc-start", "-P", lxcpath, "-n", "eco-c1", "")
 	c.expect([]string{"eco-c1", "eco-c2", "other"}, "golxc", "info", "-P", lxcpath, "-n", "")
 	// Config keys, templates, argument words.
