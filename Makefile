@@ -17,6 +17,13 @@ MANDIR ?= $(PREFIX)/share/man
 # (bash-completion loads by command name, from XDG_DATA_DIRS in order:
 # /usr/local/share before /usr/share).
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Boot integration (scripts/install-boot.sh): systemd units where systemd
+# is PID 1 (systemd reads /usr/local/lib/systemd/system before
+# /lib/systemd/system), plain init scripts otherwise. BOOT=auto|systemd|sysv|all|none.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+INITDIR ?= /etc/init.d
+BOOT ?= auto
+BOOTENV = DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBEXECDIR=$(USERNIC_DIR) SYSTEMDDIR=$(SYSTEMDDIR) INITDIR=$(INITDIR) BOOT=$(BOOT)
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -55,6 +62,7 @@ install: build
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	$(BIN) completion > $(DESTDIR)$(BASHCOMPDIR)/golxc
 	GOLXC_LIST=$(BIN) ./scripts/install-links.sh $(DESTDIR)$(BASHCOMPDIR)
+	$(BOOTENV) ./scripts/install-boot.sh
 
 uninstall:
 	# The page list comes from the installed golxc, so remove it last.
@@ -63,6 +71,7 @@ uninstall:
 	fi
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin --remove
 	./scripts/install-links.sh $(DESTDIR)$(BASHCOMPDIR) --remove
+	$(BOOTENV) ./scripts/install-boot.sh --remove
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
