@@ -136,8 +136,10 @@ func TestBootLxcNetUnit(t *testing.T) {
 	start := strings.Join(unitCommand(t, unit, "ExecStart"), " ")
 	stop := strings.Join(unitCommand(t, unit, "ExecStop"), " ")
 	conf := filepath.Join(root, "lxc-net")
-	// The settings of the host's lxc-net, read inside the namespace.
+	// sysfs again, for the new namespace's interfaces (lxc-net looks at
+	// the bridge's ports there); defaults of lxc-net except its switch.
 	script := `set -e
+mount -t sysfs sysfs /sys
 mount -t tmpfs none /run/lxc 2>/dev/null || { mkdir -p /run/lxc; mount -t tmpfs none /run/lxc; }
 mount -t tmpfs none /var/lib/misc
 echo USE_LXC_BRIDGE=true > ` + conf + `
