@@ -31,7 +31,7 @@ FUZZ_SECCOMP ?= 600000x
 # Minimizing a new input runs the target at most this often (default: 60 s).
 FUZZ_MIN ?= 2000x
 
-.PHONY: all build install uninstall deps demo test unit fuzz bench clean
+.PHONY: all build install uninstall deb deps demo test unit fuzz bench clean
 
 all: build
 
@@ -50,6 +50,12 @@ build:
 # deps installs what is missing from Debian's packages (needs root).
 deps:
 	@./scripts/deps.sh
+
+# deb builds bin/golxc_VERSION_ARCH.deb with dpkg-deb (scripts/mkdeb.sh):
+# what make install installs, under /usr; it Conflicts/Replaces Debian's
+# lxc and Provides lxc (= 1:5.0.2).
+deb: build
+	./scripts/mkdeb.sh bin
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
