@@ -71,7 +71,7 @@ install: build
 	$(BOOTENV) ./scripts/install-boot.sh
 
 uninstall:
-	# The page list comes from the installed golxc, so remove it last.
+	# The page list comes from the installed golxc: remove the pages first.
 	if [ -x $(DESTDIR)$(PREFIX)/bin/golxc ]; then \
 		for p in $$($(DESTDIR)$(PREFIX)/bin/golxc man --list); do rm -f $(DESTDIR)$(MANDIR)/$$p; done; \
 	fi
