@@ -18,6 +18,7 @@ golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic}
 [ -x "$golxc" ] && [ -x "$usernic" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
 
 version=${DEB_VERSION:-$("$golxc" version | awk '{print $2}')}
+maintainer=${DEB_MAINTAINER:-golxc developers <golxc@users.noreply.github.com>}
 arch=$(dpkg --print-architecture)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -48,12 +49,21 @@ Comment: LXC 5.0.2's tools reimplemented in Go (an independent
  implementation: no LXC code). See the golxc repository for its license.
 
 Files: *
-Copyright: the golxc authors
+Copyright: 2026 the golxc authors
 License: see-repository
  The license is the one stated in the golxc source repository.
 COPYRIGHT
-printf 'golxc (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- golxc <golxc@localhost>  %s\n' \
-	"$version" "$("$golxc" version | sed -n 's/.*commit \([^,]*\),.*/\1/p')" "$(date -R)" | gzip -9n >"$doc/changelog.gz"
+printf 'golxc (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
+	"$version" "$("$golxc" version | sed -n 's/.*commit \([^,]*\),.*/\1/p')" "$maintainer" "$(date -R)" | gzip -9n >"$doc/changelog.gz"
+
+# golxc is static on purpose: lxc-execute runs it inside root file systems
+# that have no C library; lxc-user-nic is setuid root (LXC's is too).
+install -d "$stage/usr/share/lintian/overrides"
+cat >"$stage/usr/share/lintian/overrides/golxc" <<'OVERRIDES'
+golxc: statically-linked-binary [usr/bin/golxc]
+golxc: statically-linked-binary [usr/libexec/golxc/lxc-user-nic]
+golxc: elevated-privileges 4755 root/root [usr/libexec/golxc/lxc-user-nic]
+OVERRIDES
 
 install -d "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
@@ -61,7 +71,7 @@ cat >"$stage/DEBIAN/control" <<CONTROL
 Package: golxc
 Version: $version
 Architecture: $arch
-Maintainer: golxc <golxc@localhost>
+Maintainer: $maintainer
 Installed-Size: $size
 Section: admin
 Priority: optional
@@ -82,18 +92,29 @@ printf '/etc/init.d/lxc\n/etc/init.d/lxc-net\n' >"$stage/DEBIAN/conffiles"
 
 cat >"$stage/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
-# golxc: enable the boot services (containers come back after a reboot).
+# golxc: enable the boot services (containers come back after a reboot),
+# as debhelper's snippets do, and bring up lxc-net now.
 set -e
 # Installed into another root (dpkg --root/--instdir): not this system's.
 [ -z "${DPKG_ROOT:-}" ] || exit 0
 if [ "$1" = configure ]; then
-	if [ -d /run/systemd/system ]; then
-		systemctl daemon-reload || true
-		systemctl enable lxc-net.service lxc.service || true
-		systemctl start lxc-net.service || true
-	elif command -v update-rc.d >/dev/null; then
+	if command -v deb-systemd-helper >/dev/null; then
+		for unit in lxc-net.service lxc.service; do
+			deb-systemd-helper unmask "$unit" >/dev/null || true
+			deb-systemd-helper enable "$unit" >/dev/null || true
+		done
+	fi
+	if [ -x /etc/init.d/lxc ] && command -v update-rc.d >/dev/null; then
 		update-rc.d lxc-net defaults >/dev/null || true
 		update-rc.d lxc defaults >/dev/null || true
+	fi
+	if [ -d /run/systemd/system ]; then
+		systemctl --system daemon-reload >/dev/null || true
+	fi
+	if command -v deb-systemd-invoke >/dev/null && [ -d /run/systemd/system ]; then
+		deb-systemd-invoke start lxc-net.service >/dev/null || true
+	elif command -v invoke-rc.d >/dev/null; then
+		invoke-rc.d lxc-net start || true
 	fi
 fi
 exit 0
@@ -104,17 +125,21 @@ cat >"$stage/DEBIAN/postrm" <<'POSTRM'
 # left running (they are not the package's).
 set -e
 [ -z "${DPKG_ROOT:-}" ] || exit 0
-case "$1" in
-remove | purge)
-	if [ -d /run/systemd/system ]; then
-		systemctl disable lxc.service lxc-net.service >/dev/null 2>&1 || true
-		systemctl daemon-reload || true
+if [ -d /run/systemd/system ]; then
+	systemctl --system daemon-reload >/dev/null || true
+fi
+if [ "$1" = remove ] && command -v deb-systemd-helper >/dev/null; then
+	deb-systemd-helper mask lxc.service lxc-net.service >/dev/null || true
+fi
+if [ "$1" = purge ]; then
+	if command -v deb-systemd-helper >/dev/null; then
+		deb-systemd-helper purge lxc.service lxc-net.service >/dev/null || true
+		deb-systemd-helper unmask lxc.service lxc-net.service >/dev/null || true
 	fi
-	;;
-esac
-if [ "$1" = purge ] && command -v update-rc.d >/dev/null; then
-	update-rc.d lxc remove >/dev/null || true
-	update-rc.d lxc-net remove >/dev/null || true
+	if command -v update-rc.d >/dev/null; then
+		update-rc.d lxc remove >/dev/null || true
+		update-rc.d lxc-net remove >/dev/null || true
+	fi
 fi
 exit 0
 POSTRM

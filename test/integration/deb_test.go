@@ -77,6 +77,17 @@ func TestDebPackage(t *testing.T) {
 		}
 	}
 
+	// lintian, when installed: no errors (its overrides are explained in
+	// mkdeb.sh: static golxc, setuid lxc-user-nic).
+	if lintian, err := exec.LookPath("lintian"); err == nil {
+		out, _ := exec.Command(lintian, "--tag-display-limit", "0", deb).CombinedOutput()
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "E: ") {
+				t.Errorf("lintian: %s", l)
+			}
+		}
+	}
+
 	root := filepath.Join(dir, "root")
 	admin := filepath.Join(root, "var/lib/dpkg")
 	for _, d := range []string{"info", "updates"} {
