@@ -22,7 +22,9 @@ func TestDebPackage(t *testing.T) {
 	}
 	dir := t.TempDir()
 	usernic := filepath.Join(dir, "lxc-user-nic")
-	build := exec.Command("go", "build", "-o", usernic, "github.com/golxc/golxc/cmd/lxc-user-nic")
+	// As make build links it.
+	build := exec.Command("go", "build", "-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w",
+		"-o", usernic, "github.com/golxc/golxc/cmd/lxc-user-nic")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build lxc-user-nic: %v\n%s", err, out)
