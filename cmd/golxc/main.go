@@ -72,6 +72,12 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "man" {
+		return writeManPages(argv[2:])
+	}
+	if argv[1] == "completion" {
+		return printCompletion()
+	}
 	tool := argv[1]
 	if !strings.HasPrefix(tool, "lxc-") {
 		tool = "lxc-" + tool
@@ -92,4 +98,6 @@ func usage() {
 	}
 	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
+	fmt.Fprintln(os.Stderr, "  man DIR | man --list  write the manual pages under DIR/man1, DIR/man5 (or list their paths)")
+	fmt.Fprintln(os.Stderr, "  completion            print the bash completion script of every tool")
 }
