@@ -197,7 +197,7 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 		return mnt, nil
 	}
 	// Read-only /usr and the like: fall back to a runtime directory.
-	alt := filepath.Join("/run/golxc", s.Name, "rootfs")
+	alt := filepath.Join(config.GolxcRuntimeDir(), s.Name, "rootfs")
 	if err := os.MkdirAll(alt, 0o755); err != nil {
 		return "", fmt.Errorf("lxc.rootfs.mount: cannot create %q nor %q: %v", mnt, alt, err)
 	}
