@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/idmap"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/mapped"
@@ -109,6 +110,9 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	// The new config is written with LXC 5 names whatever spelling
 	// default.conf or -f used.
 	initial.ModernizeText()
+	if err := checkUserMaps(initial); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(c.lxcpath, 0o755); err != nil {
 		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
 	}
@@ -320,6 +324,21 @@ func createUserNS(initial *config.Config) (*templates.UserNS, []config.IDMap) {
 		return nil, nil
 	}
 	return &ns, spec.IDMap
+}
+
+// checkUserMaps: a user's lxc.idmap must lie in its /etc/subuid and
+// /etc/subgid ranges; checked before anything is created, so a missing
+// range is one line that says how to grant it and leaves nothing behind.
+func checkUserMaps(initial *config.Config) error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	spec, err := initial.Spec()
+	if err != nil || len(spec.IDMap) == 0 {
+		return nil
+	}
+	uids, gids := idmap.Split(spec.IDMap)
+	return idmap.CheckCaller(uids, gids)
 }
 
 // chownRootOwned gives the container directory to the container's root:
