@@ -271,7 +271,10 @@ func TestUnprivUserFlow(t *testing.T) {
 // (passed through), the rest is shifted. A file made inside as uid 1000
 // belongs to host uid 1000, one made by root inside to the range's base.
 // The seed's optional bind mounts are in the config (absent devices are
-// skipped).
+// skipped). The container's root stays unprivileged on the host: it
+// cannot write a bind-mounted host directory owned by host root, mknod a
+// block device or load a module; and the user cannot stop or attach to
+// root's container.
 func TestUnprivGUIIdmap(t *testing.T) {
 	needUnpriv(t)
 	conf := "lxc.net.0.type = empty\n" +
@@ -289,6 +292,13 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hostDir, err := os.MkdirTemp("", "unpriv-host-") // root's, 0755: reachable, not writable by others
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(hostDir) })
+	os.Chmod(hostDir, 0o755)
+	fmt.Fprintf(f, "lxc.mount.entry = %s mnt none bind,create=dir 0 0\n", hostDir)
 	fmt.Fprint(f, "lxc.mount.entry = /dev/dri dev/dri none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /dev/snd dev/snd none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /tmp/.X11-unix tmp/.X11-unix none bind,optional,create=dir\n"+
@@ -306,6 +316,35 @@ func TestUnprivGUIIdmap(t *testing.T) {
 			t.Errorf("%s is %d:%d on the host, want %d:%d", f, s.Uid, s.Gid, want, want)
 		}
 	}
+	for _, c := range []struct{ cmd, want string }{
+		{"touch /mnt/by-container-root", "Permission denied"},
+		{"mknod /tmp/sda b 8 0", "Operation not permitted"},
+		{"insmod /bin/busybox", "not permitted"}, // root would get "invalid module format"
+	} {
+		if _, err := os.Stat("/proc/modules"); err != nil && strings.HasPrefix(c.cmd, "insmod") {
+			continue // a kernel without modules: nothing to refuse
+		}
+		r := userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c", c.cmd)
+		if r.code == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("the container's root ran %q:\n%v", c.cmd, r)
+		}
+	}
+	if ents, _ := os.ReadDir(hostDir); len(ents) > 0 {
+		t.Errorf("the container's root wrote into a host root directory: %v", ents)
+	}
+
+	lp := lxcpath(t)
+	os.Chmod(lp, 0o755)
+	busybox(t, lp, "unpriv-rootc")
+	startRunning(t, lp, "unpriv-rootc")
+	defer killStop(t, lp, "unpriv-rootc")
+	for _, args := range [][]string{{"lxc-stop", "-P", lp, "-n", "unpriv-rootc", "-k"}, {"lxc-attach", "-P", lp, "-n", "unpriv-rootc", "--", "true"}, {"lxc-freeze", "-P", lp, "-n", "unpriv-rootc"}} {
+		if r := userTool(t, u, cg, args[0], args[1:]...); r.code == 0 {
+			t.Errorf("the user ran %v on root's container:\n%v", args, r)
+		}
+	}
+	expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", "unpriv-rootc", "-s"), 0, "State:          RUNNING\n", "")
+
 	expectOK(t, "lxc-stop", userTool(t, u, cg, "lxc-stop", "-n", name))
 	expectOK(t, "lxc-destroy", userTool(t, u, cg, "lxc-destroy", "-n", name))
 }
