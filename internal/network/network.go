@@ -47,8 +47,9 @@ type Network struct {
 
 	// user: the caller is not root; devices go through lxc-user-nic
 	// (user.go), and nsFile keeps the container's netns for the deletes.
-	user   bool
-	nsFile *os.File
+	user    bool
+	nsFile  *os.File
+	nicPath string // the setuid lxc-user-nic
 }
 
 // New checks the configuration against the host before anything is

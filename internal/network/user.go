@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -97,6 +98,12 @@ func userNew(p Params) (*Network, error) {
 		}
 		n.devs = append(n.devs, d)
 	}
+	if len(n.devs) > 0 {
+		if n.nicPath, err = userNicPath(); err != nil {
+			n.close()
+			return nil, fmt.Errorf("%s.type = veth: %w", n.devs[0].key, err)
+		}
+	}
 	return n, nil
 }
 
@@ -125,10 +132,7 @@ func (n *Network) userSetup(pid int) error {
 	if len(n.devs) == 0 {
 		return nil
 	}
-	nic, err := userNicPath()
-	if err != nil {
-		return fmt.Errorf("%s.type = veth: %w", n.devs[0].key, err)
-	}
+	nic := n.nicPath
 	helper, err := spawn.Start(spawn.Request{
 		Mode: spawn.Join, JoinPID: pid, JoinFlags: unix.CLONE_NEWUSER | unix.CLONE_NEWNET,
 		Stage: userNetStage, Stderr: os.Stderr, CgroupFD: -1, Pdeathsig: unix.SIGKILL,
@@ -160,7 +164,11 @@ func (n *Network) userSetup(pid int) error {
 		log.Debugf("%s: running %s %s", d.key, nic, strings.Join(args, " "))
 		out, err := runUserNic(nic, nil, args...)
 		if err != nil {
-			return fmt.Errorf("%s: lxc-user-nic could not create the veth on %s: %v", d.key, d.cfg.Link, err)
+			hint := ""
+			if strings.Contains(err.Error(), "Quota reached") {
+				hint = fmt.Sprintf(" (as root, allow it in /etc/lxc/lxc-usernet: %s veth %s COUNT)", userName(), d.cfg.Link)
+			}
+			return fmt.Errorf("%s: lxc-user-nic could not create the veth on %s: %v%s", d.key, d.cfg.Link, err, hint)
 		}
 		// NAME_INSIDE:IFINDEX:HOST_NAME:HOST_IFINDEX
 		f := strings.Split(strings.TrimSpace(out), ":")
@@ -214,9 +222,9 @@ func runUserNic(path string, ns *os.File, args ...string) (string, error) {
 func (n *Network) userTeardown() error {
 	var errs []error
 	if n.nsFile != nil {
-		nic, err := userNicPath()
+		nic := n.nicPath
 		for _, d := range n.devs {
-			if d.hostName == "" || err != nil {
+			if d.hostName == "" {
 				continue
 			}
 			args := []string{"delete", n.p.LXCPath, n.p.Name, "/proc/self/fd/3", "veth", d.cfg.Link, d.hostName}
@@ -289,4 +297,13 @@ func configureUser(plan userNetPlan) error {
 		}
 	}
 	return nil
+}
+
+// userName is the caller's login name (its uid when it has none).
+func userName() string {
+	id := strconv.Itoa(os.Getuid())
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
 }
