@@ -225,3 +225,41 @@ func removeChild(sync *os.File, args []string) int {
 	}
 	return 0
 }
+
+const mkdirStage = "mapped-mkdir"
+
+func init() { spawn.RegisterStage(mkdirStage, mkdirChild) }
+
+// MkdirAll makes directories (0755) below ones the container's mapped
+// root owns, as that root, so they belong to it (an overlay rootfs's
+// upper and work directories, which LXC also makes inside the user
+// namespace). Root makes them itself.
+func MkdirAll(maps []config.IDMap, paths ...string) error {
+	if os.Geteuid() == 0 {
+		for _, p := range paths {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := run(maps, mkdirStage, paths); err != nil {
+		return fmt.Errorf("mkdir %v: %w", paths, err)
+	}
+	return nil
+}
+
+func mkdirChild(sync *os.File, args []string) int {
+	sync.Close()
+	if err := becomeRoot(); err != nil {
+		fmt.Fprintf(os.Stderr, "mkdir in the container's user namespace: %v\n", err)
+		return 1
+	}
+	for _, p := range args {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			fmt.Fprintf(os.Stderr, "mkdir in the container's user namespace: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
