@@ -14,8 +14,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
-	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/nsexec"
 )
 
