@@ -292,6 +292,12 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The seed's pre-start hook runs on the host as the user; a limit
+	// applies in the delegated cgroup.
+	hook := filepath.Join(dir, "setup-pulse.sh")
+	os.WriteFile(hook, []byte("#!/bin/sh\nid -u > \"$HOME/pre-start-ran\"\n"), 0o755)
+	os.Chown(hook, int(u.UID), int(u.GID))
+	fmt.Fprintf(f, "lxc.hook.pre-start = %s\nlxc.cgroup.pids.max = 77\n", hook)
 	hostDir, err := os.MkdirTemp("", "unpriv-host-") // root's, 0755: reachable, not writable by others
 	if err != nil {
 		t.Fatal(err)
@@ -305,6 +311,10 @@ func TestUnprivGUIIdmap(t *testing.T) {
 		"lxc.mount.entry = /dev/video0 dev/video0 none bind,optional,create=file\n")
 	f.Close()
 	expectOK(t, "lxc-start", userTool(t, u, cg, "lxc-start", "-n", name, "-d"))
+	if b, err := os.ReadFile(filepath.Join(u.Home, "pre-start-ran")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(u.UID) {
+		t.Errorf("pre-start hook: %q %v, want it run as uid %d", b, err, u.UID)
+	}
+	expect(t, userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.max"), 0, "77\n\n", "")
 	expectOK(t, "touch as root", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "touch", "/tmp/by-root"))
 	expectOK(t, "touch as 1000", userTool(t, u, cg, "lxc-attach", "-n", name, "-u", "1000", "-g", "1000", "--", "touch", "/tmp/by-1000"))
 	for f, want := range map[string]uint32{"by-root": 2700000, "by-1000": 1000} {
