@@ -173,7 +173,7 @@ func hostNicsOf(u testuser.User) []string {
 // The seeds' flow as a plain user, with default.conf in LXC 5's spelling
 // and in LXC 1.x's (lxc.network.*, lxc.id_map, an xx hwaddr): create
 // busybox (rootfs owned by the mapped root), start, lxc-ls --fancy with an
-// IPv4 on lxcbr0, info, attach, freeze/unfreeze, cgroup, stop (the veth and
+// IPv4 on lxcbr0, info, attach, console, freeze/unfreeze, cgroup, stop (the veth and
 // its nics record are gone), destroy; and the user cannot touch another
 // user's container.
 func TestUnprivUserFlow(t *testing.T) {
@@ -231,6 +231,14 @@ func TestUnprivUserFlow(t *testing.T) {
 				t.Errorf("want the veth and its nics record while running, got %q", hostNicsOf(u))
 			}
 			expect(t, userTool(t, u, cg, "lxc-attach", "-n", name, "--", "id", "-u"), 0, "0\n", "")
+			con := startPTYPath(t, "", "/usr/bin/setpriv", "--reuid", fmt.Sprint(u.UID), "--regid", fmt.Sprint(u.GID), "--clear-groups",
+				"env", "-i", "HOME="+u.Home, "PATH=/usr/bin:/bin", filepath.Join(binDir, "lxc-console"), "-n", name, "-t", "1")
+			con.waitFor("Connected to tty 1")
+			con.waitForPoking(name+" login:", "\r")
+			con.write("\x01q")
+			if code := con.wait(); code != 0 {
+				t.Errorf("lxc-console: exit %d: %q", code, con.output())
+			}
 			expectOK(t, "lxc-freeze", userTool(t, u, cg, "lxc-freeze", "-n", name))
 			expect(t, userTool(t, u, cg, "lxc-info", "-n", name, "-s"), 0, "State:          FROZEN\n", "")
 			expectOK(t, "lxc-unfreeze", userTool(t, u, cg, "lxc-unfreeze", "-n", name))
