@@ -195,6 +195,11 @@ func TestUnprivUserFlow(t *testing.T) {
 
 			expectOK(t, "lxc-create", userTool(t, u, cg, "lxc-create", "-t", "busybox", "-n", name))
 			dir := filepath.Join(lp, name)
+			// Without XDG_RUNTIME_DIR, LXC's runtime directory for a user
+			// is ~/.cache/lxc/run: the container's lock is there.
+			if _, err := os.Stat(filepath.Join(u.Home, ".cache/lxc/run/lxc/lock", lp, "."+name)); err != nil {
+				t.Errorf("lock file not under ~/.cache/lxc/run: %v", err)
+			}
 			for f, want := range map[string]uint32{".": 2500000, "config": u.UID, "rootfs": 2500000, "rootfs/bin": 2500000} {
 				st, err := os.Lstat(filepath.Join(dir, f))
 				if err != nil || st.Sys().(*syscall.Stat_t).Uid != want {
