@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -51,7 +52,7 @@ func run(maps []config.IDMap, stage string, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Tracef("Running %s in a user namespace with uid map %v and gid map %v", stage, uids, gids)
+	log.Tracef("Running %s as root of a user namespace with maps %s", stage, describeMaps(append(uids, gids...)))
 	p, err := spawn.Start(spawn.Request{
 		Mode:       spawn.Create,
 		CloneFlags: unix.CLONE_NEWUSER,
@@ -80,6 +81,15 @@ func run(maps []config.IDMap, stage string, args []string) error {
 		return fmt.Errorf("%s in the container's user namespace failed (%v)", stage, describe(ws))
 	}
 	return nil
+}
+
+// describeMaps is "u 0 100000 65536, g ..." (lxc.idmap's form).
+func describeMaps(m []config.IDMap) string {
+	var out []string
+	for _, e := range m {
+		out = append(out, fmt.Sprintf("%c %d %d %d", e.Type, e.NSID, e.HostID, e.Range))
+	}
+	return strings.Join(out, ", ")
 }
 
 func describe(ws syscall.WaitStatus) string {
