@@ -46,6 +46,7 @@ func (m *monitor) setup(in *instance) error {
 		return err
 	}
 	log.Infof("The container process uses %q as cgroup", in.cg.cg.Name())
+	chownPayload(in.cg, m.spec.IDMap)
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}

@@ -251,6 +251,9 @@ func TestUnprivUserFlow(t *testing.T) {
 			if r := userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.current"); r.code != 0 || !regexp.MustCompile(`^\d+\n+$`).MatchString(r.stdout) {
 				t.Errorf("lxc-cgroup pids.current:\n%v", r)
 			}
+			// As LXC's chown_cgroup: the container's root manages its own
+			// cgroup subtree (a sub-cgroup it leaves goes with the container).
+			expectOK(t, "mkdir a sub-cgroup inside", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "mkdir", "/sys/fs/cgroup/pids/inner"))
 
 			// Another user can neither stop nor attach to it.
 			other := testuser.Create(t, "unpriv-t2")
