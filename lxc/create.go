@@ -277,7 +277,7 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		if err := mapped.Chown(maps, 0, 0, rootfs); err != nil {
 			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", rootfs, err)
 		}
-		return mapped.Busybox(maps, a)
+		return mapped.Busybox(maps, a, quiet)
 	}
 	if builtin == "busybox" {
 		if err := templates.Busybox(a); err != nil {

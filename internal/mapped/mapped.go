@@ -45,15 +45,20 @@ func nsMaps(maps []config.IDMap) (templates.UserNS, []config.IDMap, []config.IDM
 	return ns, conv('u', ns.UIDMaps), conv('g', ns.GIDMaps), nil
 }
 
+// reply is what a stage reports before it exits: "" or its one error.
+type reply struct{ Err string }
+
 // run starts stage in a new user namespace with the helper maps and
-// waits for it; its stderr goes to ours.
-func run(maps []config.IDMap, stage string, args []string) error {
+// waits for it. The stage reports its error over the sync socket, so the
+// caller prints one line; quiet sends the stage's own output (a
+// template's) to /dev/null, as lxc-create -q does.
+func run(maps []config.IDMap, stage string, args []string, quiet bool) error {
 	_, uids, gids, err := nsMaps(maps)
 	if err != nil {
 		return err
 	}
 	log.Tracef("Running %s as root of a user namespace with maps %s", stage, describeMaps(append(uids, gids...)))
-	p, err := spawn.Start(spawn.Request{
+	req := spawn.Request{
 		Mode:       spawn.Create,
 		CloneFlags: unix.CLONE_NEWUSER,
 		UIDMap:     uids,
@@ -64,7 +69,11 @@ func run(maps []config.IDMap, stage string, args []string) error {
 		Stdout:     os.Stdout,
 		CgroupFD:   -1,
 		Pdeathsig:  syscall.SIGKILL,
-	})
+	}
+	if quiet {
+		req.Stdout, req.Stderr = nil, nil
+	}
+	p, err := spawn.Start(req)
 	if err != nil {
 		var mr *idmap.MissingRangeError
 		if errors.As(err, &mr) {
@@ -72,15 +81,31 @@ func run(maps []config.IDMap, stage string, args []string) error {
 		}
 		return err
 	}
+	var r reply
+	rerr := spawn.Recv(p.Sync, &r)
 	p.Sync.Close()
 	ws, err := p.Wait()
 	if err != nil {
 		return fmt.Errorf("%s: wait: %w", stage, err)
 	}
-	if !ws.Exited() || ws.ExitStatus() != 0 {
+	if r.Err != "" {
+		return errors.New(r.Err)
+	}
+	if rerr != nil || !ws.Exited() || ws.ExitStatus() != 0 {
 		return fmt.Errorf("%s in the container's user namespace failed (%v)", stage, describe(ws))
 	}
 	return nil
+}
+
+// finish reports a stage's outcome to run and returns its exit code.
+func finish(sync *os.File, err error) int {
+	defer sync.Close()
+	if err != nil {
+		spawn.Send(sync, reply{Err: err.Error()})
+		return 1
+	}
+	spawn.Send(sync, reply{})
+	return 0
 }
 
 // describeMaps is "u 0 100000 65536, g ..." (lxc.idmap's form).
@@ -140,34 +165,32 @@ func Chown(maps []config.IDMap, uid, gid int, paths ...string) error {
 		return nil
 	}
 	args := append([]string{strconv.Itoa(uid), strconv.Itoa(gid)}, paths...)
-	if err := run(maps, chownStage, args); err != nil {
+	if err := run(maps, chownStage, args, false); err != nil {
 		return fmt.Errorf("chown %v to container ids %d:%d: %w", paths, uid, gid, err)
 	}
 	return nil
 }
 
 func chownChild(sync *os.File, args []string) int {
-	sync.Close()
 	if err := becomeRoot(); err != nil {
-		fmt.Fprintf(os.Stderr, "chown in the container's user namespace: %v\n", err)
-		return 1
+		return finish(sync, err)
 	}
 	uid, _ := strconv.Atoi(args[0])
 	gid, _ := strconv.Atoi(args[1])
 	for _, p := range args[2:] {
 		if err := os.Lchown(p, uid, gid); err != nil {
-			fmt.Fprintf(os.Stderr, "chown in the container's user namespace: %v\n", err)
-			return 1
+			return finish(sync, err)
 		}
 	}
-	return 0
+	return finish(sync, nil)
 }
 
 // Busybox runs golxc's built-in busybox template as the root of the
 // container's user namespace, so the rootfs it writes belongs to the
 // mapped ids (LXC runs its lxc-busybox script the same way); a's
 // MappedUID/MappedGID are set to where the caller's ids are inside.
-func Busybox(maps []config.IDMap, a templates.Args) error {
+// quiet: lxc-create -q.
+func Busybox(maps []config.IDMap, a templates.Args, quiet bool) error {
 	ns, _, _, err := nsMaps(maps)
 	if err != nil {
 		return err
@@ -177,25 +200,18 @@ func Busybox(maps []config.IDMap, a templates.Args) error {
 	if err != nil {
 		return err
 	}
-	return run(maps, busyboxStage, []string{string(b)})
+	return run(maps, busyboxStage, []string{string(b)}, quiet)
 }
 
 func busyboxChild(sync *os.File, args []string) int {
-	sync.Close()
 	if err := becomeRoot(); err != nil {
-		fmt.Fprintf(os.Stderr, "busybox template: %v\n", err)
-		return 1
+		return finish(sync, fmt.Errorf("busybox template: %w", err))
 	}
 	var a templates.Args
 	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &a) != nil {
-		fmt.Fprintln(os.Stderr, "busybox template: bad arguments from lxc-create")
-		return 1
+		return finish(sync, errors.New("busybox template: bad arguments from lxc-create"))
 	}
-	if err := templates.Busybox(a); err != nil {
-		fmt.Fprintf(os.Stderr, "%v\n", err)
-		return 1
-	}
-	return 0
+	return finish(sync, templates.Busybox(a))
 }
 
 const removeStage = "mapped-remove"
@@ -215,25 +231,22 @@ func RemoveAll(maps []config.IDMap, paths ...string) error {
 		}
 		return nil
 	}
-	if err := run(maps, removeStage, paths); err != nil {
+	if err := run(maps, removeStage, paths, false); err != nil {
 		return fmt.Errorf("remove %v: %w", paths, err)
 	}
 	return nil
 }
 
 func removeChild(sync *os.File, args []string) int {
-	sync.Close()
 	if err := becomeRoot(); err != nil {
-		fmt.Fprintf(os.Stderr, "remove in the container's user namespace: %v\n", err)
-		return 1
+		return finish(sync, err)
 	}
 	for _, p := range args {
 		if err := os.RemoveAll(p); err != nil {
-			fmt.Fprintf(os.Stderr, "remove in the container's user namespace: %v\n", err)
-			return 1
+			return finish(sync, err)
 		}
 	}
-	return 0
+	return finish(sync, nil)
 }
 
 const mkdirStage = "mapped-mkdir"
@@ -253,23 +266,20 @@ func MkdirAll(maps []config.IDMap, paths ...string) error {
 		}
 		return nil
 	}
-	if err := run(maps, mkdirStage, paths); err != nil {
+	if err := run(maps, mkdirStage, paths, false); err != nil {
 		return fmt.Errorf("mkdir %v: %w", paths, err)
 	}
 	return nil
 }
 
 func mkdirChild(sync *os.File, args []string) int {
-	sync.Close()
 	if err := becomeRoot(); err != nil {
-		fmt.Fprintf(os.Stderr, "mkdir in the container's user namespace: %v\n", err)
-		return 1
+		return finish(sync, err)
 	}
 	for _, p := range args {
 		if err := os.MkdirAll(p, 0o755); err != nil {
-			fmt.Fprintf(os.Stderr, "mkdir in the container's user namespace: %v\n", err)
-			return 1
+			return finish(sync, err)
 		}
 	}
-	return 0
+	return finish(sync, nil)
 }

@@ -394,6 +394,15 @@ func TestUnprivUserMissingSetup(t *testing.T) {
 
 	u := newUnprivUser(t, "unpriv-t5", "2800000", conf)
 	addUsernet(t, u.Name+" veth lxcbr0 10")
+	// A template that fails in the user namespace: its error, one line,
+	// and the half-made container (owned by the mapped root) is gone.
+	r = userTool(t, u, nil, "lxc-create", "-t", "busybox", "-n", "unpriv-z", "--", "--busybox-path", "/nonexistent/busybox")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "/nonexistent/busybox") {
+		t.Errorf("failing template as a user:\n%v", r)
+	}
+	if _, err := os.Lstat(filepath.Join(u.Home, ".local/share/lxc/unpriv-z")); !os.IsNotExist(err) {
+		t.Errorf("the failed create left its directory (%v)", err)
+	}
 	expectOK(t, "lxc-create", userTool(t, u, nil, "lxc-create", "-t", "busybox", "-n", "unpriv-y"))
 	r = userTool(t, u, nil, "lxc-start", "-n", "unpriv-y", "-d")
 	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 ||
