@@ -119,7 +119,7 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	s.RootfsMount = mnt
 	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
 	if overlay {
-		opts, err := overlayOptions(rfs, rfs.Data)
+		opts, err := overlayOptions(rfs, rfs.Data, s.Spec.IDMap)
 		if err != nil {
 			return err
 		}
