@@ -253,7 +253,11 @@ func TestUnprivUserFlow(t *testing.T) {
 			}
 			// As LXC's chown_cgroup: the container's root manages its own
 			// cgroup subtree (a sub-cgroup it leaves goes with the container).
-			expectOK(t, "mkdir a sub-cgroup inside", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "mkdir", "/sys/fs/cgroup/pids/inner"))
+			// It keeps CAP_SYS_ADMIN in its cgroup namespace, so, as with
+			// LXC, lxc.mount.auto's cgroup:mixed leaves the mounting to it,
+			// as systemd does.
+			expectOK(t, "mount its cgroup and make a sub-cgroup inside", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c",
+				"mount -t tmpfs cgroup /sys/fs/cgroup && mkdir /sys/fs/cgroup/pids && mount -t cgroup -o pids cgroup /sys/fs/cgroup/pids && mkdir /sys/fs/cgroup/pids/inner"))
 
 			// Another user can neither stop nor attach to it.
 			other := testuser.Create(t, "unpriv-t2")
