@@ -71,6 +71,7 @@ type Server struct {
 	conns        map[*serverConn]struct{}
 	stateClients map[*serverConn]StateSet
 	wg           sync.WaitGroup
+	requests     requestCounter
 }
 
 // Listen binds the container's abstract command socket and starts serving it
@@ -139,21 +140,26 @@ func (s *Server) acceptLoop() {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		if raw, err := c.SyscallConn(); err == nil {
-			_ = SetPassCred(raw)
-		}
-		sc := &serverConn{c: c, srv: s}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			continue
-		}
-		s.conns[sc] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.serveConn(sc)
+		s.serveAccepted(c)
 	}
+}
+
+// serveAccepted registers c and answers it on its own goroutine.
+func (s *Server) serveAccepted(c *net.UnixConn) {
+	if raw, err := c.SyscallConn(); err == nil {
+		_ = SetPassCred(raw)
+	}
+	sc := &serverConn{c: c, srv: s}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	s.conns[sc] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.serveConn(sc)
 }
 
 // serveConn answers requests until the connection is to be dropped. Like
@@ -166,6 +172,7 @@ func (s *Server) serveConn(sc *serverConn) {
 		if !ok {
 			return
 		}
+		s.requests.inc()
 		resp := s.dispatch(req)
 		if resp != nil {
 			err := sc.send(resp)

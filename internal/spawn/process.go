@@ -173,3 +173,10 @@ func exited(pid int) bool {
 		return info.Signo != 0 // zero: nothing to reap yet
 	}
 }
+
+// Adopt wraps a child this process made before it exec'd itself (a
+// monitor waking from hibernation): pid is still our unreaped child and
+// pidfd (-1: none) refers to it.
+func Adopt(pid, pidfd int) *Process {
+	return &Process{Pid: pid, pidfd: pidfd}
+}
