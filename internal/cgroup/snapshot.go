@@ -3,6 +3,8 @@ package cgroup
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // Snapshot is a Container as data, for a monitor that execs itself and
@@ -62,4 +64,33 @@ func Restore(l *Layout, s Snapshot) (*Container, error) {
 		}
 	}
 	return c, nil
+}
+
+// FreezerFiles are the files FreezeState reads for the payload (v1
+// freezer.state; cgroup2 cgroup.freeze and cgroup.events): while they read
+// the same, so does the freezer state.
+func (c *Container) FreezerFiles() []string {
+	var files []string
+	for _, h := range c.l.Hierarchies {
+		d, ok := c.lim[h]
+		if !ok {
+			continue
+		}
+		switch {
+		case h.Unified:
+			for _, f := range []string{"cgroup.freeze", "cgroup.events"} {
+				if p := filepath.Join(d, f); fileExists(p) {
+					files = append(files, p)
+				}
+			}
+		case h.Has("freezer"):
+			files = append(files, filepath.Join(d, "freezer.state"))
+		}
+	}
+	return files
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -55,6 +55,7 @@ type hibernateState struct {
 	TTYs       []hibernateTTY
 	NS         map[string]int
 	ListenFD   int
+	GuardFDs   []int // the freezer files the loop checks; closed on resume
 }
 
 type hibernateConsole struct {
@@ -85,7 +86,7 @@ func (s *hibernateState) fds() []int {
 	for _, fd := range s.NS {
 		fds = append(fds, fd)
 	}
-	return fds
+	return append(fds, s.GuardFDs...)
 }
 
 // canHibernate is what does not change while a container runs: the kinds
@@ -120,6 +121,8 @@ func (m *monitor) quiet(in *instance) error {
 	switch {
 	case st != cmdsock.RUNNING || cur != in:
 		return fmt.Errorf("state %s", st)
+	case m.liveState(st, in) != cmdsock.RUNNING:
+		return errors.New("the freezer says the container is not running")
 	case halting || in.kill.begun():
 		return errors.New("stopping")
 	case in.inProcessInit || in.restoreTerm != nil:
@@ -182,7 +185,7 @@ func (m *monitor) hibernate(in *instance) error {
 	if err != nil {
 		return err
 	}
-	owned := []int{st.ListenFD} // ours alone, closed on failure
+	owned := append([]int{st.ListenFD}, st.GuardFDs...) // ours alone, closed on failure
 	defer func() {
 		for _, fd := range owned {
 			unix.Close(fd)
@@ -200,6 +203,9 @@ func (m *monitor) hibernate(in *instance) error {
 	table := &nsexec.HibernateTable{ListenFD: st.ListenFD, PidFD: st.PidFD, ConsoleFD: consoleFD,
 		StateFD: stateFD, UID: uint32(os.Getuid()), GID: uint32(os.Getgid()), Comm: st.Comm,
 		Entries: m.hibernateTable(in)}
+	if table.Guards, err = freezerGuards(st.GuardFDs); err != nil {
+		return err
+	}
 	tableFD, err := memfdWith("golxc-monitor-answers", table.Encode)
 	if err != nil {
 		return err
@@ -279,10 +285,41 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 	for name, f := range in.nsFiles {
 		st.NS[name] = int(f.Fd())
 	}
+	for _, p := range in.cg.cg.FreezerFiles() {
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			closeFDs(st.GuardFDs)
+			return nil, fmt.Errorf("open %s: %w", p, err)
+		}
+		st.GuardFDs = append(st.GuardFDs, fd)
+	}
 	if st.ListenFD, err = m.srv.ListenerFD(); err != nil {
+		closeFDs(st.GuardFDs)
 		return nil, err
 	}
 	return st, nil
+}
+
+// freezerGuards make the loop hand every request to the Go monitor once
+// the freezer files read differently from now (someone froze the
+// container behind the monitor's back: GET_STATE must say FROZEN).
+func freezerGuards(fds []int) ([]nsexec.HibernateGuard, error) {
+	var gs []nsexec.HibernateGuard
+	for _, fd := range fds {
+		b := make([]byte, 257)
+		n, err := unix.Pread(fd, b, 0)
+		if err != nil {
+			return nil, fmt.Errorf("read freezer state: %w", err)
+		}
+		gs = append(gs, nsexec.HibernateGuard{FD: fd, Content: b[:n]})
+	}
+	return gs, nil
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
 }
 
 // hibernateTable renders the answers the C loop may give, by asking this

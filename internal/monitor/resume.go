@@ -74,6 +74,7 @@ func resume(r nsexec.Resume) (int, error) {
 	if r.ConnFD >= 0 {
 		unix.CloseOnExec(r.ConnFD)
 	}
+	closeFDs(st.GuardFDs)
 	if st.Comm != "" {
 		if p, err := unix.BytePtrFromString(st.Comm); err == nil {
 			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(p)), 0, 0, 0)

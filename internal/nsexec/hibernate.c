@@ -31,6 +31,7 @@ struct hib {
 	char *buf;
 	uint32_t n;
 	const struct golxc_hib_entry **entries;
+	const struct golxc_hib_guard **guards;
 };
 
 static int read_table(int fd, struct hib *t)
@@ -55,9 +56,22 @@ static int read_table(int fd, struct hib *t)
 		return -1;
 	t->n = t->h.entries;
 	t->entries = calloc(t->n ? t->n : 1, sizeof(*t->entries));
-	if (!t->entries)
+	t->guards = calloc(t->h.guards ? t->h.guards : 1, sizeof(*t->guards));
+	if (!t->entries || !t->guards)
 		return -1;
 	off = GOLXC_HIB_HEADER_SIZE;
+	for (i = 0; i < t->h.guards; i++) {
+		const struct golxc_hib_guard *g = (const void *)(t->buf + off);
+		size_t len;
+
+		if (off + GOLXC_HIB_GUARD_SIZE > t->h.size)
+			return -1;
+		len = (GOLXC_HIB_GUARD_SIZE + (size_t)g->len + 7) & ~(size_t)7;
+		if (g->len > GOLXC_HIB_GUARD_MAX || off + len > t->h.size)
+			return -1;
+		t->guards[i] = g;
+		off += len;
+	}
 	for (i = 0; i < t->n; i++) {
 		const struct golxc_hib_entry *e = (const void *)(t->buf + off);
 		size_t len;
@@ -84,6 +98,21 @@ static const struct golxc_hib_entry *lookup(const struct hib *t, const char *key
 			return e;
 	}
 	return NULL;
+}
+
+/* guarded: every guard file still reads as when the table was made. */
+static int guarded(const struct hib *t)
+{
+	char b[GOLXC_HIB_GUARD_MAX + 1];
+	uint32_t i;
+
+	for (i = 0; i < t->h.guards; i++) {
+		const struct golxc_hib_guard *g = t->guards[i];
+		ssize_t r = pread(g->fd, b, sizeof(b), 0);
+		if (r != (ssize_t)g->len || memcmp(b, (const char *)(g + 1), g->len) != 0)
+			return 0;
+	}
+	return 1;
 }
 
 static const char *entry_data(const struct golxc_hib_entry *e) { return (const char *)(e + 1) + e->keylen; }
@@ -204,6 +233,8 @@ static int serve(const struct hib *t, int fd)
 		send_reply(fd, -EPERM, 0, NULL, 0, -1);
 		return 0;
 	}
+	if (!guarded(t))
+		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	/* The header is 16 bytes on 64-bit hosts: cmd, datalen, pointer. */
 	if (peek(fd, raw, GOLXC_HIB_KEY_HEADER) < 0)

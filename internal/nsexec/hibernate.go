@@ -26,6 +26,8 @@ const (
 	hibCommMax     = 15
 	hibBatchCmd    = 0x474c5842
 	hibMaxDataSize = 8192
+	hibGuardSize   = 8
+	hibGuardMax    = 256
 )
 
 // HibernateTable is what the C loop needs: the descriptors it watches and
@@ -37,7 +39,16 @@ type HibernateTable struct {
 	StateFD   int // handed back on wake
 	UID, GID  uint32
 	Comm      string
-	Entries   []HibernateEntry
+	// Guards hold while each file reads as given (from offset 0); a
+	// request that finds one changed goes to the Go monitor.
+	Guards  []HibernateGuard
+	Entries []HibernateEntry
+}
+
+// HibernateGuard is a file whose content the answers depend on.
+type HibernateGuard struct {
+	FD      int
+	Content []byte
 }
 
 // HibernateEntry is one canned reply to the request with exactly these
@@ -72,6 +83,18 @@ func (t *HibernateTable) Encode() ([]byte, error) {
 	ne.PutUint32(b[32:], t.UID)
 	ne.PutUint32(b[36:], t.GID)
 	copy(b[40:56], t.Comm)
+	ne.PutUint32(b[56:], uint32(len(t.Guards)))
+	for _, g := range t.Guards {
+		if len(g.Content) > hibGuardMax {
+			return nil, fmt.Errorf("hibernate: guard content longer than %d bytes", hibGuardMax)
+		}
+		b = ne.AppendUint32(b, uint32(int32(g.FD)))
+		b = ne.AppendUint32(b, uint32(len(g.Content)))
+		b = append(b, g.Content...)
+		for len(b)%8 != 0 {
+			b = append(b, 0)
+		}
+	}
 	n := 0
 	for _, e := range t.Entries {
 		if len(e.Data) > hibMaxDataSize || len(e.RespData) > hibMaxDataSize {
@@ -128,6 +151,12 @@ func Lookup(table []byte, cmd int32, value int64, data []byte, batched bool) (Hi
 	}
 	n := ne.Uint32(table[12:])
 	off := hibHeaderSize
+	for g := ne.Uint32(table[56:]); g > 0; g-- {
+		if off+hibGuardSize > len(table) {
+			return HibernateEntry{}, false, errors.New("hibernate: truncated guard")
+		}
+		off = (off + hibGuardSize + int(ne.Uint32(table[off+4:])) + 7) &^ 7
+	}
 	for i := uint32(0); i < n; i++ {
 		if off+hibEntrySize > len(table) {
 			return HibernateEntry{}, false, errors.New("hibernate: truncated table")

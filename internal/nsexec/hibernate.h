@@ -26,8 +26,20 @@ struct golxc_hib_header {
 	int32_t state_fd;  /* handed to the Go monitor on wake */
 	uint32_t uid, gid; /* who may ask besides root */
 	char comm[16];     /* the process's comm (PR_SET_NAME) */
-	uint32_t pad[2];
+	uint32_t guards;   /* guard records after the header */
+	uint32_t pad;
 };
+
+/* A guard: while the file at fd (read from offset 0) holds exactly these
+ * bytes the table's answers are true (the freezer says thawed); otherwise
+ * every request goes to the Go monitor. Followed by the bytes, the record
+ * padded to 8. */
+struct golxc_hib_guard {
+	int32_t fd;
+	uint32_t len;
+};
+#define GOLXC_HIB_GUARD_SIZE 8
+#define GOLXC_HIB_GUARD_MAX 256
 
 /* Followed by its key (cmd i32, datalen i32, value i64, data) and its
  * reply data, the entry padded to 8 bytes. */

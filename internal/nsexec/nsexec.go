@@ -54,6 +54,9 @@ const (
 	_ = uint(C.GOLXC_HIB_BATCH_KEY-hibBatchKey) + uint(hibBatchKey-C.GOLXC_HIB_BATCH_KEY)
 	_ = uint(C.GOLXC_HIB_BATCH-hibBatchCmd) + uint(hibBatchCmd-C.GOLXC_HIB_BATCH)
 	_ = uint(C.GOLXC_HIB_DATA_MAX-hibMaxDataSize) + uint(hibMaxDataSize-C.GOLXC_HIB_DATA_MAX)
+	_ = uint(C.GOLXC_HIB_GUARD_SIZE-hibGuardSize) + uint(hibGuardSize-C.GOLXC_HIB_GUARD_SIZE)
+	_ = uint(C.sizeof_struct_golxc_hib_guard-hibGuardSize) + uint(hibGuardSize-C.sizeof_struct_golxc_hib_guard)
+	_ = uint(C.GOLXC_HIB_GUARD_MAX-hibGuardMax) + uint(hibGuardMax-C.GOLXC_HIB_GUARD_MAX)
 )
 
 // Stage reports whether the C stage ran in this process (ok) and, if so,
