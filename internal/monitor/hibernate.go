@@ -38,6 +38,17 @@ const hibernateIdle = 2 * time.Second
 // envNoHibernate set to 0 keeps the Go monitor (debugging, comparisons).
 const envNoHibernate = "GOLXC_HIBERNATE"
 
+// envHibernateIdle overrides hibernateIdle (a Go duration): tests run
+// whole suites with monitors that hibernate between every two commands.
+const envHibernateIdle = "GOLXC_HIBERNATE_IDLE"
+
+func idleBeforeHibernating() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(envHibernateIdle)); err == nil && d > 0 {
+		return d
+	}
+	return hibernateIdle
+}
+
 // hibernateState is the monitor as data: what the Go monitor needs to
 // carry on after the C loop wakes it. Descriptors are numbers valid across
 // the execs (their FD_CLOEXEC is cleared for the exec).
@@ -156,7 +167,8 @@ func (m *monitor) waitInit(in *instance) syscall.WaitStatus {
 		log.Tracef("The monitor does not hibernate: %v", err)
 		return in.proc.wait()
 	}
-	t := time.NewTimer(hibernateIdle)
+	idle := idleBeforeHibernating()
+	t := time.NewTimer(idle)
 	defer t.Stop()
 	seen := m.srv.Requests()
 	for {
@@ -175,7 +187,7 @@ func (m *monitor) waitInit(in *instance) syscall.WaitStatus {
 		} else {
 			seen = now
 		}
-		t.Reset(hibernateIdle)
+		t.Reset(idle)
 	}
 }
 
