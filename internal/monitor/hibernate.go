@@ -67,6 +67,11 @@ type hibernateState struct {
 	NS         map[string]int
 	ListenFD   int
 	GuardFDs   []int // the freezer files the loop checks; closed on resume
+	// The log as it is open now (a relative -o path names another file
+	// from the daemon's cwd /): its fd (-1: none), level and prefix.
+	LogFD     int
+	LogLevel  log.Level
+	LogPrefix string
 }
 
 type hibernateConsole struct {
@@ -82,6 +87,9 @@ type hibernateTTY struct{ Master, Held int }
 // fds lists every descriptor the state names.
 func (s *hibernateState) fds() []int {
 	fds := []int{s.PidFD, s.ListenFD}
+	if s.LogFD >= 0 {
+		fds = append(fds, s.LogFD)
+	}
 	if s.CgroupFD >= 0 {
 		fds = append(fds, s.CgroupFD)
 	}
@@ -197,12 +205,8 @@ func (m *monitor) hibernate(in *instance) error {
 	if err != nil {
 		return err
 	}
-	owned := append([]int{st.ListenFD}, st.GuardFDs...) // ours alone, closed on failure
-	defer func() {
-		for _, fd := range owned {
-			unix.Close(fd)
-		}
-	}()
+	owned := append([]int{st.ListenFD, st.LogFD}, st.GuardFDs...) // ours alone, closed on failure
+	defer func() { closeFDs(owned) }()
 	stateFD, err := memfdWith("golxc-monitor-state", func() ([]byte, error) { return json.Marshal(st) })
 	if err != nil {
 		return err
@@ -271,7 +275,19 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 		return nil, err
 	}
 	comm, _ := os.ReadFile("/proc/self/comm")
-	st := &hibernateState{
+	lf, level := log.File()
+	logFD := -1
+	if lf != nil {
+		// The descriptor itself, not the *os.File: its finalizer must
+		// not close it.
+		var err error
+		if logFD, err = unix.Dup(int(lf.Fd())); err != nil {
+			logFD = -1
+		}
+		unix.CloseOnExec(logFD)
+		lf.Close()
+	}
+	st := &hibernateState{LogFD: logFD, LogLevel: level, LogPrefix: log.Prefix(),
 		Options: m.o, ConfigName: m.cfg.File(), Config: m.cfg.Text(),
 		Comm:  strings.TrimSuffix(string(comm), "\n"),
 		Flags: in.flags, Pid: in.pid, PidFD: in.proc.p.PidFD(), Cgroups: snap, CgroupFD: in.cg.payloadFD(),
@@ -300,13 +316,13 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 	for _, p := range in.cg.cg.FreezerFiles() {
 		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			closeFDs(st.GuardFDs)
+			closeFDs(append(st.GuardFDs, st.LogFD))
 			return nil, fmt.Errorf("open %s: %w", p, err)
 		}
 		st.GuardFDs = append(st.GuardFDs, fd)
 	}
 	if st.ListenFD, err = m.srv.ListenerFD(); err != nil {
-		closeFDs(st.GuardFDs)
+		closeFDs(append(st.GuardFDs, st.LogFD))
 		return nil, err
 	}
 	return st, nil
@@ -330,7 +346,9 @@ func freezerGuards(fds []int) ([]nsexec.HibernateGuard, error) {
 
 func closeFDs(fds []int) {
 	for _, fd := range fds {
-		unix.Close(fd)
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	}
 }
 

@@ -115,7 +115,7 @@ func TestHibernateStateRoundTrip(t *testing.T) {
 	st := &hibernateState{Options: m.o, ConfigName: "/lp/c1/config", Config: m.cfg.Text(), Comm: "lxc-start",
 		Flags: unix.CLONE_NEWPID, Pid: 4242, PidFD: 20, CgroupFD: 12, ListenFD: 30,
 		Console: &hibernateConsole{Master: 15, SlavePath: "/dev/pts/3", Log: 16, RingSize: 64, Ring: []byte("boot\r\n")},
-		TTYs:    []hibernateTTY{{Master: 40, Held: 41}}, NS: map[string]int{"net": 22}, GuardFDs: []int{50}}
+		TTYs:    []hibernateTTY{{Master: 40, Held: 41}}, NS: map[string]int{"net": 22}, GuardFDs: []int{50}, LogFD: 60, LogLevel: 2, LogPrefix: "lxc-start"}
 	b, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestHibernateStateRoundTrip(t *testing.T) {
 	}
 	fds := got.fds()
 	slices.Sort(fds)
-	if want := []int{12, 15, 16, 20, 22, 30, 40, 41, 50}; !slices.Equal(fds, want) {
+	if want := []int{12, 15, 16, 20, 22, 30, 40, 41, 50, 60}; !slices.Equal(fds, want) {
 		t.Fatalf("fds kept across the exec: %v, want %v", fds, want)
 	}
 	cfg, _, err := loadHibernatedConfig(&got)

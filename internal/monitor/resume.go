@@ -84,7 +84,9 @@ func resume(r nsexec.Resume) (int, error) {
 	if m.cfg, m.spec, err = loadHibernatedConfig(st); err != nil {
 		return 1, err
 	}
-	if err := m.setupLogging(); err != nil {
+	if st.LogFD >= 0 {
+		log.SetupFile(st.LogPrefix, m.o.Name, os.NewFile(uintptr(st.LogFD), "log"), st.LogLevel)
+	} else if err := log.Setup(st.LogPrefix, m.o.Name, "", st.LogLevel, true); err != nil {
 		return 1, err
 	}
 	log.Debugf("Monitor resumed from hibernation (%s)", wakeReason(r))
