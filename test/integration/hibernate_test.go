@@ -259,3 +259,37 @@ func TestHibernatedMonitorLXCTools(t *testing.T) {
 	}
 	assertClean(t, h.lp, h.name)
 }
+
+// A reboot asked of a hibernated monitor: the woken Go monitor boots the
+// container again (forking the new init on the thread the C loop exec'd
+// it on), hibernates again, and its death still takes the new init along.
+func TestHibernatedMonitorReboot(t *testing.T) {
+	h := hibernatingContainer(t, "cmon-hr1")
+	first := initPid(t, h.lp, h.name)
+	mustRun(t, "lxc-stop", "-P", h.lp, "-n", h.name, "-r", "-t", "10")
+	var second int
+	eventually(t, "a new init after the reboot", func() bool {
+		r := run(t, nil, "lxc-info", "-P", h.lp, "-n", h.name, "-p", "-H")
+		second, _ = strconv.Atoi(strings.TrimSpace(r.stdout))
+		return r.code == 0 && second > 1 && second != first
+	})
+	h.waitHibernatedAgain()
+	if err := syscall.Kill(h.monitor(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the rebooted init to die with its monitor", func() bool {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(second) + "/stat")
+		return err != nil || strings.Contains(string(b), ") Z ")
+	})
+	startRunning(t, h.lp, h.name)
+	killStop(t, h.lp, h.name)
+	assertClean(t, h.lp, h.name)
+}
+
+// waitHibernatedAgain waits for a hibernation after the last wake.
+func (h *hibernation) waitHibernatedAgain() {
+	h.t.Helper()
+	eventually(h.t, "the monitor of "+h.name+" to hibernate again", func() bool {
+		return h.wakes() > 0 && h.hibernated()
+	})
+}
