@@ -72,6 +72,16 @@ type hibernateState struct {
 	LogFD     int
 	LogLevel  log.Level
 	LogPrefix string
+	// CgroupDirs are the payload directories GET_(LIMIT_)CGROUP_FD pass.
+	CgroupDirs []cgroupDirFD
+}
+
+// cgroupDirFD is a controller's payload (or limit) directory, open O_PATH.
+type cgroupDirFD struct {
+	Controller string
+	Limit      bool
+	V2         bool
+	FD         int
 }
 
 type hibernateConsole struct {
@@ -105,7 +115,19 @@ func (s *hibernateState) fds() []int {
 	for _, fd := range s.NS {
 		fds = append(fds, fd)
 	}
+	for _, d := range s.CgroupDirs {
+		fds = append(fds, d.FD)
+	}
 	return append(fds, s.GuardFDs...)
+}
+
+// ownFDs are the descriptors hibernateState opened itself.
+func (s *hibernateState) ownFDs() []int {
+	fds := append([]int{s.ListenFD, s.LogFD}, s.GuardFDs...)
+	for _, d := range s.CgroupDirs {
+		fds = append(fds, d.FD)
+	}
+	return fds
 }
 
 // canHibernate is what does not change while a container runs: the kinds
@@ -205,7 +227,7 @@ func (m *monitor) hibernate(in *instance) error {
 	if err != nil {
 		return err
 	}
-	owned := append([]int{st.ListenFD, st.LogFD}, st.GuardFDs...) // ours alone, closed on failure
+	owned := st.ownFDs() // ours alone, closed on failure
 	defer func() { closeFDs(owned) }()
 	stateFD, err := memfdWith("golxc-monitor-state", func() ([]byte, error) { return json.Marshal(st) })
 	if err != nil {
@@ -218,7 +240,7 @@ func (m *monitor) hibernate(in *instance) error {
 	}
 	table := &nsexec.HibernateTable{ListenFD: st.ListenFD, PidFD: st.PidFD, ConsoleFD: consoleFD,
 		StateFD: stateFD, UID: uint32(os.Getuid()), GID: uint32(os.Getgid()), Comm: st.Comm,
-		Entries: m.hibernateTable(in)}
+		Entries: m.hibernateTable(in, st.CgroupDirs)}
 	if table.Guards, err = freezerGuards(st.GuardFDs); err != nil {
 		return err
 	}
@@ -313,16 +335,31 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 	for name, f := range in.nsFiles {
 		st.NS[name] = int(f.Fd())
 	}
+	st.ListenFD = -1
 	for _, p := range in.cg.cg.FreezerFiles() {
 		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			closeFDs(append(st.GuardFDs, st.LogFD))
+			closeFDs(st.ownFDs())
 			return nil, fmt.Errorf("open %s: %w", p, err)
 		}
 		st.GuardFDs = append(st.GuardFDs, fd)
 	}
+	for c := range in.cg.cg.Paths() {
+		for _, limit := range []bool{false, true} {
+			dir, v2, err := in.cg.controllerDir(c, limit)
+			if err != nil {
+				continue // answered as an error, without a descriptor
+			}
+			fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				closeFDs(st.ownFDs())
+				return nil, fmt.Errorf("open %s: %w", dir, err)
+			}
+			st.CgroupDirs = append(st.CgroupDirs, cgroupDirFD{Controller: c, Limit: limit, V2: v2, FD: fd})
+		}
+	}
 	if st.ListenFD, err = m.srv.ListenerFD(); err != nil {
-		closeFDs(append(st.GuardFDs, st.LogFD))
+		closeFDs(st.ownFDs())
 		return nil, err
 	}
 	return st, nil
@@ -354,7 +391,7 @@ func closeFDs(fds []int) {
 
 // hibernateTable renders the answers the C loop may give, by asking this
 // monitor's own handler: every decision stays here.
-func (m *monitor) hibernateTable(in *instance) []nsexec.HibernateEntry {
+func (m *monitor) hibernateTable(in *instance, dirs []cgroupDirFD) []nsexec.HibernateEntry {
 	var out []nsexec.HibernateEntry
 	ask := func(cmd cmdsock.Cmd, data []byte, batchable bool) {
 		var r *cmdsock.Response
@@ -390,6 +427,49 @@ func (m *monitor) hibernateTable(in *instance) []nsexec.HibernateEntry {
 		}
 		ask(cmdsock.GetCgroup, data, true)
 		ask(cmdsock.GetLimitCgroup, data, true)
+	}
+	// GET_(LIMIT_)CGROUP_FD as LXC's cgroup_get and cgroup_set ask them
+	// (lxc-info's statistics, lxc-cgroup): the controller in a zeroed
+	// struct cgroup_fd whose fd is -EBADF. The loop passes the directory
+	// it holds; a controller without one is answered as the monitor does.
+	have := map[cgroupDirFD]bool{}
+	for _, d := range dirs {
+		req, err := cmdsock.CgroupFD{FD: -int32(unix.EBADF), Controller: d.Controller}.Encode()
+		if err != nil {
+			continue
+		}
+		a := cmdsock.CgroupFD{Layout: in.cg.lxcLayout(), Type: cmdsock.CgroupSuperMagic, FD: int32(d.FD), Controller: d.Controller}
+		if d.V2 {
+			a.Type = cmdsock.Cgroup2SuperMagic
+		}
+		data, err := a.Encode()
+		if err != nil {
+			continue
+		}
+		cmd := cmdsock.GetCgroupFD
+		if d.Limit {
+			cmd = cmdsock.GetLimitCgroupFD
+		}
+		out = append(out, nsexec.HibernateEntry{Cmd: int32(cmd), Data: req, RespData: data, FD: d.FD})
+		have[cgroupDirFD{Controller: d.Controller, Limit: d.Limit}] = true
+	}
+	for c := range in.cg.cg.Paths() {
+		req, err := cmdsock.CgroupFD{FD: -int32(unix.EBADF), Controller: c}.Encode()
+		if err != nil {
+			continue
+		}
+		for _, limit := range []bool{false, true} {
+			if have[cgroupDirFD{Controller: c, Limit: limit}] {
+				continue
+			}
+			if r := m.cgroupFD(&cmdsock.Request{Data: req}, in, limit); r != nil && len(r.Fds) == 0 {
+				cmd := cmdsock.GetCgroupFD
+				if limit {
+					cmd = cmdsock.GetLimitCgroupFD
+				}
+				out = append(out, nsexec.HibernateEntry{Cmd: int32(cmd), Data: req, Ret: r.Ret, RespVal: r.Value, RespData: r.Data, FD: -1})
+			}
+		}
 	}
 	// init's pidfd: the loop sends the one it holds.
 	out = append(out, nsexec.HibernateEntry{Cmd: int32(cmdsock.GetInitPidFD), FD: in.proc.p.PidFD()})

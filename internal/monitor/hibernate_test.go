@@ -54,7 +54,8 @@ func hibernatingMonitor(t *testing.T, configText string) (*monitor, *instance) {
 // The C loop must give exactly the answers the Go monitor gives.
 func TestHibernateTableAnswersAsTheMonitor(t *testing.T) {
 	m, in := hibernatingMonitor(t, "lxc.uts.name = c1\nlxc.net.0.type = empty\nlxc.rootfs.path = dir:/srv/c1\n")
-	tab := &nsexec.HibernateTable{ConsoleFD: -1, Entries: m.hibernateTable(in)}
+	dirs := []cgroupDirFD{{Controller: "memory", FD: 70}, {Controller: "memory", Limit: true, FD: 71}}
+	tab := &nsexec.HibernateTable{ConsoleFD: -1, Entries: m.hibernateTable(in, dirs)}
 	b, err := tab.Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,25 @@ func TestHibernateTableAnswersAsTheMonitor(t *testing.T) {
 	if e, ok, _ := nsexec.Lookup(b, int32(cmdsock.GetName), 0, nil, true); !ok || string(e.RespData) != "c1\x00" {
 		t.Fatalf("GET_NAME answered %q %v", e.RespData, ok)
 	}
+	// LXC's cgroup_get (lxc-info's statistics): the directory the loop
+	// holds, with struct cgroup_fd as the monitor fills it.
+	lxcReq, _ := cmdsock.CgroupFD{FD: -9, Controller: "memory"}.Encode()
+	e, ok, _ := nsexec.Lookup(b, int32(cmdsock.GetLimitCgroupFD), 0, lxcReq, false)
+	if !ok || e.FD != 71 || e.Ret != 0 {
+		t.Fatalf("GET_LIMIT_CGROUP_FD memory: %+v %v", e, ok)
+	}
+	if a, err := cmdsock.DecodeCgroupFD(e.RespData); err != nil || a.Controller != "memory" || a.Layout != 1 || a.Type != cmdsock.CgroupSuperMagic {
+		t.Fatalf("GET_LIMIT_CGROUP_FD memory answers %+v (%v)", a, err)
+	}
+	if _, ok, _ := nsexec.Lookup(b, int32(cmdsock.GetLimitCgroupFD), 0, lxcReq, true); ok {
+		t.Fatal("a descriptor reply may not be batched")
+	}
+	// cgroup2 on a hybrid host: refused as the monitor refuses it.
+	uniReq, _ := cmdsock.CgroupFD{FD: -9, Controller: "unified"}.Encode()
+	want := m.cgroupFD(&cmdsock.Request{Data: uniReq}, in, true)
+	if e, ok, _ := nsexec.Lookup(b, int32(cmdsock.GetLimitCgroupFD), 0, uniReq, false); !ok || e.Ret != want.Ret || e.FD != -1 || want.Ret >= 0 {
+		t.Fatalf("GET_LIMIT_CGROUP_FD unified: table %+v %v, monitor %+v", e, ok, want)
+	}
 	// lxc-wait -s RUNNING is answered at once; other state sets wake Go.
 	var running, stopped cmdsock.StateSet
 	running[cmdsock.RUNNING], stopped[cmdsock.STOPPED] = 1, 1
@@ -115,7 +135,8 @@ func TestHibernateStateRoundTrip(t *testing.T) {
 	st := &hibernateState{Options: m.o, ConfigName: "/lp/c1/config", Config: m.cfg.Text(), Comm: "lxc-start",
 		Flags: unix.CLONE_NEWPID, Pid: 4242, PidFD: 20, CgroupFD: 12, ListenFD: 30,
 		Console: &hibernateConsole{Master: 15, SlavePath: "/dev/pts/3", Log: 16, RingSize: 64, Ring: []byte("boot\r\n")},
-		TTYs:    []hibernateTTY{{Master: 40, Held: 41}}, NS: map[string]int{"net": 22}, GuardFDs: []int{50}, LogFD: 60, LogLevel: 2, LogPrefix: "lxc-start"}
+		TTYs:    []hibernateTTY{{Master: 40, Held: 41}}, NS: map[string]int{"net": 22}, GuardFDs: []int{50}, LogFD: 60, LogLevel: 2, LogPrefix: "lxc-start",
+		CgroupDirs: []cgroupDirFD{{Controller: "memory", Limit: true, FD: 70}}}
 	b, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +150,7 @@ func TestHibernateStateRoundTrip(t *testing.T) {
 	}
 	fds := got.fds()
 	slices.Sort(fds)
-	if want := []int{12, 15, 16, 20, 22, 30, 40, 41, 50, 60}; !slices.Equal(fds, want) {
+	if want := []int{12, 15, 16, 20, 22, 30, 40, 41, 50, 60, 70}; !slices.Equal(fds, want) {
 		t.Fatalf("fds kept across the exec: %v, want %v", fds, want)
 	}
 	cfg, _, err := loadHibernatedConfig(&got)

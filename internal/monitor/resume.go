@@ -75,6 +75,9 @@ func resume(r nsexec.Resume) (int, error) {
 		unix.CloseOnExec(r.ConnFD)
 	}
 	closeFDs(st.GuardFDs)
+	for _, d := range st.CgroupDirs {
+		unix.Close(d.FD)
+	}
 	if st.Comm != "" {
 		if p, err := unix.BytePtrFromString(st.Comm); err == nil {
 			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(p)), 0, 0, 0)

@@ -245,10 +245,18 @@ func TestHibernatedMonitorLXCTools(t *testing.T) {
 	init := initPid(t, h.lp, h.name)
 	h.waitHibernated()
 	r := runPath(t, nil, info, "-P", h.lp, "-n", h.name)
-	if r.code != 0 || !strings.Contains(r.stdout, "RUNNING") || !strings.Contains(r.stdout, strconv.Itoa(init)) {
+	if r.code != 0 || !strings.Contains(r.stdout, "RUNNING") || !strings.Contains(r.stdout, strconv.Itoa(init)) ||
+		!strings.Contains(r.stdout, "Memory use:") {
 		t.Fatalf("LXC's lxc-info on a hibernated monitor: %s", r)
 	}
-	h.waitHibernated()
+	// Its statistics come through GET_LIMIT_CGROUP_FD, which the loop
+	// answers with the directories it holds; lxc-cgroup reads the same way.
+	if r := runPath(t, nil, lxcTool(t, "lxc-cgroup"), "-P", h.lp, "-n", h.name, "pids.max"); r.code != 0 || strings.TrimSpace(r.stdout) != "max" {
+		t.Fatalf("LXC's lxc-cgroup on a hibernated monitor: %s", r)
+	}
+	if n := h.wakes(); n != 0 {
+		t.Fatalf("LXC's lxc-info and lxc-cgroup woke the hibernated monitor %d times", n)
+	}
 	r = runPath(t, nil, lxcTool(t, "lxc-attach"), "-P", h.lp, "-n", h.name, "--", "/bin/echo", "lxc-attached")
 	if r.code != 0 || r.stdout != "lxc-attached\n" {
 		t.Fatalf("LXC's lxc-attach on a hibernated monitor: %s", r)
