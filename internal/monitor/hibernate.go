@@ -16,6 +16,7 @@ import (
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/nsexec"
 )
 
@@ -74,6 +75,9 @@ type hibernateState struct {
 	LogPrefix string
 	// CgroupDirs are the payload directories GET_(LIMIT_)CGROUP_FD pass.
 	CgroupDirs []cgroupDirFD
+	// Net is the set-up network (nil: one NewNetSetup rebuilds, empty
+	// or none).
+	Net *network.Snapshot `json:",omitempty"`
 }
 
 // cgroupDirFD is a controller's payload (or limit) directory, open O_PATH.
@@ -142,8 +146,8 @@ func (m *monitor) canHibernate() error {
 		return errors.New("only a daemonized lxc-start's monitor hibernates")
 	}
 	for _, d := range m.spec.Net {
-		if d.Type != "none" && (d.Type != "empty" || d.ScriptDown != "") {
-			return fmt.Errorf("lxc.net.%d is %s: its teardown needs state the monitor cannot hand over yet", d.Index, d.Type)
+		if d.Type == "phys" {
+			return fmt.Errorf("lxc.net.%d is phys: it goes back to the host through the container's namespace, which the monitor cannot hand over yet", d.Index)
 		}
 	}
 	return nil
@@ -309,7 +313,16 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 		unix.CloseOnExec(logFD)
 		lf.Close()
 	}
-	st := &hibernateState{LogFD: logFD, LogLevel: level, LogPrefix: log.Prefix(),
+	var net *network.Snapshot
+	if sn, ok := in.net.(interface{ Snapshot() (network.Snapshot, error) }); ok {
+		snap, err := sn.Snapshot()
+		if err != nil {
+			closeFDs([]int{logFD})
+			return nil, err
+		}
+		net = &snap
+	}
+	st := &hibernateState{LogFD: logFD, Net: net, LogLevel: level, LogPrefix: log.Prefix(),
 		Options: m.o, ConfigName: m.cfg.File(), Config: m.cfg.Text(),
 		Comm:  strings.TrimSuffix(string(comm), "\n"),
 		Flags: in.flags, Pid: in.pid, PidFD: in.proc.p.PidFD(), Cgroups: snap, CgroupFD: in.cg.payloadFD(),

@@ -168,8 +168,12 @@ func TestCanHibernate(t *testing.T) {
 		t.Fatalf("empty network: %v", err)
 	}
 	veth, _ := hibernatingMonitor(t, "lxc.net.0.type = veth\nlxc.net.0.link = br0\n")
-	if veth.canHibernate() == nil {
-		t.Fatal("a veth network's teardown state cannot be handed over yet")
+	if err := veth.canHibernate(); err != nil {
+		t.Fatalf("veth network: %v", err)
+	}
+	phys, _ := hibernatingMonitor(t, "lxc.net.0.type = phys\nlxc.net.0.link = dummy0\n")
+	if phys.canHibernate() == nil {
+		t.Fatal("a phys device's way back cannot be handed over yet")
 	}
 	fg, _ := hibernatingMonitor(t, "")
 	fg.o.Daemonize = false

@@ -15,6 +15,7 @@ import (
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/spawn"
 )
@@ -179,7 +180,17 @@ func (m *monitor) restoreInstance(st *hibernateState) (*instance, error) {
 	}
 	netp := NetParams{Name: m.o.Name, LXCPath: m.o.LXCPath, Spec: m.spec,
 		NetnsShared: in.flags&unix.CLONE_NEWNET == 0, Hook: m.hookContext()}
-	if in.net, err = NewNetSetup(netp); err != nil {
+	if st.Net != nil {
+		n, err := network.Restore(network.Params{Name: netp.Name, LXCPath: netp.LXCPath, Spec: netp.Spec,
+			NetnsShared: netp.NetnsShared, Hook: netp.Hook}, *st.Net)
+		if err != nil {
+			return nil, err
+		}
+		in.net = noNet{}
+		if n != nil {
+			in.net = n
+		}
+	} else if in.net, err = NewNetSetup(netp); err != nil {
 		return nil, err
 	}
 	return in, nil

@@ -301,3 +301,43 @@ func (h *hibernation) waitHibernatedAgain() {
 		return h.wakes() > 0 && h.hibernated()
 	})
 }
+
+// A veth container hibernates too: the network is handed over, so the
+// host side is still deleted at stop and lxc-info still names it.
+func TestHibernatedMonitorVeth(t *testing.T) {
+	h := hibernatingContainer(t, "cmon-hv1", "lxc.net.0.type = veth", "lxc.net.0.flags = up")
+	// lxc-info's Link line is the generated veth.pair of the running
+	// configuration, which only the monitor knows.
+	r := mustRun(t, "lxc-info", "-P", h.lp, "-n", h.name)
+	pair := ""
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if v, ok := strings.CutPrefix(l, "Link:"); ok {
+			pair = strings.TrimSpace(v)
+		}
+	}
+	if pair == "" {
+		t.Fatalf("lxc-info shows no link:\n%s", r.stdout)
+	}
+	if _, err := os.Stat("/sys/class/net/" + pair); err != nil {
+		t.Fatalf("host veth %s: %v", pair, err)
+	}
+	if n := h.wakes(); n != 0 {
+		t.Fatalf("lxc-info woke the monitor %d times", n)
+	}
+	// Wake it (a freeze), let it hibernate again, then stop: the monitor
+	// that tears down is a resumed one.
+	mustRun(t, "lxc-freeze", "-P", h.lp, "-n", h.name)
+	mustRun(t, "lxc-unfreeze", "-P", h.lp, "-n", h.name)
+	h.waitHibernatedAgain()
+	killStop(t, h.lp, h.name)
+	assertClean(t, h.lp, h.name)
+	if _, err := os.Stat("/sys/class/net/" + pair); err == nil {
+		t.Fatalf("host veth %s left after the stop", pair)
+	}
+	ents, _ := os.ReadDir("/run/golxc/network")
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), h.name+"-") {
+			t.Fatalf("network record %s left after the stop", e.Name())
+		}
+	}
+}
