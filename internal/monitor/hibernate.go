@@ -314,7 +314,9 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 		lf.Close()
 	}
 	var net *network.Snapshot
-	if sn, ok := in.net.(interface{ Snapshot() (network.Snapshot, error) }); ok {
+	if sn, ok := in.net.(interface {
+		Snapshot() (network.Snapshot, error)
+	}); ok {
 		snap, err := sn.Snapshot()
 		if err != nil {
 			closeFDs([]int{logFD})
