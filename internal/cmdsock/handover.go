@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -90,3 +92,63 @@ type requestCounter struct{ n atomic.Uint64 }
 
 func (r *requestCounter) Load() uint64 { return r.n.Load() }
 func (r *requestCounter) inc()         { r.n.Add(1) }
+
+// Quiesce stops accepting connections (the socket stays bound: clients
+// wait in its backlog) and reports whether none is open. Whatever it
+// reports, the caller calls Unquiesce unless the process execs: a
+// monitor about to hibernate must not exec with a request half answered.
+func (s *Server) Quiesce() bool {
+	parked := s.pause.start()
+	_ = s.ln.SetDeadline(time.Unix(1, 0)) // the pending Accept returns now
+	<-parked
+	return s.Idle()
+}
+
+// Unquiesce accepts connections again.
+func (s *Server) Unquiesce() {
+	_ = s.ln.SetDeadline(time.Time{})
+	s.pause.stop()
+}
+
+// pauser parks the accept loop between Quiesce and Unquiesce.
+type pauser struct {
+	mu     sync.Mutex
+	on     bool
+	parked chan struct{} // closed once the accept loop is parked
+	resume chan struct{} // closed by stop
+}
+
+func (p *pauser) start() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.on, p.parked, p.resume = true, make(chan struct{}), make(chan struct{})
+	return p.parked
+}
+
+func (p *pauser) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on {
+		p.on = false
+		close(p.resume)
+	}
+}
+
+// park, called by the accept loop after an Accept error, waits while a
+// Quiesce is on; false when none is (a real error).
+func (p *pauser) park() bool {
+	p.mu.Lock()
+	if !p.on {
+		p.mu.Unlock()
+		return false
+	}
+	parked, resume := p.parked, p.resume
+	select {
+	case <-parked:
+	default:
+		close(parked)
+	}
+	p.mu.Unlock()
+	<-resume
+	return true
+}

@@ -72,6 +72,7 @@ type Server struct {
 	stateClients map[*serverConn]StateSet
 	wg           sync.WaitGroup
 	requests     requestCounter
+	pause        pauser // Quiesce (handover.go)
 }
 
 // Listen binds the container's abstract command socket and starts serving it
@@ -115,6 +116,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.pause.stop() // a parked accept loop must see the close
 	conns := make([]*serverConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
@@ -135,6 +137,9 @@ func (s *Server) acceptLoop() {
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
+			}
+			if s.pause.park() {
+				continue
 			}
 			// EMFILE and friends: back off instead of spinning.
 			time.Sleep(50 * time.Millisecond)

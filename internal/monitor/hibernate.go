@@ -212,9 +212,15 @@ func (m *monitor) waitInit(in *instance) syscall.WaitStatus {
 		case <-t.C:
 		}
 		if now := m.srv.Requests(); now == seen {
-			if err := m.quiet(in); err != nil {
+			// No connection may be accepted from the check to the exec.
+			if !m.srv.Quiesce() {
+				m.srv.Unquiesce()
+				log.Tracef("Not hibernating yet: a client is connected")
+			} else if err := m.quiet(in); err != nil {
+				m.srv.Unquiesce()
 				log.Tracef("Not hibernating yet: %v", err)
 			} else if err := m.hibernate(in); err != nil {
+				m.srv.Unquiesce()
 				log.Warnf("Failed to hibernate the monitor, staying a Go process: %v", err)
 				return in.proc.wait()
 			}
