@@ -288,9 +288,11 @@
 // one. So once the container is RUNNING and the monitor has answered
 // nothing for 2 s (GOLXC_HIBERNATE_IDLE; GOLXC_HIBERNATE=0 turns it off),
 // no client is connected, no tty or console client is attached, the
-// freezer says thawed and the configuration is one whose teardown needs
-// no Go state (networks empty or none; internal/monitor/hibernate.go),
-// the monitor execs /proc/self/exe with argv ["[lxc monitor] LXCPATH
+// freezer says thawed and the configuration is one the monitor can hand
+// over (no phys network device, no cgroup2 device program, a daemonized
+// lxc-start; internal/monitor/hibernate.go), the monitor parks its accept
+// loop (cmdsock.Server.Quiesce: clients wait in the socket's backlog, so
+// no request is half answered at the exec) and execs /proc/self/exe with argv ["[lxc monitor] LXCPATH
 // NAME"] and _GOLXC_HIBERNATE=<fd of a memfd holding the answer table>.
 // It execs from the thread that forked init (spawn.Request.CallerThread),
 // since init's parent-death signal fires when that thread exits and an
@@ -317,7 +319,10 @@
 // handler (GET_STATE, GET_INIT_PID, GET_CLONE_FLAGS, GET_NAME,
 // GET_LXCPATH, GET_CONFIG_ITEM for every key the parser knows and the
 // network keys, GET_CGROUP and GET_LIMIT_CGROUP per controller,
-// GET_INIT_PIDFD, ADD_STATE_CLIENT for RUNNING): the C decides nothing.
+// GET_CGROUP_FD and GET_LIMIT_CGROUP_FD per controller as LXC's clients
+// ask them (a zeroed struct cgroup_fd with fd -EBADF; the reply passes a
+// directory fd the loop holds), GET_INIT_PIDFD, ADD_STATE_CLIENT for
+// RUNNING): the C decides nothing.
 //
 // Per connection: accept4; a peer (SO_PEERCRED) that is neither root nor
 // the server's uid and gid gets ret -EPERM and is hung up on, as the Go
@@ -337,7 +342,8 @@
 // exec /proc/self/exe again with the same argv and
 // _GOLXC_RESUME=STATEFD:REASON:CONNFD:SIGNAL. The state memfd holds the
 // Go monitor as JSON (options, configuration text, init's pid and pidfd,
-// the cgroups as a cgroup.Snapshot, the console, tty and namespace fds);
+// the cgroups as a cgroup.Snapshot, the network as a network.Snapshot,
+// the console, tty, namespace, log and cgroup directory fds);
 // monitor.ResumeIfRequested rebuilds the monitor from it, adopts the
 // listening socket and the unread connection, re-raises the signal, and
 // supervises the container as before; it may hibernate again. If the
