@@ -105,7 +105,9 @@ many() {
 	for i in $(seq "$MANY"); do clone "$p$i"; done
 	before=$(settled_free)
 	for i in $(seq "$MANY"); do "$tools/lxc-start" -P "$LP" -n "$p$i" >/dev/null 2>&1 || true; done
-	sleep 2
+	# Idle means settled: golxc's monitors hibernate after 2 s without a
+	# request (internal/nsexec, Hibernation).
+	sleep 5
 	after=$(settled_free)
 	f=$(mktemp)
 	for i in $(seq "$N"); do ms "$tools/lxc-ls" -P "$LP" -f >> "$f"; done
@@ -132,6 +134,7 @@ monitor_growth() {
 	local i gb lb
 	start "$G" g >/dev/null 2>&1
 	start "$L" l >/dev/null 2>&1
+	sleep 5 # idle: golxc's monitor hibernates after 2 s without a request
 	gb=$(rss_anon g) lb=$(rss_anon l)
 	for i in $(seq "$INFOS"); do
 		"$G/lxc-info" -P "$LP" -n g >/dev/null 2>&1 || true

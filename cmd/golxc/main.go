@@ -39,6 +39,7 @@ func main() {
 	selfexe.MarkMain()
 	// Internal stages first: they never return.
 	spawn.RunStageIfRequested()
+	monitor.ResumeIfRequested()
 	monitor.RunDaemonIfRequested()
 	if execinit.Requested() {
 		os.Exit(execinit.Main())

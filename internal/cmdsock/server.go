@@ -71,6 +71,8 @@ type Server struct {
 	conns        map[*serverConn]struct{}
 	stateClients map[*serverConn]StateSet
 	wg           sync.WaitGroup
+	requests     requestCounter
+	pause        pauser // Quiesce (handover.go)
 }
 
 // Listen binds the container's abstract command socket and starts serving it
@@ -114,6 +116,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.pause.stop() // a parked accept loop must see the close
 	conns := make([]*serverConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
@@ -135,25 +138,33 @@ func (s *Server) acceptLoop() {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
+			if s.pause.park() {
+				continue
+			}
 			// EMFILE and friends: back off instead of spinning.
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		if raw, err := c.SyscallConn(); err == nil {
-			_ = SetPassCred(raw)
-		}
-		sc := &serverConn{c: c, srv: s}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			continue
-		}
-		s.conns[sc] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.serveConn(sc)
+		s.serveAccepted(c)
 	}
+}
+
+// serveAccepted registers c and answers it on its own goroutine.
+func (s *Server) serveAccepted(c *net.UnixConn) {
+	if raw, err := c.SyscallConn(); err == nil {
+		_ = SetPassCred(raw)
+	}
+	sc := &serverConn{c: c, srv: s}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	s.conns[sc] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.serveConn(sc)
 }
 
 // serveConn answers requests until the connection is to be dropped. Like
@@ -166,6 +177,7 @@ func (s *Server) serveConn(sc *serverConn) {
 		if !ok {
 			return
 		}
+		s.requests.inc()
 		resp := s.dispatch(req)
 		if resp != nil {
 			err := sc.send(resp)

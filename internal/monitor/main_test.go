@@ -13,6 +13,7 @@ import (
 func TestMain(m *testing.M) {
 	selfexe.MarkMain() // the test binary serves the monitor and the stages
 	spawn.RunStageIfRequested()
+	ResumeIfRequested()
 	RunDaemonIfRequested()
 	os.Exit(m.Run())
 }

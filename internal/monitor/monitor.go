@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -117,9 +118,23 @@ func (m *monitor) main() (int, error) {
 	defer signal.Stop(sigs)
 	go m.handleSignals(sigs)
 
+	return m.supervise(nil)
+}
+
+// supervise runs boots until one ends without a reboot request. resumed
+// is a boot already RUNNING (a monitor woken from hibernation), or nil.
+func (m *monitor) supervise(resumed *instance) (int, error) {
 	code := 0
 	for {
-		reboot, ws, err := m.boot()
+		var reboot bool
+		var ws syscall.WaitStatus
+		var err error
+		if resumed != nil {
+			reboot, ws = m.live(resumed)
+			resumed = nil
+		} else {
+			reboot, ws, err = m.boot()
+		}
 		if err != nil {
 			m.setState(cmdsock.STOPPED)
 			return m.fail(err)
@@ -144,6 +159,10 @@ func (m *monitor) main() (int, error) {
 // boot runs the container once: setup, wait for init, teardown. reboot is
 // true when init died by SIGHUP (reboot(2) inside a pid namespace).
 func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
+	// init is forked on this thread and the monitor hibernates from it
+	// (hibernate.go): init's parent-death signal follows the thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	m.setState(cmdsock.STARTING)
 	in := &instance{kill: newKiller()}
 	m.mu.Lock()
@@ -167,8 +186,13 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.setState(cmdsock.RUNNING)
 	m.rep.report(status{OK: true})
 	m.mem.reset()
+	reboot, ws = m.live(in)
+	return reboot, ws, nil
+}
 
-	ws = in.proc.wait()
+// live supervises a RUNNING boot until init exits, then tears it down.
+func (m *monitor) live(in *instance) (reboot bool, ws syscall.WaitStatus) {
+	ws = m.waitInit(in)
 	log.Debugf("Container init process %d %s", in.pid, describeWait(ws))
 	m.notifyExit(ws)
 	m.mu.Lock()
@@ -182,7 +206,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	}
 	m.teardown(in, target)
 	log.Tracef("Tore down the container (%s)", target)
-	return reboot, ws, nil
+	return reboot, ws
 }
 
 func describeWait(ws syscall.WaitStatus) string {

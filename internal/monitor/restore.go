@@ -84,7 +84,7 @@ func (m *monitor) restore(in *instance) error {
 	if err != nil || pid <= 0 {
 		return fmt.Errorf("criu's pid file %s holds %q, not a pid", p.PidFile, b)
 	}
-	proc, err := spawn.Adopt(pid)
+	proc, err := spawn.AdoptChild(pid)
 	if err != nil {
 		return fmt.Errorf("adopt the restored init: %w", err)
 	}

@@ -5,15 +5,16 @@
 // when asked, runs an exec plan in C instead of starting Go at all
 // (execplan.c, see Exec plans); lxc-start's prefork (prefork.c, last
 // section) forks lxc-start into its own monitor; cheapstart.c makes a
-// tool's runtime start with one P (see Cheap starts). Three constructors
-// in all; importing the package is enough to install them; internal/spawn
-// drives the stage.
+// tool's runtime start with one P (see Cheap starts); hibernate.c runs an
+// idle container's monitor without a Go runtime (see Hibernation). Four
+// constructors in all; importing the package is enough to install them;
+// internal/spawn drives the stage.
 //
 // # Cost when unused
 //
 // The stage's constructor reads one environment variable, _GOLXC_NSEXEC,
 // and returns when it is absent: every normal golxc command pays one
-// getenv. The prefork constructor compares argv[0]'s basename and returns
+// getenv; the hibernation constructor likewise reads _GOLXC_HIBERNATE. The prefork constructor compares argv[0]'s basename and returns
 // for every tool but lxc-start. The cheap-start constructor is not free:
 // for a tool it reads two variables and calls sched_getaffinity,
 // sched_getcpu and sched_setaffinity, and this package's init then walks
@@ -288,4 +289,75 @@
 // at the copies. The area keeps its content, so the tool's command line
 // reads as before, until the monitor writes "[lxc monitor] LXCPATH NAME"
 // there: no prctl(PR_SET_MM) and no CAP_SYS_RESOURCE needed.
+//
+// # Hibernation (hibernate.c)
+//
+// A Go monitor holds ~1.3 MiB of anonymous memory and 6-7 threads for
+// its container's whole life; LXC's, a fork of lxc-start, ~370 KiB and
+// one. So once the container is RUNNING and the monitor has answered
+// nothing for 2 s (GOLXC_HIBERNATE_IDLE; GOLXC_HIBERNATE=0 turns it off),
+// no client is connected, no tty or console client is attached, the
+// freezer says thawed and the configuration is one the monitor can hand
+// over (no phys network device, no cgroup2 device program, a daemonized
+// lxc-start; internal/monitor/hibernate.go), the monitor parks its accept
+// loop (cmdsock.Server.Quiesce: clients wait in the socket's backlog, so
+// no request is half answered at the exec) and execs /proc/self/exe with argv ["[lxc monitor] LXCPATH
+// NAME"] and _GOLXC_HIBERNATE=<fd of a memfd holding the answer table>.
+// It execs from the thread that forked init (spawn.Request.CallerThread),
+// since init's parent-death signal fires when that thread exits and an
+// exec ends every other thread. The pid, the process title, the monitor
+// cgroup, the command socket and every descriptor the monitor holds stay;
+// only the listed ones lose FD_CLOEXEC, so nothing else crosses the exec.
+// The constructor reads the table, closes its fd, sets the comm the Go
+// monitor had, blocks SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+// into a signalfd and polls the listening socket, init's pidfd, the
+// signalfd and the console master. It never returns into Go: it answers
+// or it wakes the Go monitor.
+//
+// The table (hibernate.h, written by HibernateTable.Encode): a 64-byte
+// header (magic "GXLH", version 1, total size, entry count, the listening
+// socket, pidfd, console master and state fds, the uid and gid besides
+// root allowed to ask, the comm, the guard count), the guards, then the
+// entries. A guard is a file (fd) and the exact bytes it read when the
+// table was made: the payload's freezer files. An entry is a key and a
+// reply: the key is the request's cmd, datalen, pointer slot (a value only
+// without payload; 0 otherwise, or 0x4843544142 for a query the loop may
+// answer inside a golxc batch) and payload; the reply is ret, the pointer
+// slot value, the payload and a descriptor to pass (-1: none; the init
+// pidfd for GET_INIT_PIDFD). Go renders every reply by asking its own
+// handler (GET_STATE, GET_INIT_PID, GET_CLONE_FLAGS, GET_NAME,
+// GET_LXCPATH, GET_CONFIG_ITEM for every key the parser knows and the
+// network keys, GET_CGROUP and GET_LIMIT_CGROUP per controller,
+// GET_CGROUP_FD and GET_LIMIT_CGROUP_FD per controller as LXC's clients
+// ask them (a zeroed struct cgroup_fd with fd -EBADF; the reply passes a
+// directory fd the loop holds), GET_INIT_PIDFD, ADD_STATE_CLIENT for
+// RUNNING): the C decides nothing.
+//
+// Per connection: accept4; a peer (SO_PEERCRED) that is neither root nor
+// the server's uid and gid gets ret -EPERM and is hung up on, as the Go
+// server does; a changed guard hands the connection to Go; otherwise the
+// loop peeks the 16-byte header and the payload (MSG_PEEK, 2 s receive
+// timeout: a silent or vanished client is dropped, as Go drops it) and
+// looks the key up. Found: it reads the request for real, sends the reply
+// in one sendmsg (SCM_RIGHTS for the descriptor) and closes. A golxc
+// batch is answered when every query in it has a batch key, else it goes
+// to Go. Anything else (STOP, FREEZE, GET_TTY_FD, SERVE_STATE_CLIENTS, a
+// state listener, an unknown key ...) wakes Go with the connection still
+// unread.
+//
+// Waking: init's pidfd readable ('e'), a connection to answer ('c'),
+// SIGTERM or SIGINT ('s'; the other signals are read and ignored, as the
+// Go monitor ignores them), console output or hang-up ('t') make the loop
+// exec /proc/self/exe again with the same argv and
+// _GOLXC_RESUME=STATEFD:REASON:CONNFD:SIGNAL. The state memfd holds the
+// Go monitor as JSON (options, configuration text, init's pid and pidfd,
+// the cgroups as a cgroup.Snapshot, the network as a network.Snapshot,
+// the console, tty, namespace, log and cgroup directory fds);
+// monitor.ResumeIfRequested rebuilds the monitor from it, adopts the
+// listening socket and the unread connection, re-raises the signal, and
+// supervises the container as before; it may hibernate again. If the
+// exec fails the loop exits 127: init dies of its parent-death signal
+// and the next start sweeps the cgroups, as after a monitor killed with
+// SIGKILL. Signals stay blocked across the wake-up exec; the Go runtime
+// unblocks those it handles.
 package nsexec

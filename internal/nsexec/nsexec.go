@@ -6,6 +6,7 @@ package nsexec
 #cgo CFLAGS: -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 #include "nsexec.h"
 #include "execplan.h"
+#include "hibernate.h"
 */
 import "C"
 
@@ -42,6 +43,20 @@ const (
 	_ = uint(PlanMax - C.GOLXC_PLAN_MAX)
 	_ = uint(C.GOLXC_MAX_SHARE - MaxShare)
 	_ = uint(MaxShare - C.GOLXC_MAX_SHARE)
+	// hibernate.h and hibernate.go
+	_ = uint(C.GOLXC_HIB_MAGIC-hibMagic) + uint(hibMagic-C.GOLXC_HIB_MAGIC)
+	_ = uint(C.GOLXC_HIB_VERSION-hibVersion) + uint(hibVersion-C.GOLXC_HIB_VERSION)
+	_ = uint(C.GOLXC_HIB_HEADER_SIZE-hibHeaderSize) + uint(hibHeaderSize-C.GOLXC_HIB_HEADER_SIZE)
+	_ = uint(C.sizeof_struct_golxc_hib_header-hibHeaderSize) + uint(hibHeaderSize-C.sizeof_struct_golxc_hib_header)
+	_ = uint(C.GOLXC_HIB_ENTRY_SIZE-hibEntrySize) + uint(hibEntrySize-C.GOLXC_HIB_ENTRY_SIZE)
+	_ = uint(C.sizeof_struct_golxc_hib_entry-hibEntrySize) + uint(hibEntrySize-C.sizeof_struct_golxc_hib_entry)
+	_ = uint(C.GOLXC_HIB_KEY_HEADER-hibKeyHeader) + uint(hibKeyHeader-C.GOLXC_HIB_KEY_HEADER)
+	_ = uint(C.GOLXC_HIB_BATCH_KEY-hibBatchKey) + uint(hibBatchKey-C.GOLXC_HIB_BATCH_KEY)
+	_ = uint(C.GOLXC_HIB_BATCH-hibBatchCmd) + uint(hibBatchCmd-C.GOLXC_HIB_BATCH)
+	_ = uint(C.GOLXC_HIB_DATA_MAX-hibMaxDataSize) + uint(hibMaxDataSize-C.GOLXC_HIB_DATA_MAX)
+	_ = uint(C.GOLXC_HIB_GUARD_SIZE-hibGuardSize) + uint(hibGuardSize-C.GOLXC_HIB_GUARD_SIZE)
+	_ = uint(C.sizeof_struct_golxc_hib_guard-hibGuardSize) + uint(hibGuardSize-C.sizeof_struct_golxc_hib_guard)
+	_ = uint(C.GOLXC_HIB_GUARD_MAX-hibGuardMax) + uint(hibGuardMax-C.GOLXC_HIB_GUARD_MAX)
 )
 
 // Stage reports whether the C stage ran in this process (ok) and, if so,

@@ -174,11 +174,18 @@ func exited(pid int) bool {
 	}
 }
 
-// Adopt makes a Process of pid, a direct child of the caller that another
+// Adopt wraps a child this process made before it exec'd itself (a
+// monitor waking from hibernation): pid is still our unreaped child and
+// pidfd (-1: none) refers to it.
+func Adopt(pid, pidfd int) *Process {
+	return &Process{Pid: pid, pidfd: pidfd}
+}
+
+// AdoptChild adopts pid, a direct child of the caller that another
 // program made (criu restore --restore-sibling makes the restored init a
-// child of criu's parent), so it is waited for and signalled like one
-// Start made. It has no sync socket.
-func Adopt(pid int) (*Process, error) {
+// child of criu's parent), after checking it is one; its pidfd is opened
+// here.
+func AdoptChild(pid int) (*Process, error) {
 	var info unix.Siginfo
 	// WNOWAIT: only check that pid is our child, without reaping it.
 	if err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil); err != nil {
@@ -188,5 +195,5 @@ func Adopt(pid int) (*Process, error) {
 	if err != nil {
 		fd = -1
 	}
-	return &Process{Pid: pid, pidfd: fd}, nil
+	return Adopt(pid, fd), nil
 }

@@ -55,6 +55,11 @@ type Request struct {
 	CgroupFD   int  // >= 0: cgroup2 dir fd, the stage is cloned into it (CLONE_INTO_CGROUP); -1: none
 	Setsid     bool // the final process becomes a session leader
 	Pdeathsig  syscall.Signal
+	// CallerThread forks on the calling goroutine's thread, which the
+	// caller has locked (runtime.LockOSThread) and keeps: the parent-death
+	// signal then follows that thread, which a monitor that execs itself
+	// (hibernation) must exec from.
+	CallerThread bool
 	// Share (Create only) lists namespaces the process joins instead of
 	// getting new ones (lxc.namespace.share.*); their flags must not be in
 	// CloneFlags. A shared user namespace is joined first and the process
@@ -296,10 +301,15 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		err error
 	}
 	done := make(chan started, 1)
-	go func() {
+	fork := func() {
 		pid, err := syscall.ForkExec(path, argv, attr)
 		done <- started{pid, err}
-	}()
+	}
+	if req.CallerThread {
+		fork()
+	} else {
+		go fork()
+	}
 	st := <-done
 	closeStdio()
 	runtime.KeepAlive(files)
