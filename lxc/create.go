@@ -12,6 +12,7 @@ import (
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/templates"
 )
 
@@ -42,8 +43,11 @@ func (b BackendStore) String() string {
 	return backendNames[b]
 }
 
-// Set parses a backing store name (flag.Value).
+// Set parses a backing store name (flag.Value); "overlay" is Overlayfs.
 func (b *BackendStore) Set(s string) error {
+	if s == "overlay" {
+		s = "overlayfs"
+	}
 	for k, v := range backendNames {
 		if v == s && v != "" {
 			*b = BackendStore(k)
@@ -53,10 +57,28 @@ func (b *BackendStore) Set(s string) error {
 	return fmt.Errorf("%s is not a valid backing storage type", s)
 }
 
+// storageName is the storage driver of b for a container in lxcpath
+// ("best": btrfs when lxcpath is on btrfs, else dir, as LXC's
+// btrfs, zfs, lvm, dir order gives on a host without zfs and lvm).
+func (b BackendStore) storageName(lxcpath string) string {
+	switch b {
+	case 0, Directory:
+		return "dir"
+	case Best:
+		if storage.OnBtrfs(lxcpath) {
+			return "btrfs"
+		}
+		return "dir"
+	case Overlayfs:
+		return "overlay"
+	}
+	return b.String()
+}
+
 // BackendStoreSpecs are the -B options.
 type BackendStoreSpecs struct {
-	FSType string
-	FSSize uint64
+	FSType string // loop: mkfs type (default ext4)
+	FSSize uint64 // loop: image size in bytes (default 1 GiB)
 	Dir    *string
 	ZFS    struct{ Root string }
 	LVM    struct{ VG, LV, Thinpool string }
@@ -93,8 +115,8 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if c.Defined() {
 		return fmt.Errorf("%w: %s", ErrAlreadyDefined, c.ConfigFileName())
 	}
-	if o.Backend != 0 && o.Backend != Directory {
-		return fmt.Errorf("backing store %q is not supported yet by golxc; use -B dir", o.Backend)
+	if err := storage.Unavailable(o.Backend.storageName(c.lxcpath)); err != nil {
+		return err
 	}
 	tmpl, builtin, err := templates.Resolve(o.Template, TemplateDirs)
 	if err != nil {
@@ -178,12 +200,15 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	noTemplate := templates.IsNone(o.Template)
 	rootfs := ""
 	if !noTemplate {
-		rootfs, err = c.makeRootfs(o, u)
+		var raw string
+		var umount func()
+		raw, rootfs, umount, err = c.makeRootfs(o, u)
 		if err != nil {
 			return err
 		}
+		defer umount()
 		initial.RemoveLines("lxc.rootfs.path")
-		if err := initial.Set("lxc.rootfs.path", "dir:"+rootfs); err != nil {
+		if err := initial.Set("lxc.rootfs.path", raw); err != nil {
 			return err
 		}
 	}
@@ -234,11 +259,57 @@ func initialConfig(file string) (*config.Config, error) {
 	return conf, nil
 }
 
-// makeRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
-func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
-	rootfs := filepath.Join(c.Dir(), "rootfs")
-	if o.BackendSpecs != nil && o.BackendSpecs.Dir != nil && *o.BackendSpecs.Dir != "" {
-		rootfs = *o.BackendSpecs.Dir
+// makeRootfs creates the rootfs storage: it returns lxc.rootfs.path, the
+// directory the template fills (LXCPATH/NAME/rootfs, or --dir), and what
+// undoes its mount once the template ran.
+func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, umount func(), err error) {
+	umount = func() {}
+	backend := o.Backend.storageName(c.lxcpath)
+	var so storage.CreateOptions
+	if sp := o.BackendSpecs; sp != nil {
+		if sp.Dir != nil {
+			so.Dir = *sp.Dir
+		}
+		so.FSType, so.FSSize = sp.FSType, sp.FSSize
+	}
+	if backend == "dir" {
+		rootfs, err = c.makeDirRootfs(so.Dir, u)
+		return "dir:" + rootfs, rootfs, umount, err
+	}
+	d, err := storage.Lookup(backend)
+	if err != nil {
+		return "", "", umount, err
+	}
+	rootfs = storage.MountPoint(c.Dir())
+	log.Debugf("Creating %s storage for %s", backend, c.name)
+	raw, err = d.Create(rootfs, so)
+	if err != nil {
+		os.RemoveAll(rootfs)
+		return "", "", umount, err
+	}
+	u.add(func() {
+		if err := storage.Destroy(raw); err != nil {
+			log.Warnf("Failed to remove the storage %q of the failed create: %v", raw, err)
+		}
+		os.RemoveAll(rootfs)
+	})
+	if r := storage.Parse(raw); r.Type == "loop" {
+		// The template fills the image through a mount, as LXC's
+		// create does for block storage.
+		if umount, err = storage.MountAt(r, rootfs); err != nil {
+			return "", "", func() {}, err
+		}
+		u.add(umount)
+	}
+	log.Tracef("Created %s storage %q", backend, raw)
+	return raw, rootfs, umount, os.Chmod(rootfs, 0o755)
+}
+
+// makeDirRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
+func (c *Container) makeDirRootfs(dir string, u *undo) (string, error) {
+	rootfs := storage.MountPoint(c.Dir())
+	if dir != "" {
+		rootfs = dir
 		if !filepath.IsAbs(rootfs) {
 			return "", fmt.Errorf("--dir should use absolute path")
 		}
