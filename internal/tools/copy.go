@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"crypto/rand"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -168,19 +171,28 @@ func (o *copyOpts) run(c *cli.Ctx) int {
 	return 0
 }
 
-// randomName makes NEWPATH/NAME_XXXXXX (mode 0770) for an ephemeral clone
-// without -N, as LXC's mkdtemp does.
+// randomName makes NEWPATH/NAME_XXXXXX (six random letters and digits,
+// mode 0770) for an ephemeral clone without -N, as LXC's mkdtemp does.
 func randomName(newPath, name string) (string, error) {
 	if err := os.MkdirAll(newPath, 0o755); err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp(newPath, name+"_")
-	if err != nil {
-		return "", err
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for try := 0; try < 100; try++ {
+		b := make([]byte, 6)
+		rand.Read(b)
+		for i := range b {
+			b[i] = chars[int(b[i])%len(chars)]
+		}
+		n := name + "_" + string(b)
+		err := os.Mkdir(filepath.Join(newPath, n), 0o770)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return n, os.Chmod(filepath.Join(newPath, n), 0o770)
 	}
-	if err := os.Chmod(dir, 0o770); err != nil {
-		os.Remove(dir)
-		return "", err
-	}
-	return filepath.Base(dir), nil
+	return "", fmt.Errorf("no free name %s_XXXXXX in %s", name, newPath)
 }
