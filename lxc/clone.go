@@ -28,6 +28,10 @@ type CloneOptions struct {
 	AllowRunning bool     // clone a running container
 	NewSize      uint64   // size of new block storage (bytes; 0 = the origin's or 1 GiB)
 	HookArgs     []string // extra arguments for lxc.hook.clone
+
+	// adopt: entries of an existing, config-less directory of the
+	// clone's name that move into the clone (a restore keeps "snaps").
+	adopt []string
 }
 
 // ErrCloneFailed is what a failed clone wraps.
@@ -135,10 +139,16 @@ func (c *Container) Clone(name string, o CloneOptions) error {
 	if err := c.updateCloneRootfs(nc, b, spec.Hooks[hooks.Clone], o); err != nil {
 		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
 	}
+	if err := b.adopt(nc.Dir(), o.adopt); err != nil {
+		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
+	}
 	if err := b.commit(nc.Dir()); err != nil {
 		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
 	}
 	done = true
+	if b.trash != "" {
+		removeCloneTemp(b.trash)
+	}
 	unlock()
 	rdeps.ModAll(nc.Dir(), newPath, name, true)
 	log.Infof("Cloned %s to %s", c.name, name)
@@ -268,6 +278,9 @@ type cloneBuild struct {
 	raw  string // the clone's lxc.rootfs.path (final paths)
 	lock *os.File
 	dest string
+
+	adopted []string // entries taken from dest (given back by remove)
+	trash   string   // where the rest of dest went
 }
 
 func newCloneBuild(lxcpath, name string) (*cloneBuild, error) {
@@ -309,8 +322,52 @@ func (b *cloneBuild) commit(dest string) error {
 	return nil
 }
 
+// adopt moves the named entries of dest into the build directory (an
+// empty directory the clone made there is replaced), then moves what is
+// left of dest aside, to be removed once the clone is in place.
+func (b *cloneBuild) adopt(dest string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	for _, n := range names {
+		from, to := filepath.Join(dest, n), filepath.Join(b.dir, n)
+		if _, err := os.Lstat(from); err != nil {
+			continue
+		}
+		os.Remove(to)
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("keep %s: %w", from, err)
+		}
+		b.adopted = append(b.adopted, n)
+		log.Tracef("Moved %q into the clone", from)
+	}
+	trash, err := os.MkdirTemp(filepath.Dir(dest), cloneTempPrefix+"old-")
+	if err == nil {
+		os.Remove(trash)
+		err = os.Rename(dest, trash)
+	}
+	if err != nil {
+		return fmt.Errorf("move %s aside: %w", dest, err)
+	}
+	b.trash = trash
+	return nil
+}
+
 // remove undoes a failed clone.
 func (b *cloneBuild) remove() {
+	if b.trash != "" {
+		if err := os.Rename(b.trash, b.dest); err != nil {
+			log.Errorf("Failed to move %s back to %s: %v", b.trash, b.dest, err)
+		}
+	}
+	for _, n := range b.adopted {
+		os.Remove(filepath.Join(b.dest, n))
+		if err := os.Rename(filepath.Join(b.dir, n), filepath.Join(b.dest, n)); err != nil {
+			log.Errorf("Failed to give %s back to %s: %v; it stays in %s", n, b.dest, err, b.dir)
+			b.lock.Close()
+			return
+		}
+	}
 	removeCloneTemp(b.dir)
 	b.lock.Close()
 }
@@ -341,7 +398,12 @@ func sweepCloneTemps(lxcpath string) {
 			continue
 		}
 		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
-			removeCloneTemp(dir)
+			if _, err := os.Stat(filepath.Join(dir, "snaps")); err == nil {
+				// Snapshots are never removed behind the user's back.
+				log.Warnf("%s holds the snapshots of an interrupted restore: move %s back into its container", dir, filepath.Join(dir, "snaps"))
+			} else {
+				removeCloneTemp(dir)
+			}
 		}
 		f.Close()
 	}

@@ -433,3 +433,64 @@ func TestCopyAgreesWithLXC(t *testing.T) {
 		t.Errorf("LXC's lxc-destroy after golxc's: %s", r)
 	}
 }
+
+// lxc-snapshot: create (with a comment), list (-C), restore under a new
+// name and over the original, destroy one and ALL; LXC's lxc-snapshot
+// lists golxc's snapshots the same way.
+func TestSnapshotLifecycle(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	busybox(t, lp, "stor-snap")
+	rootfs := filepath.Join(lp, "stor-snap", "rootfs")
+	comment := filepath.Join(t.TempDir(), "comment")
+	os.WriteFile(comment, []byte("first\nsnapshot\n"), 0o644)
+	os.WriteFile(filepath.Join(rootfs, "marker"), []byte("v0"), 0o644)
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L"), 0, "No snapshots\n", "")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-c", comment), 0, "", "")
+	os.WriteFile(filepath.Join(rootfs, "marker"), []byte("v1"), 0o644)
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap"), 0, "", "")
+	os.WriteFile(filepath.Join(rootfs, "marker"), []byte("v2"), 0o644)
+	snaps := filepath.Join(lp, "stor-snap", "snaps")
+	ts0, _ := os.ReadFile(filepath.Join(snaps, "snap0", "ts"))
+	ts1, _ := os.ReadFile(filepath.Join(snaps, "snap1", "ts"))
+	if len(ts0) != len("2006:01:02 15:04:05") {
+		t.Errorf("ts %q", ts0)
+	}
+	list := "snap0 (" + snaps + ") " + string(ts0) + "\nsnap1 (" + snaps + ") " + string(ts1) + "\n"
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L"), 0, list, "")
+	withComments := "snap0 (" + snaps + ") " + string(ts0) + "\nfirst\nsnapshot\nsnap1 (" + snaps + ") " + string(ts1) + "\n"
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L", "-C"), 0, withComments, "")
+	if p, err := exec.LookPath("/usr/bin/lxc-snapshot"); err == nil {
+		// LXC lists in directory order: compare the lines as a set.
+		r := runPath(t, nil, p, "-P", lp, "-n", "stor-snap", "-L")
+		if r.code != 0 || len(r.stdout) != len(list) || !strings.Contains(r.stdout, "snap0 ("+snaps+") "+string(ts0)+"\n") {
+			t.Errorf("LXC's lxc-snapshot -L of golxc's snapshots: %s", r)
+		}
+	}
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-r", "snap0", "-N", "stor-snapr"), 0, "", "")
+	t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-snapr", "-k") })
+	if b, _ := os.ReadFile(filepath.Join(lp, "stor-snapr", "rootfs", "marker")); string(b) != "v0" {
+		t.Errorf("restored under a new name: marker %q", b)
+	}
+	startRunning(t, lp, "stor-snapr")
+	killStop(t, lp, "stor-snapr")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-r", "snap1"), 0, "", "")
+	if b, _ := os.ReadFile(filepath.Join(rootfs, "marker")); string(b) != "v1" {
+		t.Errorf("restored over the original: marker %q", b)
+	}
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L"), 0, list, "")
+	startRunning(t, lp, "stor-snap")
+	killStop(t, lp, "stor-snap")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-r", "snap9"), 1, "",
+		"lxc-snapshot: Error restoring snapshot snap9: snapshot not found: stor-snap has no snapshot snap9 (see lxc-snapshot -L)\n")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-r", "snap0", "a", "b"), 1, "", "lxc-snapshot: Too many arguments\n")
+	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-snap"), 1, "", "lxc-destroy: Destroying stor-snap failed: stor-snap has snapshots\n")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-d", "snap0"), 0, "", "")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L"), 0, "snap1 ("+snaps+") "+string(ts1)+"\n", "")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-d", "ALL"), 0, "", "")
+	expect(t, run(t, nil, "lxc-snapshot", "-P", lp, "-n", "stor-snap", "-L"), 0, "No snapshots\n", "")
+	if _, err := os.Stat(snaps); !os.IsNotExist(err) {
+		t.Error("snaps directory left after -d ALL")
+	}
+	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-snap"), 0, "", "")
+}
