@@ -494,3 +494,34 @@ func TestSnapshotLifecycle(t *testing.T) {
 	}
 	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-snap"), 0, "", "")
 }
+
+// LXC's own lxc-test-cloneconfig and lxc-test-snapdeps (Debian's
+// lxc-tests) pass with golxc's tools first on PATH. Both work in the
+// default lxcpath under fixed names.
+func TestLXCCloneScripts(t *testing.T) {
+	needRoot(t)
+	for _, c := range []struct{ script, pass string }{
+		{"lxc-test-cloneconfig", "PASS"},
+		{"lxc-test-snapdeps", "Snapshot clone dependency test passed"},
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			script := lxcTool(t, c.script)
+			for _, n := range []string{"lxctestb", "lxctestb2", "snapdeptest", "snapdeptest1"} {
+				if _, err := os.Stat(filepath.Join("/var/lib/lxc", n)); err == nil {
+					t.Skipf("/var/lib/lxc/%s exists: not ours to replace", n)
+				}
+			}
+			t.Cleanup(func() {
+				for _, n := range []string{"lxctestb", "lxctestb2", "snapdeptest"} {
+					run(t, nil, "lxc-destroy", "-n", n, "-s")
+				}
+			})
+			cmd := exec.Command(script)
+			cmd.Env = append(os.Environ(), "PATH="+binDir+":"+os.Getenv("PATH"))
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), c.pass) {
+				t.Fatalf("%s: %v\n%s", c.script, err, out)
+			}
+		})
+	}
+}
