@@ -525,3 +525,35 @@ func TestLXCCloneScripts(t *testing.T) {
 		})
 	}
 }
+
+// lxc.hook.clone runs with LXC's arguments and environment, on the
+// clone's mounted rootfs; a hook kept in the origin's directory is copied
+// and its path rewritten; a failing hook leaves no clone.
+func TestCopyCloneHook(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	out := filepath.Join(t.TempDir(), "hook.out")
+	hook := filepath.Join(lp, "stor-hk", "clonehook.sh")
+	busybox(t, lp, "stor-hk", "lxc.hook.clone = "+hook)
+	os.WriteFile(hook, []byte("#!/bin/sh\necho \"$*|$LXC_NAME|$LXC_SRC_NAME|$LXC_ROOTFS_PATH\" > "+out+"\ntest -x \"$LXC_ROOTFS_MOUNT/bin/busybox\"\n"), 0o755)
+	mustRun(t, "lxc-copy", "-P", lp, "-n", "stor-hk", "-N", "stor-hk2", "-s", "--", "a1", "a2")
+	want := "stor-hk2 lxc clone a1 a2|stor-hk2|stor-hk|overlay:" + lp + "/stor-hk/rootfs:" + lp + "/stor-hk2/overlay/delta\n"
+	if b, _ := os.ReadFile(out); string(b) != want {
+		t.Errorf("hook saw %q, want %q", b, want)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(lp, "stor-hk2", "config"))
+	if !strings.Contains(string(cfg), "lxc.hook.clone = "+lp+"/stor-hk2/clonehook.sh\n") {
+		t.Errorf("hook path not rewritten:\n%s", cfg)
+	}
+	if st, err := os.Stat(filepath.Join(lp, "stor-hk2", "clonehook.sh")); err != nil || st.Mode().Perm() != 0o755 {
+		t.Errorf("hook script not copied: %v", err)
+	}
+	os.WriteFile(hook, []byte("#!/bin/sh\necho refused >&2\nexit 3\n"), 0o755)
+	r := run(t, nil, "lxc-copy", "-P", lp, "-n", "stor-hk", "-N", "stor-hk3")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "exited with status 3: refused") {
+		t.Errorf("failing clone hook: %s", r)
+	}
+	if entries, _ := os.ReadDir(lp); len(entries) != 2 {
+		t.Errorf("the failed clone left entries: %v", entries)
+	}
+}
