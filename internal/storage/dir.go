@@ -34,7 +34,10 @@ func (dirDriver) Mount(r Rootfs, data string) (*MountSpec, error) {
 		return nil, fmt.Errorf("lxc.rootfs.path %q: missing rootfs path", r.Raw)
 	}
 	if _, err := os.Stat(r.Path); err != nil {
-		return nil, fmt.Errorf("lxc.rootfs.path %q: %v", r.Raw, err)
+		if pe, ok := err.(*os.PathError); ok {
+			err = fmt.Errorf("%s: %v", pe.Path, pe.Err)
+		}
+		return nil, fmt.Errorf("lxc.rootfs.path %q: %v", r.Path, err)
 	}
 	return &MountSpec{Source: r.Path, Flags: unix.MS_BIND | unix.MS_REC, Data: data}, nil
 }
