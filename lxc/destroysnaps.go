@@ -55,14 +55,24 @@ func destroySnapshotIn(dir, name string) error {
 	return nil
 }
 
-// DestroyWithAllSnapshots destroys the container's dependent clones (each
-// must have no clones of its own), its snapshots, then the container.
-// Clones are destroyed newest first, so a chain recorded in the origin
-// (web, then mysite cloned from web) goes in one call.
+// DestroyWithAllSnapshots destroys the container's snapshots, then the
+// container (as LXC's destroy_with_snapshots: dependent clones still
+// prevent it; see DestroyDependentClones).
 func (c *Container) DestroyWithAllSnapshots() error {
 	if !c.Defined() {
 		return ErrNotDefined
 	}
+	if err := c.DestroyAllSnapshots(); err != nil {
+		return err
+	}
+	return c.Destroy()
+}
+
+// DestroyDependentClones destroys the snapshot clones that depend on the
+// container (its lxc_snapshots), as lxc-destroy -s does; each must have no
+// clones of its own. Newest first, so a chain recorded in the origin (web,
+// then mysite cloned from web) goes in one call.
+func (c *Container) DestroyDependentClones() error {
 	deps := rdeps.Dependents(c.Dir())
 	for i := len(deps) - 1; i >= 0; i-- {
 		d := deps[i]
@@ -75,8 +85,5 @@ func (c *Container) DestroyWithAllSnapshots() error {
 			return fmt.Errorf("destroy clone %s of %s: %v", d.Name, c.name, err)
 		}
 	}
-	if err := c.DestroyAllSnapshots(); err != nil {
-		return err
-	}
-	return c.Destroy()
+	return nil
 }

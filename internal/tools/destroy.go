@@ -66,7 +66,12 @@ func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			destroy := ct.Destroy
 			if snaps {
-				destroy = ct.DestroyWithAllSnapshots
+				destroy = func() error {
+					if err := ct.DestroyDependentClones(); err != nil {
+						return err
+					}
+					return ct.DestroyWithAllSnapshots()
+				}
 			}
 			if err := destroy(); err != nil {
 				switch {

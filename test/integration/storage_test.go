@@ -329,7 +329,12 @@ func TestBtrfsSnapshotClone(t *testing.T) {
 	}
 	startRunning(t, lp, "stor-bt")
 	killStop(t, lp, "stor-bt")
-	for _, c := range []string{"stor-btsnap", "stor-bt"} {
+	// -B best picks btrfs where the lxcpath is on btrfs.
+	mustRun(t, "lxc-create", "-P", lp, "-n", "stor-btbest", "-t", "busybox", "-B", "best", "-f", conf)
+	if cfg, _ := os.ReadFile(filepath.Join(lp, "stor-btbest", "config")); !strings.Contains(string(cfg), "lxc.rootfs.path = btrfs:") {
+		t.Errorf("-B best on btrfs:\n%s", cfg)
+	}
+	for _, c := range []string{"stor-btsnap", "stor-bt", "stor-btbest"} {
 		mustRun(t, "lxc-destroy", "-P", lp, "-n", c)
 	}
 	out, _ := exec.Command("btrfs", "subvolume", "list", mnt).CombinedOutput()
