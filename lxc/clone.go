@@ -194,6 +194,10 @@ func (c *Container) updateCloneRootfs(nc *Container, b *cloneBuild, cloneHooks [
 		return nil
 	}
 	r := storage.Parse(b.buildRaw())
+	if len(cloneHooks) == 0 && !overlayMayHave(r, "etc/hostname") {
+		// Nothing to run and no hostname file in any layer: no mount.
+		return nil
+	}
 	rootfs := r.Path
 	if r.Type != "dir" && r.Type != "btrfs" {
 		rootfs = storage.MountPoint(b.dir)
@@ -218,6 +222,24 @@ func (c *Container) updateCloneRootfs(nc *Container, b *cloneBuild, cloneHooks [
 		}
 	}
 	return nil
+}
+
+// overlayMayHave: rel may exist in the overlay r (some layer has it);
+// true for other storage types, which are looked at through a mount.
+func overlayMayHave(r storage.Rootfs, rel string) bool {
+	if !storage.IsOverlay(r.Type) {
+		return true
+	}
+	lower, upper, err := r.Overlay()
+	if err != nil {
+		return true
+	}
+	for _, layer := range append(strings.Split(lower, ":"), upper) {
+		if _, err := os.Lstat(filepath.Join(layer, rel)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // writeHostname replaces ROOTFS/etc/hostname when it is there, never
