@@ -562,3 +562,25 @@ func TestCopyCloneHook(t *testing.T) {
 		t.Errorf("the failed clone left entries: %v", entries)
 	}
 }
+
+// A copy that runs out of space fails with one line and leaves nothing
+// in the target lxcpath.
+func TestCopyFullDisk(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	busybox(t, lp, "stor-fd")
+	os.WriteFile(filepath.Join(lp, "stor-fd", "rootfs", "blob"), bytes.Repeat([]byte{1}, 4<<20), 0o644)
+	small := t.TempDir()
+	if err := unix.Mount("tmpfs", small, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("tmpfs: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(small, unix.MNT_DETACH) })
+	dropLockDirs(t, filepath.Join(small, "x"))
+	r := run(t, nil, "lxc-copy", "-P", lp, "-n", "stor-fd", "-N", "stor-fd2", "-p", small)
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "no space left on device") {
+		t.Errorf("copy onto a full disk: %s", r)
+	}
+	if entries, _ := os.ReadDir(small); len(entries) != 0 {
+		t.Errorf("the failed copy left %v", entries)
+	}
+}
