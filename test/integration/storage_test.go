@@ -303,7 +303,7 @@ func TestBtrfsSnapshotClone(t *testing.T) {
 	}
 	t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
 	lp := filepath.Join(mnt, "lxc")
-	dropLockDirs(t, filepath.Join(lp, "x"))
+	dropLockDirs(t, dir)
 	conf := filepath.Join(t.TempDir(), "c.conf")
 	os.WriteFile(conf, []byte("lxc.net.0.type = empty\n"), 0o644)
 	mustRun(t, "lxc-create", "-P", lp, "-n", "stor-bt", "-t", "busybox", "-B", "btrfs", "-f", conf)
@@ -575,7 +575,7 @@ func TestCopyFullDisk(t *testing.T) {
 		t.Skipf("tmpfs: %v", err)
 	}
 	t.Cleanup(func() { unix.Unmount(small, unix.MNT_DETACH) })
-	dropLockDirs(t, filepath.Join(small, "x"))
+	dropLockDirs(t, small)
 	r := run(t, nil, "lxc-copy", "-P", lp, "-n", "stor-fd", "-N", "stor-fd2", "-p", small)
 	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "no space left on device") {
 		t.Errorf("copy onto a full disk: %s", r)
