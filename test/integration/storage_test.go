@@ -56,8 +56,17 @@ func TestCopySnapshotChain(t *testing.T) {
 	}
 	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-web"), 1, "", "lxc-destroy: Destroying stor-web failed: stor-web has clones\n")
 	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-base"), 1, "", "lxc-destroy: Destroying stor-base failed: stor-base has clones\n")
+	// A renamed clone stays recorded by its origins, under its new name;
+	// an origin with clones is not renamed.
+	mustRun(t, "lxc-copy", "-P", lp, "-n", "stor-mysite", "-N", "stor-mysite2", "-R")
+	if got, want := deps("stor-base", "lxc_snapshots"), lp+"\nstor-web\n"+lp+"\nstor-mysite2\n"; got != want {
+		t.Errorf("base lxc_snapshots after the rename %q, want %q", got, want)
+	}
+	if r := run(t, nil, "lxc-copy", "-P", lp, "-n", "stor-web", "-N", "stor-web2", "-R"); r.code != 1 {
+		t.Errorf("rename of an origin: %s", r)
+	}
 	expect(t, run(t, nil, "lxc-destroy", "-P", lp, "-n", "stor-web", "-s"), 0, "", "")
-	for _, c := range []string{"stor-web", "stor-mysite"} {
+	for _, c := range []string{"stor-web", "stor-mysite2"} {
 		if _, err := os.Stat(filepath.Join(lp, c)); !os.IsNotExist(err) {
 			t.Errorf("lxc-destroy -s left %s", c)
 		}
