@@ -1,8 +1,8 @@
 package lxc
 
 import (
-	"crypto/rand"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 )
@@ -89,7 +89,5 @@ func isHwaddrKey(key string) bool {
 
 // randomMAC is a new address in LXC's 00:16:3e range.
 func randomMAC() string {
-	var b [3]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("00:16:3e:%02x:%02x:%02x", b[0], b[1], b[2])
+	return fmt.Sprintf("00:16:3e:%02x:%02x:%02x", rand.IntN(256), rand.IntN(256), rand.IntN(256))
 }

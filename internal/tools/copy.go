@@ -1,10 +1,10 @@
 package tools
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,9 +180,8 @@ func randomName(newPath, name string) (string, error) {
 	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	for try := 0; try < 100; try++ {
 		b := make([]byte, 6)
-		rand.Read(b)
 		for i := range b {
-			b[i] = chars[int(b[i])%len(chars)]
+			b[i] = chars[rand.IntN(len(chars))]
 		}
 		n := name + "_" + string(b)
 		err := os.Mkdir(filepath.Join(newPath, n), 0o770)
