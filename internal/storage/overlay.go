@@ -73,7 +73,7 @@ func (overlayDriver) Mount(r Rootfs, data string) (*MountSpec, error) {
 // an overlay origin gives its lower layer and a copy of its upper one.
 func (overlayDriver) Clone(j *CloneJob) (string, error) {
 	if !j.Snapshot {
-		return "", fmt.Errorf("the overlay storage driver can only be used for snapshots (add -s)")
+		return "", fmt.Errorf("the overlay storage driver can only be used for snapshots (add -s, or -B dir for a full copy)")
 	}
 	final := j.finalDir()
 	delta := filepath.Join(j.BuildDir, overlayDeltaPath)
