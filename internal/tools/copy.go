@@ -171,27 +171,34 @@ func (o *copyOpts) run(c *cli.Ctx) int {
 	return 0
 }
 
-// randomName makes NEWPATH/NAME_XXXXXX (six random letters and digits,
-// mode 0770) for an ephemeral clone without -N, as LXC's mkdtemp does.
+// randomName makes NEWPATH/NAME_XXXXXX (mode 0770) for an ephemeral
+// clone without -N, as LXC's mkdtemp does.
 func randomName(newPath, name string) (string, error) {
 	if err := os.MkdirAll(newPath, 0o755); err != nil {
 		return "", err
 	}
+	dir, err := mkdtemp(newPath, name+"_")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Base(dir), os.Chmod(dir, 0o770)
+}
+
+// mkdtemp creates DIR/PREFIXXXXXXX with six random letters and digits,
+// the names LXC's mkdtemp gives.
+func mkdtemp(dir, prefix string) (string, error) {
 	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	for try := 0; try < 100; try++ {
 		b := make([]byte, 6)
 		for i := range b {
 			b[i] = chars[rand.IntN(len(chars))]
 		}
-		n := name + "_" + string(b)
-		err := os.Mkdir(filepath.Join(newPath, n), 0o770)
+		p := filepath.Join(dir, prefix+string(b))
+		err := os.Mkdir(p, 0o700)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
-		if err != nil {
-			return "", err
-		}
-		return n, os.Chmod(filepath.Join(newPath, n), 0o770)
+		return p, err
 	}
-	return "", fmt.Errorf("no free name %s_XXXXXX in %s", name, newPath)
+	return "", fmt.Errorf("no free name %sXXXXXX in %s", prefix, dir)
 }

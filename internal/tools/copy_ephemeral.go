@@ -87,11 +87,11 @@ func normalizePath(p string, prefix bool) string {
 // directories in the clone's directory.
 func (m copyMount) entry(dir string) (string, error) {
 	if m.overlay {
-		upper, err := os.MkdirTemp(dir, "delta#")
+		upper, err := mkdtemp(dir, "delta#")
 		if err != nil {
 			return "", err
 		}
-		work, err := os.MkdirTemp(dir, "work#")
+		work, err := mkdtemp(dir, "work#")
 		if err != nil {
 			return "", err
 		}
