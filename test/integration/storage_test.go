@@ -593,3 +593,21 @@ func TestCopyFullDisk(t *testing.T) {
 		t.Errorf("the failed copy left %v", entries)
 	}
 }
+
+// lxc-copy -e -- CMD: the command runs in the started clone, which is
+// then shut down and, being ephemeral, removed.
+func TestCopyEphemeralCommand(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	busybox(t, lp, "stor-ecorig")
+	t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-ecmd", "-k") })
+	r := mustRun(t, "lxc-copy", "-P", lp, "-n", "stor-ecorig", "-N", "stor-ecmd", "-e", "--", "sh", "-c", "echo ran-$(hostname)")
+	if r.stdout != "Created stor-ecmd as clone of stor-ecorig\nran-stor-ecmd\n" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	eventually(t, "the ephemeral clone's removal", func() bool {
+		_, err := os.Stat(filepath.Join(lp, "stor-ecmd"))
+		return os.IsNotExist(err)
+	})
+	assertClean(t, lp, "stor-ecmd")
+}
