@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
@@ -198,15 +201,12 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	defer partial.Done()
 
 	noTemplate := templates.IsNone(o.Template)
-	rootfs := ""
+	rootfs, raw := "", ""
 	if !noTemplate {
-		var raw string
-		var umount func()
-		raw, rootfs, umount, err = c.makeRootfs(o, u)
+		raw, rootfs, err = c.makeRootfs(o, u)
 		if err != nil {
 			return err
 		}
-		defer umount()
 		initial.RemoveLines("lxc.rootfs.path")
 		if err := initial.Set("lxc.rootfs.path", raw); err != nil {
 			return err
@@ -225,7 +225,25 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	log.Debugf("Running template %s for %q with rootfs %q", tmpl, c.name, rootfs)
-	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, killTemplate)
+	run := func() error { return c.runTemplate(tmpl, builtin, rootfs, o, ns, killTemplate) }
+	if r := storage.Parse(raw); r.Type == "loop" {
+		// The template fills the image through a mount, as LXC's create
+		// does for block storage. The built-in template runs in a mount
+		// namespace of its own, so that not even a SIGKILL leaves it
+		// mounted; an external one needs the mount on the host.
+		if builtin != "" {
+			inner := run
+			run = func() error { return withPrivateMount(r, rootfs, inner) }
+		} else {
+			umount, err := storage.MountAt(r, rootfs)
+			if err != nil {
+				return err
+			}
+			u.add(umount)
+			defer umount()
+		}
+	}
+	err = run()
 	templateFinished()
 	if err != nil {
 		return err
@@ -259,11 +277,9 @@ func initialConfig(file string) (*config.Config, error) {
 	return conf, nil
 }
 
-// makeRootfs creates the rootfs storage: it returns lxc.rootfs.path, the
-// directory the template fills (LXCPATH/NAME/rootfs, or --dir), and what
-// undoes its mount once the template ran.
-func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, umount func(), err error) {
-	umount = func() {}
+// makeRootfs creates the rootfs storage: it returns lxc.rootfs.path and
+// the directory the template fills (LXCPATH/NAME/rootfs, or --dir).
+func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, err error) {
 	backend := o.Backend.storageName(c.lxcpath)
 	var so storage.CreateOptions
 	if sp := o.BackendSpecs; sp != nil {
@@ -274,18 +290,18 @@ func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, 
 	}
 	if backend == "dir" {
 		rootfs, err = c.makeDirRootfs(so.Dir, u)
-		return "dir:" + rootfs, rootfs, umount, err
+		return "dir:" + rootfs, rootfs, err
 	}
 	d, err := storage.Lookup(backend)
 	if err != nil {
-		return "", "", umount, err
+		return "", "", err
 	}
 	rootfs = storage.MountPoint(c.Dir())
 	log.Debugf("Creating %s storage for %s", backend, c.name)
 	raw, err = d.Create(rootfs, so)
 	if err != nil {
 		os.RemoveAll(rootfs)
-		return "", "", umount, err
+		return "", "", err
 	}
 	u.add(func() {
 		if err := storage.Destroy(raw); err != nil {
@@ -293,16 +309,36 @@ func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, 
 		}
 		os.RemoveAll(rootfs)
 	})
-	if r := storage.Parse(raw); r.Type == "loop" {
-		// The template fills the image through a mount, as LXC's
-		// create does for block storage.
-		if umount, err = storage.MountAt(r, rootfs); err != nil {
-			return "", "", func() {}, err
-		}
-		u.add(umount)
-	}
 	log.Tracef("Created %s storage %q", backend, raw)
-	return raw, rootfs, umount, os.Chmod(rootfs, 0o755)
+	return raw, rootfs, os.Chmod(rootfs, 0o755)
+}
+
+// withPrivateMount runs f with r mounted at target in a mount namespace
+// of its own: a goroutine on a thread that unshares its mounts and dies
+// with them (it is never unlocked), so the host never sees the mount. f
+// must do its file work on that goroutine (the built-in template does).
+func withPrivateMount(r storage.Rootfs, target string, f func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			errc <- fmt.Errorf("private mount namespace for the template: %w", err)
+			return
+		}
+		if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+			errc <- fmt.Errorf("private mount namespace for the template: %w", err)
+			return
+		}
+		umount, err := storage.MountAt(r, target)
+		if err != nil {
+			errc <- err
+			return
+		}
+		err = f()
+		umount()
+		errc <- err
+	}()
+	return <-errc
 }
 
 // makeDirRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
