@@ -269,6 +269,14 @@ func TestLoopBackingStore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lp, "stor-loop")); !os.IsNotExist(err) {
 		t.Error("destroy left the container")
 	}
+	// An external template (LXC's own script) fills the image too.
+	if script := "/usr/share/lxc/templates/lxc-busybox"; fileExists(script) {
+		mustRun(t, "lxc-create", "-P", lp, "-n", "stor-loopx", "-t", script, "-B", "loop", "--fssize", "64M", "-f", conf)
+		t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-loopx", "-k") })
+		startRunning(t, lp, "stor-loopx")
+		killStop(t, lp, "stor-loopx")
+		mustRun(t, "lxc-destroy", "-P", lp, "-n", "stor-loopx")
+	}
 	if r := run(t, nil, "lxc-create", "-P", lp, "-n", "stor-x", "-t", "busybox", "-B", "loop", "--fstype", "nosuchfs"); r.code != 1 || !strings.Contains(r.stderr, "mkfs.nosuchfs not found") {
 		t.Errorf("--fstype nosuchfs: %s", r)
 	}
