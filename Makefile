@@ -9,6 +9,9 @@ BIN := bin/golxc
 # replace LXC's /usr/libexec/lxc/lxc-user-nic.
 USERNIC := bin/lxc-user-nic
 USERNIC_DIR := $(PREFIX)/libexec/golxc
+# golxc-image: lxc-create -t download and golxc image (xz, OpenPGP, TLS
+# kept out of golxc's start); golxc finds it in ../libexec/golxc.
+IMAGE := bin/golxc-image
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -31,6 +34,7 @@ BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external 
 build:
 	CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(USERNIC) ./cmd/lxc-user-nic
+	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(IMAGE) ./cmd/golxc-image
 
 # deps installs what is missing from Debian's packages (needs root).
 deps:
@@ -43,11 +47,13 @@ install: build
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin
 	# setuid root: it checks every request against the real uid.
 	install -D -o root -g root -m 4755 $(USERNIC) $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
+	install -D -m 0755 $(IMAGE) $(DESTDIR)$(USERNIC_DIR)/golxc-image
 
 uninstall:
 	./scripts/install-links.sh $(DESTDIR)$(PREFIX)/bin --remove
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
+	rm -f $(DESTDIR)$(USERNIC_DIR)/golxc-image
 	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
 
 demo: deps install

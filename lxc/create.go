@@ -258,9 +258,12 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		Path: c.Dir(), Name: c.name, Rootfs: rootfs, ExtraArgs: o.ExtraArgs,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
+	if builtin == templates.BuiltinDownload {
+		a.ExtraArgs = append(downloadArgs(o), o.ExtraArgs...)
+	}
 	quiet := c.verbosity&Quiet != 0
-	if builtin == "busybox" {
-		if err := templates.Busybox(a); err != nil {
+	if builtin == templates.BuiltinBusybox || builtin == templates.BuiltinDownload {
+		if err := c.runBuiltin(builtin, a, ns, quiet, kill); err != nil {
 			return err
 		}
 		if ns == nil {

@@ -72,6 +72,9 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "image" {
+		return runImage(argv[2:])
+	}
 	tool := argv[1]
 	if !strings.HasPrefix(tool, "lxc-") {
 		tool = "lxc-" + tool
@@ -90,6 +93,7 @@ func usage() {
 	for _, n := range tools.Implemented() {
 		fmt.Fprintf(os.Stderr, "  %s\n", n)
 	}
+	fmt.Fprintln(os.Stderr, "  image build|sign|serve|list   golxc's image server and client (golxc image --help)")
 	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
 }

@@ -142,3 +142,13 @@ func RuntimeDir() string {
 	}
 	return filepath.Join(homeDir(), ".cache/lxc/run")
 }
+
+// GolxcSetting reads a golxc-only key (golxc.*) from the same lxc.conf as
+// the LXC keys; LXC ignores lines it does not know in that file.
+func GolxcSetting(key string) (string, bool) {
+	if !strings.HasPrefix(key, "golxc.") {
+		return "", false
+	}
+	v, ok := readGlobal(globalConfPath(), key)
+	return strings.TrimSpace(v), ok
+}

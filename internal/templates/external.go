@@ -20,6 +20,9 @@ type RunOptions struct {
 	// Kill, once closed, kills the template and everything it started;
 	// RunExternal then returns after reaping it.
 	Kill <-chan struct{}
+	// Subcommand, when set, goes right after argv[0] (a multi-call
+	// helper such as golxc-image's "download").
+	Subcommand string
 }
 
 // RunExternal runs a template executable with LXC's calling convention (see
@@ -46,6 +49,9 @@ func RunExternal(path string, a Args, o RunOptions) error {
 		}
 	}
 	argv := Argv(path, a)
+	if o.Subcommand != "" {
+		argv = append([]string{argv[0], o.Subcommand}, argv[1:]...)
+	}
 	cmd := &exec.Cmd{Path: path, Args: argv, SysProcAttr: attr}
 	if !o.Quiet {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

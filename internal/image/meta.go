@@ -1,0 +1,192 @@
+package image
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Substitutions LXC's template makes in templated files.
+const (
+	TemplateConfigDir = "/usr/share/lxc/config"
+	HookDir           = "/usr/share/lxc/hooks"
+)
+
+// Target is the container the image is unpacked for.
+type Target struct {
+	Name, Path, Rootfs, ConfigFile string
+}
+
+// relevant is LXC's relevant_file: NAME-MODE if present, then NAME.7.
+func relevant(cache, name, mode string) string {
+	p := filepath.Join(cache, name)
+	if exists(p + "-" + mode) {
+		p += "-" + mode
+	}
+	if exists(p + "." + CompatLevel) {
+		p += "." + CompatLevel
+	}
+	return p
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// readLines reads a meta list file (templates, excludes); missing is empty.
+func readLines(p string) []string {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The sed addresses of LXC's template (regular expressions, '.' any char).
+var (
+	netLine = regexp.MustCompile(`lxc.net.0`)
+	lxcLine = regexp.MustCompile(`lxc.`)
+)
+
+// SpliceConfig rewrites the container's config as LXC's template does:
+// what lxc-create wrote (minus lxc.* lines), the image's config, the
+// container's own lxc.* lines, its lxc.uts.name, then its network lines.
+func SpliceConfig(t Target, cache, mode string) error {
+	imageConfig := relevant(cache, "config", mode)
+	distro, err := os.ReadFile(imageConfig)
+	if err != nil {
+		return errors.New("meta tarball is missing the configuration file")
+	}
+	cur, err := os.ReadFile(t.ConfigFile)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	var keep, network, auto []string
+	sc := bufio.NewScanner(strings.NewReader(string(cur)))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		l := sc.Text()
+		switch {
+		case netLine.MatchString(l):
+			network = append(network, l)
+		case lxcLine.MatchString(l):
+			auto = append(auto, l)
+		default:
+			keep = append(keep, l)
+		}
+	}
+	var b strings.Builder
+	for _, l := range keep {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("\n# Distribution configuration\n")
+	b.Write(distro)
+	if len(distro) > 0 && distro[len(distro)-1] != '\n' {
+		b.WriteString("\n")
+	}
+	b.WriteString("\n# Container specific configuration\n")
+	for _, l := range auto {
+		b.WriteString(l + "\n")
+	}
+	fstab := relevant(cache, "fstab", mode)
+	if exists(fstab) {
+		fmt.Fprintf(&b, "lxc.mount.fstab = %s\n", filepath.Join(t.Path, "fstab"))
+	}
+	fmt.Fprintf(&b, "lxc.uts.name = %s\n", t.Name)
+	if len(network) > 0 {
+		b.WriteString("\n# Network configuration\n")
+		for _, l := range network {
+			b.WriteString(l + "\n")
+		}
+	}
+	if err := writeFileAtomic(t.ConfigFile, []byte(render(b.String(), t)), 0o640); err != nil {
+		return err
+	}
+	if exists(fstab) {
+		data, err := os.ReadFile(fstab)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(t.Path, "fstab"), []byte(render(string(data), t)), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render makes LXC's substitutions, in its order.
+func render(s string, t Target) string {
+	for _, r := range [][2]string{{"LXC_NAME", t.Name}, {"LXC_PATH", t.Path}, {"LXC_ROOTFS", t.Rootfs},
+		{"LXC_TEMPLATE_CONFIG", TemplateConfigDir}, {"LXC_HOOK_DIR", HookDir}} {
+		s = strings.ReplaceAll(s, r[0], r[1])
+	}
+	return s
+}
+
+// RenderTemplates renders the rootfs files the image's "templates" list
+// names. Each is opened inside the rootfs (symlinks resolved in it), so an
+// image cannot make the host's files templated.
+func RenderTemplates(t Target, cache, mode string) error {
+	rootfd, err := unix.Open(t.Rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(rootfd)
+	for _, rel := range readLines(relevant(cache, "templates", mode)) {
+		how := &unix.OpenHow{Flags: unix.O_RDWR | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+		fd, err := unix.Openat2(rootfd, strings.TrimPrefix(rel, "/"), how)
+		if err != nil {
+			continue // absent files are skipped, as in LXC
+		}
+		f := os.NewFile(uintptr(fd), rel)
+		st, err := f.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			f.Close()
+			continue
+		}
+		data, err := io.ReadAll(f)
+		if err == nil {
+			out := render(string(data), t)
+			if out != string(data) {
+				if err = f.Truncate(0); err == nil {
+					_, err = f.WriteAt([]byte(out), 0)
+				}
+			}
+		}
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("render %s: %w", rel, err)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic replaces p with data through a temporary file.
+func writeFileAtomic(p string, data []byte, mode os.FileMode) error {
+	if st, err := os.Stat(p); err == nil {
+		mode = st.Mode().Perm()
+	}
+	tmp := p + ".golxc-tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
