@@ -1,6 +1,7 @@
 package image
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -251,4 +252,28 @@ func TestStalePartialRemoved(t *testing.T) {
 	if !exists(held.Path) {
 		t.Errorf("a partial download in progress was removed")
 	}
+}
+
+func TestDownloadStalledServerFails(t *testing.T) {
+	ts := newTestServer(t)
+	release := make(chan struct{})
+	defer close(release)
+	inner := ts.http.Config.Handler
+	ts.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, RootfsFile) {
+			w.Header().Set("Content-Length", "1000")
+			w.Write([]byte("partial"))
+			w.(http.Flusher).Flush()
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	old := IdleTimeout
+	IdleTimeout = 200 * time.Millisecond
+	defer func() { IdleTimeout = old }()
+	rejected(t, ts, "no data for 200ms")
 }

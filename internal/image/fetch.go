@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ const userAgent = "lxc/5.0.2 compat:" + CompatLevel
 
 func NewFetcher(server string, progress io.Writer, terminal bool) *Fetcher {
 	return &Fetcher{Base: BaseURL(server), Server: server, Progress: progress, Terminal: terminal,
-		client: &http.Client{Timeout: 0, Transport: &http.Transport{
+		client: &http.Client{Transport: &http.Transport{
 			Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 30 * time.Second,
 			TLSHandshakeTimeout: 30 * time.Second,
 		}}}
@@ -77,7 +78,13 @@ func (f *Fetcher) Bytes(path string, limit int64) ([]byte, error) {
 // progress under label.
 func (f *Fetcher) ToFile(path, dst, label string) error {
 	url := f.URL(path)
-	resp, err := f.get(url)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// As wget -T 30: a server that sends nothing for that long fails
+	// the download instead of hanging the create.
+	idle := time.AfterFunc(IdleTimeout, cancel)
+	defer idle.Stop()
+	resp, err := f.getCtx(ctx, url)
 	if err != nil {
 		return err
 	}
@@ -86,12 +93,16 @@ func (f *Fetcher) ToFile(path, dst, label string) error {
 	if err != nil {
 		return err
 	}
-	p := &progress{w: f.Progress, on: f.Terminal, label: label, total: resp.ContentLength, start: time.Now()}
+	p := &progress{w: f.Progress, on: f.Terminal, label: label, total: resp.ContentLength, start: time.Now(),
+		onData: func() { idle.Reset(IdleTimeout) }}
 	_, err = io.Copy(out, io.TeeReader(resp.Body, p))
 	p.finish()
 	if err == nil {
 		err = out.Sync()
 	} else {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("no data for %v", IdleTimeout)
+		}
 		err = &FetchError{url, f.Server, err}
 	}
 	if cerr := out.Close(); err == nil {
@@ -103,8 +114,15 @@ func (f *Fetcher) ToFile(path, dst, label string) error {
 	return err
 }
 
+// IdleTimeout is how long a download may receive nothing.
+var IdleTimeout = 30 * time.Second
+
 func (f *Fetcher) get(url string) (*http.Response, error) {
-	req, err := http.NewRequest("GET", url, nil)
+	return f.getCtx(context.Background(), url)
+}
+
+func (f *Fetcher) getCtx(ctx context.Context, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		return nil, &FetchError{url, f.Server, err}
 	}
@@ -146,10 +164,14 @@ type progress struct {
 	label       string
 	total, done int64
 	start, last time.Time
+	onData      func()
 }
 
 func (p *progress) Write(b []byte) (int, error) {
 	p.done += int64(len(b))
+	if p.onData != nil {
+		p.onData()
+	}
 	if p.on && time.Since(p.last) > 200*time.Millisecond {
 		p.last = time.Now()
 		p.draw()

@@ -137,10 +137,12 @@ func WriteIndexes(dir string, s *Signer) error {
 		if err := writeFileAtomic(p, []byte(idx), 0o644); err != nil {
 			return err
 		}
-		if s != nil {
-			if err := s.SignFile(p); err != nil {
-				return err
-			}
+		if s == nil {
+			os.Remove(p + SigSuffix) // it would not match the new index
+			continue
+		}
+		if err := s.SignFile(p); err != nil {
+			return err
 		}
 	}
 	return nil
