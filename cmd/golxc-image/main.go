@@ -28,7 +28,7 @@ Commands:
   list  [--server S] [-d DIST] [-r RELEASE] [-a ARCH] [--keyring F | --no-validate]
         the images a server offers
   build [--dist D] [--release R] [--arch A] [--variant V] [--build ID] [--expiry DAYS]
-        [--from busybox|rootfs:DIR|container:NAME] [-P LXCPATH] [--config FILE]
+        [--from busybox|debootstrap|rootfs:DIR|container:NAME] [--mirror URL] [-P LXCPATH] [--config FILE]
         [--message TEXT] [--key FILE] DIR
         add an image to the server directory DIR (signed with --key when given)
   sign  [--key FILE] [--export-public FILE] [--force] DIR
@@ -97,7 +97,8 @@ func cmdBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Variant, "variant", image.DefaultVar, "variant")
 	fs.StringVar(&o.Build, "build", "", "build id (default: the UTC time)")
 	fs.Float64Var(&days, "expiry", 30, "days until the image expires")
-	fs.StringVar(&o.Source, "from", "busybox", "busybox, rootfs:DIR or container:NAME")
+	fs.StringVar(&o.Source, "from", "busybox", "busybox, debootstrap (Debian --release), rootfs:DIR or container:NAME")
+	fs.StringVar(&o.Mirror, "mirror", "", "Debian mirror for --from debootstrap (default: the machine's apt mirror)")
 	fs.StringVar(&o.LXCPath, "P", "", "lxcpath of --from container:NAME")
 	fs.StringVar(&o.ConfigFile, "config", "", "image config file (default: from the source)")
 	fs.StringVar(&o.Message, "message", "", "create-message shown after a create")
@@ -116,6 +117,7 @@ func cmdBuild(args []string, stdout, stderr io.Writer) int {
 		o.Release = "stable"
 	}
 	o.Expiry = time.Duration(days * float64(24*time.Hour))
+	o.Log = stderr
 	built, err := image.Build(dir, o)
 	if err != nil {
 		return fail(stderr, "build", err)

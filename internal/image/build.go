@@ -3,6 +3,7 @@ package image
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,6 +25,8 @@ type BuildOptions struct {
 	Source, LXCPath string
 	ConfigFile      string // image config to use instead of the source's
 	Message         string // create-message; "" = a generated one
+	Mirror          string    // debootstrap's mirror ("" = the machine's apt mirror)
+	Log             io.Writer // debootstrap's output
 }
 
 // HostArch is the host's architecture in the image servers' naming.
@@ -73,10 +76,7 @@ func Build(dir string, o BuildOptions) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(work)
-	rootfs, conf, cleanup, err := source(o, work)
-	if cleanup != nil {
-		defer cleanup()
-	}
+	rootfs, conf, overrides, err := source(o, work)
 	if err != nil {
 		return "", err
 	}
@@ -91,7 +91,7 @@ func Build(dir string, o BuildOptions) (string, error) {
 	if err := os.Mkdir(out, 0o755); err != nil {
 		return "", err
 	}
-	if err := WriteRootfsTarball(rootfs, filepath.Join(out, RootfsFile)); err != nil {
+	if err := WriteRootfsTarball(rootfs, filepath.Join(out, RootfsFile), overrides); err != nil {
 		return "", fmt.Errorf("archive %s: %w", rootfs, err)
 	}
 	expiry := strconv.FormatInt(time.Now().Add(o.Expiry).Unix(), 10) + "\n"
@@ -100,11 +100,21 @@ func Build(dir string, o BuildOptions) (string, error) {
 		msg = fmt.Sprintf("You just created a %s %s %s (%s) container from golxc's image server.\n", o.Dist, o.Release, o.Arch, o.Variant)
 	}
 	templatesList := ""
-	if exists(filepath.Join(rootfs, "etc/hostname")) {
-		templatesList = "/etc/hostname\n"
+	for _, f := range []string{"etc/hostname", "etc/hosts"} {
+		data, err := os.ReadFile(filepath.Join(rootfs, f))
+		if v, ok := overrides[f]; ok {
+			data, err = []byte(v), nil
+		}
+		if err == nil && strings.Contains(string(data), "LXC_NAME") {
+			templatesList += "/" + f + "\n"
+		}
+	}
+	confUser := conf
+	if strings.Contains(conf, "debian.common.conf") {
+		confUser += "lxc.include = LXC_TEMPLATE_CONFIG/debian.userns.conf\n"
 	}
 	meta := map[string]string{
-		"config": conf, "config-user": conf, "expiry": expiry, "create-message": msg,
+		"config": conf, "config-user": confUser, "expiry": expiry, "create-message": msg,
 		"templates": templatesList, "excludes-user": "./dev/*\n",
 	}
 	if err := WriteFilesTarball(filepath.Join(out, MetaFile), meta); err != nil {
@@ -121,11 +131,14 @@ func Build(dir string, o BuildOptions) (string, error) {
 	return final, nil
 }
 
-// source prepares the rootfs to archive and the image's config text.
-func source(o BuildOptions, work string) (rootfs, conf string, cleanup func(), err error) {
+// source prepares the rootfs to archive, the image's config text and
+// the files whose content the archive replaces (a source container's
+// name made LXC_NAME).
+func source(o BuildOptions, work string) (rootfs, conf string, overrides map[string]string, err error) {
 	switch {
 	case o.Source == "" || o.Source == "busybox":
-		return busyboxSource(work)
+		rootfs, conf, err := busyboxSource(work)
+		return rootfs, conf, nil, err
 	case strings.HasPrefix(o.Source, "rootfs:"):
 		rootfs = strings.TrimPrefix(o.Source, "rootfs:")
 		if st, err := os.Stat(rootfs); err != nil || !st.IsDir() {
@@ -134,34 +147,41 @@ func source(o BuildOptions, work string) (rootfs, conf string, cleanup func(), e
 		return rootfs, "lxc.include = LXC_TEMPLATE_CONFIG/common.conf\nlxc.arch = " + o.Arch + "\n", nil, nil
 	case strings.HasPrefix(o.Source, "container:"):
 		return containerSource(strings.TrimPrefix(o.Source, "container:"), o.LXCPath)
+	case o.Source == "debootstrap":
+		log := o.Log
+		if log == nil {
+			log = io.Discard
+		}
+		rootfs, conf, err := debootstrapSource(o.Release, o.Arch, o.Mirror, log, work)
+		return rootfs, conf, nil, err
 	}
-	return "", "", nil, fmt.Errorf("--from %q: use busybox, rootfs:DIR or container:NAME", o.Source)
+	return "", "", nil, fmt.Errorf("--from %q: use busybox, debootstrap, rootfs:DIR or container:NAME", o.Source)
 }
 
 // busyboxSource runs the built-in busybox template into work/rootfs, as
 // a container named LXC_NAME (rendered by the client), with a templated
 // /etc/hostname.
-func busyboxSource(work string) (string, string, func(), error) {
+func busyboxSource(work string) (string, string, error) {
 	rootfs := filepath.Join(work, "rootfs")
 	cfg := filepath.Join(work, "config")
 	if err := os.Mkdir(rootfs, 0o755); err != nil {
-		return "", "", nil, err
+		return "", "", err
 	}
 	if err := os.WriteFile(cfg, []byte("lxc.rootfs.path = dir:"+rootfs+"\n"), 0o644); err != nil {
-		return "", "", nil, err
+		return "", "", err
 	}
 	a := templates.Args{Path: work, Name: "LXC_NAME", Rootfs: rootfs, ConfigFile: cfg, MappedUID: -1, MappedGID: -1}
 	if err := templates.Busybox(a); err != nil {
-		return "", "", nil, err
+		return "", "", err
 	}
 	if err := os.WriteFile(filepath.Join(rootfs, "etc/hostname"), []byte("LXC_NAME\n"), 0o644); err != nil {
-		return "", "", nil, err
+		return "", "", err
 	}
 	data, err := os.ReadFile(cfg)
 	if err != nil {
-		return "", "", nil, err
+		return "", "", err
 	}
-	return rootfs, dropHostLibBinds(imageConfig(string(data), work)), nil, nil
+	return rootfs, dropHostLibBinds(imageConfig(string(data), work)), nil
 }
 
 // dropHostLibBinds removes the busybox template's binds of this host's
@@ -180,7 +200,7 @@ func dropHostLibBinds(conf string) string {
 }
 
 // containerSource uses an existing container's rootfs and config.
-func containerSource(name, lxcpath string) (string, string, func(), error) {
+func containerSource(name, lxcpath string) (string, string, map[string]string, error) {
 	if lxcpath == "" {
 		lxcpath = config.DefaultLXCPath()
 	}
@@ -203,7 +223,13 @@ func containerSource(name, lxcpath string) (string, string, func(), error) {
 	if err != nil {
 		return "", "", nil, err
 	}
-	return rootfs, imageConfig(strings.ReplaceAll(string(data), name, "LXC_NAME"), dir), nil, nil
+	overrides := map[string]string{}
+	for _, f := range []string{"etc/hostname", "etc/hosts"} {
+		if b, err := os.ReadFile(filepath.Join(rootfs, f)); err == nil && strings.Contains(string(b), name) {
+			overrides[f] = strings.ReplaceAll(string(b), name, "LXC_NAME")
+		}
+	}
+	return rootfs, imageConfig(strings.ReplaceAll(string(data), name, "LXC_NAME"), dir), overrides, nil
 }
 
 // imageConfig keeps what belongs to the distribution: no rootfs path,

@@ -20,8 +20,9 @@ import (
 
 // WriteRootfsTarball archives the tree at root into dst (tar.xz, members
 // "./path"), keeping numeric owners, modes, devices, hard links,
-// symlinks and extended attributes.
-func WriteRootfsTarball(root, dst string) error {
+// symlinks and extended attributes. overrides replaces the content of
+// regular files (by path relative to root) in the archive only.
+func WriteRootfsTarball(root, dst string, overrides map[string]string) error {
 	out, err := os.Create(dst)
 	if err != nil {
 		return err
@@ -72,6 +73,15 @@ func WriteRootfsTarball(root, dst string) error {
 		}
 		if fi.Mode()&os.ModeSymlink == 0 {
 			addXattrs(p, h)
+		}
+		content, override := overrides[filepath.ToSlash(rel)]
+		if override && h.Typeflag == tar.TypeReg {
+			h.Size = int64(len(content))
+			if err := tw.WriteHeader(h); err != nil {
+				return err
+			}
+			_, err := io.WriteString(tw, content)
+			return err
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			return err

@@ -102,7 +102,7 @@ func TestRoundTripKeepsMetadata(t *testing.T) {
 	os.Chmod(filepath.Join(src, "ro"), 0o555)
 	xattrOK := unix.Setxattr(filepath.Join(src, "usr/bin/su"), "user.golxc", []byte("v"), 0) == nil
 	tarball := filepath.Join(base, "rootfs.tar.xz")
-	if err := WriteRootfsTarball(src, tarball); err != nil {
+	if err := WriteRootfsTarball(src, tarball, nil); err != nil {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(base, "dst")
