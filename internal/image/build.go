@@ -23,8 +23,8 @@ type BuildOptions struct {
 	// Source: "busybox" (the built-in busybox template), "rootfs:DIR" or
 	// "container:NAME" (with LXCPath).
 	Source, LXCPath string
-	ConfigFile      string // image config to use instead of the source's
-	Message         string // create-message; "" = a generated one
+	ConfigFile      string    // image config to use instead of the source's
+	Message         string    // create-message; "" = a generated one
 	Mirror          string    // debootstrap's mirror ("" = the machine's apt mirror)
 	Log             io.Writer // debootstrap's output
 }
