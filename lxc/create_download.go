@@ -22,7 +22,8 @@ func (c *Container) runBuiltin(builtin string, a templates.Args, ns *templates.U
 	if ns != nil {
 		a.MappedUID, a.MappedGID = ns.MappedUID, ns.MappedGID
 	}
-	return templates.RunExternal(helper, a, templates.RunOptions{Quiet: quiet, Kill: kill, Subcommand: "download"})
+	return templates.RunExternal(helper, a, templates.RunOptions{Quiet: quiet, Kill: kill, Subcommand: "download",
+		Label: "download (" + helper + " download)"})
 }
 
 // downloadArgs turns the go-lxc style download fields of TemplateOptions

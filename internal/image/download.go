@@ -272,13 +272,15 @@ func (d *downloader) setupKeyring() error {
 func (d *downloader) index() ([]Entry, error) {
 	d.say("Downloading the image index")
 	p := "/" + IndexDir + "/index-" + d.mode
+	// As LXC: any failure of index-MODE.7 falls back to index-MODE,
+	// whose failure is the one reported.
 	data, err := d.fetch.Bytes(p+"."+CompatLevel, 16<<20)
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	if err != nil {
 		data, err = d.fetch.Bytes(p, 16<<20)
 	} else {
 		p += "." + CompatLevel
 	}
+	var nf *NotFoundError
 	if errors.As(err, &nf) {
 		return nil, &FetchError{nf.URL, d.o.Server, errors.New("404 Not Found (no image index there)")}
 	}

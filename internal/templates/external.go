@@ -23,6 +23,9 @@ type RunOptions struct {
 	// Subcommand, when set, goes right after argv[0] (a multi-call
 	// helper such as golxc-image's "download").
 	Subcommand string
+	// Label names the template in errors instead of its path (a
+	// built-in template run by a helper binary).
+	Label string
 }
 
 // RunExternal runs a template executable with LXC's calling convention (see
@@ -66,6 +69,9 @@ func RunExternal(path string, a Args, o RunOptions) error {
 		log.Debugf("The template runs in the caller's namespaces (not root), killed with lxc-create")
 	}
 	err := runLocked(cmd, o.Kill)
+	if o.Label != "" {
+		path = o.Label
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		ws, _ := exit.Sys().(syscall.WaitStatus)
