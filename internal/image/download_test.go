@@ -277,3 +277,22 @@ func TestDownloadStalledServerFails(t *testing.T) {
 	defer func() { IdleTimeout = old }()
 	rejected(t, ts, "no data for 200ms")
 }
+
+func TestDownloadKeyServer(t *testing.T) {
+	ts := newTestServer(t)
+	t.Setenv(EnvCachePath, t.TempDir())
+	// The image server doubles as an HKP keyserver for its signing key.
+	ts.http.Config.Handler = &Server{Dir: ts.dir, Signer: ts.signer}
+	id := ts.signer.KeyID()[24:]
+	c := newContainer(t, "img-ks")
+	code, out, errs := download(t, c.args("-d", "testos", "-r", "1", "-a", "amd64", "--server", ts.http.URL,
+		"--keyserver", ts.http.URL, "--keyid", "0x"+id)...)
+	if code != 0 || !strings.Contains(out, "Fetching key "+"0x"+id) {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = download(t, newContainer(t, "img-ks2").args("-d", "testos", "-r", "1", "-a", "amd64", "--server", ts.http.URL,
+		"--keyserver", ts.http.URL, "--keyid", "0x0123456789ABCDEF")...)
+	if code == 0 || !strings.Contains(errs, "is not on the keyserver") {
+		t.Fatalf("unknown key id: %d %s", code, errs)
+	}
+}

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"strings"
@@ -41,6 +42,10 @@ func (d *downloader) fromKeyServer() (path string, temp bool, err error) {
 	d.say("Fetching key %s from %s", d.o.KeyID, ks)
 	f := NewFetcher(base, d.io.Stdout, false)
 	data, err := f.Bytes("/pks/lookup?op=get&options=mr&search=0x"+normKeyID(d.o.KeyID), 1<<20)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return "", false, fail("key %s is not on the keyserver %s (%s)", d.o.KeyID, ks, nf.URL)
+	}
 	if err != nil {
 		return "", false, err
 	}

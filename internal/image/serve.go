@@ -41,6 +41,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	if p == "/pks/lookup" {
+		s.serveKey(w, r)
+		return
+	}
 	if rest, ok := strings.CutPrefix(p, "/"+IndexDir+"/"); ok {
 		s.serveIndex(w, r, rest)
 		return
@@ -128,4 +132,17 @@ func (s *Server) Listen(addr string, cert *tls.Certificate) (net.Addr, func() er
 		go srv.Serve(ln)
 	}
 	return ln.Addr(), srv.Close, nil
+}
+
+// serveKey answers an HKP key lookup (op=get) for the signing key, so
+// clients can take it with --keyserver URL --keyid ID.
+func (s *Server) serveKey(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id := normKeyID(q.Get("search"))
+	if s.Signer == nil || q.Get("op") != "get" || len(id) < 8 || !strings.HasSuffix(s.Signer.KeyID(), id) {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pgp-keys")
+	s.Signer.ExportPublic(w)
 }
