@@ -68,6 +68,15 @@ func TestDownloadCacheOfflineExpiryAndFlush(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.rootfs, "bin/hello")); err != nil {
 		t.Fatal(err)
 	}
+	// A cache entry LXC's script filled has no plain copy: the xz is used.
+	entry0 := filepath.Join(cache, "download/testos/1/amd64/default")
+	if err := os.Remove(filepath.Join(entry0, plainRootfs)); err != nil {
+		t.Fatalf("no plain copy of the rootfs in the cache: %v", err)
+	}
+	c = newContainer(t, "img-u3x")
+	if code, out, errs := download(t, c.args(imageArgs(ts)...)...); code != 0 || !exists(filepath.Join(c.rootfs, "bin/hello")) {
+		t.Fatalf("create from an xz-only cache entry: %d\n%s\n%s", code, out, errs)
+	}
 	// Expired: refreshed from the server, which is gone now: the failure
 	// names the URL and --server, and the old cache entry stays usable.
 	entry := filepath.Join(cache, "download/testos/1/amd64/default")

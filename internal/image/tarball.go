@@ -161,3 +161,31 @@ func WriteFilesTarball(dst string, files map[string]string) error {
 	}
 	return os.WriteFile(dst, raw.Bytes(), 0o644)
 }
+
+// plainRootfs is golxc's uncompressed copy of rootfs.tar.xz in a cache
+// entry (LXC's script ignores it).
+const plainRootfs = "rootfs.tar"
+
+// decompress writes the xz file src uncompressed to dst (synced).
+func decompress(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	zr, err := xz.NewReader(bufio.NewReaderSize(in, 1<<20))
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err = io.Copy(out, zr); err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

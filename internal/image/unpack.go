@@ -34,16 +34,21 @@ func Unpack(src, root string, o UnpackOptions) error {
 		return err
 	}
 	defer f.Close()
-	zr, err := xz.NewReader(bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		return fmt.Errorf("%s: not an xz file: %v", src, err)
+	br := bufio.NewReaderSize(f, 1<<20)
+	var zr io.Reader = br
+	// xz (as served), or the plain tar the cache keeps beside it.
+	if magic, _ := br.Peek(6); string(magic) == "\xfd7zXZ\x00" {
+		if zr, err = xz.NewReader(br); err != nil {
+			return fmt.Errorf("%s: not an xz file: %v", src, err)
+		}
 	}
 	rootfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", root, err)
 	}
 	defer unix.Close(rootfd)
-	u := &unpacker{rootfd: rootfd, root: root, o: o}
+	u := &unpacker{rootfd: rootfd, root: root, o: o, dirfds: map[string]int{}}
+	defer u.closeDirs()
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
@@ -84,6 +89,26 @@ type unpacker struct {
 	root   string
 	o      UnpackOptions
 	dirs   []dirMeta
+	dirfds map[string]int // parent directories opened so far
+}
+
+func (u *unpacker) closeDirs() {
+	for k, fd := range u.dirfds {
+		unix.Close(fd)
+		delete(u.dirfds, k)
+	}
+}
+
+// parentDir is openDir through a cache: most members share a parent.
+func (u *unpacker) parentDir(rel string) (int, error) {
+	if fd, ok := u.dirfds[rel]; ok {
+		return fd, nil
+	}
+	fd, err := u.openDir(rel)
+	if err == nil {
+		u.dirfds[rel] = fd
+	}
+	return fd, err
 }
 
 func (u *unpacker) excluded(rel string) bool {
@@ -139,16 +164,17 @@ func (u *unpacker) entry(rel string, h *tar.Header, r io.Reader) error {
 		u.dirs = append(u.dirs, dirMeta{rel, h})
 		return nil
 	}
-	dir, err := u.openDir(path.Dir(rel))
+	dir, err := u.parentDir(path.Dir(rel))
 	if err != nil {
 		return err
 	}
-	defer unix.Close(dir)
 	base := path.Base(rel)
 	// What was there goes (a later member replaces an earlier one), except
 	// a non-empty directory, as tar does.
 	if err := unix.Unlinkat(dir, base, 0); err != nil && errors.Is(err, unix.EISDIR) {
-		unix.Unlinkat(dir, base, unix.AT_REMOVEDIR)
+		if unix.Unlinkat(dir, base, unix.AT_REMOVEDIR) == nil {
+			u.closeDirs() // a cached directory may have been this one
+		}
 	}
 	mode := uint32(h.Mode) & 0o7777
 	switch h.Typeflag {
@@ -181,11 +207,10 @@ func (u *unpacker) entry(rel string, h *tar.Header, r io.Reader) error {
 		if !ok {
 			return fmt.Errorf("hard link to %q", h.Linkname)
 		}
-		tdir, err := u.openDir(path.Dir(target))
+		tdir, err := u.parentDir(path.Dir(target))
 		if err != nil {
 			return err
 		}
-		defer unix.Close(tdir)
 		return unix.Linkat(tdir, path.Base(target), dir, base, 0)
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 		kind := map[byte]uint32{tar.TypeChar: unix.S_IFCHR, tar.TypeBlock: unix.S_IFBLK, tar.TypeFifo: unix.S_IFIFO}[h.Typeflag]
