@@ -71,7 +71,9 @@ type TemplateOptions struct {
 	// ConfigFile is lxc-create -f: the initial config, replacing default.conf.
 	ConfigFile string
 	ExtraArgs  []string
-	// Download template fields (accepted for go-lxc compatibility).
+	// Download template fields (go-lxc's): with Template "download" they
+	// become the template's -d/-r/-a/--variant/--server/--keyid/
+	// --keyserver/--no-validate/--flush-cache/--force-cache, before ExtraArgs.
 	Distro, Release, Arch, Variant, Server, KeyID, KeyServer string
 	DisableGPGValidation, FlushCache, ForceCache             bool
 }
