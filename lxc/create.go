@@ -103,6 +103,11 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	log.Debugf("Template %q resolved to %q (built-in %q)", o.Template, tmpl, builtin)
+	if builtin == templates.BuiltinDownload {
+		// As go-lxc hands them to LXC: template arguments (and so in the
+		// config header's "Parameters passed to the template").
+		o.ExtraArgs = append(downloadArgs(o), o.ExtraArgs...)
+	}
 	initial, err := initialConfig(o.ConfigFile)
 	if err != nil {
 		return err
@@ -260,9 +265,7 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		Path: c.Dir(), Name: c.name, Rootfs: rootfs, ExtraArgs: o.ExtraArgs,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
-	if builtin == templates.BuiltinDownload {
-		a.ExtraArgs = append(downloadArgs(o), o.ExtraArgs...)
-	}
+
 	quiet := c.verbosity&Quiet != 0
 	if builtin == templates.BuiltinBusybox || builtin == templates.BuiltinDownload {
 		if err := c.runBuiltin(builtin, a, ns, quiet, kill); err != nil {

@@ -147,12 +147,7 @@ func RunDownload(args []string, stdio IO) int {
 	}
 	d := &downloader{o: o, io: stdio, now: time.Now()}
 	if err := d.run(); err != nil {
-		msg := err.Error()
-		var fe *FetchError
-		if errors.As(err, &fe) {
-			msg = fe.Error()
-		}
-		fmt.Fprintf(stdio.Stderr, "ERROR: %s\n", msg)
+		fmt.Fprintf(stdio.Stderr, "ERROR: %v\n", err)
 		return 1
 	}
 	return 0

@@ -31,6 +31,10 @@ func TestImageDownloadGoAPI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lp, "img-api", "rootfs", "bin", "busybox")); err != nil {
 		t.Errorf("rootfs not unpacked: %v", err)
 	}
+	conf, _ := os.ReadFile(filepath.Join(lp, "img-api", "config"))
+	if !strings.Contains(string(conf), "# Parameters passed to the template: --dist busybox --release img --arch amd64 --server "+s.https+" --keyring "+s.pub+"\n") {
+		t.Errorf("config header lacks the template's arguments:\n%s", conf)
+	}
 	startAndAttach(t, lp, "img-api")
 	// A wrong image: Create fails and leaves nothing.
 	c2, _ := lxc.NewContainer("img-api2", lp)
