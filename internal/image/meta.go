@@ -147,32 +147,49 @@ func RenderTemplates(t Target, cache, mode string) error {
 	}
 	defer unix.Close(rootfd)
 	for _, rel := range readLines(relevant(cache, "templates", mode)) {
-		how := &unix.OpenHow{Flags: unix.O_RDWR | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
-		fd, err := unix.Openat2(rootfd, strings.TrimPrefix(rel, "/"), how)
-		if err != nil {
-			continue // absent files are skipped, as in LXC
-		}
-		f := os.NewFile(uintptr(fd), rel)
-		st, err := f.Stat()
-		if err != nil || !st.Mode().IsRegular() {
-			f.Close()
-			continue
-		}
-		data, err := io.ReadAll(f)
-		if err == nil {
-			out := render(string(data), t)
-			if out != string(data) {
-				if err = f.Truncate(0); err == nil {
-					_, err = f.WriteAt([]byte(out), 0)
-				}
-			}
-		}
-		f.Close()
-		if err != nil {
+		if err := editInRoot(rootfd, rel, func(s string) string { return render(s, t) }); err != nil {
 			return fmt.Errorf("render %s: %w", rel, err)
 		}
 	}
-	return nil
+	// As LXC's template: mingetty must not call vhangup(2), which fails
+	// in a user namespace (CentOS and Oracle images).
+	return editInRoot(rootfd, "etc/init/tty.conf", func(s string) string {
+		return strings.ReplaceAll(s, "mingetty", "mingetty --nohangup")
+	})
+}
+
+// editInRoot rewrites the regular file rel of the rootfs (resolved inside
+// it) with edit; a missing file or one that is not regular is skipped.
+func editInRoot(rootfd int, rel string, edit func(string) string) error {
+	// O_PATH first: a device node or FIFO an image names is never opened.
+	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+	pfd, err := unix.Openat2(rootfd, strings.TrimPrefix(rel, "/"), how)
+	if err != nil {
+		return nil // absent files are skipped, as in LXC
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if unix.Fstat(pfd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil
+	}
+	f, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", pfd), os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	out := edit(string(data))
+	if out == string(data) {
+		return nil
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err = f.WriteAt([]byte(out), 0)
+	return err
 }
 
 // writeFileAtomic replaces p with data through a temporary file.

@@ -180,3 +180,23 @@ func TestIndexParseAndTable(t *testing.T) {
 		t.Errorf("../ accepted as a dist")
 	}
 }
+
+func TestRenderTemplatesSkipsNonRegular(t *testing.T) {
+	base := t.TempDir()
+	cache := filepath.Join(base, "cache")
+	rootfs := filepath.Join(base, "rootfs")
+	os.MkdirAll(filepath.Join(rootfs, "etc/init"), 0o755)
+	os.MkdirAll(cache, 0o755)
+	// A FIFO named as a template is skipped, never opened for I/O.
+	if err := unix.Mkfifo(filepath.Join(rootfs, "etc/fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(cache, "templates"), []byte("/etc/fifo\n"), 0o644)
+	os.WriteFile(filepath.Join(rootfs, "etc/init/tty.conf"), []byte("exec /sbin/mingetty tty1\n"), 0o644)
+	if err := RenderTemplates(Target{Name: "n", Rootfs: rootfs}, cache, "system"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(rootfs, "etc/init/tty.conf")); string(data) != "exec /sbin/mingetty --nohangup tty1\n" {
+		t.Errorf("tty.conf %q", data)
+	}
+}
