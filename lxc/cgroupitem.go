@@ -19,12 +19,17 @@ import (
 // the controller named before the first dot), as LXC's clients do, so it
 // also works for containers whose monitor is LXC's.
 func (c *Container) cgroupFile(cl *cmdsock.Client, key string) (string, error) {
-	if key == "" || strings.Contains(key, "/") || key == "." || key == ".." {
-		return "", fmt.Errorf("invalid cgroup file name %q", key)
-	}
 	l, err := cgroup.Detect()
 	if err != nil {
 		return "", err
+	}
+	return cgroupFileIn(l, cl, key)
+}
+
+// cgroupFileIn is cgroupFile for a caller that detected the layout already.
+func cgroupFileIn(l *cgroup.Layout, cl *cmdsock.Client, key string) (string, error) {
+	if key == "" || strings.Contains(key, "/") || key == "." || key == ".." {
+		return "", fmt.Errorf("invalid cgroup file name %q", key)
 	}
 	ctl, _, _ := strings.Cut(key, ".")
 	h := l.ForController(ctl)

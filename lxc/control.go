@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/config"
@@ -17,6 +18,15 @@ func mayControl(dir string) bool {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return os.IsNotExist(err)
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) == os.Geteuid() {
+		return true
+	}
+	// A user's idmapped container: the directory belongs to the
+	// container's root (lxc.idmap), its config to the user.
+	st, err = os.Lstat(filepath.Join(dir, "config"))
+	if err != nil || !st.Mode().IsRegular() {
+		return false
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	return ok && int(sys.Uid) == os.Geteuid()

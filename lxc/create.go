@@ -10,8 +10,10 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/idmap"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/templates"
 )
 
@@ -115,6 +117,9 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	// The new config is written with LXC 5 names whatever spelling
 	// default.conf or -f used.
 	initial.ModernizeText()
+	if err := checkUserMaps(initial); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(c.lxcpath, 0o755); err != nil {
 		return fmt.Errorf("create lxcpath %s: %w", c.lxcpath, err)
 	}
@@ -138,13 +143,19 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return fmt.Errorf("create container directory: %w", err)
 	}
 	os.Chmod(dir, 0o770)
-	ns := createUserNS(initial)
+	ns, maps := createUserNS(initial)
 	if ns != nil {
 		// The container's root must reach its directory once it runs in
-		// its user namespace, as LXC's chown_mapped_root does.
+		// its user namespace, as LXC's chown_mapped_root does (a user
+		// keeps the group, as with LXC).
 		log.Debugf("Giving %s to the container's root %d:%d", dir, ns.RootUID, ns.RootGID)
-		if err := os.Chown(dir, ns.RootUID, ns.RootGID); err != nil {
+		if err := chownRootOwned(dir, ns, maps); err != nil {
 			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", dir, err)
+		}
+		if os.Geteuid() != 0 {
+			// Files of the mapped ids are the user's to remove only
+			// from inside the container's user namespace.
+			u.add(func() { mapped.RemoveAll(maps, dir) })
 		}
 	}
 	// An interrupted create must not leave a half container behind: the
@@ -207,7 +218,7 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	log.Debugf("Running template %s for %q with rootfs %q", tmpl, c.name, rootfs)
-	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, killTemplate)
+	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, maps, killTemplate)
 	templateFinished()
 	if err != nil {
 		return err
@@ -260,15 +271,26 @@ func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
 	return rootfs, os.Chmod(rootfs, 0o755)
 }
 
-func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions, ns *templates.UserNS, kill <-chan struct{}) error {
+func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions, ns *templates.UserNS, maps []config.IDMap, kill <-chan struct{}) error {
 	a := templates.Args{
 		Path: c.Dir(), Name: c.name, Rootfs: rootfs, ExtraArgs: o.ExtraArgs,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
-
 	quiet := c.verbosity&Quiet != 0
-	if builtin == templates.BuiltinBusybox || builtin == templates.BuiltinDownload {
-		if err := c.runBuiltin(builtin, a, ns, quiet, kill); err != nil {
+	if builtin == templates.BuiltinDownload {
+		return c.runDownload(a, ns, maps, quiet, kill)
+	}
+	if builtin == "busybox" && ns != nil && os.Geteuid() != 0 {
+		// A user cannot give files away: the template runs as the root
+		// of the container's user namespace (LXC runs its script there).
+		log.Debugf("Running the busybox template as the container's root (%d:%d on the host)", ns.RootUID, ns.RootGID)
+		if err := mapped.Chown(maps, 0, 0, rootfs); err != nil {
+			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", rootfs, err)
+		}
+		return mapped.Busybox(maps, a, quiet)
+	}
+	if builtin == "busybox" {
+		if err := templates.Busybox(a); err != nil {
 			return err
 		}
 		if ns == nil {
@@ -289,7 +311,7 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 	if ns != nil {
 		// The template runs as the container's root: it must own the
 		// rootfs it fills.
-		if err := os.Chown(rootfs, ns.RootUID, ns.RootGID); err != nil {
+		if err := mapped.Chown(maps, 0, 0, rootfs); err != nil {
 			return fmt.Errorf("give %s to the container's root (lxc.idmap): %w", rootfs, err)
 		}
 		log.Debugf("Gave %s to the container's root %d:%d", rootfs, ns.RootUID, ns.RootGID)
@@ -298,23 +320,45 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 }
 
 // createUserNS is the user namespace templates run in for an idmapped
-// container created by root (nil otherwise: without lxc.idmap, or when
-// the maps give no root user and group, or for a non-root caller, whose
-// templates LXC runs through newuidmap).
-func createUserNS(initial *config.Config) *templates.UserNS {
-	if os.Geteuid() != 0 {
+// container, with the maps it comes from (nil without lxc.idmap, or when
+// the maps give no root user and group). A user's namespace is mapped
+// through newuidmap/newgidmap, as LXC's lxc-usernsexec does.
+func createUserNS(initial *config.Config) (*templates.UserNS, []config.IDMap) {
+	spec, err := initial.Spec()
+	if err != nil || len(spec.IDMap) == 0 {
+		return nil, nil
+	}
+	ns, ok := templates.UserNSFor(spec.IDMap, os.Geteuid(), os.Getegid())
+	if !ok {
+		log.Warnf("lxc.idmap has no map for the container's root user and group: the rootfs stays owned by the caller")
+		return nil, nil
+	}
+	return &ns, spec.IDMap
+}
+
+// checkUserMaps: a user's lxc.idmap must lie in its /etc/subuid and
+// /etc/subgid ranges; checked before anything is created, so a missing
+// range is one line that says how to grant it and leaves nothing behind.
+func checkUserMaps(initial *config.Config) error {
+	if os.Geteuid() == 0 {
 		return nil
 	}
 	spec, err := initial.Spec()
 	if err != nil || len(spec.IDMap) == 0 {
 		return nil
 	}
-	ns, ok := templates.UserNSFor(spec.IDMap, os.Geteuid(), os.Getegid())
-	if !ok {
-		log.Warnf("lxc.idmap has no map for the container's root user and group: the rootfs stays owned by the caller")
-		return nil
+	uids, gids := idmap.Split(spec.IDMap)
+	return idmap.CheckCaller(uids, gids)
+}
+
+// chownRootOwned gives the container directory to the container's root:
+// root sets both ids, a user only the uid (the group stays its own, so
+// it keeps reaching the directory), as LXC.
+func chownRootOwned(dir string, ns *templates.UserNS, maps []config.IDMap) error {
+	if os.Geteuid() == 0 {
+		return os.Chown(dir, ns.RootUID, ns.RootGID)
 	}
-	return &ns
+	return mapped.Chown(maps, 0, -1, dir)
 }
 
 func (c *Container) initialSpec() (*config.Spec, error) {

@@ -11,6 +11,8 @@ import (
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mapped"
+	"github.com/golxc/golxc/internal/mountinfo"
 )
 
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
@@ -62,6 +64,10 @@ func (c *Container) removeFiles(external bool) error {
 	if external {
 		trees = append(trees, rootfs)
 	}
+	// A user's idmapped container belongs to its mapped ids: only the
+	// root of its user namespace may remove it (LXC's destroy runs there
+	// too), so the removal and its checks happen in there.
+	maps := c.userMaps()
 	// One read of the mount table checks every tree; the removals follow
 	// at once.
 	mounts := mountPoints()
@@ -69,9 +75,21 @@ func (c *Container) removeFiles(external bool) error {
 		if where, mounted := mountUnder(mounts, t); mounted {
 			return fmt.Errorf("%w: %s is still mounted; unmount it first (umount -R %s); nothing was removed", ErrDestroyFailed, where, where)
 		}
+		if maps != nil {
+			continue
+		}
 		if err := checkRemovable(t); err != nil {
 			return fmt.Errorf("%w: %v; nothing was removed (destroy it as its owner or as root)", ErrDestroyFailed, err)
 		}
+	}
+	if maps != nil {
+		log.Debugf("Removing %v as the container's root (lxc.idmap)", trees)
+		if err := mapped.RemoveAll(maps, trees...); err != nil {
+			return fmt.Errorf("%w: %v", ErrDestroyFailed, err)
+		}
+		log.Infof("Destroyed directory %q for %q", c.Dir(), c.name)
+		log.Infof("Destroyed container %s", c.name)
+		return nil
 	}
 	if external {
 		if err := removeTree(rootfs); err != nil {
@@ -85,6 +103,19 @@ func (c *Container) removeFiles(external bool) error {
 	log.Infof("Destroyed directory %q for %q", c.Dir(), c.name)
 	log.Infof("Destroyed container %s", c.name)
 	return nil
+}
+
+// userMaps is the container's lxc.idmap when a user (not root) destroys
+// it, else nil.
+func (c *Container) userMaps() []config.IDMap {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	spec, err := c.Spec()
+	if err != nil || spec == nil || len(spec.IDMap) == 0 {
+		return nil
+	}
+	return spec.IDMap
 }
 
 // rootfsForDestroy reads lxc.rootfs.path and lxc.rootfs.managed; a config
@@ -114,15 +145,13 @@ func removeTree(path string) error {
 // mountPoints lists the mount points of /proc/self/mountinfo (none when
 // it cannot be read).
 func mountPoints() []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	ms, err := mountinfo.Read()
 	if err != nil {
 		return nil
 	}
-	var points []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 5 {
-			points = append(points, unescapeMount(f[4]))
-		}
+	points := make([]string, 0, len(ms))
+	for _, m := range ms {
+		points = append(points, m.Point)
 	}
 	return points
 }
@@ -136,11 +165,6 @@ func mountUnder(mounts []string, path string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func unescapeMount(s string) string {
-	r := strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
-	return r.Replace(s)
 }
 
 // cleanStalePartial destroys a container whose create was interrupted (a

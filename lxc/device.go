@@ -77,21 +77,25 @@ func (c *Container) deviceRule(typ byte, rdev uint64, add bool, rule string) err
 	if err != nil {
 		return err
 	}
-	if h := l.ForController("devices"); h != nil && !h.Unified {
-		key := "devices.deny"
-		if add {
-			key = "devices.allow"
-		}
-		if err := c.writeCgroupFile(key, rule); err != nil {
-			return fmt.Errorf("%s %q: %w", key, rule, err)
-		}
-		return nil
-	}
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
+	if h := l.ForController("devices"); h != nil && !h.Unified {
+		key := "devices.deny"
+		if add {
+			key = "devices.allow"
+		}
+		p, err := cgroupFileIn(l, cl, key)
+		if err == nil {
+			err = writeExisting(p, rule)
+		}
+		if err != nil {
+			return fmt.Errorf("%s %q: %w", key, rule, err)
+		}
+		return nil
+	}
 	item := cmdsock.DeviceItem{Type: typ, Major: int32(unix.Major(rdev)), Minor: int32(unix.Minor(rdev)), Access: "rwm", Allow: add}
 	if err := cl.AddDeviceRule(item); err != nil {
 		return fmt.Errorf("cgroup2 device rule %q: %w", rule, err)

@@ -57,6 +57,9 @@ func netViewOf(pid int) ([]ifaceAddrs, error) {
 	if pid <= 0 {
 		return nil, ErrNotRunning
 	}
+	if os.Geteuid() != 0 {
+		return netViewUser(pid)
+	}
 	var out []ifaceAddrs
 	err := inNetNS(pid, func() error {
 		ifs, err := net.Interfaces()

@@ -8,6 +8,8 @@
 # implement (left by an older install) are removed; anything that is not a
 # link to golxc (LXC's files, other links) is never touched.
 # With --remove every link to golxc is removed (make uninstall).
+# GOLXC_LIST names the golxc binary to ask for the list when BINDIR/golxc
+# is not one (the bash completion directory, where golxc is the script).
 set -euo pipefail
 bindir=${1:?usage: install-links.sh BINDIR [--remove]}
 mode=${2:-install}
@@ -15,7 +17,7 @@ golxc=$bindir/golxc
 
 implemented=""
 if [ "$mode" != --remove ]; then
-	implemented=$("$golxc" --list-implemented)
+	implemented=$("${GOLXC_LIST:-$golxc}" --list-implemented)
 fi
 
 # is_golxc_link PATH: PATH is a symlink whose target is golxc in BINDIR.

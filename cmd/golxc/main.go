@@ -75,6 +75,12 @@ func run(argv []string) int {
 	if argv[1] == "image" {
 		return runImage(argv[2:])
 	}
+	if argv[1] == "man" {
+		return writeManPages(argv[2:])
+	}
+	if argv[1] == "completion" {
+		return printCompletion()
+	}
 	tool := argv[1]
 	if !strings.HasPrefix(tool, "lxc-") {
 		tool = "lxc-" + tool
@@ -96,4 +102,6 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "  image build|sign|serve|list   golxc's image server and client (golxc image --help)")
 	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
+	fmt.Fprintln(os.Stderr, "  man DIR | man --list  write the manual pages under DIR/man1, DIR/man5 (or list their paths)")
+	fmt.Fprintln(os.Stderr, "  completion            print the bash completion script of every tool")
 }

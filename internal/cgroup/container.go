@@ -192,7 +192,12 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 			return true, err
 		}
 	}
-	if what == "payload" && h.Has("devices") && !h.Unified {
+	if what == "payload" && h.Has("devices") && !h.Unified && c.l.Euid != 0 {
+		// Only CAP_SYS_ADMIN on the host writes v1 device rules; a
+		// user's container is confined by its user namespace instead
+		// (LXC warns and goes on as well).
+		log.Debugf("Not writing the default device rules in %s: not root", c.dir(h, rel))
+	} else if what == "payload" && h.Has("devices") && !h.Unified {
 		// Like LXC, device rules go on before any inner cgroup exists:
 		// a v1 devices cgroup with children cannot take "a" rules.
 		if err := writeDeviceRules(c.dir(h, rel), DefaultDeviceRules()); err != nil {

@@ -26,6 +26,12 @@ func FromPid(l *Layout, pid int, name string) (*Container, error) {
 			continue
 		}
 		lim := payloadOf(p, name)
+		if lim == p && l.Euid != 0 && !hasPayloadDir(p, name) {
+			// A user's container is only in the hierarchies delegated
+			// to it (Delegated); elsewhere init shares the user's own
+			// cgroup, which is not the container's to read or change.
+			continue
+		}
 		c.lim[h] = h.Dir(lim)
 		c.pay[h] = c.lim[h]
 		c.base[h] = path.Dir(lim)
@@ -49,6 +55,17 @@ func payloadOf(p, name string) string {
 		}
 	}
 	return p
+}
+
+// hasPayloadDir reports whether cgroup path p has an lxc.payload.NAME[-N]
+// component.
+func hasPayloadDir(p, name string) bool {
+	for _, part := range strings.Split(p, "/") {
+		if isPayloadDir(part, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPayloadDir matches lxc.payload.NAME and lxc.payload.NAME-N (the names

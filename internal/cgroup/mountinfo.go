@@ -2,8 +2,9 @@ package cgroup
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/golxc/golxc/internal/mountinfo"
 )
 
 // mount is one cgroup or cgroup2 line of /proc/self/mountinfo.
@@ -16,53 +17,18 @@ type mount struct {
 
 // parseMountinfo returns the cgroup mounts in file order.
 func parseMountinfo(text string) ([]mount, error) {
+	all, err := mountinfo.Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("/proc/self/mountinfo: %w", err)
+	}
 	var out []mount
-	for n, line := range strings.Split(text, "\n") {
-		if strings.TrimSpace(line) == "" {
+	for _, m := range all {
+		if m.FSType != "cgroup" && m.FSType != "cgroup2" {
 			continue
 		}
-		fields := strings.Fields(line)
-		sep := -1
-		for i, f := range fields {
-			if f == "-" {
-				sep = i
-				break
-			}
-		}
-		if sep < 6 || len(fields) < sep+4 {
-			return nil, fmt.Errorf("/proc/self/mountinfo:%d: malformed line %q", n+1, line)
-		}
-		fstype := fields[sep+1]
-		if fstype != "cgroup" && fstype != "cgroup2" {
-			continue
-		}
-		out = append(out, mount{
-			Root:   unescapeMount(fields[3]),
-			Point:  unescapeMount(fields[4]),
-			FSType: fstype,
-			Super:  strings.Split(fields[sep+3], ","),
-		})
+		out = append(out, mount{Root: m.Root, Point: m.Point, FSType: m.FSType, Super: strings.Split(m.Super, ",")})
 	}
 	return out, nil
-}
-
-// unescapeMount undoes the kernel's octal escapes (\040 for space etc.).
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // findMount picks the mount of a hierarchy: the cgroup2 mount for the

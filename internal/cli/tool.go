@@ -118,6 +118,9 @@ func (t *Tool) Main(argv []string, stdin io.Reader, stdout, stderr io.Writer) (c
 			code = 1
 		}
 	}()
+	if describeHook(t) {
+		return 0
+	}
 	c := &Ctx{Prog: t.Name, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	argv0 := t.Name
 	if len(argv) > 0 {

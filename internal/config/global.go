@@ -128,9 +128,10 @@ func DefaultConfigFile() string {
 	return v
 }
 
-// RuntimeDir is where locks and monitor FIFOs live: /run when the caller's
-// euid or egid owns /run (root), else $XDG_RUNTIME_DIR, else
-// ~/.cache/lxc/run.
+// RuntimeDir is LXC's runtime directory (utils.c get_rundir), the one rule
+// for every runtime path: /run when the caller's euid or egid owns /run
+// (root), else $XDG_RUNTIME_DIR, else ~/.cache/lxc/run. LXC's own files
+// go under RUNDIR/lxc (locks, monitor FIFO), golxc's under GolxcRuntimeDir.
 func RuntimeDir() string {
 	var st syscall.Stat_t
 	if err := syscall.Stat("/run", &st); err == nil &&
@@ -152,3 +153,8 @@ func GolxcSetting(key string) (string, bool) {
 	v, ok := readGlobal(globalConfPath(), key)
 	return strings.TrimSpace(v), ok
 }
+
+// GolxcRuntimeDir is where golxc keeps runtime files LXC has no name for
+// (network records, a fallback rootfs mount point): RUNDIR/golxc, i.e.
+// /run/golxc for root and $XDG_RUNTIME_DIR/golxc for a user.
+func GolxcRuntimeDir() string { return filepath.Join(RuntimeDir(), "golxc") }

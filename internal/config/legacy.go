@@ -10,56 +10,42 @@ import (
 // Legacy (LXC 1.x / 2.0) keys. LXC 5 rejects them; golxc reads them as their
 // current names and warns once per key name per process.
 
+// legacyRenames maps each renamed legacy key to its current name (static
+// data: nothing to build at every golxc start). LegacyKeys hands it to the
+// manual.
+var legacyRenames = [...]struct{ old, new string }{
+	{"lxc.utsname", "lxc.uts.name"},
+	{"lxc.id_map", "lxc.idmap"},
+	{"lxc.pts", "lxc.pty.max"},
+	{"lxc.tty", "lxc.tty.max"},
+	{"lxc.devttydir", "lxc.tty.dir"},
+	{"lxc.aa_profile", "lxc.apparmor.profile"},
+	{"lxc.aa_allow_incomplete", "lxc.apparmor.allow_incomplete"},
+	{"lxc.se_context", "lxc.selinux.context"},
+	{"lxc.mount", "lxc.mount.fstab"},
+	{"lxc.seccomp", "lxc.seccomp.profile"},
+	{"lxc.console", "lxc.console.path"},
+	{"lxc.haltsignal", "lxc.signal.halt"},
+	{"lxc.rebootsignal", "lxc.signal.reboot"},
+	{"lxc.stopsignal", "lxc.signal.stop"},
+	{"lxc.syslog", "lxc.log.syslog"},
+	{"lxc.loglevel", "lxc.log.level"},
+	{"lxc.logfile", "lxc.log.file"},
+	{"lxc.init_cmd", "lxc.init.cmd"},
+	{"lxc.init_uid", "lxc.init.uid"},
+	{"lxc.init_gid", "lxc.init.gid"},
+	{"lxc.limit", "lxc.prlimit"},
+	{"lxc.network", "lxc.net"},
+	{"lxc.rootfs", "lxc.rootfs.path"},
+}
+
 // legacyRename is the current name of a renamed legacy key, "" for any
-// other key. A switch, not a map: nothing to build at every golxc start.
+// other key.
 func legacyRename(key string) string {
-	switch key {
-	case "lxc.utsname":
-		return "lxc.uts.name"
-	case "lxc.id_map":
-		return "lxc.idmap"
-	case "lxc.pts":
-		return "lxc.pty.max"
-	case "lxc.tty":
-		return "lxc.tty.max"
-	case "lxc.devttydir":
-		return "lxc.tty.dir"
-	case "lxc.aa_profile":
-		return "lxc.apparmor.profile"
-	case "lxc.aa_allow_incomplete":
-		return "lxc.apparmor.allow_incomplete"
-	case "lxc.se_context":
-		return "lxc.selinux.context"
-	case "lxc.mount":
-		return "lxc.mount.fstab"
-	case "lxc.seccomp":
-		return "lxc.seccomp.profile"
-	case "lxc.console":
-		return "lxc.console.path"
-	case "lxc.haltsignal":
-		return "lxc.signal.halt"
-	case "lxc.rebootsignal":
-		return "lxc.signal.reboot"
-	case "lxc.stopsignal":
-		return "lxc.signal.stop"
-	case "lxc.syslog":
-		return "lxc.log.syslog"
-	case "lxc.loglevel":
-		return "lxc.log.level"
-	case "lxc.logfile":
-		return "lxc.log.file"
-	case "lxc.init_cmd":
-		return "lxc.init.cmd"
-	case "lxc.init_uid":
-		return "lxc.init.uid"
-	case "lxc.init_gid":
-		return "lxc.init.gid"
-	case "lxc.limit":
-		return "lxc.prlimit"
-	case "lxc.network":
-		return "lxc.net"
-	case "lxc.rootfs":
-		return "lxc.rootfs.path"
+	for _, r := range legacyRenames {
+		if r.old == key {
+			return r.new
+		}
 	}
 	return ""
 }

@@ -3,11 +3,12 @@ package config
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/mountinfo"
 )
 
 // MountCreate is what a mount entry's create= option makes at a missing
@@ -129,12 +130,12 @@ func parseMountEntry(key, line string) (*MountEntry, *ParseError) {
 		return nil, &ParseError{Key: key, Msg: fmt.Sprintf("invalid value %q", line), Hint: mountEntryHint}
 	}
 	e := &MountEntry{
-		Source: unescapeMnt(fields[0]),
-		Target: unescapeMnt(fields[1]),
-		FSType: unescapeMnt(fields[2]),
+		Source: mountinfo.Unescape(fields[0]),
+		Target: mountinfo.Unescape(fields[1]),
+		FSType: mountinfo.Unescape(fields[2]),
 	}
 	if len(fields) > 3 {
-		e.Options = unescapeMnt(fields[3])
+		e.Options = mountinfo.Unescape(fields[3])
 	}
 	if err := e.parseOptions(e.Options); err != nil {
 		return nil, &ParseError{Key: key, Msg: fmt.Sprintf("invalid value %q: %s", line, err.msg), Hint: err.hint}
@@ -277,34 +278,4 @@ func mountEntriesSpec(lines []mountLine) []MountEntry {
 		out = append(out, *e)
 	}
 	return out
-}
-
-func unescapeMnt(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) && isOctal(s[i+1:i+4]) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '7' {
-			return false
-		}
-	}
-	return true
 }

@@ -30,6 +30,22 @@ func Write(pid int, uids, gids []config.IDMap) error {
 		}
 		return writeProc(pid, "uid_map", uids, gids, true)
 	}
+	if err := CheckCaller(uids, gids); err != nil {
+		return err
+	}
+	if err := runShadow("newuidmap", pid, uids); err != nil {
+		return err
+	}
+	return runShadow("newgidmap", pid, gids)
+}
+
+// CheckCaller checks the maps against the calling user's /etc/subuid and
+// /etc/subgid ranges (Check), so a missing range is found before anything
+// is created; root may map anything.
+func CheckCaller(uids, gids []config.IDMap) error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
 	who, err := CurrentCaller()
 	if err != nil {
 		return err
@@ -42,13 +58,7 @@ func Write(pid int, uids, gids []config.IDMap) error {
 	if err != nil {
 		return err
 	}
-	if err := Check(uids, gids, who, subuid, subgid); err != nil {
-		return err
-	}
-	if err := runShadow("newuidmap", pid, uids); err != nil {
-		return err
-	}
-	return runShadow("newgidmap", pid, gids)
+	return Check(uids, gids, who, subuid, subgid)
 }
 
 // CurrentCaller is the real user of this process (newuidmap checks the

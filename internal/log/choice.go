@@ -3,6 +3,9 @@ package log
 import (
 	"errors"
 	"fmt"
+	"sync"
+
+	"github.com/golxc/golxc/internal/buildinfo"
 )
 
 // Source says where a log file choice came from, which decides what a
@@ -54,6 +57,9 @@ func Choose(cmdFile, cmdLevel, cfgFile, cfgLevel, defaultFile string) Choice {
 func (c Choice) Apply(prefix, name string, quiet bool) error {
 	err := Setup(prefix, name, c.File, c.Level, quiet)
 	if err == nil {
+		if c.File != "" {
+			banner(c.File)
+		}
 		return nil
 	}
 	switch c.Source {
@@ -68,4 +74,24 @@ func (c Choice) Apply(prefix, name string, quiet bool) error {
 		return nil
 	}
 	return Setup(prefix, name, "", c.Level, quiet)
+}
+
+var (
+	bannerMu   sync.Mutex
+	bannerFile string // the file this process last named itself in
+)
+
+// banner writes, at INFO, which implementation and build writes the lines
+// that follow: the first line a process logs to a file it opened. A log
+// file is shared by every tool run on a container, and LXC's lines do not
+// say who wrote them. Once per file per process (a preforked lxc-start
+// that became the monitor reopens the same file).
+func banner(file string) {
+	bannerMu.Lock()
+	defer bannerMu.Unlock()
+	if file == bannerFile {
+		return
+	}
+	bannerFile = file
+	Infof("%s", buildinfo.String())
 }

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/golxc/golxc/internal/buildinfo"
 )
 
 // One decision for the tools (before and after the config is read) and
@@ -62,5 +65,37 @@ func TestApplyUnopenable(t *testing.T) {
 	good := filepath.Join(t.TempDir(), "ok.log")
 	if err := (Choice{good, DEBUG, CommandLine}).Apply("lxc-info", "c1", true); err != nil || !HasFile() {
 		t.Errorf("-o %s: %v, file %v", good, err, HasFile())
+	}
+}
+
+// The first line a process writes to a file it opened says golxc's
+// version and commit, at INFO, in LXC's format; once per file.
+func TestApplyBannerFirstLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "b.log")
+	if err := (Choice{p, INFO, CommandLine}).Apply("lxc-info", "c1", true); err != nil {
+		t.Fatal(err)
+	}
+	Infof("after")
+	if err := (Choice{p, INFO, CommandLine}).Apply("lxc-info", "c1", true); err != nil {
+		t.Fatal(err)
+	}
+	Close()
+	lines := readLines(t, p)
+	if len(lines) != 2 {
+		t.Fatalf("want the banner and one line:\n%s", strings.Join(lines, "\n"))
+	}
+	first := regexp.MustCompile(`^lxc-info c1 \d{14}\.\d{3} INFO     log - choice\.go:banner:\d+ - (.*)$`)
+	if m := first.FindStringSubmatch(lines[0]); m == nil || m[1] != buildinfo.String() {
+		t.Errorf("first line %q: want golxc's version at INFO in LXC's format", lines[0])
+	}
+	// At ERROR (the default) no INFO line is written.
+	q := filepath.Join(t.TempDir(), "e.log")
+	if err := (Choice{q, ERROR, CommandLine}).Apply("lxc-info", "c1", true); err != nil {
+		t.Fatal(err)
+	}
+	Errorf("failed")
+	Close()
+	if lines := readLines(t, q); len(lines) != 1 || strings.Contains(lines[0], "golxc") {
+		t.Errorf("level ERROR: %q", lines)
 	}
 }

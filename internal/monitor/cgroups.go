@@ -29,6 +29,9 @@ func newCgroups(name string, s *config.Spec) (*cgroups, error) {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
 	log.Tracef("Initialized cgroup driver: layout %v, %d hierarchies", layout.Mode, len(layout.Hierarchies))
+	if layout, err = layout.Delegated(); err != nil {
+		return nil, err
+	}
 	cg := cgroup.New(layout, cgroup.Options{
 		Name:         name,
 		Dir:          s.CgroupDir,

@@ -61,7 +61,13 @@ func openPTY() (*pty, error) {
 func (p *pty) openPeer() (*os.File, error) { return terminal.OpenPeer(p.master) }
 
 func (p *pty) openSlave() (*os.File, error) {
-	return os.OpenFile(p.slavePath, os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	f, err := os.OpenFile(p.slavePath, os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil && os.Geteuid() != 0 {
+		// A user's console belongs to the container's root by now
+		// (chownTerminals): the master still opens its peer.
+		return p.openPeer()
+	}
+	return f, err
 }
 
 // console owns the container console pty. One goroutine always drains the

@@ -58,6 +58,7 @@ func prepareRootfs(m *setupMsg, runHook func(string) error) ([]*os.File, error) 
 		ConsolePath: m.ConsolePath,
 		RunHook:     runHook,
 		LXCPath:     m.LXCPath,
+		CloneFlags:  m.CloneFlags,
 	}
 	err = s.Prepare()
 	// The devpts directory fd only serves the setup; lxc-execute's init,

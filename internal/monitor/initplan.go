@@ -35,17 +35,18 @@ func (m *monitor) initPlanWhy(in *instance, consolePath string) string {
 	case m.spec.NamespaceShare["mnt"] != "":
 		return "lxc.namespace.share.mnt: the host paths of the plan mean nothing there"
 	}
-	s := m.rootfsSetup(consolePath)
+	s := m.rootfsSetup(consolePath, in.flags)
 	return s.Plannable()
 }
 
-func (m *monitor) rootfsSetup(consolePath string) *rootfs.Setup {
+func (m *monitor) rootfsSetup(consolePath string, flags uintptr) *rootfs.Setup {
 	return &rootfs.Setup{
 		Name:        m.o.Name,
 		Spec:        m.spec,
 		RootfsMount: m.spec.Rootfs.Mount,
 		ConsolePath: consolePath,
 		LXCPath:     m.o.LXCPath,
+		CloneFlags:  flags,
 		PlanHook: func(p *nsexec.Plan, kind string) {
 			m.planHooks(p, kind, m.hookContext(), "lxc.hook."+kind+": ")
 		},
@@ -77,7 +78,7 @@ func (m *monitor) buildInitPlan(in *instance, msg *setupMsg) (*nsexec.Plan, erro
 	if m.spec.ApparmorProfile != "" {
 		log.Infof("lxc.apparmor.profile = %s: no LSM support, not applied", m.spec.ApparmorProfile)
 	}
-	if err := m.rootfsSetup(msg.ConsolePath).Plan(p); err != nil {
+	if err := m.rootfsSetup(msg.ConsolePath, msg.CloneFlags).Plan(p); err != nil {
 		return nil, err
 	}
 	p.SendTTYs()

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mapped"
 )
 
 // chownTerminals hands the console pty (allocated on the host's devpts)
@@ -21,6 +23,22 @@ func chownTerminals(in *instance, maps []config.IDMap) error {
 	var paths []string
 	if in.con != nil {
 		paths = append(paths, in.con.pty.slavePath)
+	}
+	if os.Geteuid() != 0 && len(paths) > 0 {
+		// A user gives them away as the root of the container's user
+		// namespace (LXC's userns_exec_mapped_root).
+		cu, cg := -1, -1
+		if hasUID {
+			cu = 0
+		}
+		if hasGID {
+			cg = 0
+		}
+		if err := mapped.Chown(maps, cu, cg, paths...); err != nil {
+			return fmt.Errorf("lxc.idmap: give terminal %s to the container's root (%d:%d): %w", paths[0], uid, gid, err)
+		}
+		log.Tracef("Gave %v to the container's root (%d:%d) from inside its user namespace", paths, uid, gid)
+		return nil
 	}
 	for _, p := range paths {
 		if err := os.Lchown(p, uid, gid); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/hooks"
+	"github.com/golxc/golxc/internal/idmap"
 	"github.com/golxc/golxc/internal/initsetup"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/namespace"
@@ -26,6 +27,9 @@ const defaultRootfsMount = rootfs.DefaultRootfsMount
 // setup.
 func (m *monitor) setup(in *instance) error {
 	var err error
+	if err := checkUserStart(m.spec); err != nil {
+		return err
+	}
 	if in.flags, err = cloneFlags(m.spec); err != nil {
 		return err
 	}
@@ -42,6 +46,7 @@ func (m *monitor) setup(in *instance) error {
 		return err
 	}
 	log.Infof("The container process uses %q as cgroup", in.cg.cg.Name())
+	chownPayload(in.cg, m.spec.IDMap)
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
@@ -335,3 +340,22 @@ func rootfsMount(s *config.Spec) string {
 }
 
 func logLevelName() string { return log.CurrentLevel().String() }
+
+// checkUserStart: a user (not root) can only start a container with
+// lxc.idmap (its root must be an unprivileged host id, as in LXC) whose
+// ranges /etc/subuid and /etc/subgid delegate to the user. Checked
+// before anything is created.
+func checkUserStart(s *config.Spec) error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	if len(s.IDMap) == 0 {
+		return fmt.Errorf("lxc.idmap: a user's container needs an id map (e.g. lxc.idmap = u 0 100000 65536 and lxc.idmap = g 0 100000 65536 in ~/.config/lxc/default.conf, within your /etc/subuid and /etc/subgid ranges)")
+	}
+	uids, gids := idmap.Split(s.IDMap)
+	if err := idmap.CheckCaller(uids, gids); err != nil {
+		return err
+	}
+	log.Debugf("lxc.idmap lies within the /etc/subuid and /etc/subgid ranges of uid %d", os.Getuid())
+	return nil
+}

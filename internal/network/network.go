@@ -44,12 +44,21 @@ type Network struct {
 
 	mu       sync.Mutex // guards the names ConfigItem reads
 	tornDown bool
+
+	// user: the caller is not root; devices go through lxc-user-nic
+	// (user.go), and nsFile keeps the container's netns for the deletes.
+	user    bool
+	nsFile  *os.File
+	nicPath string // the setuid lxc-user-nic
 }
 
 // New checks the configuration against the host before anything is
 // created, so a bad key fails the start with nothing left behind. It also
 // undoes what killed monitors of any container left on the host.
 func New(p Params) (*Network, error) {
+	if os.Geteuid() != 0 {
+		return userNew(p)
+	}
 	n := &Network{p: p, hostNS: -1, nsFD: -1}
 	if err := n.checkShared(); err != nil || p.NetnsShared {
 		return nil, err
@@ -165,6 +174,9 @@ func checkGateway(d *device, v6 bool) error {
 // configures it there. On error the monitor calls Teardown, which undoes
 // whatever was done.
 func (n *Network) Setup(pid int) error {
+	if n.user {
+		return n.userSetup(pid)
+	}
 	var err error
 	if n.hostNS, err = netns.Get(); err != nil {
 		return fmt.Errorf("network: open host network namespace: %w", err)
@@ -247,6 +259,9 @@ func (n *Network) Teardown() error {
 	}
 	n.tornDown = true
 	n.mu.Unlock()
+	if n.user {
+		return n.userTeardown()
+	}
 	var errs []error
 	for i := len(n.devs) - 1; i >= 0; i-- {
 		d := n.devs[i]

@@ -13,12 +13,23 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 )
 
 // StateDir holds one record per running container of what its monitor
-// created on the host. A variable so tests can use their own.
-var StateDir = "/run/golxc/network"
+// created on the host; "" is the caller's runtime directory's
+// golxc/network (config.GolxcRuntimeDir). A variable so tests can use
+// their own.
+var StateDir = ""
+
+// stateDir is the directory records are read from and written to.
+func stateDir() string {
+	if StateDir != "" {
+		return StateDir
+	}
+	return filepath.Join(config.GolxcRuntimeDir(), "network")
+}
 
 // record is what one monitor created on the host, kept on disk so a
 // later start can clean up after a monitor that was killed.
@@ -57,7 +68,7 @@ func (r *record) addClaims(d *device) {
 func (r *record) path() string {
 	h := fnv.New64a()
 	h.Write([]byte(r.Container))
-	return filepath.Join(StateDir, filepath.Base(r.Container)+"-"+strconv.FormatUint(h.Sum64()&(1<<48-1), 16)+".json")
+	return filepath.Join(stateDir(), filepath.Base(r.Container)+"-"+strconv.FormatUint(h.Sum64()&(1<<48-1), 16)+".json")
 }
 
 func (r *record) empty() bool {
@@ -69,7 +80,7 @@ func (r *record) save() error {
 	if r.empty() {
 		return nil
 	}
-	if err := os.MkdirAll(StateDir, 0o700); err != nil {
+	if err := os.MkdirAll(stateDir(), 0o700); err != nil {
 		return fmt.Errorf("network: state dir: %w", err)
 	}
 	b, _ := json.Marshal(r)
@@ -117,7 +128,7 @@ func procStart(pid int) string {
 
 // readRecords loads every record; live reports whether its monitor runs.
 func readRecords() (live, dead []*record) {
-	files, _ := filepath.Glob(filepath.Join(StateDir, "*.json"))
+	files, _ := filepath.Glob(filepath.Join(stateDir(), "*.json"))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -62,6 +62,7 @@ const (
 	optNarrowCaps    = 4
 	optNoNewPrivs    = 8
 	optExecPlan      = 16
+	optDumpable      = 32
 )
 
 // MaxShare is the number of namespaces Create can join instead of
@@ -94,6 +95,10 @@ type Bootstrap struct {
 	// MsgReady and carry it out in C, ending in execve: no Go runtime
 	// starts in it.
 	ExecPlan bool
+	// Dumpable leaves the final process dumpable (a user's container
+	// init, which the user must be able to reach through its user
+	// namespace before it execs).
+	Dumpable bool
 }
 
 // Share is one namespace fd the stage inherits and joins.
@@ -119,6 +124,9 @@ func (b Bootstrap) Encode() []byte {
 	}
 	if b.ExecPlan {
 		opts |= optExecPlan
+	}
+	if b.Dumpable {
+		opts |= optDumpable
 	}
 	le := binary.NativeEndian
 	buf := make([]byte, 0, bootstrapSize)

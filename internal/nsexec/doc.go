@@ -116,13 +116,16 @@
 // unshare(CLONE_NEWUSER) if requested, then 'M' (dumpable is briefly 1 so
 // a setuid newuidmap could open the map files), wait for 'm',
 // setresgid(0), setgroups(0) (skipped if denied), setresuid(0). Then 'P'
-// if requested. Then unshare uts, ipc, net, mnt, cgroup, time, pid, one
+// if requested (a non-root parent does its Prepare at 'M' instead, while
+// the stage still has the user's uid: a user may move only its own
+// processes between v1 cgroups). Then unshare uts, ipc, net, mnt, cgroup, time, pid, one
 // call each so an error names the namespace. A shared pid ns needs no
 // further step: setns(CLONE_NEWPID) only moves future children, so the
 // fork below puts the final process in it (not as PID 1).
 //
 // Join: 'P' if requested. Drop the namespaces we already share with the
-// target (joining one's own user ns is EINVAL). Then setns(pidfd, flags),
+// target (joining one's own user ns is EINVAL; a namespace a user may not
+// even stat, its container's, counts as not shared). Then setns(pidfd, flags),
 // which enters all of them atomically (Linux 5.8+). Without a pidfd, or on
 // EINVAL from an older kernel, open /proc/<pid>/ns/* first, prove with
 // pidfd_send_signal(pidfd, 0) that the pid was not recycled, and setns in
@@ -144,6 +147,12 @@
 // does, which Go does not rely on.
 //
 // # Exec plans (execplan.c)
+//
+// With option 32 (a user's new user namespace) the final process is left
+// dumpable before 'R': setns(pidfd) checks ptrace access, and the user's
+// monitor and lxc-user-nic must reach the container's init before it
+// execs (only the user, who owns its user namespace, and host root can;
+// nothing else runs in the container yet, and the exec sets it anyway).
 //
 // With option 16 the final process does not return into Go after 'R': it
 // reads one more packet, the exec plan (execplan.h; built with Plan, sent

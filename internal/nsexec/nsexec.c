@@ -259,8 +259,14 @@ static int same_ns(int pid, const struct nsinfo *ns)
 	if (stat(path, &self) < 0)
 		failf("stat(%s)", path);
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns->name);
-	if (stat(path, &them) < 0)
+	if (stat(path, &them) < 0) {
+		/* A user may not look at the namespaces of its container's
+		 * (non-dumpable) init, whose ids differ from its own: those
+		 * are not ours, and setns(pidfd) still judges the join. */
+		if (errno == EACCES || errno == EPERM)
+			return 0;
 		failf("stat(%s)", path);
+	}
 	return self.st_dev == them.st_dev && self.st_ino == them.st_ino;
 }
 
@@ -460,6 +466,11 @@ __attribute__((constructor)) static void golxc_nsexec(void)
 	if ((b.opts & GOLXC_OPT_NONEWPRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		failf("prctl(PR_SET_NO_NEW_PRIVS)");
 	nodump();
+	/* A user's container init: its owner (the user, whose monitor and
+	 * lxc-user-nic must reach it) may ptrace it anyway through the user
+	 * namespace it owns; nothing else runs in the container yet. */
+	if ((b.opts & GOLXC_OPT_DUMPABLE) && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		failf("prctl(PR_SET_DUMPABLE, 1)");
 	tell("R", 1);
 	if (b.opts & GOLXC_OPT_EXECPLAN)
 		golxc_execplan(syncfd);

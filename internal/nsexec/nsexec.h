@@ -19,6 +19,7 @@
 #define GOLXC_OPT_NARROWCAPS 4u /* final process: limit every capability set to capkeep */
 #define GOLXC_OPT_NONEWPRIVS 8u /* final process: no_new_privs, on every future thread */
 #define GOLXC_OPT_EXECPLAN 16u /* final process: run the exec plan it receives (execplan.c), never Go */
+#define GOLXC_OPT_DUMPABLE 32u /* final process stays dumpable: a user's container init, which its owner must reach (setns(pidfd) checks ptrace access) */
 
 #define GOLXC_MAX_SHARE 8 /* one slot per namespace type */
 

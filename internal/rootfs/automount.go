@@ -1,11 +1,10 @@
 package rootfs
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"github.com/golxc/golxc/internal/config"
-	"os"
+	"github.com/golxc/golxc/internal/mountinfo"
 	"path"
 	"strings"
 
@@ -174,30 +173,62 @@ type cgroupMount struct {
 // cgroupBase is where lxc.mount.auto puts the cgroup mounts.
 const cgroupBase = "sys/fs/cgroup"
 
+// cgroupEnv is what lxc.mount.auto's cgroup decision depends on besides
+// the setting itself.
+type cgroupEnv struct {
+	keepsSysAdmin bool // the container keeps CAP_SYS_ADMIN
+	inCgroupNS    bool // the container has a cgroup namespace of its own
+	pureUnified   bool // the host has only cgroup2, mounted on /sys/fs/cgroup
+	hier          []cgroupHierarchy
+}
+
+// cgroupEnvFor reads the host's cgroup mounts for the decision.
+func (s *Setup) cgroupEnvFor() (cgroupEnv, error) {
+	hier, pure, err := hostCgroupHierarchies()
+	if err != nil {
+		return cgroupEnv{}, fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
+	}
+	return cgroupEnv{
+		keepsSysAdmin: s.Spec.Caps.Keeps(unix.CAP_SYS_ADMIN),
+		inCgroupNS:    s.CloneFlags&unix.CLONE_NEWCGROUP != 0,
+		pureUnified:   pure,
+		hier:          hier,
+	}, nil
+}
+
 // autoCgroupMounts is the decision behind lxc.mount.auto's cgroup part,
-// shared by the Go stage and the init plan: a tmpfs on /sys/fs/cgroup with
-// one cgroup filesystem per host hierarchy (in a cgroup namespace these
-// show the container's own subtree), or a single cgroup2 for "cgroup2";
-// remountRO when the tmpfs is to be made read-only once filled.
-func autoCgroupMounts(cg config.CgroupMount) (mounts []cgroupMount, remountRO bool, err error) {
+// shared by the Go stage and the init plan, with LXC 5.0.2's rules: a
+// container that keeps CAP_SYS_ADMIN in a cgroup namespace mounts its
+// cgroups itself (nothing is mounted unless :force); on a cgroup2-only
+// host, or for "cgroup2", one cgroup2 on /sys/fs/cgroup (which needs a
+// cgroup namespace: without one it would show the host's whole tree);
+// otherwise a tmpfs on /sys/fs/cgroup with one cgroup filesystem per host
+// hierarchy (in a cgroup namespace these show the container's own
+// subtree; without one, "mixed" mounts them read-only). remountRO: the
+// tmpfs is made read-only once filled.
+func autoCgroupMounts(cg config.CgroupMount, env cgroupEnv) (mounts []cgroupMount, remountRO bool, err error) {
 	if cg.Mode == "" {
 		return nil, false, nil
 	}
+	force := cg.Force || !env.keepsSysAdmin || env.pureUnified
+	if env.inCgroupNS && !force {
+		log.Tracef("lxc.mount.auto: no cgroup mounts: the container keeps CAP_SYS_ADMIN and mounts its cgroups itself (add :force to mount them)")
+		return nil, false, nil
+	}
 	cgFlags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RELATIME)
-	if cg.V2 {
+	if env.pureUnified || cg.V2 {
+		if !env.inCgroupNS {
+			return nil, false, fmt.Errorf("lxc.mount.auto: the cgroup2 hierarchy cannot be mounted in a container without a cgroup namespace (it would show the host's whole tree): give the container one (lxc.namespace.keep/clone) or drop cgroup from lxc.mount.auto")
+		}
 		if cg.Mode == "ro" {
 			cgFlags |= unix.MS_RDONLY
 		}
 		return []cgroupMount{{"cgroup2", cgroupBase, "cgroup2", cgFlags, ""}}, false, nil
 	}
 	mounts = append(mounts, cgroupMount{"cgroup_root", cgroupBase, "tmpfs", cgFlags, cgroupTmpfsData})
-	hier, err := hostCgroupHierarchies()
-	if err != nil {
-		return nil, false, fmt.Errorf("lxc.mount.auto: reading host cgroup hierarchies: %v", err)
-	}
-	for _, h := range hier {
+	for _, h := range env.hier {
 		flags := cgFlags
-		if cg.Mode == "ro" {
+		if cg.Mode == "ro" || (cg.Mode == "mixed" && !env.inCgroupNS) {
 			flags |= unix.MS_RDONLY
 		}
 		mounts = append(mounts, cgroupMount{h.fstype, path.Join(cgroupBase, h.name), h.fstype, flags, h.opts})
@@ -214,7 +245,11 @@ const (
 // mountAutoCgroup does the cgroup part of lxc.mount.auto, after /sys is in
 // place.
 func (s *Setup) mountAutoCgroup() error {
-	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup)
+	env, err := s.cgroupEnvFor()
+	if err != nil {
+		return err
+	}
+	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup, env)
 	if err != nil {
 		return err
 	}
@@ -251,40 +286,30 @@ func (s *Setup) mountFS(src, rel, fstype string, flags uintptr, data string) err
 type cgroupHierarchy struct{ name, fstype, opts string }
 
 // hostCgroupHierarchies lists the cgroup mounts under /sys/fs/cgroup as
-// seen before pivot, with the options that select their controllers.
-func hostCgroupHierarchies() ([]cgroupHierarchy, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+// seen before pivot, with the options that select their controllers, and
+// whether cgroup2 itself is mounted on /sys/fs/cgroup (a cgroup2-only
+// host).
+func hostCgroupHierarchies() (out []cgroupHierarchy, pureUnified bool, err error) {
+	ms, err := mountinfo.Read()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	defer f.Close()
-	var out []cgroupHierarchy
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		sep := -1
-		for i, fl := range fields {
-			if fl == "-" {
-				sep = i
-				break
-			}
+	for _, m := range ms {
+		if m.FSType == "cgroup2" && m.Point == "/sys/fs/cgroup" {
+			pureUnified = true
 		}
-		if sep < 0 || len(fields) < sep+4 || len(fields) < 5 {
+		if (m.FSType != "cgroup" && m.FSType != "cgroup2") || path.Dir(m.Point) != "/sys/fs/cgroup" || seen[m.Point] {
 			continue
 		}
-		mp, fstype := fields[4], fields[sep+1]
-		if (fstype != "cgroup" && fstype != "cgroup2") || path.Dir(mp) != "/sys/fs/cgroup" || seen[mp] {
-			continue
-		}
-		seen[mp] = true
+		seen[m.Point] = true
 		var opts []string
-		for _, o := range strings.Split(fields[sep+3], ",") {
+		for _, o := range strings.Split(m.Super, ",") {
 			if o != "rw" && o != "ro" {
 				opts = append(opts, o)
 			}
 		}
-		out = append(out, cgroupHierarchy{name: path.Base(mp), fstype: fstype, opts: strings.Join(opts, ",")})
+		out = append(out, cgroupHierarchy{name: path.Base(m.Point), fstype: m.FSType, opts: strings.Join(opts, ",")})
 	}
-	return out, sc.Err()
+	return out, pureUnified, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/nsexec"
 )
 
@@ -34,6 +35,9 @@ type Setup struct {
 	// makes a config with hooks inside the container not plannable.
 	PlanHook func(p *nsexec.Plan, hookType string)
 	LXCPath  string // optional: lets absolute targets use LXCPATH/NAME/rootfs as prefix, as LXC does
+	// CloneFlags are the namespaces the container gets (CLONE_NEW*):
+	// lxc.mount.auto's cgroup mounts depend on a cgroup namespace.
+	CloneFlags uintptr
 
 	root   *os.File // the assembled rootfs (or host "/" without a rootfs)
 	devpts *os.File
@@ -197,7 +201,7 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 		return mnt, nil
 	}
 	// Read-only /usr and the like: fall back to a runtime directory.
-	alt := filepath.Join("/run/golxc", s.Name, "rootfs")
+	alt := filepath.Join(config.GolxcRuntimeDir(), s.Name, "rootfs")
 	if err := os.MkdirAll(alt, 0o755); err != nil {
 		return "", fmt.Errorf("lxc.rootfs.mount: cannot create %q nor %q: %v", mnt, alt, err)
 	}
@@ -208,7 +212,7 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 // mountOverlay mounts the overlay rootfs with LXC's workdir choice
 // (UPPER's parent/olwork).
 func mountOverlay(rfs config.RootfsSpec, mnt string, flags uintptr, data string) error {
-	opts, err := overlayOptions(rfs, data)
+	opts, err := overlayOptions(rfs, data, nil)
 	if err != nil {
 		return err
 	}
@@ -221,9 +225,17 @@ func mountOverlay(rfs config.RootfsSpec, mnt string, flags uintptr, data string)
 // overlayOptions creates the upper and work directories of an overlay
 // rootfs (config split "LOWER[:LOWER...]:UPPER" once) and returns its
 // mount options.
-func overlayOptions(rfs config.RootfsSpec, data string) (string, error) {
+// maps is the container's lxc.idmap when the directories are made on
+// the host side: a user makes them as the container's root (they sit in
+// the container's directory, which that root owns).
+func overlayOptions(rfs config.RootfsSpec, data string, maps []config.IDMap) (string, error) {
 	upper := rfs.OverlayUpper
 	work := filepath.Join(filepath.Dir(upper), "olwork")
+	if os.Geteuid() != 0 && len(maps) > 0 {
+		if err := mapped.MkdirAll(maps, upper, work); err != nil {
+			return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper and work dirs as the container's root: %v", err)
+		}
+	}
 	if err := os.MkdirAll(upper, 0o755); err != nil {
 		return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
 	}

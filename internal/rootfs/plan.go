@@ -119,7 +119,7 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	s.RootfsMount = mnt
 	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
 	if overlay {
-		opts, err := overlayOptions(rfs, rfs.Data)
+		opts, err := overlayOptions(rfs, rfs.Data, s.Spec.IDMap)
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,11 @@ func (s *Setup) planEntry(p *nsexec.Plan, label string, e *config.MountEntry) {
 }
 
 func (s *Setup) planAutoCgroup(p *nsexec.Plan) error {
-	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup)
+	env, err := s.cgroupEnvFor()
+	if err != nil {
+		return err
+	}
+	mounts, remountRO, err := autoCgroupMounts(s.Spec.MountAuto.Cgroup, env)
 	if err != nil {
 		return err
 	}

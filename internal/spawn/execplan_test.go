@@ -40,6 +40,14 @@ func runPlan(t *testing.T, plan []byte, stdin string, extra *os.File) planResult
 	if extra != nil {
 		req.ExtraFiles = []*os.File{extra}
 	}
+	return runPlanWith(t, req, plan, stdin)
+}
+
+// runPlanWith starts req's process, sends it plan with pipes as its
+// streams (stdin written to the first), and collects what it printed,
+// its exit code (128+N on a signal) and its last report packet.
+func runPlanWith(t *testing.T, req Request, plan []byte, stdin string) planResult {
+	t.Helper()
 	p, err := Start(req)
 	if err != nil {
 		t.Fatalf("start: %v", err)

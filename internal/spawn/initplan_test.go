@@ -1,8 +1,6 @@
 package spawn
 
 import (
-	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,35 +23,8 @@ func runInitPlan(t *testing.T, plan *nsexec.Plan) planResult {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (mount namespaces, mounts)")
 	}
-	p, err := Start(Request{Mode: Create, CloneFlags: unix.CLONE_NEWNS, Stage: "test-initplan", ExecPlan: true,
-		CgroupFD: -1, Env: []string{}})
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	defer p.Sync.Close()
-	inR, inW, _ := os.Pipe()
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	inW.Close()
-	err = SendPlan(p.Sync, plan.Bytes(), inR, outW, errW)
-	inR.Close()
-	outW.Close()
-	errW.Close()
-	if err != nil {
-		p.Signal(unix.SIGKILL)
-		p.Wait()
-		t.Fatalf("send plan: %v", err)
-	}
-	var out, serr bytes.Buffer
-	done := make(chan struct{})
-	go func() { io.Copy(&serr, errR); close(done) }()
-	io.Copy(&out, outR)
-	<-done
-	ws, err := p.Wait()
-	if err != nil {
-		t.Fatalf("wait: %v", err)
-	}
-	return planResult{stdout: out.String(), stderr: serr.String(), code: ws.ExitStatus()}
+	return runPlanWith(t, Request{Mode: Create, CloneFlags: unix.CLONE_NEWNS, Stage: "test-initplan", ExecPlan: true,
+		CgroupFD: -1, Env: []string{}}, plan.Bytes(), "")
 }
 
 // mountsUnder lists the mount points below dir in the plan's namespace,

@@ -67,6 +67,9 @@ type Request struct {
 	// unshared, in Join before any setns. pid is the intermediate process;
 	// the final process inherits its cgroups, so a hybrid host moves pid
 	// into the container cgroups here and a new cgroup ns is rooted there.
+	// For a non-root caller with a new user namespace it runs before the
+	// maps are written instead, while pid still has the caller's uid (a
+	// user moves only its own processes between v1 cgroups).
 	Prepare func(pid int) error
 	// NarrowCaps (Create only) limits every capability set of the final
 	// process to CapKeep before its Go runtime starts (see nsexec); for a
@@ -218,6 +221,8 @@ type starter struct {
 	sync  *os.File
 	inter int // pid of the intermediate; 0 once reaped
 	final int // pid of the final process once reported, else -1
+	// prepared: Prepare already ran (at the map request, for a user).
+	prepared bool
 }
 
 func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
@@ -236,6 +241,9 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		CapKeep:    req.CapKeep,
 		NoNewPrivs: req.NoNewPrivs && req.Mode == Create,
 		ExecPlan:   req.ExecPlan,
+		// A user's new user namespace: the user owns it and must reach
+		// the process (setns(pidfd) for the network helper, attach).
+		Dumpable: req.Mode == Create && req.CloneFlags&unix.CLONE_NEWUSER != 0 && os.Getuid() != 0,
 	}
 	if req.Mode == Join {
 		boot.NSFlags = uint64(req.JoinFlags)
@@ -365,6 +373,15 @@ func (s *starter) handshake() error {
 		}
 		switch body := string(msg[1:]); msg[0] {
 		case nsexec.MsgMapRequest:
+			if s.req.Prepare != nil && os.Geteuid() != 0 && !s.prepared {
+				// A user may move only its own uid's processes into
+				// v1 cgroups: the stage still has the caller's uid
+				// now, not once it became the namespace's root.
+				if err := s.req.Prepare(pid); err != nil {
+					return fmt.Errorf("spawn: prepare pid %d: %w", pid, err)
+				}
+				s.prepared = true
+			}
 			if err := writeIDMaps(pid, s.req.UIDMap, s.req.GIDMap); err != nil {
 				return err
 			}
@@ -375,8 +392,10 @@ func (s *starter) handshake() error {
 			if s.req.Prepare == nil {
 				return fmt.Errorf("spawn: stage asked for Prepare, which the request does not have")
 			}
-			if err := s.req.Prepare(pid); err != nil {
-				return fmt.Errorf("spawn: prepare pid %d: %w", pid, err)
+			if !s.prepared {
+				if err := s.req.Prepare(pid); err != nil {
+					return fmt.Errorf("spawn: prepare pid %d: %w", pid, err)
+				}
 			}
 			if err := sendRaw(s.sync, []byte{nsexec.MsgPrepared}); err != nil {
 				return fmt.Errorf("spawn: tell the stage Prepare is done: %w", err)

@@ -9,13 +9,29 @@ import (
 	"syscall"
 
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/selfexe"
 )
+
+// UsernsexecArgs is "lxc-usernsexec -m u:NS:HOST:RANGE ... -m g:... --",
+// the prefix LXC puts before a template it runs for an idmapped
+// container (the caller's own ids are among the maps).
+func UsernsexecArgs(ns *UserNS) []string {
+	args := []string{"lxc-usernsexec"}
+	for _, m := range ns.UIDMaps {
+		args = append(args, "-m", fmt.Sprintf("u:%d:%d:%d", m.ContainerID, m.HostID, m.Size))
+	}
+	for _, m := range ns.GIDMaps {
+		args = append(args, "-m", fmt.Sprintf("g:%d:%d:%d", m.ContainerID, m.HostID, m.Size))
+	}
+	return append(args, "--")
+}
 
 // RunOptions say how RunExternal runs a template.
 type RunOptions struct {
 	Quiet bool // stdin, stdout and stderr to /dev/null (lxc-create -q)
-	// UserNS, when set, runs the template in that user namespace (root
-	// only), so that what it writes belongs to the container's ids.
+	// UserNS, when set, runs the template in that user namespace, so
+	// that what it writes belongs to the container's ids (a user's
+	// namespace is made by lxc-usernsexec, through newuidmap).
 	UserNS *UserNS
 	// Kill, once closed, kills the template and everything it started;
 	// RunExternal then returns after reaping it.
@@ -51,16 +67,27 @@ func RunExternal(path string, a Args, o RunOptions) error {
 			a.MappedUID, a.MappedGID = ns.MappedUID, ns.MappedGID
 		}
 	}
-	argv := Argv(path, a)
-	if o.Subcommand != "" {
-		argv = append([]string{argv[0], o.Subcommand}, argv[1:]...)
-	}
+	argv := argvWith(path, a, o.Subcommand)
 	cmd := &exec.Cmd{Path: path, Args: argv, SysProcAttr: attr}
+	if ns := o.UserNS; ns != nil && os.Geteuid() != 0 {
+		// A user's maps go through newuidmap/newgidmap: the template
+		// runs under golxc's lxc-usernsexec, exactly as LXC runs it.
+		a.MappedUID, a.MappedGID = ns.MappedUID, ns.MappedGID
+		bin, err := selfexe.Find()
+		if err != nil {
+			return err
+		}
+		argv = append(UsernsexecArgs(ns), path)
+		argv = append(argv, argvWith(path, a, o.Subcommand)[1:]...)
+		cmd = &exec.Cmd{Path: bin.Path, Args: argv, SysProcAttr: attr}
+	}
 	if !o.Quiet {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
 	log.Debugf("Running template %s %q", path, argv[1:])
 	switch {
+	case o.UserNS != nil && os.Geteuid() != 0:
+		log.Debugf("The template runs through lxc-usernsexec as the container's root (caller mapped to %d:%d)", a.MappedUID, a.MappedGID)
 	case attr.Cloneflags&syscall.CLONE_NEWUSER != 0:
 		log.Debugf("The template runs in new user (root mapped to %d:%d), mount and PID namespaces, killed with lxc-create", a.MappedUID, a.MappedGID)
 	case attr.Cloneflags&syscall.CLONE_NEWPID != 0:
@@ -84,6 +111,15 @@ func RunExternal(path string, a Args, o RunOptions) error {
 		return fmt.Errorf("template %s: %w", path, err)
 	}
 	return nil
+}
+
+// argvWith is Argv with a helper's subcommand right after argv[0].
+func argvWith(path string, a Args, sub string) []string {
+	argv := Argv(path, a)
+	if sub == "" {
+		return argv
+	}
+	return append([]string{argv[0], sub}, argv[1:]...)
 }
 
 // runLocked starts and waits for cmd on one locked OS thread: the kernel

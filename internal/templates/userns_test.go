@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -79,5 +80,20 @@ func TestShiftOwnership(t *testing.T) {
 	}
 	if st, _ := os.Stat(filepath.Join(root, "suid")); st.Mode()&os.ModeSetuid == 0 {
 		t.Errorf("setuid bit lost: %v", st.Mode())
+	}
+}
+
+// A user's template runs under lxc-usernsexec with the container's maps
+// plus the caller's own ids, in LXC's -m u:NS:HOST:RANGE form.
+func TestUsernsexecArgs(t *testing.T) {
+	maps := []config.IDMap{{Type: 'u', NSID: 0, HostID: 100000, Range: 65536}, {Type: 'g', NSID: 0, HostID: 100000, Range: 65536}}
+	ns, ok := UserNSFor(maps, 1000, 1001)
+	if !ok {
+		t.Fatal("no root map")
+	}
+	got := strings.Join(UsernsexecArgs(&ns), " ")
+	want := "lxc-usernsexec -m u:0:100000:65536 -m u:65536:1000:1 -m g:0:100000:65536 -m g:65536:1001:1 --"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

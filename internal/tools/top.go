@@ -128,20 +128,24 @@ func (o *topOpts) run(c *cli.Ctx) int {
 		fmt.Fprintln(c.Stdout, "time_ms,container,cpu_nanos,cpu_sys_userhz,cpu_user_userhz,blkio_bytes,blkio_iops,mem_used_bytes,memsw_used_bytes,kernel_mem_used_bytes")
 	}
 	for {
+		// Refreshes keep a fixed cadence: the time a sample takes (200
+		// containers: a tenth of a second here) comes out of the delay,
+		// where LXC sleeps the whole delay after it and drifts.
+		next := time.Now().Add(time.Duration(o.delay) * time.Second)
 		rows, total := topSample(c.LXCPath)
 		sortTop(rows, o.sortBy, o.reverse)
 		fmt.Fprint(c.Stdout, renderTop(rows, total, term.rows()-3, o.batch, time.Now()))
-		if !o.wait(sigs, &keys) {
+		if !o.wait(sigs, &keys, next) {
 			return 0
 		}
 	}
 }
 
-// wait sleeps the delay; false when lxc-top must end (a signal, q, or
+// wait sleeps until next; false when lxc-top must end (a signal, q, or
 // stdin gone in interactive mode). An interactive key refreshes at once,
 // as with LXC; batch mode ignores keys.
-func (o *topOpts) wait(sigs <-chan os.Signal, keys *chan byte) bool {
-	timer := time.NewTimer(time.Duration(o.delay) * time.Second)
+func (o *topOpts) wait(sigs <-chan os.Signal, keys *chan byte, next time.Time) bool {
+	timer := time.NewTimer(max(time.Until(next), 0))
 	defer timer.Stop()
 	for {
 		select {

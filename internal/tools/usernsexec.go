@@ -1,18 +1,17 @@
 package tools
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/idmap"
+	"github.com/golxc/golxc/internal/mountinfo"
 	"github.com/golxc/golxc/internal/spawn"
 )
 
@@ -167,25 +166,13 @@ func unwrapExecErr(err error) error {
 
 // rootIsShared reports whether / is a shared mount in this namespace.
 func rootIsShared() bool {
-	f, err := os.Open("/proc/self/mountinfo")
+	ms, err := mountinfo.Read()
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - ...
-		f := strings.Fields(sc.Text())
-		if len(f) < 7 || f[4] != "/" {
-			continue
-		}
-		for _, o := range f[6:] {
-			if o == "-" {
-				break
-			}
-			if strings.HasPrefix(o, "shared:") {
-				return true
-			}
+	for i := range ms {
+		if ms[i].Point == "/" && ms[i].Shared() {
+			return true
 		}
 	}
 	return false

@@ -1,0 +1,150 @@
+package manpage
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/tools"
+)
+
+func mustPages(t *testing.T) map[string]string {
+	t.Helper()
+	pages, err := Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pages
+}
+
+// optionInPage reports whether the page names the option in bold, as
+// its option tag does.
+func optionInPage(text, opt string) bool { return strings.Contains(text, `\fB`+esc(opt)) }
+
+// Every option of every tool's table, and every common option, is in the
+// tool's page: the pages cannot drift from what the tools parse.
+func TestEveryToolOptionInItsPage(t *testing.T) {
+	pages := mustPages(t)
+	for _, name := range tools.Implemented() {
+		text, ok := pages["man1/"+name+".1"]
+		if !ok {
+			t.Errorf("%s: no page", name)
+			continue
+		}
+		tool, ok := tools.Describe(name)
+		if !ok {
+			continue // plain tools: TestPlainToolEntriesMatchUsage
+		}
+		for _, o := range append(append([]cli.Option{}, tool.Options...), cli.CommonOptions()...) {
+			if o.Long != "" && !optionInPage(text, "--"+o.Long) {
+				t.Errorf("%s: --%s missing from the page", name, o.Long)
+			}
+			// lxc-create's digit codes stand for long-only options.
+			if o.Short != 0 && (!unicode.IsDigit(o.Short) || strings.Contains(tool.Help, "-"+string(o.Short)+",")) &&
+				!optionInPage(text, "-"+string(o.Short)) {
+				t.Errorf("%s: -%c missing from the page", name, o.Short)
+			}
+		}
+	}
+}
+
+// A plain tool's hand-written options are the ones its usage text names.
+func TestPlainToolEntriesMatchUsage(t *testing.T) {
+	pages := mustPages(t)
+	for name, pt := range plainTools() {
+		if _, ok := pages["man1/"+name+".1"]; !ok {
+			t.Errorf("%s: no page", name)
+		}
+		if len(pt.entries) == 0 {
+			continue
+		}
+		run, ok := tools.Lookup(name)
+		if !ok {
+			t.Fatalf("%s: not a tool", name)
+		}
+		var out bytes.Buffer
+		run(append([]string{name}, pt.usageArgs...), strings.NewReader(""), &out, &out)
+		for _, e := range pt.entries {
+			word := strings.TrimSuffix(e.spec[0], ",")
+			if strings.HasPrefix(word, "lxc.") {
+				continue // lxc-config's items: TestEveryKeyInItsPage
+			}
+			if !strings.Contains(out.String(), word) {
+				t.Errorf("%s: page documents %q, its usage text does not name it:\n%s", name, word, out.String())
+			}
+		}
+	}
+}
+
+// Every key of the parser's tables is in lxc.container.conf(5), every
+// system item in lxc.system.conf(5).
+func TestEveryKeyInItsPage(t *testing.T) {
+	pages := mustPages(t)
+	conf := pages["man5/lxc.container.conf.5"]
+	for _, k := range config.Keys() {
+		if !strings.Contains(conf, `\fB`+esc(strings.TrimSuffix(k.Name, "."))) {
+			t.Errorf("lxc.container.conf(5): %s missing", k.Name)
+		}
+	}
+	for _, s := range config.NetSubkeys() {
+		if !strings.Contains(conf, esc("lxc.net.N."+s.Name)) {
+			t.Errorf("lxc.container.conf(5): lxc.net.N.%s missing", s.Name)
+		}
+	}
+	for _, l := range config.LegacyKeys() {
+		if !strings.Contains(conf, `\fB`+esc(l.Old)) {
+			t.Errorf("lxc.container.conf(5): legacy key %s missing", l.Old)
+		}
+	}
+	sys := pages["man5/lxc.system.conf.5"]
+	for _, k := range config.GlobalKeys() {
+		if !strings.Contains(sys, `\fB`+esc(k)) {
+			t.Errorf("lxc.system.conf(5): %s missing", k)
+		}
+	}
+	for _, want := range []string{"man5/lxc-usernet.5", "man1/golxc.1"} {
+		if pages[want] == "" {
+			t.Errorf("%s missing", want)
+		}
+	}
+}
+
+// An option --help does not document must stop the generator (instead of
+// a page that silently lacks it).
+func TestUndocumentedOptionFails(t *testing.T) {
+	tool := &cli.Tool{Name: "lxc-info", Help: "--name=NAME\n\nd\n\nOptions :\n  -i, --ips   shows the IP addresses\n",
+		Options: []cli.Option{{Short: 'i', Long: "ips"}, {Short: 'Z', Long: "zzz-undocumented"}}}
+	if _, err := toolPage(tool); err == nil || !strings.Contains(err.Error(), "zzz-undocumented") {
+		t.Fatalf("toolPage with an undocumented option: err = %v, want one naming --zzz-undocumented", err)
+	}
+}
+
+// The pages are valid roff: groff renders each without a warning.
+func TestPagesRenderCleanly(t *testing.T) {
+	groff, err := exec.LookPath("groff")
+	if err != nil {
+		t.Skip("groff not installed")
+	}
+	dir := t.TempDir()
+	paths, err := Generate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		cmd := exec.Command(groff, "-man", "-Tutf8", "-ww", "-z", p)
+		out, err := cmd.CombinedOutput()
+		if err != nil || len(out) > 0 {
+			rel, _ := filepath.Rel(dir, p)
+			t.Errorf("groff %s: %v\n%s", rel, err, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "man1", "lxc-attach.1")); err != nil {
+		t.Error(err)
+	}
+}

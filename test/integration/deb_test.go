@@ -1,0 +1,155 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDebPackage builds the package as make deb does (scripts/mkdeb.sh),
+// checks what it holds, then installs it with dpkg into a scratch root
+// whose dpkg database has Debian's lxc installed: dpkg removes lxc in
+// favour of golxc (Conflicts + Replaces), the tools run, and a purge
+// leaves nothing of golxc. The real system's dpkg database is not used.
+func TestDebPackage(t *testing.T) {
+	needRoot(t)
+	for _, tool := range []string{"dpkg-deb", "dpkg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	usernic := filepath.Join(dir, "lxc-user-nic")
+	// As make build links it.
+	build := exec.Command("go", "build", "-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w",
+		"-o", usernic, "github.com/golxc/golxc/cmd/lxc-user-nic")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build lxc-user-nic: %v\n%s", err, out)
+	}
+	mk := exec.Command("../../scripts/mkdeb.sh", dir)
+	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
+		"IMAGE="+filepath.Join(binDir, "golxc-image"))
+	out, err := mk.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mkdeb.sh: %v\n%s", err, out)
+	}
+	deb := strings.TrimSpace(string(out))
+
+	info, err := exec.Command("dpkg-deb", "-I", deb).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb -I: %v\n%s", err, info)
+	}
+	for _, want := range []string{"Package: golxc", "Conflicts: lxc", "Replaces: lxc", "Provides: lxc (= 1:5.0.2)", "postinst", "postrm"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("dpkg-deb -I lacks %q:\n%s", want, info)
+		}
+	}
+	list, err := exec.Command("dpkg-deb", "-c", deb).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb -c: %v\n%s", err, list)
+	}
+	contents := string(list)
+	tools := strings.Fields(runPath(t, nil, filepath.Join(binDir, "golxc"), "--list-implemented").stdout)
+	if len(tools) == 0 {
+		t.Fatal("golxc --list-implemented listed nothing")
+	}
+	want := []string{"-rwsr-xr-x root/root", "./usr/libexec/golxc/lxc-user-nic", "./usr/libexec/golxc/golxc-image", "./usr/bin/golxc",
+		"./usr/share/man/man5/lxc.container.conf.5.gz", "./usr/share/man/man1/golxc.1.gz",
+		"./usr/share/bash-completion/completions/golxc", "./lib/systemd/system/lxc.service",
+		"./lib/systemd/system/lxc-net.service", "./etc/init.d/lxc", "./usr/libexec/golxc/golxc-containers",
+		"./usr/share/doc/golxc/copyright"}
+	for _, tool := range tools {
+		want = append(want, "./usr/bin/"+tool+" -> golxc", "./usr/share/man/man1/"+tool+".1.gz",
+			"./usr/share/bash-completion/completions/"+tool+" -> golxc")
+	}
+	for _, w := range want {
+		if !strings.Contains(contents, w) {
+			t.Errorf("package lacks %q", w)
+		}
+	}
+	// Only the implemented tools are linked.
+	for _, l := range strings.Split(contents, "\n") {
+		if i := strings.Index(l, "./usr/bin/lxc-"); i >= 0 {
+			name := strings.Fields(l[i+len("./usr/bin/"):])[0]
+			if !containsString(tools, name) {
+				t.Errorf("package links %s, which golxc does not implement", name)
+			}
+		}
+	}
+
+	// lintian, when installed: no errors (its overrides are explained in
+	// mkdeb.sh: static golxc, setuid lxc-user-nic).
+	if lintian, err := exec.LookPath("lintian"); err == nil {
+		out, _ := exec.Command(lintian, "--tag-display-limit", "0", deb).CombinedOutput()
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "E: ") {
+				t.Errorf("lintian: %s", l)
+			}
+		}
+	}
+
+	root := filepath.Join(dir, "root")
+	admin := filepath.Join(root, "var/lib/dpkg")
+	for _, d := range []string{"info", "updates"} {
+		if err := os.MkdirAll(filepath.Join(admin, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := "Package: lxc\nStatus: install ok installed\nPriority: optional\nSection: admin\nMaintainer: x <x@example.org>\n" +
+		"Architecture: " + debArch(t) + "\nVersion: 1:5.0.2-1+deb12u4\nDescription: stand-in for Debian's lxc\n\n"
+	if err := os.WriteFile(filepath.Join(admin, "status"), []byte(status), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(admin, "info", "lxc.list"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dpkg := func(args ...string) string {
+		t.Helper()
+		full := append([]string{"--instdir=" + root, "--admindir=" + admin, "--force-script-chrootless"}, args...)
+		out, err := exec.Command("dpkg", full...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("dpkg %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if out := dpkg("-i", deb); !strings.Contains(out, "will remove lxc in favour of golxc") {
+		t.Errorf("installing over lxc:\n%s", out)
+	}
+	if r := runPath(t, nil, filepath.Join(root, "usr/bin/lxc-info"), "--version"); r.code != 0 || r.stdout != "5.0.2\n" {
+		t.Errorf("packaged lxc-info --version: %s", r)
+	}
+	if st, err := os.Stat(filepath.Join(root, "usr/libexec/golxc/lxc-user-nic")); err != nil || st.Mode()&os.ModeSetuid == 0 {
+		t.Errorf("packaged lxc-user-nic is not setuid: %v %v", st, err)
+	}
+	dpkg("--purge", "golxc")
+	var left []string
+	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && !strings.HasPrefix(p, admin+"/") {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("purge left %v", left)
+	}
+}
+
+func debArch(t *testing.T) string {
+	out, err := exec.Command("dpkg", "--print-architecture").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,100 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sudoShim is "sudo -i -u USER CMD..." as LXC's test scripts use it, but
+// keeping PATH (a real sudo -i resets it, and LXC's tools would answer
+// instead of golxc's): a login-like environment in USER's home.
+const sudoShim = `#!/bin/sh
+if [ "$1" = "-i" ] && [ "$2" = "-u" ]; then
+	u=$3; shift 3
+	home=$(getent passwd "$u" | cut -d: -f6)
+	cd "$home" || exit 1
+	exec setpriv --reuid="$u" --regid="$u" --init-groups env -i HOME="$home" USER="$u" LOGNAME="$u" PATH="$PATH" SHELL=/bin/sh sh -c "$*"
+fi
+exec "$@"
+`
+
+// Differential: LXC's own unprivileged-container scripts pass with
+// golxc's tools first on PATH (lxc-test-unpriv: a user creates, starts
+// twice, inspects, attaches to and stops a busybox container, then a
+// snapshot clone made by LXC's lxc-copy; lxc-test-usernic: LXC's
+// lxc-user-nic quotas against a user's golxc container, and refusal for a
+// root-owned one). They make and remove their own users (lxcunpriv,
+// usernic-user) and bridges; the cgroups lxc-test-unpriv leaves
+// (/sys/fs/cgroup/*/lxctest) and /etc/lxc/lxc-usernet are put back here.
+func TestUnprivLXCScripts(t *testing.T) {
+	needUnpriv(t)
+	for _, tool := range []string{"setpriv", "deluser", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s missing", tool)
+		}
+	}
+	if _, err := os.Stat("/sys/class/net/lxcbr0"); err != nil {
+		t.Skip("lxcbr0 is down (golxc net start brings it up)")
+	}
+	shim := t.TempDir()
+	os.Chmod(shim, 0o755)
+	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte(sudoShim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// As make install does: links only for the tools golxc implements,
+	// so the others (lxc-copy) stay LXC's.
+	impl := mustRun(t, "golxc", "--list-implemented").stdout
+	for _, tool := range strings.Fields(impl) {
+		if err := os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(shim, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, script := range []string{"lxc-test-unpriv", "lxc-test-usernic"} {
+		t.Run(script, func(t *testing.T) {
+			path := "/usr/bin/" + script
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("%s missing (Debian's lxc-tests package)", path)
+			}
+			if m, _ := filepath.Glob("/sys/fs/cgroup/*/lxctest"); len(m) > 0 {
+				t.Skipf("%v exist already: another run of LXC's scripts owns them", m)
+			}
+			if script == "lxc-test-usernic" {
+				if _, err := exec.LookPath("brctl"); err != nil {
+					t.Skip("brctl missing (bridge-utils)")
+				}
+			}
+			old, err := os.ReadFile(usernetFile)
+			existed := err == nil
+			t.Cleanup(func() {
+				if existed {
+					os.WriteFile(usernetFile, old, 0o644)
+				} else {
+					os.Remove(usernetFile)
+				}
+				m, _ := filepath.Glob("/sys/fs/cgroup/*/lxctest")
+				for _, d := range m {
+					rmCgroupTree(d)
+				}
+			})
+			cmd := exec.Command("bash", path)
+			cmd.Dir = "/"
+			cmd.Env = append(os.Environ(), "PATH="+shim+":"+os.Getenv("PATH"))
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "PASS") {
+				var errs []string // the failing steps, then the end of the trace
+				for _, l := range strings.Split(string(out), "\n") {
+					if strings.Contains(l, " ERROR ") || strings.HasPrefix(l, "lxc-") && !strings.Contains(l, " TRACE ") && !strings.Contains(l, " DEBUG ") && !strings.Contains(l, " INFO ") {
+						errs = append(errs, l)
+					}
+				}
+				if len(out) > 4000 {
+					out = out[len(out)-4000:]
+				}
+				t.Errorf("%s with golxc first on PATH: %v\n%s\n...%s", script, err, strings.Join(errs, "\n"), out)
+			}
+		})
+	}
+}
