@@ -159,6 +159,7 @@ type downloader struct {
 	now     time.Time
 	mode    string // system or user: which index, config and excludes
 	user    bool   // the cache is the user's (~/.cache/lxc)
+	userns  string // inUserns()
 	keyring *Keyring
 	fetch   *Fetcher
 }
@@ -175,8 +176,9 @@ func (d *downloader) run() error {
 	if (o.Name == "" || o.Path == "" || o.Rootfs == "") && !o.List {
 		return fail("Please pass the name, path, and rootfs for the container")
 	}
-	d.mode, d.user = "system", os.Geteuid() != 0
-	if o.MappedUID >= 0 || d.user {
+	d.userns = inUserns()
+	d.mode, d.user = "system", os.Geteuid() != 0 || d.userns == "yes"
+	if o.MappedUID >= 0 || d.user || d.userns != "no" {
 		d.mode = "user"
 	}
 	if o.Server == "" {
@@ -398,6 +400,9 @@ func (d *downloader) refresh(f Filter, entry, downloadDir string) error {
 	}
 	if err := install(part, entry); err != nil {
 		return fmt.Errorf("install the image into the cache %s: %w", entry, err)
+	}
+	if d.userns == "yes" && d.o.MappedUID >= 0 {
+		giveBack(downloadDir, d.o.MappedUID, d.o.MappedGID)
 	}
 	d.say("The image cache is now ready")
 	return nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -192,18 +193,40 @@ func editInRoot(rootfd int, rel string, edit func(string) string) error {
 	return err
 }
 
-// writeFileAtomic replaces p with data through a temporary file.
+// writeFileAtomic replaces p with data through a temporary file, which
+// keeps the old file's mode and owner (a user's config rewritten by the
+// root of its container's namespace stays the user's, as LXC's chown of
+// the config to the mapped uid does).
 func writeFileAtomic(p string, data []byte, mode os.FileMode) error {
-	if st, err := os.Stat(p); err == nil {
+	st, err := os.Stat(p)
+	if err == nil {
 		mode = st.Mode().Perm()
 	}
 	tmp := p + ".golxc-tmp"
 	if err := os.WriteFile(tmp, data, mode); err != nil {
 		return err
 	}
+	if sys, ok := statOwner(st); ok {
+		if err := os.Chown(tmp, sys[0], sys[1]); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
 	if err := os.Rename(tmp, p); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	return nil
+}
+
+// statOwner is the uid and gid of st (ok=false without one).
+func statOwner(st os.FileInfo) ([2]int, bool) {
+	if st == nil {
+		return [2]int{}, false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return [2]int{}, false
+	}
+	return [2]int{int(sys.Uid), int(sys.Gid)}, true
 }
