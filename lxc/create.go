@@ -98,7 +98,9 @@ type TemplateOptions struct {
 	// ConfigFile is lxc-create -f: the initial config, replacing default.conf.
 	ConfigFile string
 	ExtraArgs  []string
-	// Download template fields (accepted for go-lxc compatibility).
+	// Download template fields (go-lxc's): with Template "download" they
+	// become the template's -d/-r/-a/--variant/--server/--keyid/
+	// --keyserver/--no-validate/--flush-cache/--force-cache, before ExtraArgs.
 	Distro, Release, Arch, Variant, Server, KeyID, KeyServer string
 	DisableGPGValidation, FlushCache, ForceCache             bool
 }
@@ -128,6 +130,11 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	log.Debugf("Template %q resolved to %q (built-in %q)", o.Template, tmpl, builtin)
+	if builtin == templates.BuiltinDownload {
+		// As go-lxc hands them to LXC: template arguments (and so in the
+		// config header's "Parameters passed to the template").
+		o.ExtraArgs = append(downloadArgs(o), o.ExtraArgs...)
+	}
 	initial, err := initialConfig(o.ConfigFile)
 	if err != nil {
 		return err
@@ -377,6 +384,9 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
 	quiet := c.verbosity&Quiet != 0
+	if builtin == templates.BuiltinDownload {
+		return c.runDownload(a, ns, maps, quiet, kill)
+	}
 	if builtin == "busybox" && ns != nil && os.Geteuid() != 0 {
 		// A user cannot give files away: the template runs as the root
 		// of the container's user namespace (LXC runs its script there).

@@ -34,6 +34,7 @@ BT=""             # the bpftrace process while the counts run
 TRACEFS_MOUNTED="" # set when the counts mounted tracefs
 cleanup() {
 	if [ -n "$BT" ]; then kill "$BT" 2>/dev/null || true; wait "$BT" 2>/dev/null || true; fi
+	! declare -F download_stop >/dev/null || download_stop
 	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing || true
 	for d in "$LP"/*/; do
 		[ -d "$d" ] || continue
@@ -172,6 +173,7 @@ monitor_growth() {
 }
 
 . "$(dirname "$0")/bench-counts.sh"
+. "$(dirname "$0")/bench-download.sh"
 
 printf '%-36s %10s %10s %8s\n' "operation (median of $N, alternating)" "golxc" "LXC 5.0.2" "ratio"
 row() { printf '%-36s %10s %10s %8s\n' "$1" "$2" "$3" "$(echo "scale=2; $2 / $3" | bc)"; }
@@ -191,6 +193,7 @@ rowp "lxc-copy -s -B overlay (ms)" pair op_copysnap
 rowp "lxc-snapshot of an overlay clone (ms)" pair op_snapshot
 N=${BENCH_COPY_N:-5} rowp "lxc-copy, $COPY_MB MB dir rootfs (ms)" pair op_copyfull
 rm -rf "${LP:?}/gs" "${LP:?}/ls" "${LP:?}/gb" "${LP:?}/lb"
+rowp "lxc-create -t download, warm (ms)" download_pair
 read -r gmem gls <<< "$(many "$G" mg)"
 read -r lmem lls <<< "$(many "$L" ml)"
 row "memory per idle container (KiB)" "$gmem" "$lmem"

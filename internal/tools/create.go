@@ -9,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/storage"
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/lxc"
 )
@@ -196,6 +197,14 @@ func (o *createOpts) run(c *cli.Ctx) int {
 // templateHelp runs "TEMPLATE -h" after lxc-create's own help, as LXC does.
 func templateHelp(tmpl string, stdout, stderr io.Writer) {
 	path, builtin, err := templates.Resolve(tmpl, lxc.TemplateDirs)
+	if builtin == templates.BuiltinDownload {
+		if helper, err := selfexe.Helper(selfexe.ImageHelper); err == nil {
+			cmd := exec.Command(helper, "download", "-h")
+			cmd.Stdout, cmd.Stderr = stdout, stderr
+			_ = cmd.Run()
+		}
+		return
+	}
 	if err != nil || builtin != "" || path == "" {
 		return
 	}
