@@ -74,3 +74,11 @@ func (m *monitor) sweepStale() {
 	log.Infof("removed the cgroups a dead monitor left: %s", strings.Join(dirs, " "))
 	removeRecord(p)
 }
+
+// SweepStale removes the cgroups recorded by a monitor of lxcpath/name
+// that died without tearing down, killing what still runs in them. The
+// caller knows that monitor is gone (lxc-sandbox's guard).
+func SweepStale(lxcpath, name string) {
+	m := &monitor{o: Options{LXCPath: lxcpath, Name: name}}
+	m.sweepStale()
+}

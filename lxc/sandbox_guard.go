@@ -1,0 +1,181 @@
+package lxc
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/monitor"
+	"github.com/golxc/golxc/internal/selfexe"
+)
+
+// A killed lxc-sandbox (SIGKILL, OOM) cannot remove what it made: its
+// monitor's cgroups, the mounts below its runtime directory, the
+// container's directory. The guard, a golxc process in its own session
+// started before anything is made, waits for lxc-sandbox (end of a pipe)
+// or, with --keep, for the daemonized monitor (pidfd), then removes
+// whatever is left. After a normal end it finds nothing to do.
+
+const guardEnv = "GOLXC_SANDBOX_GUARD"
+
+// guardState is what the guard needs to find the sandbox's leftovers.
+type guardState struct {
+	ID      string
+	Name    string
+	LXCPath string
+	Named   bool
+}
+
+type sandboxGuard struct {
+	w *os.File
+}
+
+func (sb *sandbox) state() guardState {
+	return guardState{ID: sb.id, Name: sb.name, LXCPath: sb.lxcpath, Named: sb.named}
+}
+
+func (sb *sandbox) startGuard() (*sandboxGuard, error) {
+	b, err := json.Marshal(sb.state())
+	if err == nil {
+		err = os.WriteFile(sb.path("guard.json"), b, 0o600)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sandbox guard state: %v", err)
+	}
+	bin, err := selfexe.Find()
+	if err != nil {
+		return nil, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox guard: %v", err)
+	}
+	defer r.Close()
+	cmd := &exec.Cmd{Path: bin.Path, Args: []string{"golxc", "lxc-sandbox"}, Stdin: r,
+		Env:         []string{guardEnv + "=" + sb.dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true}}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sandbox guard: starting %s: %v", bin.Path, err)
+	}
+	// Not waited for: it outlives us by design (init reaps it).
+	_ = cmd.Process.Release()
+	return &sandboxGuard{w: w}, nil
+}
+
+// watch tells the guard to wait for the daemonized monitor pid instead.
+func (g *sandboxGuard) watch(pid int) { fmt.Fprintf(g.w, "pid %d\n", pid) }
+
+// release lets the guard go: it cleans up at once or after the monitor.
+func (g *sandboxGuard) release() { g.w.Close() }
+
+var guardDirPattern = regexp.MustCompile(`^[0-9a-f]{6}$`)
+
+// RunSandboxGuardIfRequested is the guard process's body when golxc's
+// lxc-sandbox tool was started as one (it then never returns); otherwise
+// it returns at once. Programs using package lxc need not call it.
+func RunSandboxGuardIfRequested() {
+	dir := os.Getenv(guardEnv)
+	if dir == "" {
+		return
+	}
+	top := sandboxTop()
+	if filepath.Dir(dir) != top || !guardDirPattern.MatchString(filepath.Base(dir)) || os.Geteuid() != 0 {
+		fmt.Fprintf(os.Stderr, "lxc-sandbox: %s=%q is not a sandbox of this host\n", guardEnv, dir)
+		os.Exit(1)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "guard.json"))
+	var st guardState
+	if err == nil {
+		err = json.Unmarshal(b, &st)
+	}
+	if err != nil || st.ID != filepath.Base(dir) {
+		os.Exit(1)
+	}
+	pid := 0
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "pid "); ok {
+			pid, _ = strconv.Atoi(v)
+		}
+	}
+	if pid == 0 {
+		// lxc-sandbox died while a --keep monitor was starting.
+		if b, err := os.ReadFile(filepath.Join(dir, "monitor.pid")); err == nil {
+			pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+	}
+	if pid > 0 {
+		waitPid(pid)
+	}
+	sb := &sandbox{id: st.ID, dir: dir, name: st.Name, lxcpath: st.LXCPath, named: st.Named}
+	if err := sb.cleanup(); err != nil {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// waitPid returns when pid (not our child) has exited.
+func waitPid(pid int) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return // already gone
+	}
+	defer unix.Close(fd)
+	for {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		if _, err := unix.Poll(fds, -1); err == nil || !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}
+
+// cleanup removes everything of the sandbox that is left, in the order
+// that keeps it safe: processes and cgroups first, then mounts, and
+// directories only where nothing is mounted below them any more.
+func (sb *sandbox) cleanup() error {
+	var errs []error
+	monitor.SweepStale(sb.lxcpath, sb.name)
+	for _, mp := range mountsBelow(sb.dir) {
+		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
+			errs = append(errs, fmt.Errorf("unmounting %s: %v", mp, err))
+		}
+	}
+	if sb.named {
+		cdir := filepath.Join(sb.lxcpath, sb.name)
+		if b, err := os.ReadFile(filepath.Join(cdir, "config")); err == nil &&
+			strings.HasPrefix(string(b), "# lxc-sandbox "+sb.id+"\n") && len(mountsBelow(cdir)) == 0 {
+			if err := os.RemoveAll(cdir); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	lp := lock.Path(config.RuntimeDir(), sb.lxcpath, sb.name)
+	if _, err := os.Stat(lp); err == nil {
+		l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
+		if ok, _ := l.TryLock(); ok {
+			_ = l.UnlockAndRemove()
+		}
+	}
+	if left := mountsBelow(sb.dir); len(left) > 0 {
+		errs = append(errs, fmt.Errorf("still mounted, %s kept: %s", sb.dir, strings.Join(left, " ")))
+	} else if err := os.RemoveAll(sb.dir); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sandbox cleanup: %v", err)
+	}
+	return nil
+}
