@@ -1,10 +1,10 @@
 package lxc
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -173,7 +173,7 @@ func overlayPathOK(p string) error {
 
 func randomHex(n int) (string, error) {
 	b := make([]byte, n/2)
-	if _, err := rand.Read(b); err != nil {
+	if _, err := unix.Getrandom(b, 0); err != nil {
 		return "", fmt.Errorf("sandbox id: %v", err)
 	}
 	return hex.EncodeToString(b), nil

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,7 +80,18 @@ func (g *sandboxGuard) watch(pid int) { fmt.Fprintf(g.w, "pid %d\n", pid) }
 // release lets the guard go: it cleans up at once or after the monitor.
 func (g *sandboxGuard) release() { g.w.Close() }
 
-var guardDirPattern = regexp.MustCompile(`^[0-9a-f]{6}$`)
+// isSandboxID: the runtime directories' names, 6 hex digits.
+func isSandboxID(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // RunSandboxGuardIfRequested is the guard process's body when golxc's
 // lxc-sandbox tool was started as one (it then never returns); otherwise
@@ -92,7 +102,7 @@ func RunSandboxGuardIfRequested() {
 		return
 	}
 	top := sandboxTop()
-	if filepath.Dir(dir) != top || !guardDirPattern.MatchString(filepath.Base(dir)) || os.Geteuid() != 0 {
+	if filepath.Dir(dir) != top || !isSandboxID(filepath.Base(dir)) || os.Geteuid() != 0 {
 		fmt.Fprintf(os.Stderr, "lxc-sandbox: %s=%q is not a sandbox of this host\n", guardEnv, dir)
 		os.Exit(1)
 	}

@@ -2,9 +2,9 @@ package lxc
 
 import (
 	"bufio"
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"net"
 	"os"
 	"path/filepath"
@@ -67,7 +67,7 @@ func (sb *sandbox) pickAddress() (addr, gw string, err error) {
 	hosts := uint32(1)<<(32-ones) - 2
 	var r [4]byte
 	for try := 0; try < 64; try++ {
-		if _, err := rand.Read(r[:]); err != nil {
+		if _, err := unix.Getrandom(r[:], 0); err != nil {
 			return "", "", err
 		}
 		ip := make(net.IP, 4)
