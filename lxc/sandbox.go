@@ -62,7 +62,7 @@ type SandboxOptions struct {
 // ErrSandboxNotRoot is returned for a non-root caller: the sandbox mounts
 // its layers on the host, and golxc's unprivileged containers are not used
 // for it yet.
-var ErrSandboxNotRoot = errors.New("lxc-sandbox needs root for now (its overlay and layers are mounted on the host); run it as root")
+var ErrSandboxNotRoot = errors.New("a sandbox needs root for now (its overlay and layers are mounted on the host, and --idmap for a user needs the unprivileged id maps): run it as root")
 
 // sandboxUIDShift is the seed's IDMAP shift: container root is host 10000.
 const sandboxUIDShift = 10000

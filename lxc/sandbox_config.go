@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// sandboxEnv are passed from the caller when set; --desktop adds
-// sandboxDesktopEnv.
-var sandboxEnv = []string{"TERM", "LANG", "LC_ALL", "COLORTERM"}
+// sandboxEnv are passed from the caller when set (the root is the host's,
+// so its PATH holds); --desktop adds sandboxDesktopEnv.
+var sandboxEnv = []string{"PATH", "TERM", "LANG", "LC_ALL", "COLORTERM"}
 
 var sandboxDesktopEnv = []string{"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
 	"PULSE_SERVER", "XDG_SESSION_TYPE", "DBUS_SESSION_BUS_ADDRESS"}

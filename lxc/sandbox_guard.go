@@ -157,13 +157,15 @@ func waitPid(pid int) {
 // directories only where nothing is mounted below them any more.
 func (sb *sandbox) cleanup() error {
 	var errs []error
-	monitor.SweepStale(sb.lxcpath, sb.name)
+	// A monitor serving the name now is a newer sandbox of the same
+	// name: its cgroups, lock and directory are not ours.
+	running := errors.Is(monitor.SweepStale(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
 	for _, mp := range mountsBelow(sb.dir) {
 		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 			errs = append(errs, fmt.Errorf("unmounting %s: %v", mp, err))
 		}
 	}
-	if sb.named {
+	if sb.named && !running {
 		cdir := filepath.Join(sb.lxcpath, sb.name)
 		if b, err := os.ReadFile(filepath.Join(cdir, "config")); err == nil &&
 			strings.HasPrefix(string(b), "# lxc-sandbox "+sb.id+"\n") && len(mountsBelow(cdir)) == 0 {
@@ -173,7 +175,7 @@ func (sb *sandbox) cleanup() error {
 		}
 	}
 	lp := lock.Path(config.RuntimeDir(), sb.lxcpath, sb.name)
-	if _, err := os.Stat(lp); err == nil {
+	if _, err := os.Stat(lp); err == nil && !running {
 		l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
 		if ok, _ := l.TryLock(); ok {
 			_ = l.UnlockAndRemove()

@@ -1,11 +1,13 @@
 package monitor
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 )
 
@@ -76,9 +78,20 @@ func (m *monitor) sweepStale() {
 }
 
 // SweepStale removes the cgroups recorded by a monitor of lxcpath/name
-// that died without tearing down, killing what still runs in them. The
-// caller knows that monitor is gone (lxc-sandbox's guard).
-func SweepStale(lxcpath, name string) {
+// that died without tearing down, killing what still runs in them, as a
+// starting monitor does: under the container lock and only while no
+// monitor serves the container (then it returns ErrAlreadyRunning: a new
+// one may have started since). For lxc-sandbox's guard.
+func SweepStale(lxcpath, name string) error {
+	l := lock.Container(runDir(), lxcpath, name)
+	if err := l.Lock(context.Background()); err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if isRunning(lxcpath, name) {
+		return ErrAlreadyRunning
+	}
 	m := &monitor{o: Options{LXCPath: lxcpath, Name: name}}
 	m.sweepStale()
+	return nil
 }
