@@ -234,6 +234,18 @@ func TestSandboxNamedKeep(t *testing.T) {
 		return os.IsNotExist(err)
 	})
 	assertSandboxClean(t, "")
+	// Its monitor killed: the guard cleans up after it.
+	expect(t, run(t, nil, "lxc-sandbox", "-P", lp, "-n", name, "--keep"), 0, "", "")
+	mons := monitors(lp, name)
+	if len(mons) != 1 {
+		t.Fatalf("monitors %v", mons)
+	}
+	syscall.Kill(mons[0], syscall.SIGKILL)
+	assertClean(t, lp, name)
+	assertSandboxClean(t, "")
+	if _, err := os.Stat(filepath.Join(lp, name)); err == nil {
+		t.Error("the killed sandbox's directory is left in the lxcpath")
+	}
 	r = run(t, nil, "lxc-sandbox", "--keep", "--", "true")
 	if r.code != 1 || !strings.Contains(r.stderr, "--keep needs --name") {
 		t.Errorf("--keep without a name: %s", r)
