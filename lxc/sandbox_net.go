@@ -13,12 +13,13 @@ import (
 	"github.com/golxc/golxc/internal/lxcnet"
 )
 
-// netConfig: without --net an own network namespace with lo only (LXC's
-// "empty"); with it a veth on the bridge with a static address, since
+// netConfig: without --net an own network namespace with lo only, up
+// (LXC's "empty"); with it a veth on the bridge with a static address, since
 // nothing inside the sandbox runs a DHCP client.
 func (sb *sandbox) netConfig(line func(string, ...any)) error {
 	if !sb.o.Net {
 		line("lxc.net.0.type = empty")
+		line("lxc.net.0.flags = up") // brings lo up, as LXC does
 		return nil
 	}
 	addr, gw, err := sb.pickAddress()

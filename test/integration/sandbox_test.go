@@ -97,6 +97,7 @@ grep CapBnd /proc/self/status
 tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '
 mknod /dev/sandblk b 7 0 2>/dev/null && echo blk-made || echo blk-refused
 mknod /dev/sandchr c 1 3 && echo chr-made
+cat /sys/class/net/lo/flags
 exit 7`
 	r := runPathTimeout(t, 0, nil, filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c", script)
 	if r.code != 7 {
@@ -104,7 +105,7 @@ exit 7`
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	want := []string{"host", "changed", "wrote", "wrote-etc", "sandbox"}
-	if len(lines) < 9 || strings.Join(lines[:5], ",") != strings.Join(want, ",") {
+	if len(lines) < 10 || strings.Join(lines[:5], ",") != strings.Join(want, ",") {
 		t.Fatalf("inside: %s", r)
 	}
 	capBnd, err := strconv.ParseUint(strings.TrimSpace(strings.TrimPrefix(lines[5], "CapBnd:")), 16, 64)
@@ -122,8 +123,8 @@ exit 7`
 	if capBnd&(1<<21) == 0 { // sys_admin stays, as in the seed
 		t.Errorf("CapBnd %x lost sys_admin", capBnd)
 	}
-	if lines[6] != "lo" || lines[7] != "blk-refused" || lines[8] != "chr-made" {
-		t.Errorf("interfaces / block device: %q", lines[6:])
+	if lines[6] != "lo" || lines[7] != "blk-refused" || lines[8] != "chr-made" || lines[9] != "0x9" {
+		t.Errorf("interfaces / block device / lo up: %q", lines[6:])
 	}
 	if b, _ := os.ReadFile(host); string(b) != "host\n" {
 		t.Errorf("the host file changed: %q", b)
