@@ -53,6 +53,11 @@ type SandboxOptions struct {
 	Strict bool
 	// Env adds KEY=VALUE to the command's environment.
 	Env []string
+	// Cwd is where the command starts when the sandbox shows it: a
+	// directory of the host's root filesystem (other filesystems are not
+	// in the overlay), not with IDMap (the host's ids are unmapped there).
+	// Otherwise, and when empty, the command starts in /.
+	Cwd string
 
 	LogFile  string
 	LogLevel string

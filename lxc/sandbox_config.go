@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // sandboxEnv are passed from the caller when set (the root is the host's,
@@ -48,6 +50,9 @@ func (sb *sandbox) config() (string, error) {
 	}
 	// Block devices: no mknod, no access (seed: character devices only).
 	line("%s = b *:* rwm", devicesDenyKey())
+	if cwd := sb.cwd(); cwd != "" {
+		line("lxc.init.cwd = %s", cwd)
+	}
 	if err := sb.netConfig(line); err != nil {
 		return "", err
 	}
@@ -122,4 +127,18 @@ func (sb *sandbox) desktopMounts(line func(string, ...any)) error {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// cwd is o.Cwd when the overlay shows it: on the host's root filesystem
+// (the lower layer), without a user namespace.
+func (sb *sandbox) cwd() string {
+	c := sb.o.Cwd
+	if c == "" || c == "/" || !filepath.IsAbs(c) || sb.o.IDMap || strings.ContainsAny(c, "\n") {
+		return ""
+	}
+	var root, st unix.Stat_t
+	if unix.Stat("/", &root) != nil || unix.Stat(c, &st) != nil || st.Dev != root.Dev || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return ""
+	}
+	return filepath.Clean(c)
 }

@@ -20,7 +20,9 @@ const sandboxHelp = `[OPTIONS] [-- COMMAND [ARGS...]]
 lxc-sandbox runs COMMAND (default: your $SHELL, else /bin/sh) in a throw-away
 container over the host's root filesystem: the host's / lies read-only under
 a writable layer, whose changes vanish when COMMAND exits (or are kept with
---rw). The exit status is COMMAND's. Nothing is asked: flags say what you want.
+--rw). COMMAND starts in the current directory when it is on the root
+filesystem (other filesystems are not in the sandbox). The exit status is
+COMMAND's. Nothing is asked: flags say what you want.
 
 Options :
   -n, --name=NAME      a named sandbox: container NAME of the lxcpath (-P), seen by
@@ -72,6 +74,7 @@ func runSandbox(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			o.Name, o.LXCPath = c.Name, c.LXCPath
 			o.LogFile, o.LogLevel, o.Quiet = c.LogFile, c.LogPriority, c.Quiet
 			o.Command = c.Args
+			o.Cwd, _ = os.Getwd()
 			if len(o.Command) == 0 {
 				o.Command = defaultSandboxCommand(o.Keep)
 			}

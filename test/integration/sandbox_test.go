@@ -136,6 +136,10 @@ exit 7`
 		}
 	}
 	assertSandboxClean(t, "")
+	// The command starts where lxc-sandbox was started.
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "pwd")
+	cmd.Dir = dir
+	expect(t, runCmd(t, cmd), 0, dir+"\n", "")
 	// A signal death reads as 128+N, as lxc-execute's.
 	r = runPath(t, nil, filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c", "kill -9 $$")
 	if r.code != 137 {
