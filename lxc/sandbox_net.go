@@ -86,7 +86,7 @@ func bridgeIPv4(bridge string) (*net.IPNet, error) {
 	ifc, err := net.InterfaceByName(bridge)
 	if err != nil {
 		if bridge != "lxcbr0" {
-			return nil, fmt.Errorf("--net: bridge %s: %v", bridge, err)
+			return nil, fmt.Errorf("--net: there is no bridge %s: create it, or leave --bridge out for lxcbr0", bridge)
 		}
 		s, err := lxcnet.LoadSettings()
 		if err != nil {
