@@ -65,7 +65,7 @@ func (sb *sandbox) startGuard() (*sandboxGuard, error) {
 	cmd := &exec.Cmd{Path: bin.Path, Args: []string{"golxc", "lxc-sandbox"}, Stdin: r,
 		Env:         []string{guardEnv + "=" + sb.dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true}}
-	if err := cmd.Start(); err != nil {
+	if err := hideInherited(cmd.Start); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sandbox guard: starting %s: %v", bin.Path, err)
 	}
@@ -190,4 +190,33 @@ func (sb *sandbox) cleanup() error {
 		return fmt.Errorf("sandbox cleanup: %v", err)
 	}
 	return nil
+}
+
+// hideInherited runs start with the descriptors this process inherited
+// (not close-on-exec: a caller's pipe) made close-on-exec, then restores
+// them: the guard, which may outlive us with --keep, must not hold a
+// caller's pipe open; the sandbox keeps what lxc-execute passes on.
+func hideInherited(start func() error) error {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	var hidden []int
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 {
+			continue
+		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, flags|unix.FD_CLOEXEC); err == nil {
+			hidden = append(hidden, fd)
+		}
+	}
+	err := start()
+	for _, fd := range hidden {
+		if flags, ferr := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); ferr == nil {
+			unix.FcntlInt(uintptr(fd), unix.F_SETFD, flags&^unix.FD_CLOEXEC)
+		}
+	}
+	return err
 }

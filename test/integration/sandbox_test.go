@@ -266,7 +266,9 @@ func TestSandboxKilled(t *testing.T) {
 	name := "sand-kill1"
 	layer := filepath.Join(sandboxTemp(t), "layer")
 	os.MkdirAll(layer, 0o755)
-	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "-P", lp, "-n", name, "--layer", layer, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
+	br := netBridge(t, netSubnet(t)+"1/24")
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "-P", lp, "-n", name, "--layer", layer, "--net", "--bridge", br,
+		"--", "/bin/sh", "-c", "while :; do sleep 1; done")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -275,8 +277,8 @@ func TestSandboxKilled(t *testing.T) {
 		return r.stdout == "RUNNING\n"
 	})
 	init := initPid(t, lp, name)
-	if len(sandboxLeftovers("")) == 0 {
-		t.Fatal("a running sandbox shows nothing to leave behind: the check cannot fail")
+	if len(sandboxLeftovers("")) == 0 || len(bridgePorts(br)) != 1 {
+		t.Fatalf("a running sandbox shows nothing to leave behind (bridge ports %v): the check cannot fail", bridgePorts(br))
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
@@ -286,6 +288,7 @@ func TestSandboxKilled(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lp, name)); err == nil {
 		t.Error("the killed sandbox's directory is left in the lxcpath")
 	}
+	eventually(t, "the host veth to go", func() bool { return len(bridgePorts(br)) == 0 })
 }
 
 // TestSandboxIDMap: with --idmap the sandbox's root is host uid 10000: a
