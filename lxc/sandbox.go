@@ -94,6 +94,7 @@ func Sandbox(o SandboxOptions) (int, error) {
 	if os.Geteuid() != 0 {
 		return 1, ErrSandboxNotRoot
 	}
+	sweepStaleSandboxes()
 	sb, err := newSandbox(o)
 	if err != nil {
 		return 1, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/lock"
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
 	"github.com/golxc/golxc/internal/selfexe"
 )
@@ -38,7 +40,8 @@ type guardState struct {
 }
 
 type sandboxGuard struct {
-	w *os.File
+	w    *os.File
+	held *os.File // guard.json, share-locked while we run
 }
 
 func (sb *sandbox) state() guardState {
@@ -46,11 +49,21 @@ func (sb *sandbox) state() guardState {
 }
 
 func (sb *sandbox) startGuard() (*sandboxGuard, error) {
+	// guard.json stays share-locked while lxc-sandbox or its guard
+	// lives: a runtime directory whose lock nobody holds is stale.
+	held, err := os.OpenFile(sb.path("guard.json"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox guard state: %v", err)
+	}
 	b, err := json.Marshal(sb.state())
 	if err == nil {
-		err = os.WriteFile(sb.path("guard.json"), b, 0o600)
+		err = unix.Flock(int(held.Fd()), unix.LOCK_SH)
+	}
+	if err == nil {
+		_, err = held.Write(b)
 	}
 	if err != nil {
+		held.Close()
 		return nil, fmt.Errorf("sandbox guard state: %v", err)
 	}
 	bin, err := selfexe.Find()
@@ -67,18 +80,22 @@ func (sb *sandbox) startGuard() (*sandboxGuard, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true}}
 	if err := hideInherited(cmd.Start); err != nil {
 		w.Close()
+		held.Close()
 		return nil, fmt.Errorf("sandbox guard: starting %s: %v", bin.Path, err)
 	}
 	// Not waited for: it outlives us by design (init reaps it).
 	_ = cmd.Process.Release()
-	return &sandboxGuard{w: w}, nil
+	return &sandboxGuard{w: w, held: held}, nil
 }
 
 // watch tells the guard to wait for the daemonized monitor pid instead.
 func (g *sandboxGuard) watch(pid int) { fmt.Fprintf(g.w, "pid %d\n", pid) }
 
 // release lets the guard go: it cleans up at once or after the monitor.
-func (g *sandboxGuard) release() { g.w.Close() }
+func (g *sandboxGuard) release() {
+	g.w.Close()
+	g.held.Close()
+}
 
 // isSandboxID: the runtime directories' names, 6 hex digits.
 func isSandboxID(s string) bool {
@@ -106,12 +123,14 @@ func RunSandboxGuardIfRequested() {
 		fmt.Fprintf(os.Stderr, "lxc-sandbox: %s=%q is not a sandbox of this host\n", guardEnv, dir)
 		os.Exit(1)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "guard.json"))
-	var st guardState
-	if err == nil {
-		err = json.Unmarshal(b, &st)
+	f, err := os.Open(filepath.Join(dir, "guard.json"))
+	if err != nil {
+		os.Exit(1)
 	}
-	if err != nil || st.ID != filepath.Base(dir) {
+	defer f.Close()
+	unix.Flock(int(f.Fd()), unix.LOCK_SH)
+	st, err := readGuardState(f, filepath.Base(dir))
+	if err != nil {
 		os.Exit(1)
 	}
 	pid := 0
@@ -131,10 +150,50 @@ func RunSandboxGuardIfRequested() {
 		waitPid(pid)
 	}
 	sb := &sandbox{id: st.ID, dir: dir, name: st.Name, lxcpath: st.LXCPath, named: st.Named}
+	code := 0
 	if err := sb.cleanup(); err != nil {
-		os.Exit(1)
+		code = 1
 	}
-	os.Exit(0)
+	f.Close()
+	os.Exit(code)
+}
+
+func readGuardState(f *os.File, id string) (guardState, error) {
+	var st guardState
+	b, err := io.ReadAll(f)
+	if err == nil {
+		err = json.Unmarshal(b, &st)
+	}
+	if err == nil && st.ID != id {
+		err = fmt.Errorf("guard state of %q in %s", st.ID, id)
+	}
+	return st, err
+}
+
+// sweepStaleSandboxes cleans up after sandboxes whose lxc-sandbox and
+// guard are both gone (a killed guard; a reboot where RUNDIR persists):
+// nobody holds their guard.json lock.
+func sweepStaleSandboxes() {
+	ents, _ := os.ReadDir(sandboxTop())
+	for _, e := range ents {
+		if !isSandboxID(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(sandboxTop(), e.Name())
+		f, err := os.Open(filepath.Join(dir, "guard.json"))
+		if err != nil {
+			continue
+		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+			if st, err := readGuardState(f, e.Name()); err == nil {
+				sb := &sandbox{id: st.ID, dir: dir, name: st.Name, lxcpath: st.LXCPath, named: st.Named}
+				if err := sb.cleanup(); err != nil {
+					log.Warnf("stale sandbox %s: %v", dir, err)
+				}
+			}
+		}
+		f.Close()
+	}
 }
 
 // waitPid returns when pid (not our child) has exited.
@@ -174,12 +233,8 @@ func (sb *sandbox) cleanup() error {
 			}
 		}
 	}
-	lp := lock.Path(config.RuntimeDir(), sb.lxcpath, sb.name)
-	if _, err := os.Stat(lp); err == nil && !running {
-		l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
-		if ok, _ := l.TryLock(); ok {
-			_ = l.UnlockAndRemove()
-		}
+	if !running {
+		sb.removeLock()
 	}
 	if left := mountsBelow(sb.dir); len(left) > 0 {
 		errs = append(errs, fmt.Errorf("still mounted, %s kept: %s", sb.dir, strings.Join(left, " ")))
@@ -219,4 +274,24 @@ func hideInherited(start func() error) error {
 		}
 	}
 	return err
+}
+
+// removeLock removes the container's lock file, held, and for an unnamed
+// sandbox the lock directory of its private lxcpath. Unlike
+// lxc-destroy's, the directories above stay: another sandbox starting
+// now creates its own below them.
+func (sb *sandbox) removeLock() {
+	p := lock.Path(config.RuntimeDir(), sb.lxcpath, sb.name)
+	if _, err := os.Stat(p); err != nil {
+		return
+	}
+	l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
+	if ok, _ := l.TryLock(); !ok {
+		return
+	}
+	_ = os.Remove(p)
+	_ = l.Unlock()
+	if !sb.named {
+		_ = os.Remove(filepath.Dir(p))
+	}
 }

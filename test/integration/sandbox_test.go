@@ -36,8 +36,9 @@ func sandboxLeftovers(imgDir string) []string {
 		}
 		f.Close()
 	}
-	if _, err := os.Stat(filepath.Join("/run/lxc/lock", sandboxTop)); err == nil {
-		out = append(out, "lock dir: "+filepath.Join("/run/lxc/lock", sandboxTop))
+	locks, _ := os.ReadDir(filepath.Join("/run/lxc/lock", sandboxTop))
+	for _, e := range locks {
+		out = append(out, "lock: "+filepath.Join("/run/lxc/lock", sandboxTop, e.Name()))
 	}
 	if _, err := os.Stat(filepath.Join("/run/golxc/cgroups", sandboxTop)); err == nil {
 		out = append(out, "cgroup record: "+filepath.Join("/run/golxc/cgroups", sandboxTop))
@@ -396,6 +397,91 @@ func TestSandboxNonRoot(t *testing.T) {
 	r := runCmd(t, cmd)
 	if r.code != 1 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "run it as root") {
 		t.Errorf("as nobody: %s", r)
+	}
+	assertSandboxClean(t, "")
+}
+
+// sandboxGuards lists the guard processes of sandbox name (their
+// environment names the runtime directory, whose guard.json the name).
+func sandboxGuards(name string) []int {
+	var pids []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, _ := os.ReadFile("/proc/" + e.Name() + "/environ")
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if dir, ok := strings.CutPrefix(kv, "GOLXC_SANDBOX_GUARD="); ok {
+				st, _ := os.ReadFile(filepath.Join(dir, "guard.json"))
+				if strings.Contains(string(st), `"Name":"`+name+`"`) {
+					pids = append(pids, pid)
+				}
+			}
+		}
+	}
+	return pids
+}
+
+// TestSandboxStaleSwept: lxc-sandbox and its guard both killed leave the
+// sandbox behind; the next lxc-sandbox finds it unguarded and removes it.
+func TestSandboxStaleSwept(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "sand-stale1"
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "-P", lp, "-n", name, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the sandbox to run", func() bool {
+		r, _ := execBounded(0, nil, filepath.Join(binDir, "lxc-info"), "-P", lp, "-n", name, "-s", "-H")
+		return r.stdout == "RUNNING\n"
+	})
+	guards := sandboxGuards(name)
+	if len(guards) != 1 {
+		t.Fatalf("guards of %s: %v", name, guards)
+	}
+	syscall.Kill(guards[0], syscall.SIGKILL)
+	eventually(t, "the guard to go", func() bool { return len(sandboxGuards(name)) == 0 })
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if len(sandboxLeftovers("")) == 0 || len(cgroupDirs(name)) == 0 {
+		t.Fatal("nothing left behind without a guard: the test cannot fail")
+	}
+	expect(t, run(t, nil, "lxc-sandbox", "--", "true"), 0, "", "")
+	assertClean(t, lp, name)
+	assertSandboxClean(t, "")
+	if _, err := os.Stat(filepath.Join(lp, name)); err == nil {
+		t.Error("the stale sandbox's directory is left in the lxcpath")
+	}
+}
+
+// TestSandboxConcurrent: sandboxes starting while others end share the
+// runtime, lock and cgroup-record directories above their own; none
+// fails and nothing is left.
+func TestSandboxConcurrent(t *testing.T) {
+	needRoot(t)
+	const workers, rounds = 4, 4
+	errs := make(chan string, workers*rounds)
+	done := make(chan bool)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := 0; i < rounds; i++ {
+				r, err := execBounded(0, nil, filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c", "exit 3")
+				if err != nil || r.code != 3 {
+					errs <- r.String() + " " + strings.TrimSpace(r.stderr)
+				}
+			}
+			done <- true
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 	assertSandboxClean(t, "")
 }
