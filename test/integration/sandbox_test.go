@@ -485,3 +485,26 @@ func TestSandboxConcurrent(t *testing.T) {
 	}
 	assertSandboxClean(t, "")
 }
+
+// TestSandboxStrict: --strict drops LXC common.conf's list too.
+func TestSandboxStrict(t *testing.T) {
+	needRoot(t)
+	capBnd := func(args ...string) uint64 {
+		r := run(t, nil, "lxc-sandbox", append(args, "--", "/bin/sh", "-c", "grep CapBnd /proc/self/status | cut -f2")...)
+		v, err := strconv.ParseUint(strings.TrimSpace(r.stdout), 16, 64)
+		if r.code != 0 || err != nil {
+			t.Fatalf("%v: %s", args, r)
+		}
+		return v
+	}
+	plain, strict := capBnd(), capBnd("--strict")
+	for _, c := range []struct {
+		name string
+		bit  uint
+	}{{"sys_rawio", 17}, {"sys_boot", 22}, {"mac_override", 32}, {"mac_admin", 33}} {
+		if plain&(1<<c.bit) == 0 || strict&(1<<c.bit) != 0 {
+			t.Errorf("%s: CapBnd %x without --strict, %x with", c.name, plain, strict)
+		}
+	}
+	assertSandboxClean(t, "")
+}
