@@ -149,9 +149,13 @@ func newSandbox(o SandboxOptions) (*sandbox, error) {
 			return nil, fmt.Errorf("--name %q: %v", o.Name, err)
 		}
 		sb.name, sb.named = o.Name, true
-		sb.lxcpath = strings.TrimRight(o.LXCPath, "/")
-		if sb.lxcpath == "" {
-			sb.lxcpath = config.DefaultLXCPath()
+		sb.lxcpath = config.DefaultLXCPath()
+		if o.LXCPath != "" {
+			abs, err := filepath.Abs(o.LXCPath)
+			if err != nil {
+				return nil, fmt.Errorf("lxcpath %s: %v", o.LXCPath, err)
+			}
+			sb.lxcpath = abs
 		}
 		if _, err := os.Lstat(filepath.Join(sb.lxcpath, sb.name)); err == nil {
 			return nil, fmt.Errorf("a container named %q already exists in %s: pick another --name", sb.name, sb.lxcpath)
