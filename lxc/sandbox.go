@@ -218,6 +218,9 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 		return 1, err
 	}
 	c.WantDaemonize(sb.o.Keep)
+	// Execute: an execute monitor stays the Go process it is (it never
+	// hibernates into another image), so in the foreground the guard's
+	// pipe closes only when this process ends.
 	so := StartOptions{Command: sb.o.Command, Execute: true, UID: -1, GID: -1,
 		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet}
 	if !sb.named {
