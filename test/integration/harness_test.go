@@ -65,7 +65,7 @@ func TestMain(m *testing.M) {
 	}
 	for _, t := range []string{"lxc-ls", "lxc-info", "lxc-config", "lxc-create", "lxc-destroy", "lxc-update-config",
 		"lxc-checkconfig", "lxc-start", "lxc-stop", "lxc-wait", "lxc-execute", "lxc-attach", "lxc-console",
-		"lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-monitor", "lxc-copy", "lxc-snapshot", "lxc-autostart", "lxc-shutdown", "lxc-top", "lxc-device", "lxc-unshare", "lxc-usernsexec", "lxc-checkpoint"} {
+		"lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-monitor", "lxc-copy", "lxc-snapshot", "lxc-autostart", "lxc-shutdown", "lxc-top", "lxc-device", "lxc-unshare", "lxc-usernsexec", "lxc-checkpoint", "lxc-sandbox"} {
 		os.Symlink("golxc", filepath.Join(dir, t))
 	}
 	code := m.Run()
