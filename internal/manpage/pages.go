@@ -87,6 +87,10 @@ func golxcPage() string {
 	p.item(bold("golxc --list-implemented"), "Print the names of the implemented tools, one a line (make install links exactly these).")
 	p.item(bold("golxc man")+" DIR", "Write these manual pages under DIR/man1 and DIR/man5.")
 	p.item(bold("golxc completion"), "Print the bash completion script for every tool.")
+	p.item(bold("golxc image")+" build|sign|serve|list", "golxc's image server and client: build an image (from the built-in busybox rootfs, "+
+		"a debootstrap of a Debian release, a container or a rootfs directory), sign its index and files with an OpenPGP key, "+
+		"serve a directory of images over HTTP and HTTPS in the layout of LXC's download template, list what a server offers "+
+		"(golxc image --help). lxc-create -t download is the client.")
 	p.macro("SH", "TOOLS")
 	p.text("Implemented:")
 	for i, n := range tools.Implemented() {

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/golxc/golxc/internal/cli"
-	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/selfexe"
+	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/lxc"
 )

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/golxc/golxc/lxc"
 )
@@ -140,4 +141,31 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// snapRecord is one snapshot in lxc-snapshot -L --format json; comment is
+// null when the snapshot has none.
+type snapRecord struct {
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Timestamp string  `json:"timestamp"`
+	Comment   *string `json:"comment"`
+}
+
+// printSnapshotsJSON prints every snapshot, comments included (-C is
+// implied: JSON has a field for it), as one JSON list ([] for none).
+func printSnapshotsJSON(w io.Writer, snaps []lxc.Snapshot) int {
+	out := make([]snapRecord, 0, len(snaps))
+	for _, s := range snaps {
+		r := snapRecord{Name: s.Name, Path: s.Path, Timestamp: s.Timestamp}
+		if b, err := os.ReadFile(s.CommentPath); err == nil {
+			c := string(b)
+			r.Comment = &c
+		}
+		out = append(out, r)
+	}
+	if err := writeJSON(w, out); err != nil {
+		return 1
+	}
+	return 0
 }

@@ -26,6 +26,7 @@ Options :
   -c, --comment=FILE     add FILE as a comment
   -C, --showcomments     show snapshot comments
   --rcfile=FILE          Load configuration file FILE
+  --format=json          golxc: -L as JSON (name, path, timestamp, comment)
 `
 
 type snapTask int
@@ -41,7 +42,7 @@ func runSnapshot(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		task                       snapTask
 		snapName, newName, comment string
-		showComments               bool
+		showComments, asJSON       bool
 	)
 	t := &cli.Tool{
 		Name: "lxc-snapshot", Help: snapshotHelp,
@@ -52,6 +53,7 @@ func runSnapshot(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Short: 'd', Long: "destroy", Arg: cli.RequiredArg, Set: func(v string) error { task, snapName = snapDestroy, v; return nil }},
 			{Short: 'c', Long: "comment", Arg: cli.RequiredArg, Set: func(v string) error { comment = v; return nil }},
 			{Short: 'C', Long: "showcomments", Set: func(string) error { showComments = true; return nil }},
+			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&asJSON), Extra: true},
 		},
 		Run: func(c *cli.Ctx) int {
 			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
@@ -68,6 +70,9 @@ func runSnapshot(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				if err != nil {
 					c.Errorf("Error listing snapshots: %v", err)
 					return 1
+				}
+				if asJSON {
+					return printSnapshotsJSON(c.Stdout, snaps)
 				}
 				if len(snaps) == 0 {
 					fmt.Fprintln(c.Stdout, "No snapshots")

@@ -2,6 +2,9 @@ package integration
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +56,37 @@ func TestJSONOutput(t *testing.T) {
 	}
 	if r := run(t, nil, "lxc-ls", "-P", lp, "--format", "yaml"); r.code != 1 {
 		t.Errorf("--format yaml: %s", r)
+	}
+}
+
+// TestSnapshotListJSON: lxc-snapshot -L --format json lists every snapshot
+// with its comment (null without one); no snapshots is an empty list.
+func TestSnapshotListJSON(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	busybox(t, lp, "json-snap")
+	r := mustRun(t, "lxc-snapshot", "-P", lp, "-n", "json-snap", "-L", "--format", "json")
+	if strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("no snapshots: %q", r.stdout)
+	}
+	note := filepath.Join(t.TempDir(), "note")
+	if err := os.WriteFile(note, []byte("before the upgrade\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "lxc-snapshot", "-P", lp, "-n", "json-snap", "-c", note)
+	mustRun(t, "lxc-snapshot", "-P", lp, "-n", "json-snap")
+	var snaps []map[string]any
+	r = mustRun(t, "lxc-snapshot", "-P", lp, "-n", "json-snap", "-L", "--format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &snaps); err != nil || len(snaps) != 2 {
+		t.Fatalf("lxc-snapshot -L --format json: %v\n%s", err, r.stdout)
+	}
+	if snaps[0]["name"] != "snap0" || snaps[0]["comment"] != "before the upgrade\n" || snaps[0]["timestamp"] == "" || snaps[0]["path"] == "" {
+		t.Errorf("snap0: %v", snaps[0])
+	}
+	if snaps[1]["name"] != "snap1" || snaps[1]["comment"] != nil {
+		t.Errorf("snap1: %v", snaps[1])
+	}
+	if r := run(t, nil, "lxc-snapshot", "-P", lp, "-n", "json-snap", "-L", "--format", "yaml"); r.code == 0 {
+		t.Errorf("--format yaml accepted: %s", r)
 	}
 }
