@@ -99,6 +99,12 @@ func (c *Container) Clone(name string, o CloneOptions) error {
 	if err != nil {
 		return err
 	}
+	maps := userCloneMaps(spec)
+	if maps != nil {
+		if err := userClonePossible(plan, spec.Hooks[hooks.Clone]); err != nil {
+			return fmt.Errorf("%w: %v", ErrCloneFailed, err)
+		}
+	}
 	log.Debugf("Cloning %s into %s as %s storage (snapshot %v)", c.Dir(), nc.Dir(), plan.Type, plan.Snapshot)
 	if err := os.MkdirAll(newPath, 0o755); err != nil {
 		return fmt.Errorf("create lxcpath %s: %w", newPath, err)
@@ -123,6 +129,11 @@ func (c *Container) Clone(name string, o CloneOptions) error {
 		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
 	}
 	b.raw = raw
+	if maps != nil {
+		if err := userOverlayClone(maps, b.dir, raw, nc.name, o.KeepName); err != nil {
+			return fmt.Errorf("%w: %v", ErrCloneFailed, err)
+		}
+	}
 	if err := c.writeCloneConfig(nc, b.dir, raw, o); err != nil {
 		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
 	}
@@ -136,8 +147,10 @@ func (c *Container) Clone(name string, o CloneOptions) error {
 			log.Warnf("Error adding reverse dependency from %s to %s: %v", name, c.name, err)
 		}
 	}
-	if err := c.updateCloneRootfs(nc, b, spec.Hooks[hooks.Clone], o); err != nil {
-		return fmt.Errorf("%w: %v", ErrCloneFailed, err)
+	if maps == nil {
+		if err := c.updateCloneRootfs(nc, b, spec.Hooks[hooks.Clone], o); err != nil {
+			return fmt.Errorf("%w: %v", ErrCloneFailed, err)
+		}
 	}
 	if err := b.adopt(nc.Dir(), o.adopt); err != nil {
 		return fmt.Errorf("%w: %v", ErrCloneFailed, err)

@@ -91,6 +91,11 @@ func (c *Container) removeFiles(external bool) error {
 			return fmt.Errorf("%w: %v; nothing was removed (destroy it as its owner or as root)", ErrDestroyFailed, err)
 		}
 	}
+	if other != "" && maps != nil && storage.IsOverlay(storage.Parse(other).Type) {
+		// A user's overlay layer lies in the container directory, which
+		// the container's root removes below.
+		other = ""
+	}
 	if other != "" {
 		if err := storage.Destroy(other); err != nil {
 			return fmt.Errorf("%w: destroy rootfs storage %s: %v", ErrDestroyFailed, other, err)

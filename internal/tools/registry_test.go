@@ -54,3 +54,21 @@ func TestReadmeToolTableMatchesRegistry(t *testing.T) {
 		}
 	}
 }
+
+// Every LXC tool name has a runner now; a name added to AllNames without
+// one fails loudly instead of doing nothing.
+func TestNotImplementedFailsLoudly(t *testing.T) {
+	for _, n := range AllNames {
+		if !slices.Contains(Implemented(), n) {
+			t.Errorf("%s has no runner", n)
+		}
+	}
+	var out, errb strings.Builder
+	if code := notImplemented("lxc-future")([]string{"lxc-future"}, nil, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "lxc-future: not implemented yet") || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	if _, ok := Lookup("lxc-nosuchtool"); ok {
+		t.Error("Lookup found a runner for a name LXC does not have")
+	}
+}

@@ -26,7 +26,9 @@ func TestSelfFrozenContainer(t *testing.T) {
 	needRoot(t)
 	lp := cleanLxcpath(t)
 	const name = "stop-fz2"
-	busybox(t, lp, name)
+	// The container keeps CAP_SYS_ADMIN: its cgroups are mounted only on
+	// request (:force), as with LXC.
+	busybox(t, lp, name, "lxc.mount.auto = cgroup:mixed:force")
 	startRunning(t, lp, name)
 	// The attached shell freezes itself with the container: give up on it
 	// with a terminating signal, as `timeout` would.

@@ -141,10 +141,3 @@ func TestUnknownKeyIsOneLineNamingFileAndLine(t *testing.T) {
 		t.Fatal("config file was modified")
 	}
 }
-
-func TestNotImplementedToolFailsLoudly(t *testing.T) {
-	r := run(t, nil, "lxc-snapshot", "-n", "x")
-	if r.code != 1 || !strings.Contains(r.stderr, "not implemented yet") {
-		t.Fatalf("%s", r)
-	}
-}

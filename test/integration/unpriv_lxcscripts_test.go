@@ -39,7 +39,14 @@ func TestUnprivLXCScripts(t *testing.T) {
 	if _, err := os.Stat("/sys/class/net/lxcbr0"); err != nil {
 		t.Skip("lxcbr0 is down (golxc net start brings it up)")
 	}
-	shim := t.TempDir()
+	// Under binDir (0755): the test user must reach the shim and the
+	// links in it (t.TempDir's parent is 0700, and the user's commands
+	// would silently run the golxc installed in /usr/local/bin instead).
+	shim, err := os.MkdirTemp(binDir, "shim-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shim) })
 	os.Chmod(shim, 0o755)
 	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte(sudoShim), 0o755); err != nil {
 		t.Fatal(err)
