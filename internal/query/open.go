@@ -71,12 +71,12 @@ func LeanOpen(name, lxcpath string) (*Container, error) {
 	if !plainName(name) {
 		return nil, ErrFull
 	}
-	p := config.DefaultLXCPath()
-	if lxcpath != "" {
-		p = strings.TrimRight(lxcpath, "/")
-		if p == "" {
-			p = "/"
-		}
+	p := strings.TrimRight(lxcpath, "/")
+	switch {
+	case lxcpath == "":
+		p = config.DefaultLXCPath() // read only when needed: it parses lxc.conf
+	case p == "":
+		p = "/"
 	}
 	dir := filepath.Join(p, name)
 	if st, err := lock.CheckPartial(dir); err != nil || st != lock.PartialNone {
