@@ -51,7 +51,7 @@ BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external 
 build:
 	CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(USERNIC) ./cmd/lxc-user-nic
-	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(QUERY) ./cmd/golxc-query
+	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -X github.com/golxc/golxc/internal/buildinfo.commit=$(COMMIT)' -o $(QUERY) ./cmd/golxc-query
 
 # deps installs what is missing from Debian's packages (needs root).
 deps:
