@@ -47,12 +47,14 @@ func NewContainer(name string, lxcpath ...string) (*Container, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
-	p := config.DefaultLXCPath()
+	var p string
 	if len(lxcpath) > 0 && lxcpath[0] != "" {
 		p = strings.TrimRight(lxcpath[0], "/")
 		if p == "" {
 			p = "/"
 		}
+	} else {
+		p = config.DefaultLXCPath() // only when needed: it reads lxc.conf
 	}
 	c := &Container{name: name, lxcpath: p, daemonize: true}
 	if err := c.cleanStalePartial(); err != nil {

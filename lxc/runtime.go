@@ -9,6 +9,7 @@ import (
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
+	"github.com/golxc/golxc/internal/query"
 )
 
 // StartOptions are lxc-start's and lxc-execute's knobs beyond go-lxc's
@@ -88,24 +89,13 @@ func (c *Container) client() (*cmdsock.Client, error) {
 // Stop kills the container (lxc.signal.stop, SIGKILL by default) through
 // its monitor.
 func (c *Container) Stop() error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	log.Debugf("Asking the monitor of %q to kill its init (lxc.signal.stop)", c.name)
-	if err := cl.Stop(); err != nil {
-		if errors.Is(err, cmdsock.ErrNotRunning) {
-			return ErrNotRunning
-		}
-		// init already exited (a concurrent stop won): the container is
-		// going down, which is what was asked.
-		if errors.Is(err, syscall.ESRCH) {
-			return nil
-		}
+	err := query.Kill(c.lxcpath, c.name)
+	switch {
+	case errors.Is(err, query.ErrNotRunning):
+		return ErrNotRunning
+	case err != nil:
 		return fmt.Errorf("%w: %v", ErrStopFailed, err)
 	}
-	log.Infof("Container %q has stopped", c.name)
 	return nil
 }
 
@@ -209,42 +199,11 @@ func (c *Container) Wait(state State, timeout time.Duration) bool {
 // monitor the container is STOPPED; otherwise the monitor pushes state
 // changes to us. When a monitor goes away mid-wait, the loop re-checks.
 func (c *Container) WaitAny(states []State, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	forever := timeout < 0
-	want := map[State]bool{}
 	var wire []cmdsock.State
 	for _, s := range states {
-		want[s] = true
 		wire = append(wire, cmdsock.State(int(s)-1))
 	}
-	for {
-		left := time.Until(deadline)
-		if forever {
-			left = -1
-		} else if left < 0 {
-			left = 0
-		}
-		cl, err := cmdsock.Dial(c.lxcpath, c.name)
-		if err != nil {
-			if want[STOPPED] {
-				return true
-			}
-		} else {
-			st, err := cl.WaitStates(wire, left)
-			cl.Close()
-			if err == nil && want[fromWire(st)] {
-				return true
-			}
-		}
-		if !forever && !time.Now().Before(deadline) {
-			return false
-		}
-		pause := time.Second
-		if !forever && time.Until(deadline) < pause {
-			pause = time.Until(deadline)
-		}
-		time.Sleep(pause)
-	}
+	return cmdsock.WaitAny(c.lxcpath, c.name, wire, timeout)
 }
 
 // Freeze freezes every process of the container; a frozen one is left

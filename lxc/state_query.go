@@ -9,12 +9,7 @@ func fromWire(s cmdsock.State) State { return State(int(s) + 1) }
 
 // State asks the container's monitor; no monitor means STOPPED, as in LXC.
 func (c *Container) State() State {
-	cl, err := cmdsock.Dial(c.lxcpath, c.name)
-	if err != nil {
-		return STOPPED
-	}
-	defer cl.Close()
-	st, err := cl.State()
+	st, err := cmdsock.StateOf(c.lxcpath, c.name)
 	if err != nil {
 		return STOPPED
 	}

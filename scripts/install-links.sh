@@ -10,22 +10,30 @@
 # With --remove every link to golxc is removed (make uninstall).
 # GOLXC_LIST names the golxc binary to ask for the list when BINDIR/golxc
 # is not one (the bash completion directory, where golxc is the script).
+# When BINDIR holds golxc-query (the query tools' small binary), the tools
+# it lists (golxc-query --list-tools) link to it instead of golxc.
 set -euo pipefail
 bindir=${1:?usage: install-links.sh BINDIR [--remove]}
 mode=${2:-install}
 golxc=$bindir/golxc
+query=$bindir/golxc-query
 
 implemented=""
+querytools=""
 if [ "$mode" != --remove ]; then
 	implemented=$("${GOLXC_LIST:-$golxc}" --list-implemented)
+	if [ -z "${GOLXC_LIST:-}" ] && [ -x "$query" ]; then
+		querytools=$("$query" --list-tools)
+	fi
 fi
 
-# is_golxc_link PATH: PATH is a symlink whose target is golxc in BINDIR.
+# is_golxc_link PATH: PATH is a symlink whose target is golxc (or
+# golxc-query) in BINDIR.
 is_golxc_link() {
 	[ -L "$1" ] || return 1
 	local target
 	target=$(readlink "$1")
-	[ "$target" = golxc ] || [ "$target" = "$golxc" ]
+	[ "$target" = golxc ] || [ "$target" = "$golxc" ] || [ "$target" = golxc-query ] || [ "$target" = "$query" ]
 }
 
 shopt -s nullglob
@@ -42,5 +50,9 @@ for tool in $implemented; do
 			continue
 		fi
 	fi
-	ln -sfn golxc "$bindir/$tool"
+	if grep -qxF -- "$tool" <<<"$querytools"; then
+		ln -sfn golxc-query "$bindir/$tool"
+	else
+		ln -sfn golxc "$bindir/$tool"
+	fi
 done

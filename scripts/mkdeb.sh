@@ -15,7 +15,8 @@ set -euo pipefail
 out=${1:?usage: mkdeb.sh OUTDIR}
 cd "$(dirname "$0")/.."
 golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic} image=${IMAGE:-bin/golxc-image}
-[ -x "$golxc" ] && [ -x "$usernic" ] && [ -x "$image" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
+query=${GOLXC_QUERY:-bin/golxc-query}
+[ -x "$golxc" ] && [ -x "$usernic" ] && [ -x "$image" ] && [ -x "$query" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
 
 version=${DEB_VERSION:-$("$golxc" version | awk '{print $2}')}
 maintainer=${DEB_MAINTAINER:-golxc developers <golxc@users.noreply.github.com>}
@@ -25,7 +26,8 @@ trap 'rm -rf "$stage"' EXIT
 chmod 0755 "$stage"
 
 install -D -m 0755 "$golxc" "$stage/usr/bin/golxc"
-GOLXC_LIST=$golxc ./scripts/install-links.sh "$stage/usr/bin"
+install -D -m 0755 "$query" "$stage/usr/bin/golxc-query"
+./scripts/install-links.sh "$stage/usr/bin"
 install -D -m 4755 "$usernic" "$stage/usr/libexec/golxc/lxc-user-nic"
 install -D -m 0755 "$image" "$stage/usr/libexec/golxc/golxc-image"
 
@@ -58,10 +60,12 @@ printf 'golxc (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- 
 	"$version" "$("$golxc" version | sed -n 's/.*commit \([^,]*\),.*/\1/p')" "$maintainer" "$(date -R)" | gzip -9n >"$doc/changelog.gz"
 
 # golxc is static on purpose: lxc-execute runs it inside root file systems
-# that have no C library; lxc-user-nic is setuid root (LXC's is too).
+# that have no C library; golxc-query is a pure Go program (Go links
+# those statically); lxc-user-nic is setuid root (LXC's is too).
 install -d "$stage/usr/share/lintian/overrides"
 cat >"$stage/usr/share/lintian/overrides/golxc" <<'OVERRIDES'
 golxc: statically-linked-binary [usr/bin/golxc]
+golxc: statically-linked-binary [usr/bin/golxc-query]
 golxc: statically-linked-binary [usr/libexec/golxc/lxc-user-nic]
 golxc: statically-linked-binary [usr/libexec/golxc/golxc-image]
 golxc: elevated-privileges 4755 root/root [usr/libexec/golxc/lxc-user-nic]

@@ -2,20 +2,9 @@ package tools
 
 import (
 	"github.com/golxc/golxc/internal/cli"
-	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/query"
 	"github.com/golxc/golxc/lxc"
 )
 
-// useConfigLog gives the tool the container's lxc.log.file once its config
-// is loaded, as LXC's tools do (log.Choose): without -o, the container's
-// steps go to lxc.log.file at lxc.log.level (else -l's level); -o keeps
-// both out, and without lxc.log.file the tool keeps the log it opened.
-func useConfigLog(c *cli.Ctx, ct *lxc.Container) {
-	file, _ := ct.ConfigItemText("lxc.log.file")
-	level, _ := ct.ConfigItemText("lxc.log.level")
-	ch := log.Choose(c.LogFile, c.LogPriority, file, level, "")
-	if ch.Source != log.ConfigFile {
-		return
-	}
-	_ = ch.Apply(log.Prefix(), c.Name, c.Quiet) // only -o fails
-}
+// useConfigLog is query.UseConfigLog for a loaded lxc.Container.
+func useConfigLog(c *cli.Ctx, ct *lxc.Container) { query.UseConfigLog(c, ct.ConfigItemText) }

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/query"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -16,29 +16,8 @@ func init() {
 	register("lxc-shutdown", runShutdown)
 }
 
-const stopHelp = `--name=NAME [-W] [-r|-k|--nokill] [-t timeout]
-
-lxc-stop stops a container with the identifier NAME
-
-Options :
-  -n, --name=NAME   NAME of the container
-  -r, --reboot      reboot the container
-  -W, --nowait      don't wait for shutdown or reboot to complete
-  -t, --timeout=T   wait T seconds before hard-stopping
-  -k, --kill        kill container rather than request clean shutdown
-      --nolock      Avoid using API locks
-      --nokill      Only request clean shutdown, don't force kill after timeout
-  --rcfile=FILE     Load configuration file FILE
-`
-
-type stopOpts struct {
-	reboot, nowait, kill, nolock, nokill bool
-	timeout                              int
-	timeoutSet                           bool
-}
-
 func runStop(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return stopTool("lxc-stop", stopHelp, nil).Main(argv, stdin, stdout, stderr)
+	return query.StopTool("lxc-stop", query.StopHelp, nil, runStopOpts).Main(argv, stdin, stdout, stderr)
 }
 
 const shutdownHelp = `--name=NAME [-w] [-r] [-t timeout]
@@ -59,7 +38,7 @@ Options :
 // -k, accepting the old -w, with one line saying what replaced it.
 func runShutdown(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	wait := cli.Option{Short: 'w', Long: "wait", Set: func(string) error { return nil }}
-	t := stopTool("lxc-shutdown", shutdownHelp, &wait)
+	t := query.StopTool("lxc-shutdown", shutdownHelp, &wait, runStopOpts)
 	run := t.Run
 	t.Run = func(c *cli.Ctx) int {
 		if !c.Quiet {
@@ -70,56 +49,13 @@ func runShutdown(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return t.Main(argv, stdin, stdout, stderr)
 }
 
-// stopTool is lxc-stop's command line under name, with extra accepted.
-func stopTool(name, help string, extra *cli.Option) *cli.Tool {
-	o := &stopOpts{timeout: 60}
-	flag := func(p *bool) func(string) error { return func(string) error { *p = true; return nil } }
-	t := &cli.Tool{
-		Name: name, Help: help, AlwaysLog: true,
-		Options: []cli.Option{
-			{Short: 'r', Long: "reboot", Set: flag(&o.reboot)},
-			{Short: 'W', Long: "nowait", Set: flag(&o.nowait)},
-			{Short: 't', Long: "timeout", Arg: cli.RequiredArg, Set: func(v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					return errors.New("Invalid timeout")
-				}
-				o.timeout, o.timeoutSet = n, true
-				return nil
-			}},
-			{Short: 'k', Long: "kill", Set: flag(&o.kill)},
-			{Long: "nokill", Set: flag(&o.nokill)},
-			{Long: "nolock", Set: flag(&o.nolock)},
-		},
-		Check: func(c *cli.Ctx) error { return o.check() },
-		Run:   func(c *cli.Ctx) int { return o.run(c) },
+// runStopOpts runs lxc-stop (or lxc-shutdown) with its checked options:
+// -k through internal/query (which cmd/golxc-query runs too), the clean
+// shutdown and the reboot here.
+func runStopOpts(c *cli.Ctx, o *query.StopOpts) int {
+	if o.Kill {
+		return query.StopKill(lxcEnv, c)
 	}
-	if extra != nil {
-		t.Options = append(t.Options, *extra)
-	}
-	return t
-}
-
-func (o *stopOpts) check() error {
-	switch {
-	case o.timeout < -1:
-		return errors.New("Invalid timeout")
-	case o.kill && o.nokill:
-		return errors.New("-k can't be used with --nokill")
-	case o.kill && o.reboot:
-		return errors.New("-k can't be used with -r")
-	case o.kill && o.timeoutSet:
-		return errors.New("-k doesn't allow timeouts")
-	case o.nolock && !o.kill:
-		return errors.New("--nolock may only be used with -k")
-	}
-	if o.nowait {
-		o.timeout = 0
-	}
-	return nil
-}
-
-func (o *stopOpts) run(c *cli.Ctx) int {
 	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
 	if err != nil {
 		return c.Fail(err)
@@ -129,26 +65,11 @@ func (o *stopOpts) run(c *cli.Ctx) int {
 		c.Errorf("%s is not running", c.Name)
 		return 2
 	}
-	if o.kill {
-		if err := ct.Stop(); err != nil {
-			// Another stop won the race since Running(): same as LXC's
-			// answer for a container that is not running.
-			if errors.Is(err, lxc.ErrNotRunning) {
-				c.Errorf("%s is not running", c.Name)
-				return 2
-			}
-			return c.Fail(err)
-		}
-		if !ct.Wait(lxc.STOPPED, 30*time.Second) {
-			return c.Fail(errors.New("still running 30s after the kill; check its monitor process"))
-		}
-		return 0
-	}
-	timeout := time.Duration(o.timeout) * time.Second
-	if o.timeout == -1 {
+	timeout := time.Duration(o.Timeout) * time.Second
+	if o.Timeout == -1 {
 		timeout = -1
 	}
-	if o.reboot {
+	if o.Reboot {
 		// As LXC: wait (-t, 60 s by default; -W not at all) for the
 		// container to run again.
 		if err := ct.RebootWithTimeout(timeout); err != nil {
@@ -166,7 +87,7 @@ func (o *stopOpts) run(c *cli.Ctx) int {
 	if !errors.Is(err, lxc.ErrShutdownFailed) {
 		return c.Fail(err)
 	}
-	if o.nokill {
+	if o.NoKill {
 		return 1
 	}
 	if err := ct.Stop(); err != nil && !errors.Is(err, lxc.ErrNotRunning) {

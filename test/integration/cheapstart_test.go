@@ -60,7 +60,9 @@ func TestWaitAffinityRestored(t *testing.T) {
 	own := needSeveralCPUs(t)
 	lp := lxcpath(t)
 	// Waiting for a container that never runs: the tool lives until -t.
-	cmd := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gcheap-none", "-s", "RUNNING", "-t", "20")
+	// golxc itself (the lxc-wait link runs golxc-query, which has no
+	// cheap-start constructor).
+	cmd := exec.Command(filepath.Join(binDir, "golxc"), "lxc-wait", "-P", lp, "-n", "gcheap-none", "-s", "RUNNING", "-t", "20")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestDebPackage(t *testing.T) {
 	}
 	mk := exec.Command("../../scripts/mkdeb.sh", dir)
 	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
-		"IMAGE="+filepath.Join(binDir, "golxc-image"))
+		"IMAGE="+filepath.Join(binDir, "golxc-image"), "GOLXC_QUERY="+filepath.Join(binDir, "golxc-query"))
 	out, err := mk.CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkdeb.sh: %v\n%s", err, out)
@@ -56,13 +56,18 @@ func TestDebPackage(t *testing.T) {
 	if len(tools) == 0 {
 		t.Fatal("golxc --list-implemented listed nothing")
 	}
-	want := []string{"-rwsr-xr-x root/root", "./usr/libexec/golxc/lxc-user-nic", "./usr/libexec/golxc/golxc-image", "./usr/bin/golxc",
+	queryTools := strings.Fields(runPath(t, nil, filepath.Join(binDir, "golxc-query"), "--list-tools").stdout)
+	want := []string{"-rwsr-xr-x root/root", "./usr/libexec/golxc/lxc-user-nic", "./usr/libexec/golxc/golxc-image", "./usr/bin/golxc", "./usr/bin/golxc-query",
 		"./usr/share/man/man5/lxc.container.conf.5.gz", "./usr/share/man/man1/golxc.1.gz",
 		"./usr/share/bash-completion/completions/golxc", "./lib/systemd/system/lxc.service",
 		"./lib/systemd/system/lxc-net.service", "./etc/init.d/lxc", "./usr/libexec/golxc/golxc-containers",
 		"./usr/share/doc/golxc/copyright"}
 	for _, tool := range tools {
-		want = append(want, "./usr/bin/"+tool+" -> golxc", "./usr/share/man/man1/"+tool+".1.gz",
+		target := "golxc\n"
+		if containsString(queryTools, tool) {
+			target = "golxc-query\n"
+		}
+		want = append(want, "./usr/bin/"+tool+" -> "+target, "./usr/share/man/man1/"+tool+".1.gz",
 			"./usr/share/bash-completion/completions/"+tool+" -> golxc")
 	}
 	for _, w := range want {

@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-// golxcLinks lists the lxc-* names in dir that are symlinks to golxc.
+// golxcLinks lists the lxc-* names in dir that are symlinks to golxc (or
+// to golxc-query, the query tools' binary).
 func golxcLinks(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -18,7 +19,7 @@ func golxcLinks(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range ents {
-		if target, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && target == "golxc" && strings.HasPrefix(e.Name(), "lxc-") {
+		if target, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && (target == "golxc" || target == "golxc-query") && strings.HasPrefix(e.Name(), "lxc-") {
 			names = append(names, e.Name())
 		}
 	}
@@ -42,6 +43,7 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 		}
 	}
 	must(os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(bindir, "golxc")))
+	must(os.Symlink(filepath.Join(binDir, "golxc-query"), filepath.Join(bindir, "golxc-query")))
 	must(os.Symlink("golxc", filepath.Join(bindir, "lxc-retired")))                     // stale: a name golxc no longer has
 	must(os.WriteFile(filepath.Join(bindir, "lxc-copy"), []byte("#!/bin/sh\n"), 0o755)) // someone else's file
 	must(os.Symlink("/usr/bin/lxc-top", filepath.Join(bindir, "lxc-top")))              // someone else's link
@@ -65,6 +67,20 @@ func TestInstallLinksOnlyImplementedTools(t *testing.T) {
 	}
 	if got := golxcLinks(t, bindir); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("links to golxc after install: %q\nwant the implemented tools not taken by others %q", got, want)
+	}
+	// The query tools link to golxc-query, the others to golxc.
+	for _, n := range want {
+		target, _ := os.Readlink(filepath.Join(bindir, n))
+		if wantTarget := "golxc"; n == "lxc-wait" || n == "lxc-stop" {
+			if target != "golxc-query" {
+				t.Errorf("%s -> %q, want golxc-query", n, target)
+			}
+		} else if target != wantTarget {
+			t.Errorf("%s -> %q, want golxc", n, target)
+		}
+	}
+	if r := runPath(t, nil, filepath.Join(bindir, "lxc-wait"), "--version"); r.code != 0 || r.stdout != "5.0.2\n" {
+		t.Errorf("lxc-wait --version through golxc-query: %s", r)
 	}
 	if _, err := os.Lstat(filepath.Join(bindir, "lxc-retired")); !os.IsNotExist(err) {
 		t.Errorf("stale lxc-retired link to golxc not removed (%v)", err)
