@@ -24,11 +24,11 @@ func TestQuiesceHoldsNewConnections(t *testing.T) {
 			got <- -1
 			return
 		}
-		defer c.Close()
 		st, err := c.State()
 		if err != nil {
 			st = -1
 		}
+		c.Close()
 		got <- st
 	}()
 	select {
@@ -43,8 +43,14 @@ func TestQuiesceHoldsNewConnections(t *testing.T) {
 	if st := <-got; st != RUNNING {
 		t.Fatalf("after Unquiesce: %v", st)
 	}
-	// Quiesce again, and Close while parked must not hang.
-	if !srv.Quiesce() {
-		t.Fatal("idle server reported busy")
+	// Quiesce again once the server has seen the client go (it reports
+	// busy until then), and Close while parked must not hang.
+	deadline := time.Now().Add(5 * time.Second)
+	for !srv.Quiesce() {
+		srv.Unquiesce() // as the monitor does after a busy answer
+		if time.Now().After(deadline) {
+			t.Fatal("the server still reports busy 5 s after its only client left")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
