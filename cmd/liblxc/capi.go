@@ -20,7 +20,7 @@ import "C"
 import (
 	"fmt"
 	"os"
-		"runtime/cgo"
+	"runtime/cgo"
 	"sync"
 	"unsafe"
 
@@ -29,13 +29,19 @@ import (
 
 func main() {}
 
-// container is the Go object behind one struct lxc_container.
-func container(c *C.lxc_c) *lxc.Container {
-	if c == nil {
-		return nil
-	}
-	return cgo.Handle(C.golxc_handle(c)).Value().(*lxc.Container)
+// handle is the Go side of one struct lxc_container.
+type handle struct {
+	x *lxc.Container
+	// loaded: the in-memory config is the container's (or one the caller
+	// built); liblxc's lxc_conf != NULL. save_config and create start
+	// from lxc.default_config when it is not.
+	loaded bool
 }
+
+func state(c *C.lxc_c) *handle { return cgo.Handle(C.golxc_handle(c)).Value().(*handle) }
+
+// container is the Go object behind one struct lxc_container.
+func container(c *C.lxc_c) *lxc.Container { return state(c).x }
 
 // fail logs why a call failed, as liblxc logs its errors, and records it.
 func fail(c *C.lxc_c, err error) {
@@ -99,7 +105,7 @@ func golxcNew(name, path *C.char, configPath, configFile **C.char) C.uintptr_t {
 	}
 	*configPath = C.CString(c.ConfigPath())
 	*configFile = C.CString(c.ConfigFileName())
-	return C.uintptr_t(cgo.NewHandle(c))
+	return C.uintptr_t(cgo.NewHandle(&handle{x: c, loaded: c.Defined()}))
 }
 
 //export golxcRelease

@@ -9,6 +9,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -47,12 +48,34 @@ func golxcLoadConfig(c *C.lxc_c, alt *C.char) C.bool {
 	if path == "" {
 		path = x.ConfigFileName()
 	}
+	state(c).loaded = true
 	return cbool(x.LoadConfigFile(path), c)
 }
 
 //export golxcSaveConfig
 func golxcSaveConfig(c *C.lxc_c, alt *C.char) C.bool {
+	if err := state(c).loadDefault(); err != nil {
+		fail(c, err)
+		return false
+	}
 	return cbool(container(c).SaveConfigFile(optString(alt)), c)
+}
+
+// loadDefault gives a container that has no config yet lxc.default_config,
+// as liblxc's save_config does.
+func (h *handle) loadDefault() error {
+	if h.loaded {
+		return nil
+	}
+	h.loaded = true
+	def := lxc.GlobalConfigItem("lxc.default_config")
+	if _, err := os.Stat(def); err != nil {
+		return nil
+	}
+	if err := h.x.LoadConfigFile(def); err != nil {
+		return fmt.Errorf("Error loading default configuration file %s while saving %s: %v", def, h.x.Name(), err)
+	}
+	return nil
 }
 
 //export golxcStart
@@ -110,6 +133,7 @@ func golxcWait(c *C.lxc_c, state *C.char, timeout C.int) C.bool {
 
 //export golxcSetConfigItem
 func golxcSetConfigItem(c *C.lxc_c, key, value *C.char) C.bool {
+	state(c).loaded = true
 	return cbool(container(c).SetConfigItem(optString(key), optString(value)), c)
 }
 
@@ -119,7 +143,10 @@ func golxcClearConfigItem(c *C.lxc_c, key *C.char) C.bool {
 }
 
 //export golxcClearConfig
-func golxcClearConfig(c *C.lxc_c) { container(c).ClearConfig() }
+func golxcClearConfig(c *C.lxc_c) {
+	state(c).loaded = true
+	container(c).ClearConfig()
+}
 
 // golxcGetConfigItem returns a malloc'd value, NULL for an unknown key.
 //
@@ -169,12 +196,53 @@ func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char)
 			return false
 		}
 	}
-	x := container(c)
-	if x.Defined() {
-		fail(c, errors.New("container already exists"))
+	h := state(c)
+	cleanup, err := h.prepareCreate(&o)
+	if err != nil {
+		fail(c, err)
 		return false
 	}
-	return cbool(x.Create(o), c)
+	defer cleanup()
+	return cbool(h.x.Create(o), c)
+}
+
+// prepareCreate hands golxc's Create the config the caller built in memory
+// (liblxc creates from its lxc_conf when it has one): it becomes the -f
+// file, and a config file save_config wrote beforehand (python3-lxc does
+// that) is removed so Create sees a new container. A container that has a
+// rootfs already exists.
+func (h *handle) prepareCreate(o *lxc.TemplateOptions) (func(), error) {
+	x := h.x
+	if x.Defined() {
+		if r := x.ConfigItem("lxc.rootfs.path"); len(r) > 0 && r[0] != "" {
+			path := r[0]
+			if i := strings.LastIndex(path, ":"); i >= 0 {
+				path = path[i+1:]
+			}
+			if _, err := os.Stat(path); err == nil {
+				return nil, fmt.Errorf("Container \"%s\" already exists in \"%s\"", x.Name(), x.ConfigPath())
+			}
+		}
+	}
+	if !h.loaded {
+		return func() {}, nil
+	}
+	f, err := os.CreateTemp("", "golxc-create-*.conf")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	done := func() { os.Remove(f.Name()) }
+	if err := x.SaveConfigFile(f.Name()); err != nil {
+		done()
+		return nil, err
+	}
+	if x.Defined() {
+		os.Remove(x.ConfigFileName())
+		os.Remove(x.Dir()) // only when empty
+	}
+	o.ConfigFile = f.Name()
+	return done, nil
 }
 
 //export golxcReboot
