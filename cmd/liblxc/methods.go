@@ -177,7 +177,18 @@ func golxcGetKeys(c *C.lxc_c, key *C.char) *C.char {
 }
 
 //export golxcDestroy
-func golxcDestroy(c *C.lxc_c) C.bool { return cbool(container(c).Destroy(), c) }
+func golxcDestroy(c *C.lxc_c) C.bool {
+	x := container(c)
+	err := x.Destroy()
+	// liblxc destroys a container whose state reads STOPPED; golxc also
+	// refuses while the monitor still answers, which it does for a moment
+	// after a stop or shutdown returned. Give that monitor time to exit.
+	for i := 0; i < 500 && errors.Is(err, lxc.ErrRunning) && x.State() == lxc.STOPPED; i++ {
+		time.Sleep(10 * time.Millisecond)
+		err = x.Destroy()
+	}
+	return cbool(err, c)
+}
 
 // Templates that need golxc's image layer (under construction).
 var needsImages = map[string]bool{"download": true, "oci": true}

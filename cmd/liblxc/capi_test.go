@@ -1,0 +1,249 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/golxc/golxc/lxc"
+)
+
+// The tests build the library the way make does and drive it from C
+// programs compiled against Debian's lxc-dev headers and from Debian's
+// python3-lxc; they skip when those are absent.
+
+const lxcHeader = "/usr/include/lxc/lxccontainer.h"
+
+func need(t *testing.T, what ...string) {
+	t.Helper()
+	for _, w := range what {
+		if _, err := exec.LookPath(w); err != nil {
+			t.Skipf("%s not installed", w)
+		}
+	}
+}
+
+func needHeaders(t *testing.T) {
+	t.Helper()
+	need(t, "gcc")
+	if _, err := os.Stat(lxcHeader); err != nil {
+		t.Skip("LXC's headers not installed (apt-get install lxc-dev)")
+	}
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+	buildOut  []byte
+)
+
+// built returns a directory holding liblxc.so.1 (+ liblxc.so for -llxc)
+// and the golxc binary the library runs its helpers with.
+func built(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "capi-build-")
+		if buildErr != nil {
+			return
+		}
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Join(filepath.Dir(file), "..", "..")
+		for _, args := range [][]string{
+			{"build", "-buildmode=c-shared", "-ldflags", "-extldflags -Wl,-soname,liblxc.so.1", "-o", filepath.Join(buildDir, "liblxc.so.1"), "./cmd/liblxc"},
+			{"build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
+		} {
+			cmd := exec.Command("go", args...)
+			cmd.Dir = root
+			if buildOut, buildErr = cmd.CombinedOutput(); buildErr != nil {
+				return
+			}
+		}
+		buildErr = os.Symlink("liblxc.so.1", filepath.Join(buildDir, "liblxc.so"))
+	})
+	if buildErr != nil {
+		t.Fatalf("building the library: %v\n%s", buildErr, buildOut)
+	}
+	return buildDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+func gcc(t *testing.T, out string, args ...string) {
+	t.Helper()
+	if b, err := exec.Command("gcc", append([]string{"-Wall", "-o", out}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc %v: %v\n%s", args, err, b)
+	}
+}
+
+// TestLayoutMatchesLXCHeaders: every field of struct lxc_container and the
+// attach structs sits where Debian's lxc-dev headers put it.
+func TestLayoutMatchesLXCHeaders(t *testing.T) {
+	needHeaders(t)
+	dir := t.TempDir()
+	outputs := map[string]string{}
+	for _, v := range []string{"lxc", "golxc"} {
+		args := []string{"testdata/layout.c"}
+		if v == "golxc" {
+			args = append([]string{"-DGOLXC"}, args...)
+		}
+		bin := filepath.Join(dir, v)
+		gcc(t, bin, args...)
+		b, err := exec.Command(bin).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[v] = string(b)
+	}
+	if outputs["lxc"] != outputs["golxc"] {
+		t.Fatalf("layout differs from LXC's headers:\nLXC:\n%s\ngolxc:\n%s", outputs["lxc"], outputs["golxc"])
+	}
+	if n := strings.Count(outputs["lxc"], "\n"); n < 90 {
+		t.Fatalf("layout check printed only %d lines", n)
+	}
+}
+
+// cleanupContainer stops and destroys what a failed run left behind.
+func cleanupContainer(t *testing.T, dir, lxcpath, name string) {
+	t.Cleanup(func() {
+		os.Setenv("GOLXC_BINARY", filepath.Join(dir, "golxc"))
+		if c, err := lxc.NewContainer(name, lxcpath); err == nil && c.Defined() {
+			if c.Running() {
+				c.Stop()
+			}
+			c.Destroy()
+		}
+	})
+}
+
+func libEnv(dir string) []string {
+	return append(os.Environ(), "LD_LIBRARY_PATH="+dir, "GOLXC_BINARY="+filepath.Join(dir, "golxc"))
+}
+
+// TestSeedCProgram runs seed 003's C example (busybox template) compiled
+// against Debian's headers and linked with -llxc to golxc's library.
+func TestSeedCProgram(t *testing.T) {
+	needRoot(t)
+	needHeaders(t)
+	dir := built(t)
+	bin := filepath.Join(t.TempDir(), "seed003")
+	gcc(t, bin, "testdata/seed003.c", "-L"+dir, "-llxc")
+	lxcpath := t.TempDir()
+	name := "capi-c1"
+	cleanupContainer(t, dir, lxcpath, name)
+
+	cmd := exec.Command(bin, name, lxcpath)
+	cmd.Env = libEnv(dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("seed program: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"Container state: RUNNING\n",
+		"Container PID: ",
+		"Library: golxc " + filepath.Join(dir, "liblxc.so.1") + "\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(lxcpath, name)); !os.IsNotExist(err) {
+		t.Errorf("container directory left behind: %v", err)
+	}
+}
+
+// TestSeedPython runs seed 003's Python examples (those that need neither
+// clone nor download) through Debian's unchanged python3-lxc.
+func TestSeedPython(t *testing.T) {
+	needRoot(t)
+	need(t, "gcc")
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import lxc").Run(); err != nil {
+		t.Skip("python3-lxc not installed")
+	}
+	dir := built(t)
+	lxcpath := t.TempDir()
+	name := "capi-py1"
+	cleanupContainer(t, dir, lxcpath, name)
+
+	cmd := exec.Command(py, "testdata/seed003.py", lxcpath, name, "10.0.3.213/24")
+	cmd.Env = libEnv(dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("seed script: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	var order []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		if _, seen := got[k]; seen {
+			k += " (again)"
+		}
+		got[k] = v
+		order = append(order, k)
+	}
+	host, _ := os.Hostname()
+	want := map[string]string{
+		"version":                      "5.0.2",
+		"library":                      "golxc " + filepath.Join(dir, "liblxc.so.1"),
+		"defined before create":        "False",
+		"create":                       "True",
+		"defined after create":         "True",
+		"config_file_name":             filepath.Join(lxcpath, name, "config"),
+		"get_config_item lxc.uts.name": name,
+		"set_config_item unknown":      "KeyError",
+		"set_config_item address":      "True",
+		"save_config":                  "True",
+		"keys has lxc.uts.name":        "True",
+		"clone":                        "False",
+		"start":                        "True",
+		"Container state":              "RUNNING",
+		"Container PID positive":       "True",
+		"running":                      "True",
+		"get_ips":                      "('10.0.3.213',)",
+		"interfaces has lo":            "True",
+		"listed":                       "['" + name + "']",
+		"active":                       "('" + name + "',)",
+		"attach_wait hostname":         "0",
+		"attach_wait false":            "1",
+		"Hostname":                     host,
+		"Hostname (again)":             name,
+		"freeze":                       "True",
+		"frozen state":                 "FROZEN",
+		"unfreeze":                     "True",
+		"wait RUNNING":                 "True",
+		"state after shutdown":         "STOPPED",
+		"destroy":                      "True",
+		"defined after destroy":        "False",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+	// "hostname" run by attach_run_command prints the container's name.
+	if got[name] != "" || !strings.Contains(string(out), "\n"+name+"\n") {
+		t.Errorf("attach_run_command output lacks the container's hostname:\n%s", out)
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}

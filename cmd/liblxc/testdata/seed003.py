@@ -1,0 +1,76 @@
+# Seed 003's Python examples ("Scripting with the API") for Debian's
+# python3-lxc, with the busybox template instead of download and a
+# temporary lxcpath: argv[1] LXCPATH, argv[2] NAME, argv[3] IPv4/prefix.
+# Prints one "key: value" line per check; capi_test.go reads them.
+import socket
+import sys
+
+import lxc
+
+P, NAME, ADDR = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def out(k, v):
+    print("%s: %s" % (k, v), flush=True)
+
+
+out("version", lxc.version)
+out("library", lxc.get_global_config_item("golxc.library"))
+
+# Setup the container object
+c = lxc.Container(NAME, P)
+out("defined before create", c.defined)
+
+# Create the container rootfs
+out("create", c.create("busybox", lxc.LXC_CREATE_QUIET))
+out("defined after create", c.defined)
+out("config_file_name", c.config_file_name)
+out("get_config_item lxc.uts.name", c.get_config_item("lxc.uts.name"))
+try:
+    out("set_config_item unknown", c.set_config_item("lxc.no.such.key", "1"))
+except KeyError as e:  # python3-lxc reads the key back after a failed set
+    out("set_config_item unknown", "KeyError")
+out("set_config_item address", c.set_config_item("lxc.net.0.ipv4.address", ADDR))
+out("save_config", c.save_config())
+out("keys has lxc.uts.name", "lxc.uts.name" in c.get_keys())
+out("clone", c.clone(NAME + "-clone"))  # storage not wired yet
+
+# Start the container
+out("start", c.start())
+
+# Query some information
+out("Container state", c.state)
+out("Container PID positive", c.init_pid > 0)
+out("running", c.running)
+out("get_ips", c.get_ips(family="inet", timeout=30))
+out("interfaces has lo", "lo" in c.get_interfaces())
+out("listed", [x.name for x in lxc.list_containers(as_object=True, config_path=P)])
+out("active", lxc.list_containers(defined=False, config_path=P))
+
+# Run commands inside
+out("attach_wait hostname", c.attach_wait(lxc.attach_run_command, ["hostname"]))
+out("attach_wait false", c.attach_wait(lxc.attach_run_command, ["false"]) >> 8)
+
+
+def print_hostname():
+    print("Hostname: %s" % socket.gethostname(), flush=True)
+    return 0
+
+
+# First run on the host, then in the container
+print_hostname()
+c.attach_wait(print_hostname)
+
+out("freeze", c.freeze())
+out("frozen state", c.state)
+out("unfreeze", c.unfreeze())
+out("wait RUNNING", c.wait("RUNNING", 5))
+
+# Stop the container
+if not c.shutdown(30):
+    out("forcing stop", c.stop())
+out("state after shutdown", c.state)
+
+# Destroy the container
+out("destroy", c.destroy())
+out("defined after destroy", c.defined)
