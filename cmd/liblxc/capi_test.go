@@ -61,7 +61,8 @@ func built(t *testing.T) string {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
 		for _, args := range [][]string{
-			{"build", "-buildmode=c-shared", "-ldflags", "-extldflags -Wl,-soname,liblxc.so.1", "-o", filepath.Join(buildDir, "liblxc.so.1"), "./cmd/liblxc"},
+			// As the Makefile's liblxc target builds it.
+			{"build", "-buildmode=c-shared", "-ldflags", `-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=` + filepath.Join(root, "cmd", "liblxc", "liblxc.map") + `"`, "-o", filepath.Join(buildDir, "liblxc.so.1"), "./cmd/liblxc"},
 			{"build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
 		} {
 			cmd := exec.Command("go", args...)
