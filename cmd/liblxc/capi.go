@@ -43,14 +43,18 @@ func state(c *C.lxc_c) *handle { return cgo.Handle(C.golxc_handle(c)).Value().(*
 // container is the Go object behind one struct lxc_container.
 func container(c *C.lxc_c) *lxc.Container { return state(c).x }
 
-// fail logs why a call failed, as liblxc logs its errors, and records it.
+// fail records why a call failed in c->error_string and logs it where
+// lxc_log_init said (nowhere by default: liblxc prints nothing to an API
+// user who did not ask for a log).
 func fail(c *C.lxc_c, err error) {
 	name := "?"
 	if c != nil && c.name != nil {
 		name = C.GoString(c.name)
 	}
-	fmt.Fprintf(os.Stderr, "golxc: %s: %v\n", name, err)
+	logError(name, err.Error())
 	if c != nil {
+		C.free(unsafe.Pointer(c.error_string))
+		c.error_string = C.CString(err.Error())
 		c.error_num = 1
 	}
 }

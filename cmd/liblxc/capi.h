@@ -137,6 +137,15 @@ struct lxc_container {
 	int (*devpts_fd)(lxc_c *c);
 };
 
+struct lxc_log {
+	const char *name;
+	const char *lxcpath;
+	const char *file;
+	const char *level;
+	const char *prefix;
+	bool quiet;
+};
+
 /*
  * What the attach child does, computed by the Go side (plan.go) before the
  * fork: the child runs only this C, never Go.

@@ -353,14 +353,14 @@ int list_all_containers(const char *lxcpath, char ***names, struct lxc_container
 	return list_containers(lxcpath, 2, names, cret);
 }
 
-struct lxc_log;
 int lxc_log_init(struct lxc_log *log)
 {
-	(void)log;
-	return 0;
+	if (!log)
+		return -1;
+	return golxcLogInit((char *)log->file, (char *)log->prefix, log->quiet);
 }
 
-void lxc_log_close(void) {}
+void lxc_log_close(void) { golxcLogClose(); }
 
 #include <dlfcn.h>
 /* which file the dynamic linker gave this program (golxc.library) */

@@ -36,5 +36,8 @@ int main(void)
 	A(lsm_label); A(groups);
 	printf("lxc_attach_command_t %zu\n", sizeof(struct lxc_attach_command_t));
 	F(lxc_attach_command_t, program); F(lxc_attach_command_t, argv);
+	printf("lxc_log %zu\n", sizeof(struct lxc_log));
+	F(lxc_log, name); F(lxc_log, lxcpath); F(lxc_log, file); F(lxc_log, level); F(lxc_log, prefix);
+	F(lxc_log, quiet);
 	return 0;
 }

@@ -15,7 +15,10 @@ def out(k, v):
 
 
 out("version", lxc.version)
-out("library", lxc.get_global_config_item("golxc.library"))
+try:
+    out("library", lxc.get_global_config_item("golxc.library"))
+except KeyError:  # LXC's own liblxc has no golxc.library
+    out("library", "LXC")
 
 # Setup the container object
 c = lxc.Container(NAME, P)
