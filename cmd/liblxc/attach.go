@@ -41,10 +41,16 @@ func golxcAttachPlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_at
 	if err := makePlan(c, o, p); err != nil {
 		fail(c, fmt.Errorf("attach: %w", err))
 		golxcAttachPlanFree(p)
+		if errors.Is(err, errNotRunning) {
+			// liblxc's answer: its command socket refused the connection.
+			return -C.int(unix.ECONNREFUSED)
+		}
 		return -1
 	}
 	return 0
 }
+
+var errNotRunning = errors.New("container is not running")
 
 func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_plan) error {
 	x := container(c)
@@ -53,7 +59,7 @@ func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_pl
 	}
 	pid := x.InitPid()
 	if pid <= 0 {
-		return errors.New("container is not running")
+		return errNotRunning
 	}
 	spec, err := x.Spec()
 	if err != nil {

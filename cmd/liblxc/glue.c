@@ -142,8 +142,9 @@ static int m_attach(lxc_c *c, lxc_attach_exec_t fn, void *payload, lxc_attach_op
 	if (!options)
 		options = &defaults;
 	memset(&plan, 0, sizeof(plan));
-	if (golxcAttachPlan(c, options, &plan) < 0)
-		return -1;
+	int err = golxcAttachPlan(c, options, &plan);
+	if (err < 0)
+		return err;
 	int ret = golxc_attach_fork(&plan, fn, payload, pid);
 	golxcAttachPlanFree(&plan);
 	return ret;

@@ -94,7 +94,13 @@ func golxcStart(c *C.lxc_c, useinit C.int, argv **C.char) C.bool {
 }
 
 //export golxcStop
-func golxcStop(c *C.lxc_c) C.bool { return cbool(container(c).Stop(), c) }
+func golxcStop(c *C.lxc_c) C.bool {
+	x := container(c)
+	if !x.Running() {
+		return true // liblxc: "already stopped" is success
+	}
+	return cbool(x.Stop(), c)
+}
 
 //export golxcWantDaemonize
 func golxcWantDaemonize(c *C.lxc_c, state C.bool) C.bool {
@@ -152,6 +158,9 @@ func golxcClearConfig(c *C.lxc_c) {
 //
 //export golxcGetConfigItem
 func golxcGetConfigItem(c *C.lxc_c, key *C.char) *C.char {
+	if !state(c).loaded {
+		return nil // liblxc has no lxc_conf to read: -1 for every key
+	}
 	v, err := container(c).ConfigItemText(optString(key))
 	if err != nil {
 		fail(c, err)
@@ -164,6 +173,9 @@ func golxcGetConfigItem(c *C.lxc_c, key *C.char) *C.char {
 //
 //export golxcGetKeys
 func golxcGetKeys(c *C.lxc_c, key *C.char) *C.char {
+	if !state(c).loaded {
+		return nil
+	}
 	var keys []string
 	if k := optString(key); k != "" {
 		keys = container(c).ConfigKeys(k)
