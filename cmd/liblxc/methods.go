@@ -209,7 +209,16 @@ var needsImages = map[string]bool{"download": true, "oci": true}
 func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char) C.bool {
 	t := optString(tmpl)
 	if needsImages[t] {
-		fail(c, fmt.Errorf("template %q: not supported by golxc's liblxc yet (golxc's image support is not wired in)", t))
+		// Like the stubs: always said, the caller cannot fix it.
+		msg := fmt.Sprintf("create: template %q: not supported by golxc yet (images)", t)
+		fmt.Fprintf(os.Stderr, "golxc: %s: %s\n", container(c).Name(), msg)
+		fail(c, errors.New(msg))
+		// liblxc destroys what a failed create leaves: here the config
+		// python3-lxc saved just before.
+		if x := container(c); x.Defined() && !hasRootfs(x) {
+			os.Remove(x.ConfigFileName())
+			os.Remove(x.Dir())
+		}
 		return false
 	}
 	o := lxc.TemplateOptions{Template: t, Backend: lxc.Directory, ExtraArgs: goStrings(argv)}
@@ -229,6 +238,20 @@ func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char)
 	return cbool(h.x.Create(o), c)
 }
 
+// hasRootfs: the configured rootfs exists (the container is built).
+func hasRootfs(x *lxc.Container) bool {
+	r := x.ConfigItem("lxc.rootfs.path")
+	if len(r) == 0 || r[0] == "" {
+		return false
+	}
+	path := r[0]
+	if i := strings.LastIndex(path, ":"); i >= 0 {
+		path = path[i+1:]
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 // prepareCreate hands golxc's Create the config the caller built in memory
 // (liblxc creates from its lxc_conf when it has one): it becomes the -f
 // file, and a config file save_config wrote beforehand (python3-lxc does
@@ -236,16 +259,8 @@ func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char)
 // rootfs already exists.
 func (h *handle) prepareCreate(o *lxc.TemplateOptions) (func(), error) {
 	x := h.x
-	if x.Defined() {
-		if r := x.ConfigItem("lxc.rootfs.path"); len(r) > 0 && r[0] != "" {
-			path := r[0]
-			if i := strings.LastIndex(path, ":"); i >= 0 {
-				path = path[i+1:]
-			}
-			if _, err := os.Stat(path); err == nil {
-				return nil, fmt.Errorf("Container \"%s\" already exists in \"%s\"", x.Name(), x.ConfigPath())
-			}
-		}
+	if x.Defined() && hasRootfs(x) {
+		return nil, fmt.Errorf("Container \"%s\" already exists in \"%s\"", x.Name(), x.ConfigPath())
 	}
 	if !h.loaded {
 		return func() {}, nil

@@ -53,6 +53,17 @@ out("active", lxc.list_containers(defined=False, config_path=P))
 # Run commands inside
 out("attach_wait hostname", c.attach_wait(lxc.attach_run_command, ["hostname"]))
 out("attach_wait false", c.attach_wait(lxc.attach_run_command, ["false"]) >> 8)
+# The attached process is confined as init is: same cgroups, same
+# capability bounding set. (Not the cgroup2 line: LXC attaches into a
+# ".lxc" leaf below init's cgroup2 there; golxc, like its lxc-attach, does
+# not yet.)
+SAME = ('test "$(grep -v ^0:: /proc/1/cgroup)" = "$(grep -v ^0:: /proc/self/cgroup)" && '
+        'test "$(grep CapBnd /proc/1/status)" = "$(grep CapBnd /proc/self/status)"')
+out("attach confined", c.attach_wait(lxc.attach_run_command, ["sh", "-c", SAME]))
+out("attach env", c.attach_wait(lxc.attach_run_command,
+                                ["sh", "-c", 'echo "env: $container $FOO ${HOME:-nohome}"'],
+                                env_policy=lxc.LXC_ATTACH_CLEAR_ENV,
+                                extra_env_vars=["FOO=bar"]))
 
 
 def print_hostname():
