@@ -342,3 +342,48 @@ print(c.create("download", lxc.LXC_CREATE_QUIET, {"dist": "ubuntu", "release": "
 		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
 	}
 }
+
+// TestCAPISameAsLXC: a C program using the API beyond the seed (attach
+// with a C callback, attach_run_wait(l), config items and keys, get_ips,
+// list_active_containers) prints the same on golxc's library as on LXC's.
+func TestCAPISameAsLXC(t *testing.T) {
+	needRoot(t)
+	needHeaders(t)
+	dir := built(t)
+	bin := filepath.Join(t.TempDir(), "api")
+	gcc(t, bin, "testdata/api.c", "-L"+dir, "-llxc")
+	name := "capi-api"
+	run := func(env []string) string {
+		lxcpath := t.TempDir()
+		cleanupContainer(t, dir, lxcpath, name)
+		cmd := exec.Command(bin, name, lxcpath, "10.0.3.215/24")
+		cmd.Env = env
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("api program: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	fromGolxc := run(libEnv(dir))
+	for _, want := range []string{"createl: 1\n", "set bad key: 0\n", "get_config_item: 10.0.3.215/24\n",
+		"startl: 1\n", "get_ips: 10.0.3.215\n", "callback: hello " + name + " pid1=0\n",
+		"attach callback exit: 7\n", "attach_run_waitl: 3\n", "attach_run_wait: 0\n",
+		"active: 1 " + name + " " + name + "\n", "state: STOPPED\n", "destroy: 1\n", "put: 1\n"} {
+		if !strings.Contains(fromGolxc, want) {
+			t.Errorf("output lacks %q:\n%s", want, fromGolxc)
+		}
+	}
+	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
+		t.Skip("LXC (the oracle) not installed")
+	}
+	t.Cleanup(func() {
+		dirs, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.monitor." + name)
+		for _, d := range dirs {
+			os.Remove(d)
+		}
+	})
+	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
+	}
+}

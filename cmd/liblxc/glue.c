@@ -124,6 +124,8 @@ static bool m_set_config_path(lxc_c *c, const char *path)
 	}
 	free(c->config_path);
 	c->config_path = dup;
+	free(c->configfile);
+	c->configfile = golxcConfigFileName(c);
 	return true;
 }
 
