@@ -42,12 +42,6 @@ typedef struct lxc_attach_command_t {
 	char **argv;
 } lxc_attach_command_t;
 
-#define GOLXC_ATTACH_MOVE_TO_CGROUP 0x00000001
-#define GOLXC_ATTACH_DROP_CAPABILITIES 0x00000002
-#define GOLXC_ATTACH_SET_PERSONALITY 0x00000004
-#define GOLXC_ATTACH_NO_NEW_PRIVS 0x00040000
-#define GOLXC_ATTACH_SETGROUPS 0x00200000
-
 struct bdev_specs;
 struct lxc_snapshot;
 struct lxc_lock;
@@ -174,8 +168,7 @@ struct golxc_attach_plan {
 struct golxc_container {
 	struct lxc_container pub;
 	uintptr_t handle; /* cgo.Handle of the Go *lxc.Container */
-	int refs;
-	int lock;         /* 0 free, 1 held (spin on a futex-less flag) */
+	int refs;         /* lxc_container_get/put */
 };
 
 bool golxc_install_methods(struct lxc_container *c);
