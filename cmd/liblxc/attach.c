@@ -30,13 +30,34 @@ static void die(const char *step)
 	_exit(255);
 }
 
+static int write_procs(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ok = write(fd, "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* cgroup2's ".lxc" leaf may refuse us (threaded, domain invalid): then
+ * the payload cgroup itself, as LXC falls back */
 static void join_cgroups(char **procs)
 {
+	static const char leaf[] = "/.lxc/cgroup.procs";
 	for (; procs && *procs; procs++) {
-		int fd = open(*procs, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, "0", 1) != 1)
-			die(*procs);
-		close(fd);
+		if (write_procs(*procs) == 0)
+			continue;
+		size_t n = strlen(*procs), l = sizeof(leaf) - 1;
+		if (n > l && strcmp(*procs + n - l, leaf) == 0) {
+			char *parent = strdup(*procs);
+			if (parent) {
+				strcpy(parent + n - l, "/cgroup.procs");
+				if (write_procs(parent) == 0)
+					continue;
+			}
+		}
+		die(*procs);
 	}
 }
 

@@ -87,17 +87,11 @@ func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_pl
 	}
 
 	if flags&attachMoveToCgroup != 0 {
-		if l, err := cgroup.Detect(); err == nil {
-			if cg, err := cgroup.FromPid(l, pid, x.Name()); err == nil {
-				var procs []string
-				for _, dir := range cg.Paths() {
-					procs = append(procs, filepath.Join(dir, "cgroup.procs"))
-				}
-				p.cgroup_procs = cStrings(procs)
-			} else {
-				return fmt.Errorf("cgroups of %d: %w", pid, err)
-			}
+		procs, err := cgroupProcs(x.Name(), pid)
+		if err != nil {
+			return err
 		}
+		p.cgroup_procs = cStrings(procs)
 	}
 
 	if flags&attachDropCaps != 0 {
@@ -143,6 +137,38 @@ func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_pl
 	p.set_env = cStrings(append(append([]string{}, spec.Environment...), goStrings(o.extra_env_vars)...))
 	p.fds = [3]C.int{o.stdin_fd, o.stdout_fd, o.stderr_fd}
 	return nil
+}
+
+// cgroupProcs lists the cgroup.procs files the attached process joins:
+// init's payload cgroup in every hierarchy, and in cgroup2 its ".lxc" leaf
+// as LXC does (created here; golxc's teardown removes sub-cgroups), the
+// child falling back to the payload itself when the leaf refuses it.
+func cgroupProcs(name string, pid int) ([]string, error) {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return nil, nil // no cgroups to join
+	}
+	cg, err := cgroup.FromPid(l, pid, name)
+	if err != nil {
+		return nil, fmt.Errorf("cgroups of %d: %w", pid, err)
+	}
+	seen := map[string]bool{}
+	var procs []string
+	for key, dir := range cg.Paths() {
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		if key == "unified" {
+			leaf := filepath.Join(dir, ".lxc")
+			if err := os.Mkdir(leaf, 0o755); err == nil || os.IsExist(err) {
+				procs = append(procs, filepath.Join(leaf, "cgroup.procs"))
+				continue
+			}
+		}
+		procs = append(procs, filepath.Join(dir, "cgroup.procs"))
+	}
+	return procs, nil
 }
 
 // sameNS reports whether pid shares our namespace of that type.

@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
 	printf("is_running: %d\n", c->is_running(c));
 
 	char **ips = c->get_ips(c, NULL, "inet", 0);
-	printf("get_ips: %s\n", ips && ips[0] ? ips[0] : "(none)");
+	/* which address is racy: busybox's init may get a DHCP lease */
+	printf("get_ips: %s\n", ips && ips[0] ? "found" : "(none)");
 	for (char **p = ips; p && *p; p++)
 		free(*p);
 	free(ips);
