@@ -71,6 +71,8 @@ deb: build
 install: build liblxc
 	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1
 	ln -sf liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so
+	install -d $(DESTDIR)$(LIBLXC_DIR)/pkgconfig
+	./scripts/liblxc-pc.sh $(LIBLXC_DIR) > $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
 	# One lxc-* link per tool golxc implements (golxc --list-implemented);
 	# stale links to golxc for other names are removed.
@@ -93,7 +95,8 @@ uninstall:
 	$(BOOTENV) ./scripts/install-boot.sh --remove
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc
-	rm -f $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so
+	rm -f $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
+	-rmdir $(DESTDIR)$(LIBLXC_DIR)/pkgconfig 2>/dev/null
 	-rmdir $(DESTDIR)$(LIBLXC_DIR) 2>/dev/null
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,11 +177,13 @@ int lxc_attach_run_command(void *payload)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* the user's login shell from the container's passwd, else /bin/sh */
 int lxc_attach_run_shell(void *payload)
 {
 	(void)payload;
-	char *sh = getenv("SHELL");
-	if (!sh || !*sh || access(sh, X_OK) < 0)
+	struct passwd *pw = getpwuid(getuid());
+	char *sh = pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+	if (access(sh, X_OK) < 0)
 		sh = "/bin/sh";
 	execlp(sh, sh, (char *)NULL);
 	fprintf(stderr, "golxc: attach: failed to exec shell \"%s\": %s\n", sh, strerror(errno));

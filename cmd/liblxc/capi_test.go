@@ -238,6 +238,7 @@ func TestSeedPython(t *testing.T) {
 		"attach confined":              "0",
 		"0::/.lxc":                     "", // attached in the leaf
 		"attach cgroup2":               "0",
+		"attach shell":                 "0",
 		"env":                          "lxc bar nohome",
 		"attach env":                   "0",
 		"Hostname":                     host,

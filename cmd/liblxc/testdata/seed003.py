@@ -61,6 +61,7 @@ out("attach_wait false", c.attach_wait(lxc.attach_run_command, ["false"]) >> 8)
 SAME = ('test "$(grep -v ^0:: /proc/1/cgroup)" = "$(grep -v ^0:: /proc/self/cgroup)" && '
         'test "$(grep CapBnd /proc/1/status)" = "$(grep CapBnd /proc/self/status)"')
 out("attach confined", c.attach_wait(lxc.attach_run_command, ["sh", "-c", SAME]))
+out("attach shell", c.attach_wait(lxc.attach_run_shell))  # stdin: /dev/null
 out("attach cgroup2", c.attach_wait(lxc.attach_run_command, ["grep", "^0::", "/proc/self/cgroup"]))
 out("attach env", c.attach_wait(lxc.attach_run_command,
                                 ["sh", "-c", 'echo "env: $container $FOO ${HOME:-nohome}"'],
