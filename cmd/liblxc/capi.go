@@ -18,12 +18,15 @@ static inline uintptr_t golxc_handle(lxc_c *c) { return ((struct golxc_container
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/cgo"
+	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -52,6 +55,10 @@ func fail(c *C.lxc_c, err error) {
 		name = C.GoString(c.name)
 	}
 	logError(name, err.Error())
+	if errors.Is(err, selfexe.ErrNotFound) || strings.Contains(err.Error(), selfexe.EnvBinary) {
+		// Not a container's error but this installation's: always said.
+		fmt.Fprintf(os.Stderr, "golxc: %s: %v\n", name, err)
+	}
 	if c != nil {
 		C.free(unsafe.Pointer(c.error_string))
 		c.error_string = C.CString(err.Error())
