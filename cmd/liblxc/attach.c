@@ -27,7 +27,7 @@
 
 static void die(const char *step)
 {
-	fprintf(stderr, "golxc: attach: %s: %s\n", step, strerror(errno));
+	dprintf(2, "golxc: attach: %s: %s\n", step, strerror(errno)); /* no stdio locks after fork */
 	_exit(255);
 }
 
@@ -173,7 +173,7 @@ int lxc_attach_run_command(void *payload)
 {
 	lxc_attach_command_t *cmd = payload;
 	execvp(cmd->program, cmd->argv);
-	fprintf(stderr, "golxc: attach: failed to exec \"%s\": %s\n", cmd->program, strerror(errno));
+	dprintf(2, "golxc: attach: failed to exec \"%s\": %s\n", cmd->program, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
@@ -186,6 +186,6 @@ int lxc_attach_run_shell(void *payload)
 	if (access(sh, X_OK) < 0)
 		sh = "/bin/sh";
 	execlp(sh, sh, (char *)NULL);
-	fprintf(stderr, "golxc: attach: failed to exec shell \"%s\": %s\n", sh, strerror(errno));
+	dprintf(2, "golxc: attach: failed to exec shell \"%s\": %s\n", sh, strerror(errno));
 	_exit(255);
 }

@@ -3,6 +3,7 @@
 // attach (attach.c). Every method calls the Go side (capi_*.go) through
 // the cgo exports; methods golxc cannot honour yet are stubs (stubs.c).
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,8 @@ static int m_attach_run_wait(lxc_c *c, lxc_attach_options_t *options, const char
 	if (m_attach(c, lxc_attach_run_command, &cmd, options, &pid) < 0)
 		return -1;
 	while (waitpid(pid, &status, 0) < 0)
-		;
+		if (errno != EINTR)
+			return -1;
 	return status;
 }
 
