@@ -6,14 +6,18 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/idmap"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/mapped"
+	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/templates"
 )
 
@@ -44,8 +48,11 @@ func (b BackendStore) String() string {
 	return backendNames[b]
 }
 
-// Set parses a backing store name (flag.Value).
+// Set parses a backing store name (flag.Value); "overlay" is Overlayfs.
 func (b *BackendStore) Set(s string) error {
+	if s == "overlay" {
+		s = "overlayfs"
+	}
 	for k, v := range backendNames {
 		if v == s && v != "" {
 			*b = BackendStore(k)
@@ -55,10 +62,28 @@ func (b *BackendStore) Set(s string) error {
 	return fmt.Errorf("%s is not a valid backing storage type", s)
 }
 
+// storageName is the storage driver of b for a container in lxcpath
+// ("best": btrfs when lxcpath is on btrfs, else dir, as LXC's
+// btrfs, zfs, lvm, dir order gives on a host without zfs and lvm).
+func (b BackendStore) storageName(lxcpath string) string {
+	switch b {
+	case 0, Directory:
+		return "dir"
+	case Best:
+		if storage.OnBtrfs(lxcpath) {
+			return "btrfs"
+		}
+		return "dir"
+	case Overlayfs:
+		return "overlay"
+	}
+	return b.String()
+}
+
 // BackendStoreSpecs are the -B options.
 type BackendStoreSpecs struct {
-	FSType string
-	FSSize uint64
+	FSType string // loop: mkfs type (default ext4)
+	FSSize uint64 // loop: image size in bytes (default 1 GiB)
 	Dir    *string
 	ZFS    struct{ Root string }
 	LVM    struct{ VG, LV, Thinpool string }
@@ -73,7 +98,9 @@ type TemplateOptions struct {
 	// ConfigFile is lxc-create -f: the initial config, replacing default.conf.
 	ConfigFile string
 	ExtraArgs  []string
-	// Download template fields (accepted for go-lxc compatibility).
+	// Download template fields (go-lxc's): with Template "download" they
+	// become the template's -d/-r/-a/--variant/--server/--keyid/
+	// --keyserver/--no-validate/--flush-cache/--force-cache, before ExtraArgs.
 	Distro, Release, Arch, Variant, Server, KeyID, KeyServer string
 	DisableGPGValidation, FlushCache, ForceCache             bool
 }
@@ -95,14 +122,19 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	if c.Defined() {
 		return fmt.Errorf("%w: %s", ErrAlreadyDefined, c.ConfigFileName())
 	}
-	if o.Backend != 0 && o.Backend != Directory {
-		return fmt.Errorf("backing store %q is not supported yet by golxc; use -B dir", o.Backend)
+	if err := storage.Unavailable(o.Backend.storageName(c.lxcpath)); err != nil {
+		return err
 	}
 	tmpl, builtin, err := templates.Resolve(o.Template, TemplateDirs)
 	if err != nil {
 		return err
 	}
 	log.Debugf("Template %q resolved to %q (built-in %q)", o.Template, tmpl, builtin)
+	if builtin == templates.BuiltinDownload {
+		// As go-lxc hands them to LXC: template arguments (and so in the
+		// config header's "Parameters passed to the template").
+		o.ExtraArgs = append(downloadArgs(o), o.ExtraArgs...)
+	}
 	initial, err := initialConfig(o.ConfigFile)
 	if err != nil {
 		return err
@@ -187,14 +219,14 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 	defer partial.Done()
 
 	noTemplate := templates.IsNone(o.Template)
-	rootfs := ""
+	rootfs, raw := "", ""
 	if !noTemplate {
-		rootfs, err = c.makeRootfs(o, u)
+		raw, rootfs, err = c.makeRootfs(o, u)
 		if err != nil {
 			return err
 		}
 		initial.RemoveLines("lxc.rootfs.path")
-		if err := initial.Set("lxc.rootfs.path", "dir:"+rootfs); err != nil {
+		if err := initial.Set("lxc.rootfs.path", raw); err != nil {
 			return err
 		}
 	}
@@ -211,7 +243,25 @@ func (c *Container) Create(o TemplateOptions) (err error) {
 		return err
 	}
 	log.Debugf("Running template %s for %q with rootfs %q", tmpl, c.name, rootfs)
-	err = c.runTemplate(tmpl, builtin, rootfs, o, ns, maps, killTemplate)
+	run := func() error { return c.runTemplate(tmpl, builtin, rootfs, o, ns, maps, killTemplate) }
+	if r := storage.Parse(raw); r.Type == "loop" {
+		// The template fills the image through a mount, as LXC's create
+		// does for block storage. The built-in template runs in a mount
+		// namespace of its own, so that not even a SIGKILL leaves it
+		// mounted; an external one needs the mount on the host.
+		if builtin != "" {
+			inner := run
+			run = func() error { return withPrivateMount(r, rootfs, inner) }
+		} else {
+			umount, err := storage.MountAt(r, rootfs)
+			if err != nil {
+				return err
+			}
+			u.add(umount)
+			defer umount()
+		}
+	}
+	err = run()
 	templateFinished()
 	if err != nil {
 		return err
@@ -245,11 +295,75 @@ func initialConfig(file string) (*config.Config, error) {
 	return conf, nil
 }
 
-// makeRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
-func (c *Container) makeRootfs(o TemplateOptions, u *undo) (string, error) {
-	rootfs := filepath.Join(c.Dir(), "rootfs")
-	if o.BackendSpecs != nil && o.BackendSpecs.Dir != nil && *o.BackendSpecs.Dir != "" {
-		rootfs = *o.BackendSpecs.Dir
+// makeRootfs creates the rootfs storage: it returns lxc.rootfs.path and
+// the directory the template fills (LXCPATH/NAME/rootfs, or --dir).
+func (c *Container) makeRootfs(o TemplateOptions, u *undo) (raw, rootfs string, err error) {
+	backend := o.Backend.storageName(c.lxcpath)
+	var so storage.CreateOptions
+	if sp := o.BackendSpecs; sp != nil {
+		if sp.Dir != nil {
+			so.Dir = *sp.Dir
+		}
+		so.FSType, so.FSSize = sp.FSType, sp.FSSize
+	}
+	if backend == "dir" {
+		rootfs, err = c.makeDirRootfs(so.Dir, u)
+		return "dir:" + rootfs, rootfs, err
+	}
+	d, err := storage.Lookup(backend)
+	if err != nil {
+		return "", "", err
+	}
+	rootfs = storage.MountPoint(c.Dir())
+	log.Debugf("Creating %s storage for %s", backend, c.name)
+	raw, err = d.Create(rootfs, so)
+	if err != nil {
+		os.RemoveAll(rootfs)
+		return "", "", err
+	}
+	u.add(func() {
+		if err := storage.Destroy(raw); err != nil {
+			log.Warnf("Failed to remove the storage %q of the failed create: %v", raw, err)
+		}
+		os.RemoveAll(rootfs)
+	})
+	log.Tracef("Created %s storage %q", backend, raw)
+	return raw, rootfs, os.Chmod(rootfs, 0o755)
+}
+
+// withPrivateMount runs f with r mounted at target in a mount namespace
+// of its own: a goroutine on a thread that unshares its mounts and dies
+// with them (it is never unlocked), so the host never sees the mount. f
+// must do its file work on that goroutine (the built-in template does).
+func withPrivateMount(r storage.Rootfs, target string, f func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			errc <- fmt.Errorf("private mount namespace for the template: %w", err)
+			return
+		}
+		if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+			errc <- fmt.Errorf("private mount namespace for the template: %w", err)
+			return
+		}
+		umount, err := storage.MountAt(r, target)
+		if err != nil {
+			errc <- err
+			return
+		}
+		err = f()
+		umount()
+		errc <- err
+	}()
+	return <-errc
+}
+
+// makeDirRootfs creates the dir-backed rootfs (LXCPATH/NAME/rootfs or --dir).
+func (c *Container) makeDirRootfs(dir string, u *undo) (string, error) {
+	rootfs := storage.MountPoint(c.Dir())
+	if dir != "" {
+		rootfs = dir
 		if !filepath.IsAbs(rootfs) {
 			return "", fmt.Errorf("--dir should use absolute path")
 		}
@@ -270,6 +384,9 @@ func (c *Container) runTemplate(tmpl, builtin, rootfs string, o TemplateOptions,
 		ConfigFile: c.ConfigFileName(), MappedUID: -1, MappedGID: -1,
 	}
 	quiet := c.verbosity&Quiet != 0
+	if builtin == templates.BuiltinDownload {
+		return c.runDownload(a, ns, maps, quiet, kill)
+	}
 	if builtin == "busybox" && ns != nil && os.Geteuid() != 0 {
 		// A user cannot give files away: the template runs as the root
 		// of the container's user namespace (LXC runs its script there).

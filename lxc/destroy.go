@@ -13,6 +13,8 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/mountinfo"
+	"github.com/golxc/golxc/internal/storage"
+	"github.com/golxc/golxc/internal/storage/rdeps"
 )
 
 // Destroy removes a stopped container: its rootfs (when golxc manages it)
@@ -41,15 +43,21 @@ func (c *Container) Destroy() (err error) {
 	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
 		return ErrRunning
 	}
-	if st, err := os.Stat(filepath.Join(c.Dir(), "snaps")); err == nil && st.IsDir() {
-		if entries, _ := os.ReadDir(filepath.Join(c.Dir(), "snaps")); len(entries) > 0 {
+	if st, err := os.Stat(c.snapshotDir()); err == nil && st.IsDir() {
+		if entries, _ := os.ReadDir(c.snapshotDir()); len(entries) > 0 {
 			return fmt.Errorf("%w: %s has snapshots", ErrHasSnapshots, c.name)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(c.Dir(), "lxc_snapshots")); err == nil {
+	if rdeps.HasDependents(c.Dir()) {
 		return fmt.Errorf("%w: %s has clones", ErrHasClones, c.name)
 	}
-	return c.removeFiles(true)
+	origins := rdeps.Rdepends(c.Dir())
+	if err := c.removeFiles(true); err != nil {
+		return err
+	}
+	// The origins forget this clone once it is gone.
+	rdeps.Update(origins, storage.Dep{Path: c.lxcpath, Name: c.name}, false)
+	return nil
 }
 
 // removeFiles deletes the container directory and, when external is set,
@@ -58,6 +66,7 @@ func (c *Container) Destroy() (err error) {
 func (c *Container) removeFiles(external bool) error {
 	rootfs, managed := c.rootfsForDestroy()
 	external = external && managed && rootfs != "" && !strings.HasPrefix(rootfs, c.Dir()+"/")
+	other := c.otherStorage()
 	// Everything is checked before anything is removed: a destroy that
 	// fails half-way must not leave a rootfs without its config.
 	trees := []string{c.Dir()}
@@ -81,6 +90,12 @@ func (c *Container) removeFiles(external bool) error {
 		if err := checkRemovable(t); err != nil {
 			return fmt.Errorf("%w: %v; nothing was removed (destroy it as its owner or as root)", ErrDestroyFailed, err)
 		}
+	}
+	if other != "" {
+		if err := storage.Destroy(other); err != nil {
+			return fmt.Errorf("%w: destroy rootfs storage %s: %v", ErrDestroyFailed, other, err)
+		}
+		log.Infof("Destroyed rootfs %q for %s", other, c.name)
 	}
 	if maps != nil {
 		log.Debugf("Removing %v as the container's root (lxc.idmap)", trees)
@@ -130,6 +145,21 @@ func (c *Container) rootfsForDestroy() (string, bool) {
 		return "", false
 	}
 	return filepath.Clean(p), spec.Rootfs.Managed
+}
+
+// otherStorage is lxc.rootfs.path when golxc manages it and its storage
+// is not a plain directory ("" otherwise): its driver destroys it (a
+// btrfs subvolume, an overlay's upper directory, a loop image).
+func (c *Container) otherStorage() string {
+	spec, err := c.Spec()
+	if err != nil || spec == nil || !spec.Rootfs.Managed || spec.Rootfs.Raw == "" {
+		return ""
+	}
+	r := storage.Parse(spec.Rootfs.Raw)
+	if r.Type == "dir" || !storage.Supported(r.Type) {
+		return ""
+	}
+	return r.Raw
 }
 
 // removeTree deletes a directory tree without following symlinks; the

@@ -34,6 +34,7 @@ BT=""             # the bpftrace process while the counts run
 TRACEFS_MOUNTED="" # set when the counts mounted tracefs
 cleanup() {
 	if [ -n "$BT" ]; then kill "$BT" 2>/dev/null || true; wait "$BT" 2>/dev/null || true; fi
+	! declare -F download_stop >/dev/null || download_stop
 	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing || true
 	for d in "$LP"/*/; do
 		[ -d "$d" ] || continue
@@ -88,6 +89,32 @@ op_stop() { start "$1" "$2" >/dev/null 2>&1; ms stop "$1" "$2"; }
 op_info() { ms "$1/lxc-info" -P "$LP" -n "$2"; }
 op_wait() { ms "$1/lxc-wait" -P "$LP" -n "$2" -s RUNNING -t 10; }
 op_attach() { ms "$1/lxc-attach" -P "$LP" -n "$2" -- /bin/true; }
+# Storage: an overlay snapshot clone of an idle busybox container, an
+# lxc-snapshot of such a clone, a full copy of a directory rootfs of
+# COPY_MB MB (containers gs/ls and gb/lb, each tool's own, made by
+# storage_setup: LXC clones only a rootfs whose path holds the name).
+op_copysnap() { ms "$1/lxc-copy" -P "$LP" -n "$2s" -N "$2s-c" -s -B overlay; "$1/lxc-destroy" -P "$LP" -n "$2s-c" >/dev/null 2>&1; }
+op_snapshot() {
+	"$1/lxc-copy" -P "$LP" -n "$2s" -N "$2s-c" -s -B overlay >/dev/null 2>&1
+	ms "$1/lxc-snapshot" -P "$LP" -n "$2s-c"
+	"$1/lxc-destroy" -P "$LP" -n "$2s-c" -s >/dev/null 2>&1
+}
+op_copyfull() { sync; ms "$1/lxc-copy" -P "$LP" -n "$2b" -N "$2b-c"; "$1/lxc-destroy" -P "$LP" -n "$2b-c" >/dev/null 2>&1; }
+COPY_MB=${BENCH_COPY_MB:-500}
+# storage_setup: gb and lb, each with a COPY_MB MB rootfs (1 MiB files
+# and a tree of small ones, as a real rootfs mixes both).
+storage_setup() {
+	local n
+	$G/lxc-create -P "$LP" -n gs -t busybox -f "$LP/net.conf" >/dev/null
+	$L/lxc-create -P "$LP" -n ls -t busybox -f "$LP/net.conf" >/dev/null 2>&1
+	$G/lxc-create -P "$LP" -n gb -t busybox -f "$LP/net.conf" >/dev/null
+	mkdir -p "$LP/gb/rootfs/big" "$LP/gb/rootfs/small"
+	for n in $(seq "$COPY_MB"); do head -c 1M /dev/urandom > "$LP/gb/rootfs/big/f$n"; done
+	for n in $(seq 2000); do echo "$n" > "$LP/gb/rootfs/small/s$n"; done
+	mkdir -p "$LP/lb"
+	cp -a "$LP/gb/rootfs" "$LP/lb/rootfs"
+	sed "s#$LP/gb/#$LP/lb/#g; s#^lxc.uts.name = .*#lxc.uts.name = lb#" "$LP/gb/config" > "$LP/lb/config"
+}
 
 # settled_free: MemFree in KiB once caches and reclaimable slab are dropped
 # (MemAvailable alone moves with whatever the kernel happens to cache).
@@ -146,6 +173,7 @@ monitor_growth() {
 }
 
 . "$(dirname "$0")/bench-counts.sh"
+. "$(dirname "$0")/bench-download.sh"
 
 printf '%-36s %10s %10s %8s\n' "operation (median of $N, alternating)" "golxc" "LXC 5.0.2" "ratio"
 row() { printf '%-36s %10s %10s %8s\n' "$1" "$2" "$3" "$(echo "scale=2; $2 / $3" | bc)"; }
@@ -160,6 +188,12 @@ rowp "lxc-wait -s RUNNING, running (ms)" pair op_wait
 rowp "lxc-attach -- /bin/true (ms)" pair op_attach
 stop "$G" g >/dev/null 2>&1
 stop "$L" l >/dev/null 2>&1
+storage_setup
+rowp "lxc-copy -s -B overlay (ms)" pair op_copysnap
+rowp "lxc-snapshot of an overlay clone (ms)" pair op_snapshot
+N=${BENCH_COPY_N:-5} rowp "lxc-copy, $COPY_MB MB dir rootfs (ms)" pair op_copyfull
+rm -rf "${LP:?}/gs" "${LP:?}/ls" "${LP:?}/gb" "${LP:?}/lb"
+rowp "lxc-create -t download, warm (ms)" download_pair
 read -r gmem gls <<< "$(many "$G" mg)"
 read -r lmem lls <<< "$(many "$L" ml)"
 row "memory per idle container (KiB)" "$gmem" "$lmem"

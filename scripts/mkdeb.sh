@@ -1,8 +1,8 @@
 #!/bin/bash
 # mkdeb.sh OUTDIR: builds golxc_VERSION_ARCH.deb from bin/ (make build; or
-# $GOLXC and $USERNIC) with dpkg-deb alone (no debhelper). It holds what make install puts in place,
+# $GOLXC, $USERNIC and $IMAGE) with dpkg-deb alone (no debhelper). It holds what make install puts in place,
 # under /usr: golxc and its lxc-* links (the implemented tools only), the
-# setuid lxc-user-nic, the man pages (gzipped), bash completion, the boot
+# setuid lxc-user-nic, the image helper golxc-image, the man pages (gzipped), bash completion, the boot
 # integration (systemd units and init scripts, both, as Debian packages
 # ship them) and the Debian metadata.
 #
@@ -14,8 +14,8 @@
 set -euo pipefail
 out=${1:?usage: mkdeb.sh OUTDIR}
 cd "$(dirname "$0")/.."
-golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic}
-[ -x "$golxc" ] && [ -x "$usernic" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
+golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic} image=${IMAGE:-bin/golxc-image}
+[ -x "$golxc" ] && [ -x "$usernic" ] && [ -x "$image" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
 
 version=${DEB_VERSION:-$("$golxc" version | awk '{print $2}')}
 maintainer=${DEB_MAINTAINER:-golxc developers <golxc@users.noreply.github.com>}
@@ -27,6 +27,7 @@ chmod 0755 "$stage"
 install -D -m 0755 "$golxc" "$stage/usr/bin/golxc"
 GOLXC_LIST=$golxc ./scripts/install-links.sh "$stage/usr/bin"
 install -D -m 4755 "$usernic" "$stage/usr/libexec/golxc/lxc-user-nic"
+install -D -m 0755 "$image" "$stage/usr/libexec/golxc/golxc-image"
 
 "$golxc" man "$stage/usr/share/man"
 find "$stage/usr/share/man" -type f -exec gzip -9n {} +
@@ -62,6 +63,7 @@ install -d "$stage/usr/share/lintian/overrides"
 cat >"$stage/usr/share/lintian/overrides/golxc" <<'OVERRIDES'
 golxc: statically-linked-binary [usr/bin/golxc]
 golxc: statically-linked-binary [usr/libexec/golxc/lxc-user-nic]
+golxc: statically-linked-binary [usr/libexec/golxc/golxc-image]
 golxc: elevated-privileges 4755 root/root [usr/libexec/golxc/lxc-user-nic]
 OVERRIDES
 

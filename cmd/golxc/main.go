@@ -73,6 +73,9 @@ func run(argv []string) int {
 		}
 		return 0
 	}
+	if argv[1] == "image" {
+		return runImage(argv[2:])
+	}
 	if argv[1] == "man" {
 		return writeManPages(argv[2:])
 	}
@@ -97,6 +100,7 @@ func usage() {
 	for _, n := range tools.Implemented() {
 		fmt.Fprintf(os.Stderr, "  %s\n", n)
 	}
+	fmt.Fprintln(os.Stderr, "  image build|sign|serve|list   golxc's image server and client (golxc image --help)")
 	fmt.Fprintln(os.Stderr, "  version               golxc's own version and commit (the tools' --version prints LXC's 5.0.2)")
 	fmt.Fprintln(os.Stderr, "  --list-implemented    print the tool names, one a line")
 	fmt.Fprintln(os.Stderr, "  man DIR | man --list  write the manual pages under DIR/man1, DIR/man5 (or list their paths)")

@@ -144,6 +144,16 @@ func RuntimeDir() string {
 	return filepath.Join(homeDir(), ".cache/lxc/run")
 }
 
+// GolxcSetting reads a golxc-only key (golxc.*) from the same lxc.conf as
+// the LXC keys; LXC ignores lines it does not know in that file.
+func GolxcSetting(key string) (string, bool) {
+	if !strings.HasPrefix(key, "golxc.") {
+		return "", false
+	}
+	v, ok := readGlobal(globalConfPath(), key)
+	return strings.TrimSpace(v), ok
+}
+
 // GolxcRuntimeDir is where golxc keeps runtime files LXC has no name for
 // (network records, a fallback rootfs mount point): RUNDIR/golxc, i.e.
 // /run/golxc for root and $XDG_RUNTIME_DIR/golxc for a user.

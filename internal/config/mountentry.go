@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/mountinfo"
+	"github.com/golxc/golxc/internal/storage"
 )
 
 // MountCreate is what a mount entry's create= option makes at a missing
@@ -189,7 +191,7 @@ func rootfsPathSpec(r *RootfsSpec) {
 		r.PathErr = &ParseError{Key: "lxc.rootfs.path", Msg: fmt.Sprintf("invalid value %q", r.Raw), Hint: hint}
 	}
 	switch r.Type {
-	case "", "dir":
+	case "", "dir", "btrfs", "loop":
 	case "overlay", "overlayfs":
 		parts := strings.Split(r.Path, ":")
 		if len(parts) < 2 {
@@ -198,7 +200,15 @@ func rootfsPathSpec(r *RootfsSpec) {
 		}
 		r.OverlayLower, r.OverlayUpper = parts[:len(parts)-1], parts[len(parts)-1]
 	default:
-		bad(fmt.Sprintf("storage type %q is not supported (use dir or overlay)", r.Type))
+		if err := storage.Unavailable(r.Type); err == nil {
+			return
+		} else if errors.Is(err, storage.ErrUnknownType) {
+			// Not a storage prefix: LXC probes the whole value, a
+			// directory whose name holds a ':'.
+			r.Type, r.Path = "dir", r.Raw
+		} else {
+			bad(err.Error())
+		}
 	}
 }
 

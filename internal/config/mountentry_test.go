@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/storage"
 )
 
 func TestParseMountEntry(t *testing.T) {
@@ -144,7 +146,7 @@ func TestSpecRootfsPath(t *testing.T) {
 	}
 	for text, want := range map[string]string{
 		"lxc.rootfs.path = overlayfs:/only": `lxc.rootfs.path: invalid value "overlayfs:/only"; an overlay needs "overlay:LOWER[:LOWER...]:UPPER"`,
-		"lxc.rootfs.path = zfs:pool/c":      `lxc.rootfs.path: invalid value "zfs:pool/c"; storage type "zfs" is not supported (use dir or overlay)`,
+		"lxc.rootfs.path = zfs:pool/c":      `lxc.rootfs.path: invalid value "zfs:pool/c"; ` + storage.Unavailable("zfs").Error(),
 	} {
 		c := mustLoad(t, text+"\n")
 		if v, err := c.Get("lxc.rootfs.path"); err != nil || !strings.HasSuffix(text, v) {

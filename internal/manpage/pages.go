@@ -100,6 +100,7 @@ func golxcPage() string {
 	p.item(bold("legacy keys"), "LXC 1.x/2.0 configuration keys are read under their current names with a warning (lxc.container.conf(5), LEGACY KEYS).")
 	p.item(bold("lxc-net"), "The lxcbr0 bridge service as a tool: golxc net start|stop|restart|status|cleanup (lxc-net(1)); started at boot by lxc-net.service or /etc/init.d/lxc-net.")
 	p.item(bold("lxc-shutdown"), "LXC 1.0's name, kept: it runs lxc-stop.")
+	p.item(bold("lxc-sandbox"), "A shell or command in a throw-away container over the host's root, after Fatdog64's sandbox-lxc.sh (lxc-sandbox(1)).")
 	p.item(bold("log"), "The first line golxc writes to a log file names golxc's version and commit.")
 	p.macro("SH", "FILES")
 	p.item(bold("/var/lib/lxc"), "Containers of root (lxc.lxcpath).")

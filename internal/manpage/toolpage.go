@@ -150,6 +150,7 @@ func summaries() map[string]string {
 		"lxc-ls":            "list the containers of an lxcpath",
 		"lxc-monitor":       "follow the state changes of containers",
 		"lxc-net":           "manage the lxcbr0 bridge with NAT and DHCP (golxc's lxc-net service)",
+		"lxc-sandbox":       "run a shell or command in a throw-away container over the host's root (golxc's addition)",
 		"lxc-shutdown":      "halt a container cleanly (LXC 1.0's name for lxc-stop)",
 		"lxc-start":         "start a container",
 		"lxc-stop":          "stop, reboot or kill a container",
@@ -178,6 +179,14 @@ func notes() map[string][]string {
 		"lxc-start": {
 			"Container configs may still use LXC 1.x/2.0 keys: golxc reads them under their current names " +
 				"and warns once per key (see lxc.container.conf(5), LEGACY KEYS).",
+		},
+		"lxc-sandbox": {
+			"lxc-sandbox is golxc's own tool (LXC has none), after Fatdog64's sandbox-lxc.sh and rw-sandbox-lxc.sh. " +
+				"The sandbox is a volatile container: an overlay of the host's root file system (other file systems show as empty directories) " +
+				"under the --layer layers under a tmpfs or --rw DIR, mounted in RUNDIR/golxc-sandbox/ID; hostname sandbox (or NAME), " +
+				"an own network namespace with lo, sys_module, sys_time and syslog dropped without --idmap, block devices denied. " +
+				"When it ends, or when lxc-sandbox is killed, a guard process in its own session removes its cgroups, mounts and directories. " +
+				"It needs root for now.",
 		},
 		"lxc-shutdown": {
 			"lxc-shutdown is kept for LXC 1.0 scripts: golxc runs lxc-stop (a clean halt) and says so on stderr.",

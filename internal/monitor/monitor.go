@@ -18,6 +18,8 @@ import (
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/pushreg"
+	"github.com/golxc/golxc/internal/storage"
+	"github.com/golxc/golxc/internal/storage/rdeps"
 )
 
 // monitor is the state of one running container, owned by its monitor
@@ -149,11 +151,28 @@ func (m *monitor) supervise(resumed *instance) (int, error) {
 	}
 	m.setState(cmdsock.STOPPED)
 	if m.spec.Ephemeral && m.o.ConfigFile == filepath.Join(m.o.LXCPath, m.o.Name, "config") {
-		if err := os.RemoveAll(filepath.Join(m.o.LXCPath, m.o.Name)); err != nil {
-			log.Errorf("ephemeral container: remove %s: %v", filepath.Join(m.o.LXCPath, m.o.Name), err)
-		}
+		m.destroyEphemeral()
 	}
 	return code, nil
+}
+
+// destroyEphemeral removes an lxc.ephemeral container once stopped: its
+// storage, its directory, and its origins' records of it.
+func (m *monitor) destroyEphemeral() {
+	dir := filepath.Join(m.o.LXCPath, m.o.Name)
+	log.Debugf("Destroying ephemeral container %s", dir)
+	origins := rdeps.Rdepends(dir)
+	if r := m.spec.Rootfs; r.Managed && r.Raw != "" && r.Type != "dir" && storage.Supported(r.Type) {
+		if err := storage.Destroy(r.Raw); err != nil {
+			log.Errorf("ephemeral container: destroy its storage %s: %v", r.Raw, err)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Errorf("ephemeral container: remove %s: %v", dir, err)
+		return
+	}
+	rdeps.Update(origins, storage.Dep{Path: m.o.LXCPath, Name: m.o.Name}, false)
+	log.Infof("Destroyed ephemeral container %s", m.o.Name)
 }
 
 // boot runs the container once: setup, wait for init, teardown. reboot is

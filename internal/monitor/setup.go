@@ -78,6 +78,11 @@ func (m *monitor) setup(in *instance) error {
 	case m.spec.Console.Path != "" && m.spec.Console.Path != "none":
 		consolePath = m.spec.Console.Path
 	}
+	unstage, err := m.stageRootfs()
+	if err != nil {
+		return err
+	}
+	defer unstage()
 	why := m.initPlanWhy(in, consolePath)
 	if why != "" {
 		log.Debugf("Container init runs the Go setup stage: %s", why)

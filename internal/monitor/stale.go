@@ -1,11 +1,14 @@
 package monitor
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/golxc/golxc/internal/cgroup"
+	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 )
 
@@ -24,11 +27,18 @@ func (m *monitor) recordCgroups(cg *cgroups) {
 		return
 	}
 	p := staleRecordPath(m.o.LXCPath, m.o.Name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		log.Warnf("cgroup record %s: %v", p, err)
-		return
+	var err error
+	// Another monitor's removeRecord may prune the directories between
+	// our mkdir and write (containers of one lxcpath, sandboxes): retry.
+	for try := 0; try < 5; try++ {
+		if err = os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
+			err = os.WriteFile(p, []byte(strings.Join(cg.cg.AllDirs(), "\n")+"\n"), 0o600)
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			break
+		}
 	}
-	if err := os.WriteFile(p, []byte(strings.Join(cg.cg.AllDirs(), "\n")+"\n"), 0o600); err != nil {
+	if err != nil {
 		log.Warnf("cgroup record %s: %v", p, err)
 	}
 }
@@ -73,4 +83,27 @@ func (m *monitor) sweepStale() {
 	}
 	log.Infof("removed the cgroups a dead monitor left: %s", strings.Join(dirs, " "))
 	removeRecord(p)
+}
+
+// SweepStale removes the cgroups recorded by a monitor of lxcpath/name
+// that died without tearing down, killing what still runs in them, as a
+// starting monitor does: under the container lock and only while no
+// monitor serves the container (then it returns ErrAlreadyRunning: a new
+// one may have started since). Without a record it does nothing. For
+// lxc-sandbox's guard.
+func SweepStale(lxcpath, name string) error {
+	if _, err := os.Stat(staleRecordPath(lxcpath, name)); err != nil {
+		return nil // torn down (no lock taken: no lock file made)
+	}
+	l := lock.Container(runDir(), lxcpath, name)
+	if err := l.Lock(context.Background()); err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if isRunning(lxcpath, name) {
+		return ErrAlreadyRunning
+	}
+	m := &monitor{o: Options{LXCPath: lxcpath, Name: name}}
+	m.sweepStale()
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/nsexec"
+	"github.com/golxc/golxc/internal/storage"
 )
 
 // DefaultRootfsMount is LXC's compiled-in lxc.rootfs.mount.
@@ -155,24 +155,24 @@ func (s *Setup) mountRootfs() error {
 	if rfs.PathErr != nil {
 		return rfs.PathErr
 	}
-	flags, prop, data := rfs.Flags, rfs.Propagation, rfs.Data
-	switch rfs.Type {
-	case "", "dir":
-		if _, err := os.Stat(rfs.Path); err != nil {
-			return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
-		}
-		if err := unix.Mount(rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return fmt.Errorf("lxc.rootfs.path: bind-mounting %q on %q: %v", rfs.Path, mnt, err)
+	flags, prop := rfs.Flags, rfs.Propagation
+	m, err := rootfsMountSpec(rfs, s.Spec.IDMap)
+	if err != nil {
+		return err
+	}
+	// A loop device stays attached only while the mount holds it.
+	defer m.Release()
+	if m.Bind() {
+		if err := unix.Mount(m.Source, mnt, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("lxc.rootfs.path: bind-mounting %q on %q: %v", m.Source, mnt, err)
 		}
 		if extra := flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
 			if err := unix.Mount("", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, ""); err != nil {
 				return fmt.Errorf("lxc.rootfs.options %q: remounting %q: %v", rfs.Options, mnt, err)
 			}
 		}
-	case "overlay", "overlayfs":
-		if err := mountOverlay(rfs, mnt, flags, data); err != nil {
-			return err
-		}
+	} else if err := unix.Mount(m.Source, mnt, m.FSType, flags, m.Data); err != nil {
+		return fmt.Errorf("lxc.rootfs.path: mounting %s %q on %q: %v", rfs.Type, rfs.Raw, mnt, err)
 	}
 	if prop != 0 {
 		if err := unix.Mount("", mnt, "", prop, ""); err != nil {
@@ -209,44 +209,29 @@ func (s *Setup) rootfsMountPoint() (string, error) {
 	return alt, nil
 }
 
-// mountOverlay mounts the overlay rootfs with LXC's workdir choice
-// (UPPER's parent/olwork).
-func mountOverlay(rfs config.RootfsSpec, mnt string, flags uintptr, data string) error {
-	opts, err := overlayOptions(rfs, data, nil)
+// rootfsMountSpec asks the rootfs's storage driver how to mount it
+// (creating an overlay's upper and work directories, attaching a loop
+// device).
+// maps is the container's lxc.idmap: a user (not root) makes an overlay's
+// upper and work directories as the container's root, since they sit in
+// the container's directory, which that root owns.
+func rootfsMountSpec(rfs config.RootfsSpec, maps []config.IDMap) (*storage.MountSpec, error) {
+	r := storage.Rootfs{Type: rfs.Type, Path: rfs.Path, Raw: rfs.Raw}
+	if r.Type == "" {
+		r.Type = "dir"
+	}
+	d, err := storage.DriverOf(r)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Raw, err)
 	}
-	if err := unix.Mount("overlay", mnt, "overlay", flags, opts); err != nil {
-		return fmt.Errorf("lxc.rootfs.path: mounting overlay %q on %q: %v", rfs.Path, mnt, err)
-	}
-	return nil
-}
-
-// overlayOptions creates the upper and work directories of an overlay
-// rootfs (config split "LOWER[:LOWER...]:UPPER" once) and returns its
-// mount options.
-// maps is the container's lxc.idmap when the directories are made on
-// the host side: a user makes them as the container's root (they sit in
-// the container's directory, which that root owns).
-func overlayOptions(rfs config.RootfsSpec, data string, maps []config.IDMap) (string, error) {
-	upper := rfs.OverlayUpper
-	work := filepath.Join(filepath.Dir(upper), "olwork")
-	if os.Geteuid() != 0 && len(maps) > 0 {
-		if err := mapped.MkdirAll(maps, upper, work); err != nil {
-			return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper and work dirs as the container's root: %v", err)
+	if storage.IsOverlay(r.Type) && os.Geteuid() != 0 && len(maps) > 0 {
+		if _, upper, err := r.Overlay(); err == nil {
+			if err := mapped.MkdirAll(maps, upper, storage.OverlayWorkDir(upper)); err != nil {
+				return nil, fmt.Errorf("lxc.rootfs.path: creating overlay upper and work dirs as the container's root: %v", err)
+			}
 		}
 	}
-	if err := os.MkdirAll(upper, 0o755); err != nil {
-		return "", fmt.Errorf("lxc.rootfs.path: creating overlay upper dir: %v", err)
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return "", fmt.Errorf("lxc.rootfs.path: creating overlay work dir: %v", err)
-	}
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(rfs.OverlayLower, ":"), upper, work)
-	if data != "" {
-		opts += "," + data
-	}
-	return opts, nil
+	return d.Mount(r, rfs.Data)
 }
 
 // mountFstab reads lxc.mount.fstab's file now (it may have changed since

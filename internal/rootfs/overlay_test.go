@@ -10,7 +10,7 @@ import (
 )
 
 // An overlay rootfs is mounted from the directories the config split:
-// writes land in the upper one, LXC's olwork sits next to it.
+// writes land in the upper one, LXC 5.0.2's work directory sits next to it.
 func TestOverlayRootfs(t *testing.T) {
 	lower := buildRootfs(t)
 	top := t.TempDir()
@@ -35,7 +35,7 @@ func TestOverlayRootfs(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lower, "spf-new")); err == nil {
 		t.Error("the write reached the lower dir")
 	}
-	if _, err := os.Stat(filepath.Join(top, "olwork")); err != nil {
+	if _, err := os.Stat(filepath.Join(top, "work")); err != nil {
 		t.Errorf("workdir: %v", err)
 	}
 }

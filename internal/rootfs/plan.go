@@ -31,7 +31,7 @@ func (s *Setup) Plannable() string {
 	}
 	if s.hasRootfs() {
 		switch t := s.Spec.Rootfs.Type; t {
-		case "", "dir", "overlay", "overlayfs":
+		case "", "dir", "overlay", "overlayfs", "btrfs", "loop":
 		default:
 			return "lxc.rootfs.path of type " + t
 		}
@@ -93,9 +93,13 @@ func (s *Setup) planHook(p *nsexec.Plan, kind string) {
 	}
 }
 
-// planRootfs mounts lxc.rootfs.path (a directory, or an overlay whose
-// upper and work directories it creates now) at its mount point, which it
-// creates now on the host, and opens it as the root.
+// heldLoops are loop devices attached for plans of this process.
+var heldLoops []*os.File
+
+// planRootfs mounts lxc.rootfs.path as its storage driver says (overlay
+// directories are created and loop devices attached now, on the host) at
+// its mount point, which it creates now on the host, and opens it as the
+// root.
 func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	if !s.hasRootfs() {
 		log.Debugf("No lxc.rootfs.path: the container uses the host's root")
@@ -106,11 +110,8 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	if rfs.OptionsErr != nil {
 		return rfs.OptionsErr
 	}
-	overlay := rfs.Type == "overlay" || rfs.Type == "overlayfs"
-	if !overlay {
-		if _, err := os.Stat(rfs.Path); err != nil {
-			return fmt.Errorf("lxc.rootfs.path %q: %v", rfs.Path, unwrapPathErr(err))
-		}
+	if rfs.PathErr != nil {
+		return rfs.PathErr
 	}
 	mnt, err := s.rootfsMountPoint()
 	if err != nil {
@@ -118,17 +119,23 @@ func (s *Setup) planRootfs(p *nsexec.Plan) error {
 	}
 	s.RootfsMount = mnt
 	mounted := fmt.Sprintf("Mounted rootfs %q onto %q with options %q", rfs.Path, mnt, rfs.Options)
-	if overlay {
-		opts, err := overlayOptions(rfs, rfs.Data, s.Spec.IDMap)
-		if err != nil {
-			return err
-		}
-		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting overlay %q on %q", rfs.Path, mnt), mounted, "overlay", mnt, "overlay", rfs.Flags, opts)
-	} else {
-		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", rfs.Path, mnt), mounted, rfs.Path, mnt, "", unix.MS_BIND|unix.MS_REC, "")
+	m, err := rootfsMountSpec(rfs, s.Spec.IDMap)
+	if err != nil {
+		return err
+	}
+	if m.Hold != nil {
+		// The executor mounts later, in another process: the loop
+		// device must stay attached until then, so this process holds
+		// it for its life (it detaches once unmounted and released).
+		heldLoops = append(heldLoops, m.Hold)
+	}
+	if m.Bind() {
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: bind-mounting %q on %q", m.Source, mnt), mounted, m.Source, mnt, "", unix.MS_BIND|unix.MS_REC, "")
 		if extra := rfs.Flags &^ (unix.MS_BIND | unix.MS_REC); extra != 0 {
 			p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: remounting %q", rfs.Options, mnt), "", "", mnt, "", unix.MS_REMOUNT|unix.MS_BIND|extra, "")
 		}
+	} else {
+		p.MountHost(fmt.Sprintf("lxc.rootfs.path: mounting %s %q on %q", rfs.Type, rfs.Raw, mnt), mounted, m.Source, mnt, m.FSType, rfs.Flags, m.Data)
 	}
 	if rfs.Propagation != 0 {
 		p.MountHost(fmt.Sprintf("lxc.rootfs.options %q: setting propagation on %q", rfs.Options, mnt), "", "", mnt, "", rfs.Propagation, "")

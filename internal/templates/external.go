@@ -36,6 +36,12 @@ type RunOptions struct {
 	// Kill, once closed, kills the template and everything it started;
 	// RunExternal then returns after reaping it.
 	Kill <-chan struct{}
+	// Subcommand, when set, goes right after argv[0] (a multi-call
+	// helper such as golxc-image's "download").
+	Subcommand string
+	// Label names the template in errors instead of its path (a
+	// built-in template run by a helper binary).
+	Label string
 }
 
 // RunExternal runs a template executable with LXC's calling convention (see
@@ -61,7 +67,7 @@ func RunExternal(path string, a Args, o RunOptions) error {
 			a.MappedUID, a.MappedGID = ns.MappedUID, ns.MappedGID
 		}
 	}
-	argv := Argv(path, a)
+	argv := argvWith(path, a, o.Subcommand)
 	cmd := &exec.Cmd{Path: path, Args: argv, SysProcAttr: attr}
 	if ns := o.UserNS; ns != nil && os.Geteuid() != 0 {
 		// A user's maps go through newuidmap/newgidmap: the template
@@ -72,7 +78,7 @@ func RunExternal(path string, a Args, o RunOptions) error {
 			return err
 		}
 		argv = append(UsernsexecArgs(ns), path)
-		argv = append(argv, Argv(path, a)[1:]...)
+		argv = append(argv, argvWith(path, a, o.Subcommand)[1:]...)
 		cmd = &exec.Cmd{Path: bin.Path, Args: argv, SysProcAttr: attr}
 	}
 	if !o.Quiet {
@@ -90,6 +96,9 @@ func RunExternal(path string, a Args, o RunOptions) error {
 		log.Debugf("The template runs in the caller's namespaces (not root), killed with lxc-create")
 	}
 	err := runLocked(cmd, o.Kill)
+	if o.Label != "" {
+		path = o.Label
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		ws, _ := exit.Sys().(syscall.WaitStatus)
@@ -102,6 +111,15 @@ func RunExternal(path string, a Args, o RunOptions) error {
 		return fmt.Errorf("template %s: %w", path, err)
 	}
 	return nil
+}
+
+// argvWith is Argv with a helper's subcommand right after argv[0].
+func argvWith(path string, a Args, sub string) []string {
+	argv := Argv(path, a)
+	if sub == "" {
+		return argv
+	}
+	return append([]string{argv[0], sub}, argv[1:]...)
 }
 
 // runLocked starts and waits for cmd on one locked OS thread: the kernel

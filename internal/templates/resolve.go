@@ -23,6 +23,10 @@ var DefaultDirs = []string{GolxcTemplateDir, LXCTemplateDir}
 // BuiltinBusybox is the name of the built-in Go busybox template.
 const BuiltinBusybox = "busybox"
 
+// BuiltinDownload is the download template, built in: golxc runs its
+// image helper (golxc-image download) instead of LXC's shell script.
+const BuiltinDownload = "download"
+
 // NotFoundError is returned by Resolve for a template that cannot be used.
 // LXC prints it as two lines: `bad template: X` and `Template "X" not found`.
 type NotFoundError struct {
@@ -52,8 +56,8 @@ func IsNone(t string) bool {
 //
 //   - none (or a prefix of it): path == "" and builtin == "": no template.
 //   - an absolute path: must be an executable file; returned as path.
-//   - a built-in name ("busybox"): builtin is set, and path is the nominal
-//     LXC path (/usr/share/lxc/templates/lxc-busybox) for the config header.
+//   - a built-in name ("busybox", "download"): builtin is set, and path is
+//     the nominal LXC path (/usr/share/lxc/templates/lxc-NAME) for the config header.
 //   - otherwise the first executable DIR/lxc-NAME in templateDirs.
 //
 // Relative paths are not resolved, as in LXC.
@@ -67,7 +71,7 @@ func Resolve(t string, templateDirs []string) (path string, builtin string, err 
 		}
 		return t, "", nil
 	}
-	if t == BuiltinBusybox {
+	if t == BuiltinBusybox || t == BuiltinDownload {
 		return filepath.Join(LXCTemplateDir, "lxc-"+t), t, nil
 	}
 	if strings.Contains(t, "/") {

@@ -83,3 +83,10 @@ func TestResolveNotFoundSaysWhere(t *testing.T) {
 		t.Fatal("relative path resolved")
 	}
 }
+
+func TestResolveDownloadIsBuiltin(t *testing.T) {
+	path, builtin, err := Resolve("download", []string{t.TempDir()})
+	if err != nil || builtin != BuiltinDownload || path != "/usr/share/lxc/templates/lxc-download" {
+		t.Fatalf("Resolve(download) = %q %q %v", path, builtin, err)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/storage"
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/lxc"
 )
@@ -55,10 +57,12 @@ Options :
          you can run lxc-create -t <template> -h.
 `
 
-var validBdevs = []string{"dir", "btrfs", "loop", "lvm", "nbd", "overlay", "overlayfs", "rbd", "zfs", "best", "none"}
+// validBdevs: the storage drivers' names, plus "best" and "none" (dir).
+var validBdevs = append(storage.Names(), "best", "none")
 
 type createOpts struct {
 	bdev, config, template, dir string
+	fstype, fssize              string
 	lvm, rbd, zfs, fs           bool
 	help                        bool
 }
@@ -76,8 +80,8 @@ func runCreate(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Short: '0', Long: "lvname", Arg: cli.RequiredArg, Set: mark(&o.lvm)},
 			{Short: '1', Long: "vgname", Arg: cli.RequiredArg, Set: mark(&o.lvm)},
 			{Short: '2', Long: "thinpool", Arg: cli.RequiredArg, Set: mark(&o.lvm)},
-			{Short: '3', Long: "fstype", Arg: cli.RequiredArg, Set: mark(&o.fs)},
-			{Short: '4', Long: "fssize", Arg: cli.RequiredArg, Set: mark(&o.fs)},
+			{Short: '3', Long: "fstype", Arg: cli.RequiredArg, Set: func(v string) error { o.fs, o.fstype = true, v; return nil }},
+			{Short: '4', Long: "fssize", Arg: cli.RequiredArg, Set: func(v string) error { o.fs, o.fssize = true, v; return nil }},
 			{Short: '5', Long: "zfsroot", Arg: cli.RequiredArg, Set: mark(&o.zfs)},
 			{Short: '6', Long: "dir", Arg: cli.RequiredArg, Set: str(&o.dir)},
 			{Short: '7', Long: "rbdname", Arg: cli.RequiredArg, Set: mark(&o.rbd)},
@@ -140,9 +144,25 @@ func (o *createOpts) run(c *cli.Ctx) int {
 		c.Errorf("zfsroot is only valid with -B zfs")
 		return 1
 	}
-	if o.bdev != "dir" && o.bdev != "none" && o.bdev != "best" {
-		c.Errorf("backing store %q is not supported yet by golxc; use -B dir (the default)", o.bdev)
+	if err := storage.Unavailable(o.bdev); err != nil && o.bdev != "none" && o.bdev != "best" {
+		c.Errorf("%v", err)
 		return 1
+	}
+	specs := &lxc.BackendStoreSpecs{FSType: o.fstype}
+	if o.fssize != "" {
+		size, err := storage.ParseSize(o.fssize)
+		if err != nil {
+			c.Errorf("--fssize: %v", err)
+			return 1
+		}
+		specs.FSSize = size
+	}
+	backend := lxc.Directory
+	if o.bdev != "none" {
+		if err := backend.Set(o.bdev); err != nil {
+			c.Errorf("%v", err)
+			return 1
+		}
 	}
 	if o.dir != "" && !filepath.IsAbs(o.dir) {
 		c.Errorf("--dir should use absolute path")
@@ -159,9 +179,9 @@ func (o *createOpts) run(c *cli.Ctx) int {
 	if c.Quiet {
 		ct.SetVerbosity(lxc.Quiet)
 	}
-	opts := lxc.TemplateOptions{Template: o.template, Backend: lxc.Directory, ConfigFile: o.config, ExtraArgs: c.Args}
+	opts := lxc.TemplateOptions{Template: o.template, Backend: backend, BackendSpecs: specs, ConfigFile: o.config, ExtraArgs: c.Args}
 	if o.dir != "" {
-		opts.BackendSpecs = &lxc.BackendStoreSpecs{Dir: &o.dir}
+		specs.Dir = &o.dir
 	}
 	if err := ct.Create(opts); err != nil {
 		var nf *templates.NotFoundError
@@ -177,6 +197,14 @@ func (o *createOpts) run(c *cli.Ctx) int {
 // templateHelp runs "TEMPLATE -h" after lxc-create's own help, as LXC does.
 func templateHelp(tmpl string, stdout, stderr io.Writer) {
 	path, builtin, err := templates.Resolve(tmpl, lxc.TemplateDirs)
+	if builtin == templates.BuiltinDownload {
+		if helper, err := selfexe.Helper(selfexe.ImageHelper); err == nil {
+			cmd := exec.Command(helper, "download", "-h")
+			cmd.Stdout, cmd.Stderr = stdout, stderr
+			_ = cmd.Run()
+		}
+		return
+	}
 	if err != nil || builtin != "" || path == "" {
 		return
 	}

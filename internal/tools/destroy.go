@@ -3,9 +3,12 @@ package tools
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -40,6 +43,17 @@ func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				c.Errorf("Container is not defined")
 				return 1
 			}
+			// LXC's order: clones, then snapshots, then running.
+			if !snaps {
+				if _, err := os.Stat(filepath.Join(ct.Dir(), storage.SnapshotsFile)); err == nil {
+					c.Errorf("Destroying %s failed: %s has clones", c.Name, c.Name)
+					return 1
+				}
+				if err := os.Remove(filepath.Join(ct.Dir(), "snaps")); err != nil && !errors.Is(err, os.ErrNotExist) {
+					c.Errorf("Destroying %s failed: %s has snapshots", c.Name, c.Name)
+					return 1
+				}
+			}
 			if ct.Running() {
 				if !force {
 					c.Errorf("%s is running", c.Name)
@@ -50,9 +64,24 @@ func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 				ct.Wait(lxc.STOPPED, 30*time.Second)
 			}
-			_ = snaps
-			if err := ct.Destroy(); err != nil {
-				c.Errorf("Destroying %s failed: %v", c.Name, err)
+			destroy := ct.Destroy
+			if snaps {
+				destroy = func() error {
+					if err := ct.DestroyDependentClones(); err != nil {
+						return err
+					}
+					return ct.DestroyWithAllSnapshots()
+				}
+			}
+			if err := destroy(); err != nil {
+				switch {
+				case errors.Is(err, lxc.ErrHasClones):
+					c.Errorf("Destroying %s failed: %s has clones", c.Name, c.Name)
+				case errors.Is(err, lxc.ErrHasSnapshots):
+					c.Errorf("Destroying %s failed: %s has snapshots", c.Name, c.Name)
+				default:
+					c.Errorf("Destroying %s failed: %v", c.Name, err)
+				}
 				return 1
 			}
 			return 0

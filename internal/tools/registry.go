@@ -24,12 +24,13 @@ type registered struct {
 func register(name string, r Runner) { registry = append(registry, registered{name, r}) }
 
 // AllNames lists every lxc-* tool name LXC has, implemented or not (the
-// README's tool table), and lxc-shutdown, LXC 1.0's name the seeds use;
-// links are made only for Implemented ones.
+// README's tool table), lxc-shutdown, LXC 1.0's name the seeds use, and
+// lxc-sandbox, golxc's own (seed 004); links are made only for Implemented
+// ones.
 var AllNames = []string{
 	"lxc-attach", "lxc-autostart", "lxc-cgroup", "lxc-checkconfig", "lxc-checkpoint",
 	"lxc-config", "lxc-console", "lxc-copy", "lxc-create", "lxc-destroy", "lxc-device",
-	"lxc-execute", "lxc-freeze", "lxc-info", "lxc-ls", "lxc-monitor", "lxc-net", "lxc-shutdown", "lxc-snapshot",
+	"lxc-execute", "lxc-freeze", "lxc-info", "lxc-ls", "lxc-monitor", "lxc-net", "lxc-sandbox", "lxc-shutdown", "lxc-snapshot",
 	"lxc-start", "lxc-stop", "lxc-top", "lxc-unfreeze", "lxc-unshare", "lxc-update-config",
 	"lxc-usernsexec", "lxc-wait",
 }

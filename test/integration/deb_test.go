@@ -30,7 +30,8 @@ func TestDebPackage(t *testing.T) {
 		t.Fatalf("build lxc-user-nic: %v\n%s", err, out)
 	}
 	mk := exec.Command("../../scripts/mkdeb.sh", dir)
-	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic)
+	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
+		"IMAGE="+filepath.Join(binDir, "golxc-image"))
 	out, err := mk.CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkdeb.sh: %v\n%s", err, out)
@@ -55,7 +56,7 @@ func TestDebPackage(t *testing.T) {
 	if len(tools) == 0 {
 		t.Fatal("golxc --list-implemented listed nothing")
 	}
-	want := []string{"-rwsr-xr-x root/root", "./usr/libexec/golxc/lxc-user-nic", "./usr/bin/golxc",
+	want := []string{"-rwsr-xr-x root/root", "./usr/libexec/golxc/lxc-user-nic", "./usr/libexec/golxc/golxc-image", "./usr/bin/golxc",
 		"./usr/share/man/man5/lxc.container.conf.5.gz", "./usr/share/man/man1/golxc.1.gz",
 		"./usr/share/bash-completion/completions/golxc", "./lib/systemd/system/lxc.service",
 		"./lib/systemd/system/lxc-net.service", "./etc/init.d/lxc", "./usr/libexec/golxc/golxc-containers",

@@ -37,6 +37,17 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// The image helper (lxc-create -t download, golxc image), found next
+	// to golxc as in a build tree's bin/.
+	buildImage := exec.Command("go", "build", "-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w",
+		"-o", filepath.Join(dir, "golxc-image"), "github.com/golxc/golxc/cmd/golxc-image")
+	buildImage.Stdout, buildImage.Stderr = os.Stderr, os.Stderr
+	buildImage.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if err := buildImage.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build golxc-image:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	// golxc's setuid-root lxc-user-nic next to golxc, where lxc-start
 	// looks first (a user's veths go through it); setuid only works
 	// when the tests run as root.
@@ -54,7 +65,7 @@ func TestMain(m *testing.M) {
 	}
 	for _, t := range []string{"lxc-ls", "lxc-info", "lxc-config", "lxc-create", "lxc-destroy", "lxc-update-config",
 		"lxc-checkconfig", "lxc-start", "lxc-stop", "lxc-wait", "lxc-execute", "lxc-attach", "lxc-console",
-		"lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-monitor", "lxc-copy", "lxc-snapshot", "lxc-autostart", "lxc-shutdown", "lxc-top", "lxc-device", "lxc-unshare", "lxc-usernsexec", "lxc-checkpoint"} {
+		"lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-monitor", "lxc-copy", "lxc-snapshot", "lxc-autostart", "lxc-shutdown", "lxc-top", "lxc-device", "lxc-unshare", "lxc-usernsexec", "lxc-checkpoint", "lxc-sandbox"} {
 		os.Symlink("golxc", filepath.Join(dir, t))
 	}
 	code := m.Run()

@@ -1,0 +1,144 @@
+package lxc
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// sandboxEnv are passed from the caller when set (the root is the host's,
+// so its PATH holds); --desktop adds sandboxDesktopEnv.
+var sandboxEnv = []string{"PATH", "TERM", "LANG", "LC_ALL", "COLORTERM"}
+
+var sandboxDesktopEnv = []string{"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
+	"PULSE_SERVER", "XDG_SESSION_TYPE", "DBUS_SESSION_BUS_ADDRESS"}
+
+// config is the container configuration of the sandbox, in LXC's keys,
+// with the seed's defaults: own hostname and network namespace, caps
+// sys_module, sys_time and syslog dropped without a user namespace, no
+// block devices.
+func (sb *sandbox) config() (string, error) {
+	o := sb.o
+	host := "sandbox"
+	if sb.named {
+		host = sb.name
+	}
+	var b strings.Builder
+	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	line("# lxc-sandbox %s", sb.id)
+	line("lxc.uts.name = %s", host)
+	line("lxc.rootfs.path = %s", sb.path("root"))
+	line("lxc.rootfs.mount = %s", sb.path("mnt"))
+	line("lxc.mount.auto = proc:mixed sys:ro cgroup:mixed")
+	line("lxc.autodev = 1")
+	line("lxc.pty.max = 1024")
+	line("lxc.tty.max = 0")
+	if sb.named {
+		line("lxc.ephemeral = 1")
+	}
+	if o.IDMap {
+		line("lxc.idmap = u 0 %d 65536", sandboxUIDShift)
+		line("lxc.idmap = g 0 %d 65536", sandboxUIDShift)
+	} else {
+		line("lxc.cap.drop = sys_module sys_time syslog")
+	}
+	if o.Strict {
+		line("lxc.cap.drop = mac_admin mac_override sys_rawio sys_boot")
+	}
+	// Block devices: no mknod, no access (seed: character devices only).
+	line("%s = b *:* rwm", devicesDenyKey())
+	if cwd := sb.cwd(); cwd != "" {
+		line("lxc.init.cwd = %s", cwd)
+	}
+	if err := sb.netConfig(line); err != nil {
+		return "", err
+	}
+	env := append([]string{}, sandboxEnv...)
+	if o.Desktop {
+		env = append(env, sandboxDesktopEnv...)
+		if err := sb.desktopMounts(line); err != nil {
+			return "", err
+		}
+	}
+	for _, k := range env {
+		if v, ok := os.LookupEnv(k); ok && !strings.ContainsAny(v, "\n") {
+			line("lxc.environment = %s=%s", k, v)
+		}
+	}
+	line("lxc.environment = HOME=/root")
+	for _, kv := range o.Env {
+		if !strings.Contains(kv, "=") || strings.ContainsAny(kv, "\n") {
+			return "", fmt.Errorf("environment %q: want KEY=VALUE on one line", kv)
+		}
+		line("lxc.environment = %s", kv)
+	}
+	return b.String(), nil
+}
+
+// devicesDenyKey is the v1 devices controller's key where the host has
+// one, else cgroup2's (golxc's eBPF device program).
+func devicesDenyKey() string {
+	b, _ := os.ReadFile("/proc/self/cgroup")
+	for _, l := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) == 3 {
+			for _, c := range strings.Split(parts[1], ",") {
+				if c == "devices" {
+					return "lxc.cgroup.devices.deny"
+				}
+			}
+		}
+	}
+	return "lxc.cgroup2.devices.deny"
+}
+
+// desktopMounts maps what a desktop program needs to reach the host's
+// display and sound: /tmp (X11 sockets), $XDG_RUNTIME_DIR (Wayland,
+// PulseAudio, D-Bus) and $XAUTHORITY, each at its own path.
+func (sb *sandbox) desktopMounts(line func(string, ...any)) error {
+	bind := func(p, create string) error {
+		if strings.ContainsAny(p, " \t\n\\") {
+			return fmt.Errorf("--desktop: cannot map %q (white space or backslash in the path)", p)
+		}
+		line("lxc.mount.entry = %s %s none rbind,create=%s 0 0", p, strings.TrimPrefix(p, "/"), create)
+		return nil
+	}
+	if err := bind("/tmp", "dir"); err != nil {
+		return err
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) && isDir(d) {
+		if err := bind(filepath.Clean(d), "dir"); err != nil {
+			return err
+		}
+	}
+	if x := os.Getenv("XAUTHORITY"); filepath.IsAbs(x) && !strings.HasPrefix(filepath.Clean(x), "/tmp/") {
+		if st, err := os.Stat(x); err == nil && st.Mode().IsRegular() {
+			if err := bind(filepath.Clean(x), "file"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// cwd is o.Cwd when the overlay shows it: on the host's root filesystem
+// (the lower layer), without a user namespace.
+func (sb *sandbox) cwd() string {
+	c := sb.o.Cwd
+	if c == "" || c == "/" || !filepath.IsAbs(c) || sb.o.IDMap || strings.ContainsAny(c, "\n") {
+		return ""
+	}
+	var root, st unix.Stat_t
+	if unix.Stat("/", &root) != nil || unix.Stat(c, &st) != nil || st.Dev != root.Dev || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return ""
+	}
+	return filepath.Clean(c)
+}

@@ -1,0 +1,62 @@
+package lxc
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/golxc/golxc/internal/config"
+)
+
+// The generated configuration is what LXC's parser (golxc's) accepts,
+// with the seed's defaults and what each option adds.
+func TestSandboxConfig(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		o        SandboxOptions
+		want     []string
+		wantNone []string
+	}{
+		{"defaults", SandboxOptions{},
+			[]string{"lxc.uts.name = sandbox", "lxc.cap.drop = sys_module sys_time syslog", "b *:* rwm", "lxc.net.0.type = empty", "lxc.net.0.flags = up"},
+			[]string{"lxc.idmap", "lxc.ephemeral", "lxc.mount.entry"}},
+		{"idmap", SandboxOptions{IDMap: true},
+			[]string{"lxc.idmap = u 0 10000 65536", "lxc.idmap = g 0 10000 65536"},
+			[]string{"lxc.cap.drop = sys_module"}},
+		{"named", SandboxOptions{Name: "box1"},
+			[]string{"lxc.uts.name = box1", "lxc.ephemeral = 1"}, nil},
+		{"desktop", SandboxOptions{Desktop: true},
+			[]string{"lxc.mount.entry = /tmp tmp none rbind,create=dir 0 0"}, nil},
+		{"net", SandboxOptions{Net: true, Bridge: "lo", IPv4: "10.9.8.7/24"},
+			[]string{"lxc.net.0.type = veth", "lxc.net.0.link = lo", "lxc.net.0.ipv4.address = 10.9.8.7/24"}, nil},
+	} {
+		sb := &sandbox{o: c.o, id: "abcdef", dir: "/run/golxc-sandbox/abcdef", name: "sandbox-abcdef"}
+		if c.o.Name != "" {
+			sb.name, sb.named = c.o.Name, true
+		}
+		text, err := sb.config()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !strings.HasPrefix(text, "# lxc-sandbox abcdef\n") {
+			t.Errorf("%s: no marker line the guard recognises:\n%s", c.name, text)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: lacks %q:\n%s", c.name, w, text)
+			}
+		}
+		for _, w := range c.wantNone {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: has %q:\n%s", c.name, w, text)
+			}
+		}
+		cfg := config.New()
+		err = cfg.LoadBytes("sandbox", []byte(text))
+		if err == nil {
+			_, err = cfg.Spec()
+		}
+		if err != nil {
+			t.Errorf("%s: the parser refuses it: %v\n%s", c.name, err, text)
+		}
+	}
+}
