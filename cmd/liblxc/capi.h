@@ -43,7 +43,15 @@ typedef struct lxc_attach_command_t {
 } lxc_attach_command_t;
 
 struct bdev_specs;
-struct lxc_snapshot;
+
+struct lxc_snapshot {
+	char *name;
+	char *comment_pathname;
+	char *timestamp;
+	char *lxcpath;
+	void (*free)(struct lxc_snapshot *s);
+};
+
 struct lxc_lock;
 struct lxc_conf;
 struct migrate_opts;
@@ -171,8 +179,10 @@ struct golxc_container {
 	int refs;         /* lxc_container_get/put */
 };
 
+struct lxc_container *lxc_container_new(const char *name, const char *configpath);
 bool golxc_install_methods(struct lxc_container *c);
 int golxc_attach_fork(struct golxc_attach_plan *plan, lxc_attach_exec_t fn, void *payload, pid_t *out);
 char **golxc_strv_new(int n);
+void golxc_snapshot_init(struct lxc_snapshot *s);
 
 #endif

@@ -181,6 +181,36 @@ static int m_attach_run_waitl(lxc_c *c, lxc_attach_options_t *options, const cha
 	return ret;
 }
 
+/* liblxc's clone: the new container, or NULL */
+static lxc_c *m_clone(lxc_c *c, const char *newname, const char *lxcpath, int flags, const char *bdevtype,
+		      const char *bdevdata, uint64_t newsize, char **hookargs)
+{
+	(void)bdevdata;
+	if (!golxcClone(c, (char *)newname, (char *)lxcpath, flags, (char *)bdevtype, newsize, hookargs))
+		return NULL;
+	return lxc_container_new(newname ? newname : c->name, lxcpath ? lxcpath : c->config_path);
+}
+
+static void snapshot_free(struct lxc_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->comment_pathname);
+	free(s->timestamp);
+	free(s->lxcpath);
+	s->name = s->comment_pathname = s->timestamp = s->lxcpath = NULL;
+}
+
+void golxc_snapshot_init(struct lxc_snapshot *s) { s->free = snapshot_free; }
+
+static int m_snapshot_list(lxc_c *c, struct lxc_snapshot **out)
+{
+	if (out)
+		*out = NULL;
+	return golxcSnapshotList(c, out);
+}
+
 #include "stubs.inc"
 
 bool golxc_install_methods(struct lxc_container *c)
@@ -204,7 +234,7 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->save_config = (bool (*)(lxc_c *, const char *))golxcSaveConfig;
 	c->create = m_create;
 	c->createl = m_createl;
-	c->rename = stub_rename;
+	c->rename = (bool (*)(lxc_c *, const char *))golxcRename;
 	c->reboot = golxcReboot;
 	c->shutdown = golxcShutdown;
 	c->clear_config = golxcClearConfig;
@@ -218,16 +248,16 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->set_cgroup_item = (bool (*)(lxc_c *, const char *, const char *))golxcSetCgroupItem;
 	c->get_config_path = m_get_config_path;
 	c->set_config_path = m_set_config_path;
-	c->clone = stub_clone;
+	c->clone = m_clone;
 	c->console_getfd = stub_console_getfd;
 	c->console = stub_console;
 	c->attach = m_attach;
 	c->attach_run_wait = m_attach_run_wait;
 	c->attach_run_waitl = m_attach_run_waitl;
-	c->snapshot = stub_snapshot;
-	c->snapshot_list = stub_snapshot_list;
-	c->snapshot_restore = stub_snapshot_restore;
-	c->snapshot_destroy = stub_snapshot_destroy;
+	c->snapshot = (int (*)(lxc_c *, const char *))golxcSnapshot;
+	c->snapshot_list = m_snapshot_list;
+	c->snapshot_restore = (bool (*)(lxc_c *, const char *, const char *))golxcSnapshotRestore;
+	c->snapshot_destroy = (bool (*)(lxc_c *, const char *))golxcSnapshotDestroy;
 	c->may_control = golxcMayControl;
 	c->add_device_node = stub_add_device_node;
 	c->remove_device_node = stub_remove_device_node;
@@ -235,8 +265,8 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->detach_interface = stub_detach_interface;
 	c->checkpoint = stub_checkpoint;
 	c->restore = stub_restore;
-	c->destroy_with_snapshots = stub_destroy_with_snapshots;
-	c->snapshot_destroy_all = stub_snapshot_destroy_all;
+	c->destroy_with_snapshots = golxcDestroyWithSnapshots;
+	c->snapshot_destroy_all = golxcSnapshotDestroyAll;
 	c->migrate = stub_migrate;
 	c->console_log = stub_console_log;
 	c->reboot2 = golxcReboot2;

@@ -67,3 +67,17 @@ func golxcLogClose() {
 	}
 	logState.stderr = false
 }
+
+// GOLXC_LIBLXC_LOG=FILE logs the library's errors to FILE ("-": stderr)
+// from the start, for programs that never call lxc_log_init (python3-lxc).
+func init() {
+	switch f := os.Getenv("GOLXC_LIBLXC_LOG"); f {
+	case "":
+	case "-":
+		logState.stderr = true
+	default:
+		if lf, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			logState.file = lf
+		}
+	}
+}

@@ -202,25 +202,12 @@ func golxcDestroy(c *C.lxc_c) C.bool {
 	return cbool(err, c)
 }
 
-// Templates that need golxc's image layer (under construction).
-var needsImages = map[string]bool{"download": true, "oci": true}
+// LXC_CREATE_QUIET: the template's output goes nowhere.
+const createQuiet = 1
 
 //export golxcCreate
 func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char) C.bool {
 	t := optString(tmpl)
-	if needsImages[t] {
-		// Like the stubs: always said, the caller cannot fix it.
-		msg := fmt.Sprintf("create: template %q: not supported by golxc yet (images)", t)
-		fmt.Fprintf(os.Stderr, "golxc: %s: %s\n", container(c).Name(), msg)
-		fail(c, errors.New(msg))
-		// liblxc destroys what a failed create leaves: here the config
-		// python3-lxc saved just before.
-		if x := container(c); x.Defined() && !hasRootfs(x) {
-			os.Remove(x.ConfigFileName())
-			os.Remove(x.Dir())
-		}
-		return false
-	}
 	o := lxc.TemplateOptions{Template: t, Backend: lxc.Directory, ExtraArgs: goStrings(argv)}
 	if b := optString(bdevtype); b != "" {
 		if err := o.Backend.Set(b); err != nil {
@@ -235,7 +222,17 @@ func golxcCreate(c *C.lxc_c, tmpl, bdevtype *C.char, flags C.int, argv **C.char)
 		return false
 	}
 	defer cleanup()
-	return cbool(h.x.Create(o), c)
+	if flags&createQuiet != 0 {
+		h.x.SetVerbosity(lxc.Quiet)
+		defer h.x.SetVerbosity(0)
+	}
+	err = h.x.Create(o)
+	if err != nil && h.x.Defined() && !hasRootfs(h.x) {
+		// liblxc destroys what a failed create leaves (a saved config)
+		os.Remove(h.x.ConfigFileName())
+		os.Remove(h.x.Dir())
+	}
+	return cbool(err, c)
 }
 
 // hasRootfs: the configured rootfs exists (the container is built).

@@ -36,6 +36,9 @@ int main(void)
 	A(lsm_label); A(groups);
 	printf("lxc_attach_command_t %zu\n", sizeof(struct lxc_attach_command_t));
 	F(lxc_attach_command_t, program); F(lxc_attach_command_t, argv);
+	printf("lxc_snapshot %zu\n", sizeof(struct lxc_snapshot));
+	F(lxc_snapshot, name); F(lxc_snapshot, comment_pathname); F(lxc_snapshot, timestamp);
+	F(lxc_snapshot, lxcpath); F(lxc_snapshot, free);
 	printf("lxc_log %zu\n", sizeof(struct lxc_log));
 	F(lxc_log, name); F(lxc_log, lxcpath); F(lxc_log, file); F(lxc_log, level); F(lxc_log, prefix);
 	F(lxc_log, quiet);

@@ -1,5 +1,6 @@
 # Seed 003's Python examples ("Scripting with the API") for Debian's
-# python3-lxc, with the busybox template instead of download and a
+# python3-lxc, with the busybox template instead of download (the clones
+# get config_path: the seed's use the default lxcpath) and a
 # temporary lxcpath: argv[1] LXCPATH, argv[2] NAME, argv[3] IPv4/prefix.
 # Prints one "key: value" line per check; capi_test.go reads them.
 import socket
@@ -36,7 +37,6 @@ except KeyError as e:  # python3-lxc reads the key back after a failed set
 out("set_config_item address", c.set_config_item("lxc.net.0.ipv4.address", ADDR))
 out("save_config", c.save_config())
 out("keys has lxc.uts.name", "lxc.uts.name" in c.get_keys())
-out("clone", c.clone(NAME + "-clone"))  # storage not wired yet
 
 # Start the container
 out("start", c.start())
@@ -87,6 +87,23 @@ out("wait RUNNING", c.wait("RUNNING", 5))
 if not c.shutdown(30):
     out("forcing stop", c.stop())
 out("state after shutdown", c.state)
+
+# Seed 003's clone chain: overlay snapshots of the stopped container
+web = c.clone(NAME + "-web", config_path=P, bdevtype="overlayfs", flags=lxc.LXC_CLONE_SNAPSHOT)
+out("clone web", web is not False and web.defined)
+mysite = web.clone(NAME + "-site", config_path=P, bdevtype="overlayfs", flags=lxc.LXC_CLONE_SNAPSHOT)
+out("clone mysite", mysite is not False and mysite.defined)
+out("mysite start", mysite.start())
+ips = mysite.get_ips(family="inet", timeout=30)
+out("Website running", bool(ips))
+out("mysite stop", mysite.stop())
+out("mysite destroy", mysite.destroy())
+out("web destroy", web.destroy())
+
+# Snapshots
+out("snapshot", c.snapshot())
+out("snapshot_list", [s[0] for s in c.snapshot_list()])
+out("snapshot_destroy", c.snapshot_destroy("snap0"))
 
 # Destroy the container
 out("destroy", c.destroy())
