@@ -259,10 +259,10 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->snapshot_restore = (bool (*)(lxc_c *, const char *, const char *))golxcSnapshotRestore;
 	c->snapshot_destroy = (bool (*)(lxc_c *, const char *))golxcSnapshotDestroy;
 	c->may_control = golxcMayControl;
-	c->add_device_node = stub_add_device_node;
-	c->remove_device_node = stub_remove_device_node;
-	c->attach_interface = stub_attach_interface;
-	c->detach_interface = stub_detach_interface;
+	c->add_device_node = (bool (*)(lxc_c *, const char *, const char *))golxcAddDeviceNode;
+	c->remove_device_node = (bool (*)(lxc_c *, const char *, const char *))golxcRemoveDeviceNode;
+	c->attach_interface = (bool (*)(lxc_c *, const char *, const char *))golxcAttachInterface;
+	c->detach_interface = (bool (*)(lxc_c *, const char *, const char *))golxcDetachInterface;
 	c->checkpoint = stub_checkpoint;
 	c->restore = stub_restore;
 	c->destroy_with_snapshots = golxcDestroyWithSnapshots;
