@@ -263,8 +263,8 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->remove_device_node = (bool (*)(lxc_c *, const char *, const char *))golxcRemoveDeviceNode;
 	c->attach_interface = (bool (*)(lxc_c *, const char *, const char *))golxcAttachInterface;
 	c->detach_interface = (bool (*)(lxc_c *, const char *, const char *))golxcDetachInterface;
-	c->checkpoint = stub_checkpoint;
-	c->restore = stub_restore;
+	c->checkpoint = golxcCheckpoint;
+	c->restore = golxcRestore;
 	c->destroy_with_snapshots = golxcDestroyWithSnapshots;
 	c->snapshot_destroy_all = golxcSnapshotDestroyAll;
 	c->migrate = stub_migrate;
@@ -274,7 +274,7 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->umount = stub_umount;
 	c->seccomp_notify_fd = stub_seccomp_notify_fd;
 	c->seccomp_notify_fd_active = stub_seccomp_notify_fd_active;
-	c->init_pidfd = stub_init_pidfd;
+	c->init_pidfd = golxcInitPidfd;
 	c->devpts_fd = stub_devpts_fd;
 	return true;
 }

@@ -47,6 +47,10 @@ int main(int argc, char *argv[])
 	printf("startl: %d\n", c->startl(c, 0, NULL));
 	printf("wait RUNNING: %d\n", c->wait(c, "RUNNING", 10));
 	printf("is_running: %d\n", c->is_running(c));
+	int pidfd = c->init_pidfd(c);
+	printf("init_pidfd: %d\n", pidfd >= 0);
+	if (pidfd >= 0)
+		close(pidfd);
 
 	char **ips = c->get_ips(c, NULL, "inet", 0);
 	/* which address is racy: busybox's init may get a DHCP lease */
@@ -80,6 +84,7 @@ int main(int argc, char *argv[])
 	printf("clone stub: %d\n", c->clone(c, "x", NULL, 0, NULL, NULL, 0, NULL) == NULL);
 	printf("stop: %d\n", c->stop(c));
 	printf("state: %s\n", c->state(c));
+	printf("init_pidfd stopped: %d\n", c->init_pidfd(c) < 0);
 	printf("destroy: %d\n", c->destroy(c));
 	printf("put: %d\n", lxc_container_put(c));
 	return 0;
