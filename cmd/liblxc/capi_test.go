@@ -372,7 +372,7 @@ func TestCAPISameAsLXC(t *testing.T) {
 	}
 	fromGolxc := run(libEnv(dir))
 	for _, want := range []string{"createl: 1\n", "set bad key: 0\n", "get_config_item: 10.0.3.215/24\n",
-		"startl: 1\n", "init_pidfd: 1\n", "init_pidfd stopped: 1\n", "get_ips: found\n", "callback: hello " + name + " pid1=0\n",
+		"startl: 1\n", "get_running_config_item: " + name + "\n", "init_pidfd: 1\n", "init_pidfd stopped: 1\n", "get_ips: found\n", "callback: hello " + name + " pid1=0\n",
 		"attach callback exit: 7\n", "attach_run_waitl: 3\n", "attach_run_wait: 0\n",
 		"active: 1 " + name + " " + name + "\n", "state: STOPPED\n", "destroy: 1\n", "put: 1\n"} {
 		if !strings.Contains(fromGolxc, want) {
@@ -411,7 +411,7 @@ func TestEveryOtherMethodAnswers(t *testing.T) {
 		t.Fatalf("methods.py: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"rename True\n", "renamed defined True\n", "get_running_config_item: not supported by golxc yet\n",
+		"rename True\n", "renamed defined True\n",
 		"add_device_node False\n", "attach_interface False\n",
 		"get_running_config_item None\n", "clear_config_item True\n", "load_config True\n",
 		"get_config_path '" + lxcpath + "'\n", "set_config_path True\n",

@@ -240,7 +240,7 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->clear_config = golxcClearConfig;
 	c->clear_config_item = (bool (*)(lxc_c *, const char *))golxcClearConfigItem;
 	c->get_config_item = m_get_config_item;
-	c->get_running_config_item = stub_get_running_config_item;
+	c->get_running_config_item = (char *(*)(lxc_c *, const char *))golxcGetRunningConfigItem;
 	c->get_keys = m_get_keys;
 	c->get_interfaces = golxcGetInterfaces;
 	c->get_ips = (char **(*)(lxc_c *, const char *, const char *, int))golxcGetIPs;
@@ -272,10 +272,10 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->reboot2 = golxcReboot2;
 	c->mount = stub_mount;
 	c->umount = stub_umount;
-	c->seccomp_notify_fd = stub_seccomp_notify_fd;
-	c->seccomp_notify_fd_active = stub_seccomp_notify_fd_active;
+	c->seccomp_notify_fd = golxcSeccompNotifyFd;
+	c->seccomp_notify_fd_active = golxcSeccompNotifyFd;
 	c->init_pidfd = golxcInitPidfd;
-	c->devpts_fd = stub_devpts_fd;
+	c->devpts_fd = golxcDevptsFd;
 	return true;
 }
 

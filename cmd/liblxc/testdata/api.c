@@ -47,6 +47,9 @@ int main(int argc, char *argv[])
 	printf("startl: %d\n", c->startl(c, 0, NULL));
 	printf("wait RUNNING: %d\n", c->wait(c, "RUNNING", 10));
 	printf("is_running: %d\n", c->is_running(c));
+	char *uts = c->get_running_config_item(c, "lxc.uts.name");
+	printf("get_running_config_item: %s\n", uts ? uts : "(null)");
+	free(uts);
 	int pidfd = c->init_pidfd(c);
 	printf("init_pidfd: %d\n", pidfd >= 0);
 	if (pidfd >= 0)
