@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,6 +135,18 @@ func cleanupContainer(t *testing.T, dir, lxcpath, name string) {
 	})
 }
 
+// tempLXCPath is a temporary lxcpath; the lock files LXC and golxc keep for
+// it under /run/lxc/lock go with it.
+func tempLXCPath(t *testing.T) string {
+	dir := t.TempDir()
+	t.Cleanup(func() {
+		// dir is TEMPROOT/NNN, TEMPROOT being this test's own: its lock
+		// directory goes whole.
+		os.RemoveAll(filepath.Join("/run/lxc/lock", filepath.Dir(dir)))
+	})
+	return dir
+}
+
 func libEnv(dir string) []string {
 	return append(os.Environ(), "LD_LIBRARY_PATH="+dir, "GOLXC_BINARY="+filepath.Join(dir, "golxc"))
 }
@@ -146,7 +159,7 @@ func TestSeedCProgram(t *testing.T) {
 	dir := built(t)
 	bin := filepath.Join(t.TempDir(), "seed003")
 	gcc(t, bin, "testdata/seed003.c", "-L"+dir, "-llxc")
-	lxcpath := t.TempDir()
+	lxcpath := tempLXCPath(t)
 	name := "capi-c1"
 	cleanupContainer(t, dir, lxcpath, name)
 
@@ -203,7 +216,7 @@ func TestSeedPython(t *testing.T) {
 	need(t, "gcc")
 	needPythonLXC(t)
 	dir := built(t)
-	lxcpath := t.TempDir()
+	lxcpath := tempLXCPath(t)
 	name := "capi-py1"
 	out := seedPython(t, libEnv(dir), dir, lxcpath, name)
 	got := map[string]string{}
@@ -298,7 +311,7 @@ func TestSeedPythonSameAsLXC(t *testing.T) {
 		}
 		return strings.Join(keep, "\n")
 	}
-	lxcPath, golxcPath := t.TempDir(), t.TempDir()
+	lxcPath, golxcPath := tempLXCPath(t), tempLXCPath(t)
 	t.Cleanup(func() {
 		for _, n := range []string{name + "-site", name + "-web", name} {
 			exec.Command("/usr/bin/lxc-destroy", "-f", "-P", lxcPath, "-n", n).Run()
@@ -312,7 +325,7 @@ func TestSeedPythonSameAsLXC(t *testing.T) {
 	fromLXC := normalize(seedPython(t, os.Environ(), dir, lxcPath, name), lxcPath)
 	fromGolxc := normalize(seedPython(t, libEnv(dir), dir, golxcPath, name), golxcPath)
 	if fromLXC != fromGolxc {
-		t.Fatalf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
+		t.Fatalf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
 	}
 }
 
@@ -324,7 +337,7 @@ func TestBadInputSameAsLXC(t *testing.T) {
 	needPythonLXC(t)
 	dir := built(t)
 	run := func(env []string) string {
-		lxcpath := t.TempDir()
+		lxcpath := tempLXCPath(t)
 		cmd := exec.Command(python, "testdata/badinput.py", lxcpath, "capi-none")
 		cmd.Env = env
 		out, err := cmd.Output()
@@ -359,7 +372,7 @@ func TestCAPISameAsLXC(t *testing.T) {
 	gcc(t, bin, "testdata/api.c", "-L"+dir, "-llxc")
 	name := "capi-api"
 	run := func(env []string) string {
-		lxcpath := t.TempDir()
+		lxcpath := tempLXCPath(t)
 		cleanupContainer(t, dir, lxcpath, name)
 		cmd := exec.Command(bin, name, lxcpath, "10.0.3.215/24")
 		cmd.Env = env
@@ -401,9 +414,14 @@ func TestEveryOtherMethodAnswers(t *testing.T) {
 	need(t, "gcc")
 	needPythonLXC(t)
 	dir := built(t)
-	lxcpath := t.TempDir()
+	lxcpath := tempLXCPath(t)
 	cleanupContainer(t, dir, lxcpath, "capi-m1")
 	cleanupContainer(t, dir, lxcpath, "capi-m2")
+	// python3-lxc's rename looks the new name up in the default lxcpath,
+	// which leaves that path's lock file behind.
+	t.Cleanup(func() {
+		os.Remove(filepath.Join("/run/lxc/lock", lxc.DefaultConfigPath(), ".capi-m2"))
+	})
 	cmd := exec.Command(python, "testdata/methods.py", lxcpath)
 	cmd.Env = libEnv(dir)
 	out, err := cmd.CombinedOutput()
@@ -424,4 +442,22 @@ func TestEveryOtherMethodAnswers(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
+}
+
+// firstDiff names the first line where two outputs differ.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) || i < len(lb); i++ {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d: LXC %q, golxc %q", i+1, x, y)
+		}
+	}
+	return "none"
 }
