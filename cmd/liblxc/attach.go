@@ -152,21 +152,25 @@ func cgroupProcs(name string, pid int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroups of %d: %w", pid, err)
 	}
+	paths := cg.Paths()
 	seen := map[string]bool{}
 	var procs []string
-	for key, dir := range cg.Paths() {
-		if seen[dir] {
-			continue
-		}
+	// cgroup2 first: controllers it carries map to the same directory,
+	// and that directory's entry must be the leaf's.
+	if dir, ok := paths["unified"]; ok {
 		seen[dir] = true
-		if key == "unified" {
-			leaf := filepath.Join(dir, ".lxc")
-			if err := os.Mkdir(leaf, 0o755); err == nil || os.IsExist(err) {
-				procs = append(procs, filepath.Join(leaf, "cgroup.procs"))
-				continue
-			}
+		leaf := filepath.Join(dir, ".lxc")
+		if err := os.Mkdir(leaf, 0o755); err == nil || os.IsExist(err) {
+			procs = append(procs, filepath.Join(leaf, "cgroup.procs"))
+		} else {
+			procs = append(procs, filepath.Join(dir, "cgroup.procs"))
 		}
-		procs = append(procs, filepath.Join(dir, "cgroup.procs"))
+	}
+	for _, dir := range paths {
+		if !seen[dir] {
+			seen[dir] = true
+			procs = append(procs, filepath.Join(dir, "cgroup.procs"))
+		}
 	}
 	return procs, nil
 }
