@@ -32,6 +32,12 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 INITDIR ?= /etc/init.d
 BOOT ?= auto
 BOOTENV = DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBEXECDIR=$(USERNIC_DIR) SYSTEMDDIR=$(SYSTEMDDIR) INITDIR=$(INITDIR) BOOT=$(BOOT)
+# golxc's liblxc.so.1 (cmd/liblxc): LXC 5.0.2's C API for C programs and
+# Debian's python3-lxc. Installed in a directory of its own, so it never
+# shadows Debian's liblxc1 for the rest of the system: a program opts in
+# with LD_LIBRARY_PATH=$(LIBLXC_DIR) (README, "The C and Python API").
+LIBLXC := bin/liblxc.so.1
+LIBLXC_DIR ?= $(PREFIX)/lib/golxc
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -39,7 +45,7 @@ FUZZ_SECCOMP ?= 600000x
 # Minimizing a new input runs the target at most this often (default: 60 s).
 FUZZ_MIN ?= 2000x
 
-.PHONY: all build install uninstall deb deps demo test unit fuzz bench clean
+.PHONY: all build liblxc install uninstall deb deps demo test unit fuzz bench clean
 
 all: build
 
@@ -57,6 +63,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(IMAGE) ./cmd/golxc-image
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -X github.com/golxc/golxc/internal/buildinfo.commit=$(COMMIT)' -o $(QUERY) ./cmd/golxc-query
 
+# liblxc: -s -w as for golxc; the version script exports LXC's API only.
+liblxc:
+	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=c-shared -ldflags '-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=$(CURDIR)/cmd/liblxc/liblxc.map"' -o $(LIBLXC) ./cmd/liblxc
+	rm -f bin/liblxc.so.h
+
 # deps installs what is missing from Debian's packages (needs root).
 deps:
 	@./scripts/deps.sh
@@ -67,7 +78,11 @@ deps:
 deb: build
 	./scripts/mkdeb.sh bin
 
-install: build
+install: build liblxc
+	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1
+	ln -sf liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so
+	install -d $(DESTDIR)$(LIBLXC_DIR)/pkgconfig
+	./scripts/liblxc-pc.sh $(LIBLXC_DIR) > $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
 	install -D -m 0755 $(QUERY) $(DESTDIR)$(PREFIX)/bin/golxc-query
 	# One lxc-* link per tool golxc implements (golxc --list-implemented),
@@ -93,6 +108,9 @@ uninstall:
 	$(BOOTENV) ./scripts/install-boot.sh --remove
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc $(DESTDIR)$(PREFIX)/bin/golxc-query
+	rm -f $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
+	-rmdir $(DESTDIR)$(LIBLXC_DIR)/pkgconfig 2>/dev/null
+	-rmdir $(DESTDIR)$(LIBLXC_DIR) 2>/dev/null
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 	rm -f $(DESTDIR)$(USERNIC_DIR)/golxc-image
 	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
