@@ -195,7 +195,9 @@ func lxcpath(t *testing.T) string {
 	t.Cleanup(func() {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			run(t, nil, "lxc-stop", "-P", dir, "-n", e.Name(), "-k")
+			// -o none: the container's lxc.log.file may be in a test
+			// directory removed already, which a log would create again.
+			run(t, nil, "lxc-stop", "-P", dir, "-n", e.Name(), "-k", "-o", "none")
 		}
 		os.RemoveAll(dir)
 		// The per-container lock files live under RUNDIR/lxc/lock/LXCPATH.
