@@ -40,9 +40,14 @@ func (l *Lock) Path() string { return l.path }
 
 func (l *Lock) open() (*os.File, error) {
 	var err error
-	// A destroy may remove the directory between MkdirAll and OpenFile.
+	// A destroy may remove the directories while MkdirAll makes them
+	// (a parent it just made goes before the child is made) or between
+	// MkdirAll and OpenFile: both are tried again.
 	for try := 0; try < 10; try++ {
 		if err = os.MkdirAll(filepath.Dir(l.path), 0o755); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
 			return nil, fmt.Errorf("lock %s: create directory: %w", l.path, err)
 		}
 		var f *os.File
