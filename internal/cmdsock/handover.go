@@ -44,18 +44,7 @@ func Adopt(fd int, lxcpath, name string, h Handler) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("command socket (fd %d): not a unix socket", fd)
 	}
-	if raw, err := ul.SyscallConn(); err == nil {
-		_ = SetPassCred(raw)
-	}
-	s := &Server{
-		name: name, lxcpath: lxcpath, handler: h, ln: ul,
-		uid: uint32(os.Getuid()), gid: uint32(os.Getgid()),
-		conns:        map[*serverConn]struct{}{},
-		stateClients: map[*serverConn]StateSet{},
-	}
-	s.wg.Add(1)
-	go s.acceptLoop()
-	return s, nil
+	return serve(ul, lxcpath, name, h), nil
 }
 
 // ServeFD serves fd, a connection accepted before this process exec'd

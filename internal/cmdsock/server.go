@@ -89,6 +89,12 @@ func Listen(lxcpath, name string, h Handler) (*Server, error) {
 		}
 		return nil, fmt.Errorf("command socket @%s: %w", addr.Name[1:], err)
 	}
+	return serve(ln, lxcpath, name, h), nil
+}
+
+// serve starts serving a bound listening socket (Listen's, or one Adopt
+// inherited).
+func serve(ln *net.UnixListener, lxcpath, name string, h Handler) *Server {
 	if raw, err := ln.SyscallConn(); err == nil {
 		_ = SetPassCred(raw) // inherited by accepted sockets; set again per connection
 	}
@@ -100,7 +106,7 @@ func Listen(lxcpath, name string, h Handler) (*Server, error) {
 	}
 	s.wg.Add(1)
 	go s.acceptLoop()
-	return s, nil
+	return s
 }
 
 // Addr is the abstract socket name (leading NUL included).
