@@ -143,25 +143,14 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 		log.Errorf("You lack access to %s", c.LXCPath)
 		return 1
 	}
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
-	}
-	useConfigLog(c, ct)
 	rc := o.rcfile
 	if rc == "" {
 		rc = c.RCFile
 	}
-	if rc != "" {
-		ct.ClearConfig()
-		if err := ct.LoadConfigFile(rc); err != nil {
-			log.Errorf("Failed to load rcfile")
-			return 1
-		}
-	}
-	if !ct.Controllable() {
-		log.Errorf("Insufficent privileges to control %s", c.Name)
-		return 1
+	ct, code := openSteps{say: sayLog, configLog: true, clear: true, rcfile: "Failed to load rcfile",
+		control: "Insufficent privileges to control {name}"}.open(c, rc)
+	if ct == nil {
+		return code
 	}
 	if err := ct.ConfigError(); err != nil {
 		log.Errorf("%v", err)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/log"
-	"github.com/golxc/golxc/lxc"
 )
 
 func init() { register("lxc-cgroup", runCgroup) }
@@ -37,23 +36,10 @@ func runCgroup(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runCgroupCmd(c *cli.Ctx) int {
 	key := c.Args[0]
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if c.RCFile != "" {
-		if err := ct.LoadConfigFile(c.RCFile); err != nil {
-			log.Errorf("Failed to load rcfile")
-			return 1
-		}
-	}
-	if !ct.Controllable() {
-		log.Errorf("Insufficent privileges to control %s:%s", c.LXCPath, c.Name)
-		return 1
-	}
-	if !ct.Running() {
-		log.Errorf("'%s:%s' is not running", c.LXCPath, c.Name)
-		return 1
+	ct, code := openSteps{say: sayLog, rcfile: "Failed to load rcfile",
+		control: "Insufficent privileges to control {path}:{name}", running: "'{path}:{name}' is not running"}.open(c, c.RCFile)
+	if ct == nil {
+		return code
 	}
 	if len(c.Args) > 1 {
 		value := c.Args[1]

@@ -75,24 +75,12 @@ func runCheckpoint(argv []string, stdin io.Reader, stdout, stderr io.Writer) int
 		},
 		Check: func(c *cli.Ctx) error { return o.check() },
 		Run: func(c *cli.Ctx) int {
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
+			ct, code := openSteps{say: sayTool, rcfile: "Failed to load rcfile: {err}",
+				control: "Insufficent privileges to control {name}", defined: "{name} is not defined"}.open(c, c.RCFile)
+			if ct == nil {
+				return code
 			}
-			if c.RCFile != "" {
-				if err := ct.LoadConfigFile(c.RCFile); err != nil {
-					c.Errorf("Failed to load rcfile: %v", err)
-					return 1
-				}
-			}
-			if !ct.Controllable() {
-				c.Errorf("Insufficent privileges to control %s", c.Name)
-				return 1
-			}
-			if !ct.Defined() {
-				c.Errorf("%s is not defined", c.Name)
-				return 1
-			}
+			var err error
 			if o.restore {
 				_ = ct.WantDaemonize(o.daemon)
 				err = ct.Restore(lxc.RestoreOptions{Directory: o.dir, Verbose: o.verbose, ActionScript: o.actionScript})

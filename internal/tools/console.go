@@ -11,7 +11,6 @@ import (
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/terminal"
-	"github.com/golxc/golxc/lxc"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,20 +55,10 @@ func runConsole(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func consoleRun(c *cli.Ctx, ttynum, escape int) int {
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if c.RCFile != "" {
-		ct.ClearConfig()
-		if err := ct.LoadConfigFile(c.RCFile); err != nil {
-			log.Errorf("Failed to load rcfile")
-			return 1
-		}
-	}
-	if !ct.Controllable() {
-		log.Errorf("Insufficent privileges to control %s", c.Name)
-		return 1
+	ct, code := openSteps{say: sayLog, clear: true, rcfile: "Failed to load rcfile",
+		control: "Insufficent privileges to control {name}"}.open(c, c.RCFile)
+	if ct == nil {
+		return code
 	}
 	client, err := cmdsock.Dial(c.LXCPath, c.Name)
 	if err != nil {

@@ -111,20 +111,10 @@ func (o *copyOpts) run(c *cli.Ctx) int {
 	if o.newPath == "" {
 		o.newPath = c.LXCPath
 	}
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if c.RCFile != "" {
-		ct.ClearConfig()
-		if err := ct.LoadConfigFile(c.RCFile); err != nil {
-			c.Errorf("Failed to load rcfile %s: %v", c.RCFile, err)
-			return 1
-		}
-	}
-	if !ct.Defined() {
-		c.Errorf("Container %s is not defined", c.Name)
-		return 1
+	ct, code := openSteps{say: sayTool, clear: true, rcfile: "Failed to load rcfile {rcfile}: {err}",
+		defined: "Container {name} is not defined"}.open(c, c.RCFile)
+	if ct == nil {
+		return code
 	}
 	if o.task == taskRename {
 		if err := ct.Rename(o.newName); err != nil {
@@ -156,6 +146,7 @@ func (o *copyOpts) run(c *cli.Ctx) int {
 		}
 	}
 	if o.fssize != "" {
+		var err error
 		if opts.NewSize, err = storage.ParseSize(o.fssize); err != nil {
 			c.Errorf("-L: %v", err)
 			return 1

@@ -34,14 +34,9 @@ func runDestroy(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Short: 's', Long: "snapshots", Set: func(string) error { snaps = true; return nil }},
 		},
 		Run: func(c *cli.Ctx) int {
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
-			}
-			useConfigLog(c, ct)
-			if !ct.Defined() {
-				c.Errorf("Container is not defined")
-				return 1
+			ct, code := openSteps{say: sayTool, configLog: true, defined: "Container is not defined"}.open(c, "")
+			if ct == nil {
+				return code
 			}
 			// LXC's order: clones, then snapshots, then running.
 			if !snaps {

@@ -32,25 +32,17 @@ func runDevice(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				c.Errorf("%s must be run as root", c.Prog)
 				return 1
 			}
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
-			}
-			if c.RCFile != "" {
-				if err := ct.LoadConfigFile(c.RCFile); err != nil {
-					c.Errorf("Failed to load rcfile: %v", err)
-					return 1
-				}
-			}
-			if !ct.Running() {
-				c.Errorf("Container %s is not running", c.Name)
-				return 1
+			ct, code := openSteps{say: sayTool, rcfile: "Failed to load rcfile: {err}",
+				running: "Container {name} is not running"}.open(c, c.RCFile)
+			if ct == nil {
+				return code
 			}
 			if len(c.Args) < 2 {
 				c.Errorf("Error: no command given (Please see --help output)")
 				return 1
 			}
 			verb, dev, dst := c.Args[0], c.Args[1], c.Args[1]
+			var err error
 			if len(c.Args) > 2 {
 				dst = c.Args[2]
 			}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/log"
-	"github.com/golxc/golxc/lxc"
 )
 
 func init() {
@@ -33,21 +32,12 @@ func runFreezer(argv []string, stdin io.Reader, stdout, stderr io.Writer, freeze
 	t := &cli.Tool{
 		Name: name, Help: help, AlwaysLog: true,
 		Run: func(c *cli.Ctx) int {
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				log.Errorf("No such container: %s:%s", c.LXCPath, c.Name)
-				return 1
+			ct, code := openSteps{say: sayLog, noSuch: "No such container: {path}:{name}", rcfile: "Failed to load rcfile",
+				control: "Insufficent privileges to control {path}:{name}"}.open(c, c.RCFile)
+			if ct == nil {
+				return code
 			}
-			if c.RCFile != "" {
-				if err := ct.LoadConfigFile(c.RCFile); err != nil {
-					log.Errorf("Failed to load rcfile")
-					return 1
-				}
-			}
-			if !ct.Controllable() {
-				log.Errorf("Insufficent privileges to control %s:%s", c.LXCPath, c.Name)
-				return 1
-			}
+			var err error
 			// LXC refuses both on a container it has no configuration for.
 			if ct.Defined() || c.RCFile != "" {
 				if freeze {

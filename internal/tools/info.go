@@ -58,19 +58,10 @@ func runInfo(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func infoLine(w io.Writer, label, value string) { fmt.Fprintf(w, "%-15s %s\n", label, value) }
 
 func (o *infoOpts) run(c *cli.Ctx) int {
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if c.RCFile != "" {
-		if err := ct.LoadConfigFile(c.RCFile); err != nil {
-			fmt.Fprintln(c.Stderr, "Failed to load rcfile")
-			return 1
-		}
-	}
-	if !ct.Controllable() {
-		fmt.Fprintf(c.Stderr, "Insufficent privileges to control %s\n", c.Name)
-		return 1
+	ct, code := openSteps{say: sayPlain, rcfile: "Failed to load rcfile",
+		control: "Insufficent privileges to control {name}"}.open(c, c.RCFile)
+	if ct == nil {
+		return code
 	}
 	all := o.json || (!o.ips && !o.state && !o.pid && !o.stats && len(o.keys) == 0)
 	// One batch to the monitor, and only for what is printed.

@@ -56,13 +56,9 @@ func runSnapshot(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			{Long: "format", Arg: cli.RequiredArg, Set: formatOption(&asJSON), Extra: true},
 		},
 		Run: func(c *cli.Ctx) int {
-			ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-			if err != nil {
-				return c.Fail(err)
-			}
-			if !ct.Defined() {
-				c.Errorf("Container %s is not defined", c.Name)
-				return 1
+			ct, code := openSteps{say: sayTool, defined: "Container {name} is not defined"}.open(c, "")
+			if ct == nil {
+				return code
 			}
 			switch task {
 			case snapList:
@@ -87,6 +83,7 @@ func runSnapshot(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 			case snapDestroy:
 				// Any prefix of "ALL" means all (LXC's strncmp).
+				var err error
 				if strings.HasPrefix("ALL", snapName) {
 					err = ct.DestroyAllSnapshots()
 				} else {

@@ -56,11 +56,10 @@ func runStopOpts(c *cli.Ctx, o *query.StopOpts) int {
 	if o.Kill {
 		return query.StopKill(lxcEnv, c)
 	}
-	ct, err := lxc.NewContainer(c.Name, c.LXCPath)
-	if err != nil {
-		return c.Fail(err)
+	ct, code := openSteps{configLog: true}.open(c, "")
+	if ct == nil {
+		return code
 	}
-	useConfigLog(c, ct)
 	if !ct.Running() {
 		c.Errorf("%s is not running", c.Name)
 		return 2
@@ -77,7 +76,7 @@ func runStopOpts(c *cli.Ctx, o *query.StopOpts) int {
 		}
 		return 0
 	}
-	err = ct.Shutdown(timeout)
+	err := ct.Shutdown(timeout)
 	if err == nil {
 		return 0
 	}
