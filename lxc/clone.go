@@ -3,7 +3,6 @@ package lxc
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,7 +187,7 @@ func (c *Container) writeCloneConfig(nc *Container, dir, raw string, o CloneOpti
 	}, randomMAC)
 	for _, cp := range copies {
 		to := filepath.Join(dir, strings.TrimPrefix(cp.To, nc.Dir()+"/"))
-		if err := copyFileMode(cp.From, to); err != nil {
+		if err := storage.CopyFile(cp.From, to, false); err != nil {
 			return fmt.Errorf("copy %s for the clone: %w", cp.From, err)
 		}
 		log.Debugf("Copied %q to %q", cp.From, cp.To)
@@ -279,30 +278,6 @@ func writeHostname(rootfs, name string) error {
 		log.Debugf("Wrote hostname %q into %s", name, path)
 	}
 	return err
-}
-
-func copyFileMode(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	st, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Chmod(to, st.Mode().Perm())
 }
 
 // cloneBuild is the hidden directory a clone is assembled in. It is

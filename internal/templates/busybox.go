@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/storage"
 )
 
 // Busybox is the built-in equivalent of LXC's lxc-busybox template: it fills
@@ -172,8 +173,8 @@ func udhcpcScriptPath(bin string) string {
 
 func installBusybox(rootfs, bin string) error {
 	dst := filepath.Join(rootfs, "bin", "busybox")
-	if err := copyFile(bin, dst); err != nil {
-		return err
+	if err := storage.CopyFile(bin, dst, true); err != nil {
+		return fmt.Errorf("copy busybox to %s: %w", dst, err)
 	}
 	applets, err := busyboxApplets(bin)
 	if err != nil {
@@ -223,32 +224,6 @@ func busyboxApplets(bin string) ([]string, error) {
 		return nil, fmt.Errorf("%s --list printed no applets", bin)
 	}
 	return applets, nil
-}
-
-// copyFile copies like cp without -p: an existing target keeps its mode,
-// a new one gets the source permissions minus umask.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	st, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, st.Mode().Perm())
-	if err != nil {
-		return fmt.Errorf("copy busybox: %w", err)
-	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("copy busybox to %s: %w", dst, err)
-	}
-	return nil
 }
 
 func touch(path string) error {
