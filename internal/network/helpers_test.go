@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/vishvananda/netns"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/lxcnet"
 )
 
@@ -32,6 +34,8 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// Sweep took the locks of the made-up containers of /tmp/gxlp.
+	os.RemoveAll(filepath.Dir(lock.Path(config.RuntimeDir(), "/tmp/gxlp", "x")))
 	os.Exit(code)
 }
 

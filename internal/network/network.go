@@ -54,7 +54,8 @@ type Network struct {
 
 // New checks the configuration against the host before anything is
 // created, so a bad key fails the start with nothing left behind. It also
-// undoes what killed monitors of any container left on the host.
+// undoes what a killed monitor of this container left on the host (its
+// caller is the container's monitor, which owns the container now).
 func New(p Params) (*Network, error) {
 	if os.Geteuid() != 0 {
 		return userNew(p)
@@ -63,7 +64,7 @@ func New(p Params) (*Network, error) {
 	if err := n.checkShared(); err != nil || p.NetnsShared {
 		return nil, err
 	}
-	Sweep()
+	sweepOwn(p.LXCPath, p.Name)
 	h, err := netlink.NewHandle(unix.NETLINK_ROUTE) // one socket, not one per family
 	if err != nil {
 		return nil, fmt.Errorf("network: open netlink: %w", err)

@@ -149,10 +149,36 @@ func readRecords() (live, dead []*record) {
 }
 
 // Sweep undoes on the host what monitors that died without tearing down
-// left behind: proxy entries, host veths, stacked devices still on the
-// host, and phys devices to rename back. It returns one line per problem.
+// left behind (golxc net cleanup): proxy entries, host veths, stacked
+// devices still on the host, and phys devices to rename back. Each record
+// is swept under its container's lock and only while no monitor serves
+// the container: a monitor starting it sweeps the record itself (New),
+// and then writes its own under the same name. It returns one line per
+// problem.
 func Sweep() []error {
 	live, dead := readRecords()
+	return sweep(live, dead, holdIdle)
+}
+
+// sweepOwn undoes what a killed monitor of lxcpath/name left. Its caller
+// is the container's new monitor: it claimed the container under its
+// lock, so no other process writes these records or their devices.
+// Other containers' records wait for their own start or for Sweep.
+func sweepOwn(lxcpath, name string) {
+	live, dead := readRecords()
+	var own []*record
+	for _, r := range dead {
+		if r.Container == filepath.Join(lxcpath, name) {
+			own = append(own, r)
+		}
+	}
+	sweep(live, own, nil)
+}
+
+// sweep cleans up after the dead records and removes them, each while
+// hold holds its container (nil: the caller holds them all); a record
+// hold refuses is left as it is.
+func sweep(live, dead []*record, hold func(*record) (release func(), ok bool)) []error {
 	if len(dead) == 0 {
 		return nil
 	}
@@ -169,8 +195,16 @@ func Sweep() []error {
 	}
 	var errs []error
 	for _, r := range dead {
+		release := func() {}
+		if hold != nil {
+			var ok bool
+			if release, ok = hold(r); !ok {
+				continue
+			}
+		}
 		errs = append(errs, r.clean(h, inUse)...)
 		r.remove()
+		release()
 	}
 	for _, e := range errs {
 		log.Warnf("network cleanup: %v", e)
