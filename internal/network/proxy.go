@@ -25,7 +25,12 @@ func proxyNeigh(h *netlink.Handle, p proxyRecord) (*netlink.Neigh, error) {
 	if ip.To4() != nil {
 		fam, ip = netlink.FAMILY_V4, ip.To4()
 	}
-	return &netlink.Neigh{LinkIndex: l.Attrs().Index, Family: fam, Flags: netlink.NTF_PROXY, IP: ip}, nil
+	// Permanent, unlike LXC 5.0.2's: the kernel flushes a link's other
+	// proxy entries when its carrier goes (a flapping uplink, a bridge
+	// that loses its last port), and the container would stop being
+	// answered for; golxc deletes its entries itself at teardown.
+	return &netlink.Neigh{LinkIndex: l.Attrs().Index, Family: fam, Flags: netlink.NTF_PROXY,
+		State: netlink.NUD_PERMANENT, IP: ip}, nil
 }
 
 func addProxy(h *netlink.Handle, p proxyRecord) error {

@@ -342,18 +342,15 @@ func TestNetKilledMonitor(t *testing.T) {
 		return err != nil || strings.Contains(string(b), ") Z ")
 	})
 	eventually(t, "the host veth to go with the namespace", func() bool { return len(bridgePorts(br)) == 0 })
-	// The entry may be gone already: every container start sweeps what
-	// killed monitors left (network.New calls Sweep), and the kernel
-	// flushes a bridge's non-permanent proxy entries when it loses its
-	// last port's carrier (asynchronously, through linkwatch). Otherwise
-	// golxc net cleanup must remove it.
-	if proxies() == 1 {
-		mustRun(t, "golxc", "net", "cleanup")
-		if proxies() != 0 {
-			t.Error("cleanup left the proxy entry")
-		}
-	} else {
-		t.Log("the leaked proxy entry was gone before golxc net cleanup ran")
+	// The entry stays: it is permanent (the kernel keeps it when the
+	// bridge loses its last port's carrier) and other containers' starts
+	// sweep only their own records. golxc net cleanup removes it.
+	if proxies() != 1 {
+		t.Fatal("the killed monitor's proxy entry is gone before golxc net cleanup")
+	}
+	mustRun(t, "golxc", "net", "cleanup")
+	if proxies() != 0 {
+		t.Error("cleanup left the proxy entry")
 	}
 	startRunning(t, lp, name)
 	if len(bridgePorts(br)) != 1 || proxies() != 1 {
