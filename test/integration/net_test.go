@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -342,9 +343,20 @@ func TestNetKilledMonitor(t *testing.T) {
 		return err != nil || strings.Contains(string(b), ") Z ")
 	})
 	eventually(t, "the host veth to go with the namespace", func() bool { return len(bridgePorts(br)) == 0 })
-	// The entry stays: it is permanent (the kernel keeps it when the
-	// bridge loses its last port's carrier) and other containers' starts
-	// sweep only their own records. golxc net cleanup removes it.
+	// The entry stays: it is permanent, so the kernel keeps it when the
+	// bridge loses its last port's carrier (it flushes the others in
+	// that carrier event, which can come a second after the port goes),
+	// and another container's start sweeps only its own records. golxc
+	// net cleanup removes it.
+	eventually(t, "the bridge to lose its carrier", func() bool {
+		l, err := netlink.LinkByName(br)
+		return err == nil && l.Attrs().OperState != netlink.OperUp
+	})
+	time.Sleep(300 * time.Millisecond) // the flush runs just after the state change shows
+	other := "netkill2"
+	busybox(t, lp, other, "lxc.init.cmd = /bin/sleep 1000")
+	startRunning(t, lp, other)
+	killStop(t, lp, other)
 	if proxies() != 1 {
 		t.Fatal("the killed monitor's proxy entry is gone before golxc net cleanup")
 	}
