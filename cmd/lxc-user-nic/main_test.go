@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -66,7 +65,7 @@ func netnsOf(t *testing.T, u *testuser.User, args ...string) int {
 	cmd := exec.Command("unshare", append(args, "sleep", "600")...)
 	cmd.Dir = "/"
 	if u != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}}
+		cmd.SysProcAttr = u.Cred()
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -84,26 +83,13 @@ func netnsOf(t *testing.T, u *testuser.User, args ...string) int {
 	return 0
 }
 
-type res struct {
-	code           int
-	stdout, stderr string
-}
-
-func (f fixture) run(t *testing.T, args ...string) res {
+// run runs the helper as the test user.
+func (f fixture) run(t *testing.T, args ...string) testuser.Result {
 	t.Helper()
 	cmd := exec.Command(f.bin, args...)
 	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: f.user.UID, Gid: f.user.GID, Groups: []uint32{}}}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return res{code, out.String(), errb.String()}
+	cmd.SysProcAttr = f.user.Cred()
+	return testuser.Run(t, cmd)
 }
 
 func (f fixture) db(t *testing.T) string {
@@ -128,8 +114,8 @@ func TestCreateQuotaDelete(t *testing.T) {
 	var hosts []string
 	for i := 0; i < 10; i++ {
 		r := f.run(t, "create", "/tmp/x", "uns-c1", fmt.Sprint(pid), "veth", "unsbr0", fmt.Sprintf("eth%d", i))
-		m := created.FindStringSubmatch(r.stdout)
-		if r.code != 0 || m == nil || m[1] != fmt.Sprintf("eth%d", i) {
+		m := created.FindStringSubmatch(r.Stdout)
+		if r.Code != 0 || m == nil || m[1] != fmt.Sprintf("eth%d", i) {
 			t.Fatalf("create %d: %+v", i, r)
 		}
 		master, _ := os.Readlink("/sys/class/net/" + m[3] + "/master")
@@ -143,14 +129,14 @@ func TestCreateQuotaDelete(t *testing.T) {
 		t.Errorf("peer not in the user's namespace:\n%s", inside)
 	}
 	r := f.run(t, "create", "/tmp/x", "uns-c1", fmt.Sprint(pid), "veth", "unsbr0", "eth10")
-	if r.code != 1 || !strings.Contains(r.stderr, "Quota reached") || len(hostVeths(f.user)) != 10 {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Quota reached") || len(hostVeths(f.user)) != 10 {
 		t.Errorf("eleventh over a quota of ten: %+v (veths %d)", r, len(hostVeths(f.user)))
 	}
 	if n := strings.Count(f.db(t), "unstest4 veth unsbr0 veth"); n != 10 {
 		t.Errorf("database has %d records:\n%s", n, f.db(t))
 	}
 	r = f.run(t, "delete", "/tmp/x", "uns-c1", fmt.Sprintf("/proc/%d/ns/net", pid), "veth", "unsbr0", hosts[0])
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("delete: %+v", r)
 	}
 	if _, err := os.Stat("/sys/class/net/" + hosts[0]); err == nil {
@@ -161,7 +147,7 @@ func TestCreateQuotaDelete(t *testing.T) {
 	}
 	// Its slot is free again.
 	r = f.run(t, "create", "/tmp/x", "uns-c1", fmt.Sprint(pid), "veth", "unsbr0", "eth10")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Errorf("create after delete: %+v", r)
 	}
 }
@@ -172,7 +158,7 @@ func TestCreateRefusesOthersNetns(t *testing.T) {
 	f := setup(t, 10)
 	pid := netnsOf(t, nil, "-n")
 	r := f.run(t, "create", "/tmp/x", "uns-c1", fmt.Sprint(pid), "veth", "unsbr0", "eth0")
-	if r.code != 1 || !strings.Contains(r.stderr, "may not modify netns") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "may not modify netns") {
 		t.Errorf("root's netns: %+v", r)
 	}
 	if v := hostVeths(f.user); len(v) != 0 {
@@ -193,10 +179,10 @@ func TestDeleteRefusesOtherPaths(t *testing.T) {
 	var msgs []string
 	for _, p := range []string{"/etc/shadow", "/nonexistent", "/root", "/proc/self/ns/../status", "/dev/null"} {
 		r := f.run(t, "delete", "/tmp/x", "uns-c1", p, "veth", "unsbr0", "vethX")
-		if r.code != 1 {
+		if r.Code != 1 {
 			t.Errorf("%s: %+v", p, r)
 		}
-		msgs = append(msgs, strings.Replace(r.stderr, p, "PATH", 1))
+		msgs = append(msgs, strings.Replace(r.Stderr, p, "PATH", 1))
 	}
 	for _, m := range msgs[1:] {
 		if m != msgs[0] {
@@ -207,7 +193,7 @@ func TestDeleteRefusesOtherPaths(t *testing.T) {
 	// not privileged over it (or may not even open it).
 	pid := netnsOf(t, nil, "-n")
 	r := f.run(t, "delete", "/tmp/x", "uns-c1", fmt.Sprintf("/proc/%d/ns/net", pid), "veth", "unsbr0", "vethX")
-	if r.code != 1 || r.stderr == "" {
+	if r.Code != 1 || r.Stderr == "" {
 		t.Errorf("root's netns: %+v", r)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/golxc/golxc/internal/testuser"
 )
 
 var binDir string
@@ -155,16 +157,8 @@ func execBounded(limit time.Duration, env []string, path string, args ...string)
 // set by the caller) and collects its exit code and output.
 func runCmd(t *testing.T, cmd *exec.Cmd) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	r := testuser.Run(t, cmd)
+	return result{r.Code, r.Stdout, r.Stderr}
 }
 
 func needRoot(t *testing.T) {

@@ -112,7 +112,7 @@ func userTool(t *testing.T, u testuser.User, cgroups []string, tool string, args
 	cmd.Dir = u.Home
 	cmd.Env = []string{"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name,
 		"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "GOLXC_TEST_CGROUPS=" + strings.Join(cgroups, " ")}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}}
+	cmd.SysProcAttr = u.Cred()
 	return runCmd(t, cmd)
 }
 

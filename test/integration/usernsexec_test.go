@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/golxc/golxc/internal/testuser"
@@ -19,7 +18,7 @@ func asUser(t *testing.T, u testuser.User, path string, args ...string) result {
 	cmd := exec.Command(path, args...)
 	cmd.Dir = "/"
 	cmd.Env = []string{"HOME=" + u.Home, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "USER=" + u.Name}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}}
+	cmd.SysProcAttr = u.Cred()
 	return runCmd(t, cmd)
 }
 
