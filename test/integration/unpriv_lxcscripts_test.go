@@ -8,18 +8,49 @@ import (
 	"testing"
 )
 
-// sudoShim is "sudo -i -u USER CMD..." as LXC's test scripts use it, but
+// sudoShim is sudo (not installed here) as LXC's test scripts call it,
 // keeping PATH (a real sudo -i resets it, and LXC's tools would answer
-// instead of golxc's): a login-like environment in USER's home.
+// instead of golxc's): "sudo -i -u USER CMD..." runs CMD in a login-like
+// environment in USER's home (lxc-test-unpriv, lxc-test-usernic), "sudo
+// -Hu USER [VAR=VAL...] CMD..." with USER's HOME in the caller's
+// environment (lxc-test-usernsexec).
 const sudoShim = `#!/bin/sh
-if [ "$1" = "-i" ] && [ "$2" = "-u" ]; then
-	u=$3; shift 3
-	home=$(getent passwd "$u" | cut -d: -f6)
+case "$1" in
+-i) [ "$2" = "-u" ] || exec "$@"; u=$3; shift 3; login=1 ;;
+-Hu) u=$2; shift 2; login= ;;
+*) exec "$@" ;;
+esac
+home=$(getent passwd "$u" | cut -d: -f6)
+if [ -n "$login" ]; then
 	cd "$home" || exit 1
 	exec setpriv --reuid="$u" --regid="$u" --init-groups env -i HOME="$home" USER="$u" LOGNAME="$u" PATH="$PATH" SHELL=/bin/sh sh -c "$*"
 fi
-exec "$@"
+exec setpriv --reuid="$u" --regid="$u" --init-groups env HOME="$home" USER="$u" LOGNAME="$u" PATH="$PATH" "$@"
 `
+
+// shimDir makes a directory for the front of a script's PATH with
+// sudoShim as sudo and links to golxc named tools. It lives under
+// binDir (0755): the test user must reach the shim and the links in it
+// (t.TempDir's parent is 0700, and the user's commands would silently
+// run the golxc installed in /usr/local/bin instead).
+func shimDir(t *testing.T, tools ...string) string {
+	t.Helper()
+	shim, err := os.MkdirTemp(binDir, "shim-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shim) })
+	os.Chmod(shim, 0o755)
+	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte(sudoShim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range tools {
+		if err := os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(shim, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return shim
+}
 
 // Differential: LXC's own unprivileged-container scripts pass with
 // golxc's tools first on PATH (lxc-test-unpriv: a user creates, starts
@@ -39,26 +70,9 @@ func TestUnprivLXCScripts(t *testing.T) {
 	if _, err := os.Stat("/sys/class/net/lxcbr0"); err != nil {
 		t.Skip("lxcbr0 is down (golxc net start brings it up)")
 	}
-	// Under binDir (0755): the test user must reach the shim and the
-	// links in it (t.TempDir's parent is 0700, and the user's commands
-	// would silently run the golxc installed in /usr/local/bin instead).
-	shim, err := os.MkdirTemp(binDir, "shim-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(shim) })
-	os.Chmod(shim, 0o755)
-	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte(sudoShim), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	// As make install does: links only for the tools golxc implements,
 	// so the others (lxc-copy) stay LXC's.
-	impl := mustRun(t, "golxc", "--list-implemented").stdout
-	for _, tool := range strings.Fields(impl) {
-		if err := os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(shim, tool)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shim := shimDir(t, strings.Fields(mustRun(t, "golxc", "--list-implemented").stdout)...)
 	for _, script := range []string{"lxc-test-unpriv", "lxc-test-usernic"} {
 		t.Run(script, func(t *testing.T) {
 			path := "/usr/bin/" + script
@@ -106,17 +120,6 @@ func TestUnprivLXCScripts(t *testing.T) {
 	}
 }
 
-// sudoHuShim is the `sudo -Hu USER [VAR=VAL...] CMD...` lxc-test-usernsexec
-// runs itself through (sudo is not installed here).
-const sudoHuShim = `#!/bin/sh
-if [ "$1" = "-Hu" ]; then
-	u=$2; shift 2
-	home=$(getent passwd "$u" | cut -d: -f6)
-	exec setpriv --reuid="$u" --regid="$u" --init-groups env HOME="$home" USER="$u" LOGNAME="$u" PATH="$PATH" "$@"
-fi
-exec "$@"
-`
-
 // Differential: LXC's lxc-test-usernsexec (maps, owners of files made
 // inside, mismatched maps refused) passes with golxc's lxc-usernsexec.
 // The script makes its user test-userns and leaves it: removed here.
@@ -138,18 +141,7 @@ func TestUsernsexecLXCScript(t *testing.T) {
 			exec.Command("sed", "-i", "/^test-userns:/d", f).Run()
 		}
 	})
-	shim, err := os.MkdirTemp(binDir, "nsshim-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(shim) })
-	os.Chmod(shim, 0o755)
-	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte(sudoHuShim), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(binDir, "golxc"), filepath.Join(shim, "lxc-usernsexec")); err != nil {
-		t.Fatal(err)
-	}
+	shim := shimDir(t, "lxc-usernsexec")
 	cmd := exec.Command("bash", script)
 	cmd.Dir = "/"
 	cmd.Env = append(os.Environ(), "PATH="+shim+":"+os.Getenv("PATH"))
