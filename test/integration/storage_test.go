@@ -242,10 +242,7 @@ func TestLoopBackingStore(t *testing.T) {
 		t.Skip("mkfs.ext4 missing")
 	}
 	lp := lxcpath(t)
-	conf := filepath.Join(t.TempDir(), "c.conf")
-	os.WriteFile(conf, []byte("lxc.net.0.type = empty\n"), 0o644)
-	mustRun(t, "lxc-create", "-P", lp, "-n", "stor-loop", "-t", "busybox", "-B", "loop", "--fssize", "64M", "-f", conf)
-	t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-loop", "-k") })
+	createBacked(t, lp, "stor-loop", "busybox", "-B", "loop", "--fssize", "64M")
 	img := filepath.Join(lp, "stor-loop", "rootdev")
 	st, err := os.Stat(img)
 	if err != nil || st.Size() != 64<<20+1 {
@@ -271,8 +268,7 @@ func TestLoopBackingStore(t *testing.T) {
 	}
 	// An external template (LXC's own script) fills the image too.
 	if script := "/usr/share/lxc/templates/lxc-busybox"; fileExists(script) {
-		mustRun(t, "lxc-create", "-P", lp, "-n", "stor-loopx", "-t", script, "-B", "loop", "--fssize", "64M", "-f", conf)
-		t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-loopx", "-k") })
+		createBacked(t, lp, "stor-loopx", script, "-B", "loop", "--fssize", "64M")
 		startRunning(t, lp, "stor-loopx")
 		killStop(t, lp, "stor-loopx")
 		mustRun(t, "lxc-destroy", "-P", lp, "-n", "stor-loopx")
@@ -283,6 +279,17 @@ func TestLoopBackingStore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lp, "stor-x")); !os.IsNotExist(err) {
 		t.Error("the failed create left stor-x")
 	}
+}
+
+// createBacked creates container name in lp from template, networking
+// off, on the backing store the extra lxc-create arguments choose (-B
+// ...); it is stopped at cleanup.
+func createBacked(t *testing.T, lp, name, template string, args ...string) {
+	t.Helper()
+	conf := filepath.Join(t.TempDir(), "c.conf")
+	os.WriteFile(conf, []byte("lxc.net.0.type = empty\n"), 0o644)
+	mustRun(t, "lxc-create", append([]string{"-P", lp, "-n", name, "-t", template, "-f", conf}, args...)...)
+	t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", name, "-k") })
 }
 
 // loopsOf counts the loop devices backed by file.
@@ -321,14 +328,8 @@ func TestBtrfsSnapshotClone(t *testing.T) {
 	t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
 	lp := filepath.Join(mnt, "lxc")
 	dropLockDirs(t, dir)
-	conf := filepath.Join(t.TempDir(), "c.conf")
-	os.WriteFile(conf, []byte("lxc.net.0.type = empty\n"), 0o644)
-	mustRun(t, "lxc-create", "-P", lp, "-n", "stor-bt", "-t", "busybox", "-B", "btrfs", "-f", conf)
-	t.Cleanup(func() {
-		for _, c := range []string{"stor-bt", "stor-btsnap"} {
-			run(t, nil, "lxc-stop", "-P", lp, "-n", c, "-k")
-		}
-	})
+	createBacked(t, lp, "stor-bt", "busybox", "-B", "btrfs")
+	t.Cleanup(func() { run(t, nil, "lxc-stop", "-P", lp, "-n", "stor-btsnap", "-k") })
 	mustRun(t, "lxc-copy", "-P", lp, "-n", "stor-bt", "-N", "stor-btsnap", "-s")
 	cfg, _ := os.ReadFile(filepath.Join(lp, "stor-btsnap", "config"))
 	if !strings.Contains(string(cfg), "lxc.rootfs.path = btrfs:"+lp+"/stor-btsnap/rootfs\n") {
@@ -347,7 +348,7 @@ func TestBtrfsSnapshotClone(t *testing.T) {
 	startRunning(t, lp, "stor-bt")
 	killStop(t, lp, "stor-bt")
 	// -B best picks btrfs where the lxcpath is on btrfs.
-	mustRun(t, "lxc-create", "-P", lp, "-n", "stor-btbest", "-t", "busybox", "-B", "best", "-f", conf)
+	createBacked(t, lp, "stor-btbest", "busybox", "-B", "best")
 	if cfg, _ := os.ReadFile(filepath.Join(lp, "stor-btbest", "config")); !strings.Contains(string(cfg), "lxc.rootfs.path = btrfs:") {
 		t.Errorf("-B best on btrfs:\n%s", cfg)
 	}
