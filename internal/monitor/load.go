@@ -141,15 +141,7 @@ func (m *monitor) claim() (already bool, err error) {
 }
 
 // isRunning: a monitor answers on the command socket.
-func isRunning(lxcpath, name string) bool {
-	c, err := cmdsock.Dial(lxcpath, name)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	st, err := c.State()
-	return err == nil && st != cmdsock.STOPPED
-}
+func isRunning(lxcpath, name string) bool { return cmdsock.Served(lxcpath, name) }
 
 // runDir is LXC's runtime directory: the lock files there must be the ones
 // lxc-create/lxc-destroy take (package lxc uses the same function).

@@ -24,22 +24,11 @@ func holdIdle(r *record) (func(), bool) {
 		log.Warnf("network cleanup: %s: lock: %v", r.Container, err)
 		return nil, false
 	}
-	if served(lxcpath, name) || !sameDeadRecord(r) {
+	if cmdsock.Served(lxcpath, name) || !sameDeadRecord(r) {
 		l.Unlock()
 		return nil, false
 	}
 	return func() { l.Unlock() }, true
-}
-
-// served: a monitor answers on the container's command socket.
-func served(lxcpath, name string) bool {
-	c, err := cmdsock.Dial(lxcpath, name)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	st, err := c.State()
-	return err == nil && st != cmdsock.STOPPED
 }
 
 // sameDeadRecord: r's file is still there and names the same dead monitor.
