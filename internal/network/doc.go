@@ -6,8 +6,10 @@
 // namespace (name, MAC, addresses, up, gateways); no process is attached.
 //
 // Each device type is a driver in its own file. Everything created on the
-// host is recorded in a state file under RUNDIR/golxc/network (config.GolxcRuntimeDir) so that the
-// next start (or `golxc net cleanup`) can undo what a killed monitor left:
-// proxy neighbour entries, stray veths, and physical devices that the
-// kernel handed back to the host under their in-container name.
+// host is recorded in a state file under RUNDIR/golxc/network (config.GolxcRuntimeDir) so that
+// what a killed monitor left (proxy neighbour entries, stray veths, and
+// physical devices that the kernel handed back to the host under their
+// in-container name) is undone by the container's next start, which
+// sweeps its own records only, or by `golxc net cleanup`, which sweeps
+// every dead record under its container's lock.
 package network
