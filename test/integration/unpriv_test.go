@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/testuser"
 )
@@ -346,13 +349,24 @@ func TestUnprivGUIIdmap(t *testing.T) {
 			t.Errorf("%s is %d:%d on the host, want %d:%d", f, s.Uid, s.Gid, want, want)
 		}
 	}
+	// Root on the host gets ENOEXEC for a file that is no module, the
+	// container's root EPERM; a kernel without module support answers
+	// ENOSYS to both, leaving nothing to refuse.
+	modules := true
+	if bb, err := os.Open("/bin/busybox"); err == nil {
+		if err := unix.FinitModule(int(bb.Fd()), "", 0); errors.Is(err, unix.ENOSYS) {
+			modules = false
+			t.Logf("insmod check skipped: the kernel has no module support (finit_module: %v)", err)
+		}
+		bb.Close()
+	}
 	for _, c := range []struct{ cmd, want string }{
 		{"touch /mnt/by-container-root", "Permission denied"},
 		{"mknod /tmp/sda b 8 0", "Operation not permitted"},
 		{"insmod /bin/busybox", "not permitted"}, // root would get "invalid module format"
 	} {
-		if _, err := os.Stat("/proc/modules"); err != nil && strings.HasPrefix(c.cmd, "insmod") {
-			continue // a kernel without modules: nothing to refuse
+		if !modules && strings.HasPrefix(c.cmd, "insmod") {
+			continue
 		}
 		r := userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c", c.cmd)
 		if r.code == 0 || !strings.Contains(r.stderr, c.want) {
@@ -375,7 +389,29 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	}
 	expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", "unpriv-rootc", "-s"), 0, "State:          RUNNING\n", "")
 
+	// Beyond its user namespace, the container's root has no
+	// CAP_SYS_MODULE (16) even there: dropped by lxc.cap.drop.
+	st := expectOK(t, "CapBnd", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "grep", "CapBnd", "/proc/self/status")).stdout
+	var bnd uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(st, "CapBnd:")), "%x", &bnd); err != nil || bnd&(1<<16) != 0 {
+		t.Errorf("the container's root keeps CAP_SYS_MODULE in its bounding set: %q (%v)", st, err)
+	}
+
 	expectOK(t, "lxc-stop", userTool(t, u, cg, "lxc-stop", "-n", name))
+	// A network type only root may give: one line naming the key and
+	// what to do, and nothing left behind.
+	cfgText, _ := os.ReadFile(filepath.Join(dir, "config"))
+	os.WriteFile(filepath.Join(dir, "config"), []byte(strings.Replace(string(cfgText), "lxc.net.0.type = empty\n", "lxc.net.0.type = macvlan\nlxc.net.0.link = lo\n", 1)), 0o644)
+	r := userTool(t, u, cg, "lxc-start", "-n", name, "-d")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "lxc.net.0.type = macvlan: not for a user's container") || !strings.Contains(r.stderr, "/etc/lxc/lxc-usernet") {
+		t.Errorf("a user's macvlan:\n%v", r)
+	}
+	expect(t, userTool(t, u, cg, "lxc-info", "-n", name, "-s"), 0, "State:          STOPPED\n", "")
+	for _, d := range cg {
+		if ents, _ := filepath.Glob(filepath.Join(d, "lxc.payload.*")); len(ents) > 0 {
+			t.Errorf("the refused start left cgroups %v", ents)
+		}
+	}
 	expectOK(t, "lxc-destroy", userTool(t, u, cg, "lxc-destroy", "-n", name))
 }
 
