@@ -114,7 +114,9 @@ func userTool(t *testing.T, u testuser.User, cgroups []string, tool string, args
 	cmd := exec.Command("/bin/sh", append([]string{"-c", script, "sh", filepath.Join(binDir, tool)}, args...)...)
 	cmd.Dir = u.Home
 	cmd.Env = []string{"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name,
-		"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "GOLXC_TEST_CGROUPS=" + strings.Join(cgroups, " ")}
+		"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "GOLXC_TEST_CGROUPS=" + strings.Join(cgroups, " "),
+		// Monitors that may hibernate do so between two commands.
+		"GOLXC_HIBERNATE_IDLE=300ms"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}}
 	return runCmd(t, cmd)
 }
@@ -230,7 +232,8 @@ func TestUnprivUserFlow(t *testing.T) {
 				t.Fatalf("lxc-ls --fancy shows no IPv4 on lxcbr0:\n%s", ls)
 			}
 			info := expectOK(t, "lxc-info", userTool(t, u, cg, "lxc-info", "-n", name)).stdout
-			for _, re := range []string{`(?m)^State: +RUNNING$`, `(?m)^IP: +10\.0\.3\.\d+$`, `(?m)^Link: +veth\d+_\w{4}$`, `(?m)^Memory use: +\d`, `(?m)^ TX bytes: +\d`} {
+			for _, re := range []string{`(?m)^State: +RUNNING$`, `(?m)^IP: +10\.0\.3\.\d+$`, `(?m)^CPU use: +\d+\.\d+ seconds$`, `(?m)^Link: +veth\d+_\w{4}$`,
+				`(?m)^Memory use: +\d`, `(?m)^ TX bytes: +\d`, `(?m)^ RX bytes: +\d`, `(?m)^ Total bytes: +\d`} {
 				if !regexp.MustCompile(re).MatchString(info) {
 					t.Errorf("lxc-info lacks %s:\n%s", re, info)
 				}
@@ -265,13 +268,17 @@ func TestUnprivUserFlow(t *testing.T) {
 			// Another user can neither stop nor attach to it.
 			other := testuser.Create(t, "unpriv-t2")
 			os.Chmod(u.Home, 0o755) // it may read the config: still not its container
-			for _, args := range [][]string{{"lxc-stop", "-P", lp, "-n", name, "-k"}, {"lxc-attach", "-P", lp, "-n", name, "--", "true"}, {"lxc-freeze", "-P", lp, "-n", name}} {
+			for _, args := range [][]string{{"lxc-stop", "-P", lp, "-n", name, "-k"}, {"lxc-attach", "-P", lp, "-n", name, "--", "true"}, {"lxc-freeze", "-P", lp, "-n", name},
+				{"lxc-cgroup", "-P", lp, "-n", name, "pids.max", "1"}} {
 				if r := userTool(t, other, nil, args[0], args[1:]...); r.code == 0 {
 					t.Errorf("another user ran %v on the container:\n%v", args, r)
 				}
 			}
 			os.Chmod(u.Home, 0o711)
 			expect(t, userTool(t, u, cg, "lxc-info", "-n", name, "-s"), 0, "State:          RUNNING\n", "")
+			if r := userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.max"); r.stdout == "1\n\n" {
+				t.Errorf("another user set the container's pids.max to 1")
+			}
 
 			expectOK(t, "lxc-stop", userTool(t, u, cg, "lxc-stop", "-n", name))
 			if left := hostNicsOf(u); len(left) > 0 {
