@@ -338,13 +338,16 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	fmt.Fprint(f, "lxc.mount.entry = /dev/dri dev/dri none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /dev/snd dev/snd none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /tmp/.X11-unix tmp/.X11-unix none bind,optional,create=dir\n"+
-		"lxc.mount.entry = /dev/video0 dev/video0 none bind,optional,create=file\n")
+		"lxc.mount.entry = /dev/video0 dev/video0 none bind,optional,create=file\n"+
+		// A device that is there, as the seed's /dev/video0 on a desktop.
+		"lxc.mount.entry = /dev/zero dev/video-test none bind,optional,create=file\n")
 	f.Close()
 	expectOK(t, "lxc-start", userTool(t, u, cg, "lxc-start", "-n", name, "-d"))
 	if b, err := os.ReadFile(filepath.Join(u.Home, "pre-start-ran")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(u.UID) {
 		t.Errorf("pre-start hook: %q %v, want it run as uid %d", b, err, u.UID)
 	}
 	expect(t, userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.max"), 0, "77\n\n", "")
+	expectOK(t, "the present optional device is bound", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c", "test -c /dev/video-test && head -c 4 /dev/video-test | od -An -tx1"))
 	expectOK(t, "touch as root", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "touch", "/tmp/by-root"))
 	expectOK(t, "touch as 1000", userTool(t, u, cg, "lxc-attach", "-n", name, "-u", "1000", "-g", "1000", "--", "touch", "/tmp/by-1000"))
 	for f, want := range map[string]uint32{"by-root": 2700000, "by-1000": 1000} {
