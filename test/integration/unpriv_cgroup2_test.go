@@ -83,9 +83,19 @@ func systemdDelegation(t *testing.T, mnt string, u testuser.User, ctrls []string
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		rmCgroupTree(top)
+		// A killed process leaves its cgroup a moment after
+		// "populated 0": retry until the slice is gone, then take back
+		// what was enabled at the root.
+		for i := 0; i < 50; i++ {
+			if rmCgroupTree(top); !isDir(top) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		for _, c := range enabledAtRoot {
-			os.WriteFile(filepath.Join(mnt, "cgroup.subtree_control"), []byte("-"+c), 0)
+			if err := os.WriteFile(filepath.Join(mnt, "cgroup.subtree_control"), []byte("-"+c), 0); err != nil {
+				t.Errorf("disable %s at the cgroup2 root again: %v", c, err)
+			}
 		}
 	})
 	for _, c := range ctrls {
@@ -273,4 +283,9 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
