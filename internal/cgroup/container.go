@@ -55,6 +55,9 @@ func New(l *Layout, o Options) *Container {
 		if useInit && h.InitPath != "" {
 			b = h.InitPath
 		}
+		if l.Euid != 0 && l.Mode == Unified && h.Unified {
+			b = evacuatedBase(h, b)
+		}
 		c.base[h] = b
 	}
 	return c
@@ -188,7 +191,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 	}
 	log.Tracef("Created %s cgroup %s", what, c.dir(h, rel))
 	if h.Unified && c.l.Mode == Unified {
-		if err := delegate(base, rel); err != nil {
+		if err := delegate(base, rel, c.l.Euid != 0); err != nil {
 			return true, err
 		}
 	}
@@ -206,7 +209,11 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		log.Tracef("Set up legacy device cgroup controller limits in %s", c.dir(h, rel))
 		c.devDefaults = true
 	}
-	if what == "payload" && h.Unified && c.l.Mode == Unified && isCgroup2(c.dir(h, rel)) {
+	if what == "payload" && h.Unified && c.l.Mode == Unified && c.l.Euid != 0 {
+		// Attaching an eBPF program needs CAP_SYS_ADMIN on the host (LXC
+		// finds bpf device support missing and goes on as well).
+		log.Debugf("Not attaching the default device program to %s: not root", c.dir(h, rel))
+	} else if what == "payload" && h.Unified && c.l.Mode == Unified && isCgroup2(c.dir(h, rel)) {
 		// Pure cgroup2: the same defaults as an eBPF device program. (A
 		// layout read from fake sources has plain directories: skipped.)
 		rules, err := DefaultDeviceRuleList()
@@ -229,7 +236,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		return true, err
 	}
 	if h.Unified && c.l.Mode == Unified {
-		if err := delegate(base, path.Join(rel, inner)); err != nil {
+		if err := delegate(base, path.Join(rel, inner), c.l.Euid != 0); err != nil {
 			return true, err
 		}
 	}

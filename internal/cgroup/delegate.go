@@ -4,16 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // delegate enables, on a pure v2 host, every available controller in the
 // cgroup.subtree_control of base and of each directory between base and
 // the leaf rel, so that the leaf gets the controllers' files (LXC's
-// __cgfsng_delegate_controllers).
-func delegate(base, rel string) error {
+// __cgfsng_delegate_controllers). With evacuate (a user's delegated base
+// cgroup, which always holds the caller itself), base's processes first
+// go into its leaf "init", as LXC's move_and_delegate_unified does in the
+// systemd scope it starts in: cgroup2 lets a cgroup hand controllers down
+// only while it has no processes of its own.
+func delegate(base, rel string, evacuate bool) error {
 	dirs := []string{base}
 	parts := strings.Split(rel, "/")
 	cur := base
@@ -33,7 +41,13 @@ func delegate(base, rel string) error {
 			continue
 		}
 		v := "+" + strings.Join(ctrls, " +")
-		if err := writeFile(filepath.Join(d, "cgroup.subtree_control"), v); err != nil {
+		err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
+		if errors.Is(err, syscall.EBUSY) && evacuate && d == base {
+			if err = evacuateInto(base, "init"); err == nil {
+				err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
+			}
+		}
+		if err != nil {
 			if errors.Is(err, syscall.EBUSY) {
 				return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule); start from a cgroup without processes or set lxc.cgroup.dir", v, d, err)
 			}
@@ -51,4 +65,60 @@ func enabled(dir string, ctrls []string) bool {
 	}
 	have := strings.Fields(string(b))
 	return hasAll(have, ctrls)
+}
+
+// evacuateInto moves every process of base into its child leaf (made if
+// need be), a few rounds in case one forks meanwhile (a child starts in
+// its parent's cgroup, so it follows on the next round).
+func evacuateInto(base, leaf string) error {
+	dst := filepath.Join(base, leaf)
+	if err := os.Mkdir(dst, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("make leaf cgroup %s: %w", dst, err)
+	}
+	for round := 0; round < 5; round++ {
+		pids, err := readPids(filepath.Join(base, "cgroup.procs"))
+		if err != nil {
+			return err
+		}
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, pid := range pids {
+			err := writeFile(filepath.Join(dst, "cgroup.procs"), strconv.Itoa(pid))
+			if err != nil && !errors.Is(err, syscall.ESRCH) {
+				return fmt.Errorf("move process %d from %s into its leaf %s: %w", pid, base, dst, err)
+			}
+		}
+		log.Infof("Moved %d process(es) of the delegated cgroup %s into %s, so that it can hand controllers down", len(pids), base, dst)
+	}
+	return fmt.Errorf("move the processes of %s into %s: they keep coming", base, dst)
+}
+
+// readPids reads a cgroup.procs file.
+func readPids(p string) ([]int, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("list the processes of %s: %w", filepath.Dir(p), err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, n)
+		}
+	}
+	return pids, nil
+}
+
+// evacuatedBase is the delegated cgroup a user's process runs under when
+// an earlier start moved it into the leaf "init" (evacuateInto): its
+// containers go next to the others there, not one level deeper each time.
+func evacuatedBase(h *Hierarchy, self string) string {
+	if path.Base(self) != "init" || self == "/init" {
+		return self
+	}
+	parent := path.Dir(self)
+	if notDelegated(h, h.Dir(parent)) != "" {
+		return self
+	}
+	return parent
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // Snapshot is a Container as data, for a monitor that execs itself and
@@ -42,19 +43,28 @@ func (c *Container) Snapshot() (Snapshot, error) {
 }
 
 // Restore rebuilds the Container s recorded, on layout l (detected again
-// by the process that restores it).
+// by the process that restores it). Only the hierarchies s recorded are
+// kept: a user's container lives in the delegated ones, and the layout
+// detected again also lists those it was never made in (the unified one
+// on a v1 delegation, the v1 ones on a cgroup2 delegation).
 func Restore(l *Layout, s Snapshot) (*Container, error) {
-	c := New(l, s.Options)
+	kept := *l
+	kept.Hierarchies = nil
 	for _, h := range l.Hierarchies {
-		b, ok := s.Base[h.Mount]
-		if !ok {
-			return nil, fmt.Errorf("cgroup: restore: no base cgroup recorded for %s", h.Mount)
+		if _, ok := s.Base[h.Mount]; ok {
+			kept.Hierarchies = append(kept.Hierarchies, h)
 		}
-		c.base[h] = b
+	}
+	if len(kept.Hierarchies) != len(s.Base) {
+		return nil, fmt.Errorf("cgroup: restore: the recorded hierarchies %v are not all mounted (%d of %d found)", keys(s.Base), len(kept.Hierarchies), len(s.Base))
+	}
+	c := New(&kept, s.Options)
+	for _, h := range kept.Hierarchies {
+		c.base[h] = s.Base[h.Mount]
 	}
 	c.monitor, c.limit, c.payload = s.Monitor, s.Limit, s.Payload
 	c.monitorPid, c.devDefaults = s.MonitorPid, s.DevDefaults
-	for _, h := range l.Hierarchies {
+	for _, h := range kept.Hierarchies {
 		if c.monitor != "" {
 			c.mon[h] = c.dir(h, c.monitor)
 		}
@@ -93,4 +103,17 @@ func (c *Container) FreezerFiles() []string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// Layout is the layout the container's cgroups are in (after Restore,
+// only the recorded hierarchies).
+func (c *Container) Layout() *Layout { return c.l }
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -145,9 +145,20 @@ func (m *monitor) canHibernate() error {
 	case !m.o.Daemonize || m.o.Execute:
 		return errors.New("only a daemonized lxc-start's monitor hibernates")
 	}
-	for _, d := range m.spec.Net {
+	return netBlocksHibernation(os.Geteuid(), m.spec.Net)
+}
+
+// netBlocksHibernation says which network device the hibernated monitor
+// could not give back: a phys device and a user's veth both go back
+// through the container's network namespace (lxc-user-nic deletes the
+// user's veth from it), whose handle the state cannot carry yet.
+func netBlocksHibernation(euid int, nets []config.NetDev) error {
+	for _, d := range nets {
 		if d.Type == "phys" {
 			return fmt.Errorf("lxc.net.%d is phys: it goes back to the host through the container's namespace, which the monitor cannot hand over yet", d.Index)
+		}
+		if euid != 0 && d.Type == "veth" {
+			return fmt.Errorf("lxc.net.%d is a user's veth: lxc-user-nic deletes it through the container's namespace, which the monitor cannot hand over yet", d.Index)
 		}
 	}
 	return nil

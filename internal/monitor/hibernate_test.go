@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -183,5 +184,20 @@ func TestCanHibernate(t *testing.T) {
 	t.Setenv(envNoHibernate, "0")
 	if m.canHibernate() == nil {
 		t.Fatal(envNoHibernate + "=0 must keep the Go monitor")
+	}
+}
+
+// A user's veth (lxc-user-nic) keeps the Go monitor, as phys does; a
+// user's empty network and root's veth do not.
+func TestNetBlocksHibernation(t *testing.T) {
+	veth := []config.NetDev{{Index: 0, Type: "veth", Link: "lxcbr0"}}
+	if err := netBlocksHibernation(0, veth); err != nil {
+		t.Errorf("root's veth: %v", err)
+	}
+	if err := netBlocksHibernation(1001, veth); err == nil || !strings.Contains(err.Error(), "lxc.net.0 is a user's veth") {
+		t.Errorf("a user's veth: %v", err)
+	}
+	if err := netBlocksHibernation(1001, []config.NetDev{{Index: 0, Type: "empty"}}); err != nil {
+		t.Errorf("a user's empty network: %v", err)
 	}
 }

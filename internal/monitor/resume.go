@@ -150,7 +150,7 @@ func (m *monitor) restoreInstance(st *hibernateState) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.cg = &cgroups{layout: layout, cg: cg}
+	in.cg = &cgroups{layout: cg.Layout(), cg: cg}
 	if st.CgroupFD >= 0 {
 		in.cg.fd = os.NewFile(uintptr(st.CgroupFD), "payload cgroup")
 	}

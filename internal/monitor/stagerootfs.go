@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/storage"
 )
@@ -21,10 +22,11 @@ func (m *monitor) stageRootfs() (func(), error) {
 	if orig.Type != "loop" || orig.PathErr != nil {
 		return func() {}, nil
 	}
-	if err := os.MkdirAll("/run/golxc", 0o755); err != nil {
+	run := config.GolxcRuntimeDir() // /run/golxc for root: the one runtime-directory rule
+	if err := os.MkdirAll(run, 0o755); err != nil {
 		return nil, fmt.Errorf("lxc.rootfs.path %q: %v", orig.Raw, err)
 	}
-	dir, err := os.MkdirTemp("/run/golxc", "rootfs-"+m.o.Name+"-")
+	dir, err := os.MkdirTemp(run, "rootfs-"+m.o.Name+"-")
 	if err != nil {
 		return nil, fmt.Errorf("lxc.rootfs.path %q: %v", orig.Raw, err)
 	}

@@ -18,6 +18,9 @@ import (
 type Snapshot struct {
 	Devices []DeviceSnapshot
 	Record  *record `json:",omitempty"`
+	// User: a user's network (lxc-user-nic), which only hands over when
+	// it has no device (empty and none types).
+	User bool `json:",omitempty"`
 }
 
 // DeviceSnapshot is one lxc.net.N after Setup.
@@ -33,7 +36,7 @@ type DeviceSnapshot struct {
 
 // ErrNoSnapshot: a phys device goes back to the host through the
 // container's namespace, whose handle a snapshot cannot carry.
-var ErrNoSnapshot = errors.New("a phys device cannot be handed over")
+var ErrNoSnapshot = errors.New("a phys device or a user's veth cannot be handed over")
 
 // Snapshot records n (after Setup).
 func (n *Network) Snapshot() (Snapshot, error) {
@@ -42,7 +45,10 @@ func (n *Network) Snapshot() (Snapshot, error) {
 	if n.tornDown {
 		return Snapshot{}, errors.New("network: already torn down")
 	}
-	s := Snapshot{Record: n.rec}
+	s := Snapshot{Record: n.rec, User: n.user}
+	if n.user && len(n.devs) > 0 {
+		return Snapshot{}, fmt.Errorf("%s: %w", n.devs[0].key, ErrNoSnapshot)
+	}
 	for _, d := range n.devs {
 		if d.phys != nil || d.cfg.Type == "phys" {
 			return Snapshot{}, fmt.Errorf("%s: %w", d.key, ErrNoSnapshot)
@@ -58,6 +64,10 @@ func (n *Network) Snapshot() (Snapshot, error) {
 func Restore(p Params, s Snapshot) (*Network, error) {
 	if p.NetnsShared {
 		return nil, nil
+	}
+	if s.User {
+		// Nothing on the host to give back (Snapshot refused the rest).
+		return &Network{p: p, hostNS: -1, nsFD: -1, user: true}, nil
 	}
 	if len(s.Devices) != len(p.Spec.Net) {
 		return nil, fmt.Errorf("network: restore: %d devices recorded for %d configured", len(s.Devices), len(p.Spec.Net))

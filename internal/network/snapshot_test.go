@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
 // A network handed over as a Snapshot (monitor hibernation) tears down
@@ -59,5 +61,36 @@ func TestSnapshotRefusesPhys(t *testing.T) {
 	n := &Network{devs: []*device{{key: "lxc.net.0", phys: &physRecord{Name: "dummy0"}}}}
 	if _, err := n.Snapshot(); !errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("phys snapshot: %v", err)
+	}
+}
+
+// A user's network hands over only without devices (lxc.net.0.type =
+// empty): the restored one is still a user's, with nothing to tear down;
+// with a veth from lxc-user-nic it refuses.
+func TestSnapshotUserNetwork(t *testing.T) {
+	p := Params{Name: "c1", Spec: &config.Spec{Net: []config.NetDev{{Index: 0, Type: "empty"}}}}
+	n := &Network{p: p, hostNS: -1, nsFD: -1, user: true}
+	s, err := n.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(s)
+	var got Snapshot
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Restore(p, got)
+	if err != nil {
+		t.Fatalf("restore %s: %v", b, err)
+	}
+	if !r.user || len(r.devs) != 0 {
+		t.Fatalf("restored %+v, want a user's network without devices", r)
+	}
+	if err := r.Teardown(); err != nil {
+		t.Fatal(err)
+	}
+	n.devs = []*device{{key: "lxc.net.0", hostName: "veth1001_abcd"}}
+	if _, err := n.Snapshot(); !errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("a user's veth snapshot: %v", err)
 	}
 }

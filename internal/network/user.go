@@ -75,7 +75,7 @@ func userNew(p Params) (*Network, error) {
 		case "veth":
 		default:
 			n.close()
-			return nil, fmt.Errorf("%s.type = %s: a user's (unprivileged) container can only have veth (through lxc-user-nic), empty or none networks", d.key, nd.Type)
+			return nil, fmt.Errorf("%s.type = %s: not for a user's container (as with LXC, only root may give it a %s device); use type veth with a bridge that /etc/lxc/lxc-usernet grants you, or empty or none, or start the container as root", d.key, nd.Type, nd.Type)
 		}
 		if nd.Link == "" {
 			n.close()

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/testuser"
 )
@@ -111,7 +114,9 @@ func userTool(t *testing.T, u testuser.User, cgroups []string, tool string, args
 	cmd := exec.Command("/bin/sh", append([]string{"-c", script, "sh", filepath.Join(binDir, tool)}, args...)...)
 	cmd.Dir = u.Home
 	cmd.Env = []string{"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name,
-		"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "GOLXC_TEST_CGROUPS=" + strings.Join(cgroups, " ")}
+		"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "GOLXC_TEST_CGROUPS=" + strings.Join(cgroups, " "),
+		// Monitors that may hibernate do so between two commands.
+		"GOLXC_HIBERNATE_IDLE=300ms"}
 	cmd.SysProcAttr = u.Cred()
 	return runCmd(t, cmd)
 }
@@ -227,7 +232,8 @@ func TestUnprivUserFlow(t *testing.T) {
 				t.Fatalf("lxc-ls --fancy shows no IPv4 on lxcbr0:\n%s", ls)
 			}
 			info := expectOK(t, "lxc-info", userTool(t, u, cg, "lxc-info", "-n", name)).stdout
-			for _, re := range []string{`(?m)^State: +RUNNING$`, `(?m)^IP: +10\.0\.3\.\d+$`, `(?m)^Link: +veth\d+_\w{4}$`, `(?m)^Memory use: +\d`, `(?m)^ TX bytes: +\d`} {
+			for _, re := range []string{`(?m)^State: +RUNNING$`, `(?m)^IP: +10\.0\.3\.\d+$`, `(?m)^CPU use: +\d+\.\d+ seconds$`, `(?m)^Link: +veth\d+_\w{4}$`,
+				`(?m)^Memory use: +\d`, `(?m)^ TX bytes: +\d`, `(?m)^ RX bytes: +\d`, `(?m)^ Total bytes: +\d`} {
 				if !regexp.MustCompile(re).MatchString(info) {
 					t.Errorf("lxc-info lacks %s:\n%s", re, info)
 				}
@@ -262,13 +268,17 @@ func TestUnprivUserFlow(t *testing.T) {
 			// Another user can neither stop nor attach to it.
 			other := testuser.Create(t, "unpriv-t2")
 			os.Chmod(u.Home, 0o755) // it may read the config: still not its container
-			for _, args := range [][]string{{"lxc-stop", "-P", lp, "-n", name, "-k"}, {"lxc-attach", "-P", lp, "-n", name, "--", "true"}, {"lxc-freeze", "-P", lp, "-n", name}} {
+			for _, args := range [][]string{{"lxc-stop", "-P", lp, "-n", name, "-k"}, {"lxc-attach", "-P", lp, "-n", name, "--", "true"}, {"lxc-freeze", "-P", lp, "-n", name},
+				{"lxc-cgroup", "-P", lp, "-n", name, "pids.max", "1"}} {
 				if r := userTool(t, other, nil, args[0], args[1:]...); r.code == 0 {
 					t.Errorf("another user ran %v on the container:\n%v", args, r)
 				}
 			}
 			os.Chmod(u.Home, 0o711)
 			expect(t, userTool(t, u, cg, "lxc-info", "-n", name, "-s"), 0, "State:          RUNNING\n", "")
+			if r := userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.max"); r.stdout == "1\n\n" {
+				t.Errorf("another user set the container's pids.max to 1")
+			}
 
 			expectOK(t, "lxc-stop", userTool(t, u, cg, "lxc-stop", "-n", name))
 			if left := hostNicsOf(u); len(left) > 0 {
@@ -328,13 +338,16 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	fmt.Fprint(f, "lxc.mount.entry = /dev/dri dev/dri none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /dev/snd dev/snd none bind,optional,create=dir\n"+
 		"lxc.mount.entry = /tmp/.X11-unix tmp/.X11-unix none bind,optional,create=dir\n"+
-		"lxc.mount.entry = /dev/video0 dev/video0 none bind,optional,create=file\n")
+		"lxc.mount.entry = /dev/video0 dev/video0 none bind,optional,create=file\n"+
+		// A device that is there, as the seed's /dev/video0 on a desktop.
+		"lxc.mount.entry = /dev/zero dev/video-test none bind,optional,create=file\n")
 	f.Close()
 	expectOK(t, "lxc-start", userTool(t, u, cg, "lxc-start", "-n", name, "-d"))
 	if b, err := os.ReadFile(filepath.Join(u.Home, "pre-start-ran")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(u.UID) {
 		t.Errorf("pre-start hook: %q %v, want it run as uid %d", b, err, u.UID)
 	}
 	expect(t, userTool(t, u, cg, "lxc-cgroup", "-n", name, "pids.max"), 0, "77\n\n", "")
+	expectOK(t, "the present optional device is bound", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c", "test -c /dev/video-test && head -c 4 /dev/video-test | od -An -tx1"))
 	expectOK(t, "touch as root", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "touch", "/tmp/by-root"))
 	expectOK(t, "touch as 1000", userTool(t, u, cg, "lxc-attach", "-n", name, "-u", "1000", "-g", "1000", "--", "touch", "/tmp/by-1000"))
 	for f, want := range map[string]uint32{"by-root": 2700000, "by-1000": 1000} {
@@ -346,13 +359,24 @@ func TestUnprivGUIIdmap(t *testing.T) {
 			t.Errorf("%s is %d:%d on the host, want %d:%d", f, s.Uid, s.Gid, want, want)
 		}
 	}
+	// Root on the host gets ENOEXEC for a file that is no module, the
+	// container's root EPERM; a kernel without module support answers
+	// ENOSYS to both, leaving nothing to refuse.
+	modules := true
+	if bb, err := os.Open("/bin/busybox"); err == nil {
+		if err := unix.FinitModule(int(bb.Fd()), "", 0); errors.Is(err, unix.ENOSYS) {
+			modules = false
+			t.Logf("insmod check skipped: the kernel has no module support (finit_module: %v)", err)
+		}
+		bb.Close()
+	}
 	for _, c := range []struct{ cmd, want string }{
 		{"touch /mnt/by-container-root", "Permission denied"},
 		{"mknod /tmp/sda b 8 0", "Operation not permitted"},
 		{"insmod /bin/busybox", "not permitted"}, // root would get "invalid module format"
 	} {
-		if _, err := os.Stat("/proc/modules"); err != nil && strings.HasPrefix(c.cmd, "insmod") {
-			continue // a kernel without modules: nothing to refuse
+		if !modules && strings.HasPrefix(c.cmd, "insmod") {
+			continue
 		}
 		r := userTool(t, u, cg, "lxc-attach", "-n", name, "--", "sh", "-c", c.cmd)
 		if r.code == 0 || !strings.Contains(r.stderr, c.want) {
@@ -375,7 +399,29 @@ func TestUnprivGUIIdmap(t *testing.T) {
 	}
 	expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", "unpriv-rootc", "-s"), 0, "State:          RUNNING\n", "")
 
+	// Beyond its user namespace, the container's root has no
+	// CAP_SYS_MODULE (16) even there: dropped by lxc.cap.drop.
+	st := expectOK(t, "CapBnd", userTool(t, u, cg, "lxc-attach", "-n", name, "--", "grep", "CapBnd", "/proc/self/status")).stdout
+	var bnd uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(st, "CapBnd:")), "%x", &bnd); err != nil || bnd&(1<<16) != 0 {
+		t.Errorf("the container's root keeps CAP_SYS_MODULE in its bounding set: %q (%v)", st, err)
+	}
+
 	expectOK(t, "lxc-stop", userTool(t, u, cg, "lxc-stop", "-n", name))
+	// A network type only root may give: one line naming the key and
+	// what to do, and nothing left behind.
+	cfgText, _ := os.ReadFile(filepath.Join(dir, "config"))
+	os.WriteFile(filepath.Join(dir, "config"), []byte(strings.Replace(string(cfgText), "lxc.net.0.type = empty\n", "lxc.net.0.type = macvlan\nlxc.net.0.link = lo\n", 1)), 0o644)
+	r := userTool(t, u, cg, "lxc-start", "-n", name, "-d")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "lxc.net.0.type = macvlan: not for a user's container") || !strings.Contains(r.stderr, "/etc/lxc/lxc-usernet") {
+		t.Errorf("a user's macvlan:\n%v", r)
+	}
+	expect(t, userTool(t, u, cg, "lxc-info", "-n", name, "-s"), 0, "State:          STOPPED\n", "")
+	for _, d := range cg {
+		if ents, _ := filepath.Glob(filepath.Join(d, "lxc.payload.*")); len(ents) > 0 {
+			t.Errorf("the refused start left cgroups %v", ents)
+		}
+	}
 	expectOK(t, "lxc-destroy", userTool(t, u, cg, "lxc-destroy", "-n", name))
 }
 

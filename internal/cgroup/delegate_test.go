@@ -1,0 +1,35 @@
+package cgroup
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A user's process that an earlier start moved into the leaf init of its
+// delegated cgroup puts its containers next to the first ones, in the
+// delegated cgroup; root, a hybrid layout and any other leaf keep their
+// own cgroup as the base.
+func TestEvacuatedBase(t *testing.T) {
+	mnt := t.TempDir()
+	os.MkdirAll(filepath.Join(mnt, "user@1000.service", "init"), 0o755)
+	os.MkdirAll(filepath.Join(mnt, "user@1000.service", "app"), 0o755)
+	for _, c := range []struct {
+		self string
+		mode Mode
+		euid int
+		want string
+	}{
+		{"/user@1000.service/init", Unified, 1000, "/user@1000.service"},
+		{"/user@1000.service/app", Unified, 1000, "/user@1000.service/app"},
+		{"/init", Unified, 1000, "/init"},
+		{"/user@1000.service/init", Unified, 0, "/user@1000.service/init"},
+		{"/user@1000.service/init", Hybrid, 1000, "/user@1000.service/init"},
+	} {
+		h := &Hierarchy{Unified: true, Mount: mnt, MountRoot: "/", SelfPath: c.self}
+		l := &Layout{Mode: c.mode, Euid: c.euid, Hierarchies: []*Hierarchy{h}}
+		if got := New(l, Options{Name: "c1", Relative: true}).base[h]; got != c.want {
+			t.Errorf("%s (%v, euid %d): base %s, want %s", c.self, c.mode, c.euid, got, c.want)
+		}
+	}
+}
