@@ -64,11 +64,6 @@ type SandboxOptions struct {
 	Quiet    bool
 }
 
-// ErrSandboxNotRoot is returned for a non-root caller: the sandbox mounts
-// its layers on the host, and golxc's unprivileged containers are not used
-// for it yet.
-var ErrSandboxNotRoot = errors.New("a sandbox needs root for now (its overlay and layers are mounted on the host, and --idmap for a user needs the unprivileged id maps): run it as root")
-
 // sandboxUIDShift is the seed's IDMAP shift: container root is host 10000.
 const sandboxUIDShift = 10000
 
@@ -83,6 +78,9 @@ type sandbox struct {
 	named   bool
 	upper   string
 	work    string
+	// user: a plain user's sandbox (sandbox_user.go), its id map.
+	user bool
+	maps []config.IDMap
 }
 
 // Sandbox runs o.Command in a new sandbox and returns its exit status
@@ -91,14 +89,22 @@ type sandbox struct {
 // directories are removed when it ends, also when the calling process is
 // killed (a small guard process cleans up after it).
 func Sandbox(o SandboxOptions) (int, error) {
+	var maps []config.IDMap
 	if os.Geteuid() != 0 {
-		return 1, ErrSandboxNotRoot
+		if err := userRefusal(o); err != nil {
+			return 1, err
+		}
+		var err error
+		if maps, err = userMaps(); err != nil {
+			return 1, err
+		}
 	}
 	sweepStaleSandboxes()
 	sb, err := newSandbox(o)
 	if err != nil {
 		return 1, err
 	}
+	sb.user, sb.maps = maps != nil, maps
 	g, err := sb.startGuard()
 	if err != nil {
 		_ = sb.cleanup()
@@ -196,10 +202,16 @@ func (sb *sandbox) path(parts ...string) string {
 // run mounts the layers, writes the configuration and runs the container
 // through the normal start path (foreground execute, or a daemon with Keep).
 func (sb *sandbox) run(g *sandboxGuard) (int, error) {
-	if err := sb.mountRoot(); err != nil {
+	hook := ""
+	if sb.user {
+		var err error
+		if hook, err = sb.prepareUserRoot(); err != nil {
+			return 1, err
+		}
+	} else if err := sb.mountRoot(); err != nil {
 		return 1, err
 	}
-	conf, err := sb.config()
+	conf, err := sb.config(hook)
 	if err != nil {
 		return 1, err
 	}
@@ -245,7 +257,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	return status, nil
 }
 
-// sandboxTop holds one runtime directory per sandbox. Not below
-// RUNDIR/golxc, which is 0700: a user-namespaced sandbox's root (host uid
-// 10000) must reach its rootfs mount.
+// sandboxTop holds one runtime directory per sandbox (RUNDIR is the
+// caller's: /run for root). Not below RUNDIR/golxc, which is 0700: a
+// user-namespaced sandbox's root (host uid 10000) must reach its rootfs
+// mount.
 func sandboxTop() string { return filepath.Join(config.RuntimeDir(), "golxc-sandbox") }

@@ -45,6 +45,7 @@ Options :
 
 func runSandbox(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lxc.RunSandboxGuardIfRequested()
+	lxc.RunSandboxHookIfRequested(argv)
 	var o lxc.SandboxOptions
 	set := func(b *bool) func(string) error { return func(string) error { *b = true; return nil } }
 	str := func(s *string) func(string) error { return func(v string) error { *s = v; return nil } }

@@ -386,21 +386,6 @@ func TestSandboxNet(t *testing.T) {
 	assertSandboxClean(t, "")
 }
 
-// TestSandboxNonRoot: a user gets one line saying why not (golxc's
-// unprivileged containers are not used for sandboxes yet), and nothing is
-// made.
-func TestSandboxNonRoot(t *testing.T) {
-	needRoot(t)
-	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "true")
-	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
-	r := runCmd(t, cmd)
-	if r.code != 1 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "run it as root") {
-		t.Errorf("as nobody: %s", r)
-	}
-	assertSandboxClean(t, "")
-}
-
 // sandboxGuards lists the guard processes of sandbox name (their
 // environment names the runtime directory, whose guard.json the name).
 func sandboxGuards(name string) []int {
