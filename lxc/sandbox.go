@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 )
 
 // SandboxOptions describe a zero-configuration sandbox (lxc-sandbox, after
@@ -110,6 +111,7 @@ func Sandbox(o SandboxOptions) (int, error) {
 		_ = sb.cleanup()
 		return 1, err
 	}
+	log.Tracef("Started the guard of sandbox %s (%s)", sb.name, sb.dir)
 	status, err := sb.run(g)
 	if !o.Keep || err != nil {
 		if cerr := sb.cleanup(); cerr != nil && err == nil {
@@ -210,6 +212,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 		}
 	} else if err := sb.mountRoot(); err != nil {
 		return 1, err
+	} else {
+		log.Tracef("Mounted the sandbox's root %s: the host's / under %d layers under a writable layer", sb.path("root"), len(sb.o.Layers))
 	}
 	conf, err := sb.config(hook)
 	if err != nil {
@@ -234,7 +238,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	// hibernates into another image), so in the foreground the guard's
 	// pipe closes only when this process ends.
 	so := StartOptions{Command: sb.o.Command, Execute: true, UID: -1, GID: -1,
-		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet}
+		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet,
+		noMonitorCgroup: !sb.named}
 	if !sb.named {
 		so.RCFile = cfgFile
 	}

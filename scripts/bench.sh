@@ -205,4 +205,6 @@ read -r gb lb ga la <<< "$(monitor_growth)"
 row "monitor RssAnon, idle (KiB)" "$gb" "$lb"
 row "  after $INFOS lxc-info (KiB)" "$ga" "$la"
 echo
+BENCH_GOLXC="$G" "$(dirname "$0")/bench-sandbox.sh" || echo "bench: the sandbox rows failed (scripts/bench-sandbox.sh)"
+echo
 counts_table
