@@ -117,6 +117,7 @@ func Sandbox(o SandboxOptions) (int, error) {
 		if cerr := sb.cleanup(); cerr != nil && err == nil {
 			err = cerr
 		}
+		log.Tracef("Removed sandbox %s (%s)", sb.name, sb.dir)
 	}
 	g.release()
 	return status, err
