@@ -223,6 +223,10 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	cfgFile := sb.path("config")
 	if sb.named {
 		cfgFile = filepath.Join(sb.lxcpath, sb.name, "config")
+		// A user's lxcpath (~/.local/share/lxc) may not exist yet.
+		if err := os.MkdirAll(sb.lxcpath, 0o755); err != nil {
+			return 1, fmt.Errorf("sandbox %s: lxcpath: %v", sb.name, err)
+		}
 		if err := os.Mkdir(filepath.Dir(cfgFile), 0o755); err != nil {
 			return 1, fmt.Errorf("sandbox %s: %v", sb.name, err)
 		}

@@ -124,6 +124,17 @@ exit 7`
 	expect(t, runCmd(t, userSandboxCmd(u, cg, "--rw", rw, "--", "cat", "/etc/golxc-kept")), 0, "kept\n", "")
 	assertUserSandboxClean(t, u)
 
+	// A named sandbox left running, in the user's lxcpath (made on
+	// demand), entered with lxc-attach and gone after lxc-stop.
+	expect(t, runCmd(t, userSandboxCmd(u, cg, "-n", "hsbx-keep", "--keep")), 0, "", "")
+	expect(t, userTool(t, u, cg, "lxc-attach", "-n", "hsbx-keep", "--", "hostname"), 0, "hsbx-keep\n", "")
+	expect(t, userTool(t, u, cg, "lxc-stop", "-n", "hsbx-keep", "-k"), 0, "", "")
+	assertUserSandboxClean(t, u)
+	eventually(t, "the named sandbox's directory to go", func() bool {
+		_, err := os.Stat(filepath.Join(u.Home, ".local/share/lxc/hsbx-keep"))
+		return os.IsNotExist(err)
+	})
+
 	// kill -9 of lxc-sandbox: the mounts were in the container's mount
 	// namespace; the guard removes cgroups and directories.
 	cmd := userSandboxCmd(u, cg, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
