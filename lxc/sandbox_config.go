@@ -148,7 +148,8 @@ func isDir(p string) bool {
 
 // cwd is o.Cwd when the overlay shows it: on the host's root filesystem
 // (the lower layer), without a user namespace; for a user's sandbox on
-// the filesystem of its top-level directory (each is an overlay).
+// the filesystem of its top-level directory (each is an overlay), one
+// with no mounts below it.
 func (sb *sandbox) cwd() string {
 	c := sb.o.Cwd
 	if c == "" || c == "/" || !filepath.IsAbs(c) || sb.o.IDMap || strings.ContainsAny(c, "\n") {
@@ -162,6 +163,13 @@ func (sb *sandbox) cwd() string {
 			return ""
 		}
 		base = "/" + top
+		// A top-level directory with mounts below it stays empty
+		// (overlayTop): nothing of it is there.
+		for _, mp := range mountsBelow(base) {
+			if mp != base {
+				return ""
+			}
+		}
 	}
 	var root, st unix.Stat_t
 	if unix.Stat(base, &root) != nil || unix.Stat(c, &st) != nil || st.Dev != root.Dev || st.Mode&unix.S_IFMT != unix.S_IFDIR {

@@ -105,6 +105,21 @@ exit 7`
 	}
 	assertUserSandboxClean(t, u)
 
+	// A top-level directory with a mount below it is empty inside (the
+	// user namespace cannot overlay it): from there the command starts
+	// in / rather than failing on a missing directory.
+	varDir := sandboxTemp(t)
+	os.Chmod(varDir, 0o755)
+	os.Mkdir(filepath.Join(varDir, "m"), 0o755)
+	if err := syscall.Mount("tmpfs", filepath.Join(varDir, "m"), "tmpfs", 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Unmount(filepath.Join(varDir, "m"), syscall.MNT_DETACH) })
+	cmd := userSandboxCmd(u, cg, "--", "pwd")
+	cmd.Dir = varDir
+	expect(t, runCmd(t, cmd), 0, "/\n", "")
+	syscall.Unmount(filepath.Join(varDir, "m"), syscall.MNT_DETACH)
+
 	// --rw: root's file inside is the user's on the host, and kept.
 	rw := filepath.Join(u.Home, "rw")
 	layer := filepath.Join(u.Home, "layer")
@@ -137,7 +152,7 @@ exit 7`
 
 	// kill -9 of lxc-sandbox: the mounts were in the container's mount
 	// namespace; the guard removes cgroups and directories.
-	cmd := userSandboxCmd(u, cg, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
+	cmd = userSandboxCmd(u, cg, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
