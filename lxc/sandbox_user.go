@@ -83,7 +83,7 @@ func userMaps() ([]config.IDMap, error) {
 	return sandboxUserMaps(name, uid, gid, subuid, subgid)
 }
 
-// userRefusal says which option a user's sandbox cannot have ("" none).
+// userRefusal says which option a user's sandbox cannot have (nil: none).
 func userRefusal(o SandboxOptions) error {
 	if o.IDMap {
 		return errors.New("--idmap is root's: a user's sandbox always runs in a user namespace (its root is you, ids 1-65535 your subordinate range); drop --idmap")

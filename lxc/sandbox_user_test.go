@@ -1,6 +1,7 @@
 package lxc
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -33,6 +34,32 @@ func TestSandboxUserMaps(t *testing.T) {
 		_, err := sandboxUserMaps("ann", 1001, 1002, c.u, c.g)
 		if err == nil || !strings.Contains(err.Error(), "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ann") {
 			t.Errorf("no range: %v", err)
+		}
+	}
+}
+
+// A user's sandbox refuses --idmap and squashfs layers in one line each;
+// directory layers pass.
+func TestSandboxUserRefusal(t *testing.T) {
+	dir := t.TempDir()
+	img := dir + "/layer.sfs"
+	if err := os.WriteFile(img, []byte("hsqs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		o    SandboxOptions
+		want string
+	}{
+		{SandboxOptions{IDMap: true}, "drop --idmap"},
+		{SandboxOptions{Layers: []string{dir, img}}, "unsquashfs -d DIR " + img},
+		{SandboxOptions{Layers: []string{dir}}, ""},
+	} {
+		err := userRefusal(c.o)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c.o, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
 	}
 }
