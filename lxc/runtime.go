@@ -28,6 +28,8 @@ type StartOptions struct {
 	LogLevel    string
 	Quiet       bool
 	UID, GID    int
+	// noMonitorCgroup: monitor.Options.NoMonitorCgroup (lxc-sandbox).
+	noMonitorCgroup bool
 }
 
 // Start starts the container with its configured init.
@@ -64,7 +66,7 @@ func (c *Container) StartWith(o StartOptions) (int, error) {
 		Command: o.Command, Execute: o.Execute, Daemonize: c.daemonize,
 		ConsolePath: o.ConsolePath, ConsoleLog: o.ConsoleLog, PidFile: o.PidFile,
 		Share: o.Share, LogFile: o.LogFile, LogLevel: o.LogLevel, Quiet: o.Quiet,
-		UID: o.UID, GID: o.GID,
+		UID: o.UID, GID: o.GID, NoMonitorCgroup: o.noMonitorCgroup,
 	}
 	status, err := monitor.Start(mo)
 	if errors.Is(err, monitor.ErrAlreadyRunning) {

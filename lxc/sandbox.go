@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/log"
 )
 
 // SandboxOptions describe a zero-configuration sandbox (lxc-sandbox, after
@@ -64,11 +65,6 @@ type SandboxOptions struct {
 	Quiet    bool
 }
 
-// ErrSandboxNotRoot is returned for a non-root caller: the sandbox mounts
-// its layers on the host, and golxc's unprivileged containers are not used
-// for it yet.
-var ErrSandboxNotRoot = errors.New("a sandbox needs root for now (its overlay and layers are mounted on the host, and --idmap for a user needs the unprivileged id maps): run it as root")
-
 // sandboxUIDShift is the seed's IDMAP shift: container root is host 10000.
 const sandboxUIDShift = 10000
 
@@ -83,6 +79,9 @@ type sandbox struct {
 	named   bool
 	upper   string
 	work    string
+	// user: a plain user's sandbox (sandbox_user.go), its id map.
+	user bool
+	maps []config.IDMap
 }
 
 // Sandbox runs o.Command in a new sandbox and returns its exit status
@@ -91,24 +90,34 @@ type sandbox struct {
 // directories are removed when it ends, also when the calling process is
 // killed (a small guard process cleans up after it).
 func Sandbox(o SandboxOptions) (int, error) {
+	var maps []config.IDMap
 	if os.Geteuid() != 0 {
-		return 1, ErrSandboxNotRoot
+		if err := userRefusal(o); err != nil {
+			return 1, err
+		}
+		var err error
+		if maps, err = userMaps(); err != nil {
+			return 1, err
+		}
 	}
 	sweepStaleSandboxes()
 	sb, err := newSandbox(o)
 	if err != nil {
 		return 1, err
 	}
+	sb.user, sb.maps = maps != nil, maps
 	g, err := sb.startGuard()
 	if err != nil {
 		_ = sb.cleanup()
 		return 1, err
 	}
+	log.Tracef("Started the guard of sandbox %s (%s)", sb.name, sb.dir)
 	status, err := sb.run(g)
 	if !o.Keep || err != nil {
 		if cerr := sb.cleanup(); cerr != nil && err == nil {
 			err = cerr
 		}
+		log.Tracef("Removed sandbox %s (%s)", sb.name, sb.dir)
 	}
 	g.release()
 	return status, err
@@ -196,16 +205,28 @@ func (sb *sandbox) path(parts ...string) string {
 // run mounts the layers, writes the configuration and runs the container
 // through the normal start path (foreground execute, or a daemon with Keep).
 func (sb *sandbox) run(g *sandboxGuard) (int, error) {
-	if err := sb.mountRoot(); err != nil {
+	hook := ""
+	if sb.user {
+		var err error
+		if hook, err = sb.prepareUserRoot(); err != nil {
+			return 1, err
+		}
+	} else if err := sb.mountRoot(); err != nil {
 		return 1, err
+	} else {
+		log.Tracef("Mounted the sandbox's root %s: the host's / under %d layers under a writable layer", sb.path("root"), len(sb.o.Layers))
 	}
-	conf, err := sb.config()
+	conf, err := sb.config(hook)
 	if err != nil {
 		return 1, err
 	}
 	cfgFile := sb.path("config")
 	if sb.named {
 		cfgFile = filepath.Join(sb.lxcpath, sb.name, "config")
+		// A user's lxcpath (~/.local/share/lxc) may not exist yet.
+		if err := os.MkdirAll(sb.lxcpath, 0o755); err != nil {
+			return 1, fmt.Errorf("sandbox %s: lxcpath: %v", sb.name, err)
+		}
 		if err := os.Mkdir(filepath.Dir(cfgFile), 0o755); err != nil {
 			return 1, fmt.Errorf("sandbox %s: %v", sb.name, err)
 		}
@@ -222,7 +243,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	// hibernates into another image), so in the foreground the guard's
 	// pipe closes only when this process ends.
 	so := StartOptions{Command: sb.o.Command, Execute: true, UID: -1, GID: -1,
-		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet}
+		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet,
+		noMonitorCgroup: !sb.named}
 	if !sb.named {
 		so.RCFile = cfgFile
 	}
@@ -245,7 +267,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	return status, nil
 }
 
-// sandboxTop holds one runtime directory per sandbox. Not below
-// RUNDIR/golxc, which is 0700: a user-namespaced sandbox's root (host uid
-// 10000) must reach its rootfs mount.
+// sandboxTop holds one runtime directory per sandbox (RUNDIR is the
+// caller's: /run for root). Not below RUNDIR/golxc, which is 0700: a
+// user-namespaced sandbox's root (host uid 10000) must reach its rootfs
+// mount.
 func sandboxTop() string { return filepath.Join(config.RuntimeDir(), "golxc-sandbox") }

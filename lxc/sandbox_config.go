@@ -20,7 +20,7 @@ var sandboxDesktopEnv = []string{"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XD
 // with the seed's defaults: own hostname and network namespace, caps
 // sys_module, sys_time and syslog dropped without a user namespace, no
 // block devices.
-func (sb *sandbox) config() (string, error) {
+func (sb *sandbox) config(hook string) (string, error) {
 	o := sb.o
 	host := "sandbox"
 	if sb.named {
@@ -39,17 +39,30 @@ func (sb *sandbox) config() (string, error) {
 	if sb.named {
 		line("lxc.ephemeral = 1")
 	}
-	if o.IDMap {
+	switch {
+	case sb.user:
+		for _, m := range sb.maps {
+			line("lxc.idmap = %c %d %d %d", m.Type, m.NSID, m.HostID, m.Range)
+		}
+		// The seed's drops, though the user namespace's root has no
+		// power over the host's clock, modules or kernel log anyway.
+		line("lxc.cap.drop = sys_module sys_time syslog")
+		line("lxc.hook.pre-mount = %s", hook)
+	case o.IDMap:
 		line("lxc.idmap = u 0 %d 65536", sandboxUIDShift)
 		line("lxc.idmap = g 0 %d 65536", sandboxUIDShift)
-	} else {
+	default:
 		line("lxc.cap.drop = sys_module sys_time syslog")
 	}
 	if o.Strict {
 		line("lxc.cap.drop = mac_admin mac_override sys_rawio sys_boot")
 	}
 	// Block devices: no mknod, no access (seed: character devices only).
-	line("%s = b *:* rwm", devicesDenyKey())
+	// A user's sandbox needs no rule (nor a delegated devices cgroup):
+	// its user namespace may make no device node at all.
+	if !sb.user {
+		line("%s = b *:* rwm", devicesDenyKey())
+	}
 	if cwd := sb.cwd(); cwd != "" {
 		line("lxc.init.cwd = %s", cwd)
 	}
@@ -68,7 +81,11 @@ func (sb *sandbox) config() (string, error) {
 			line("lxc.environment = %s=%s", k, v)
 		}
 	}
-	line("lxc.environment = HOME=/root")
+	home := "/root"
+	if h := os.Getenv("HOME"); sb.user && filepath.IsAbs(h) && !strings.ContainsAny(h, "\n") {
+		home = h // root inside is the user: its home is the user's
+	}
+	line("lxc.environment = HOME=%s", home)
 	for _, kv := range o.Env {
 		if !strings.Contains(kv, "=") || strings.ContainsAny(kv, "\n") {
 			return "", fmt.Errorf("environment %q: want KEY=VALUE on one line", kv)
@@ -130,15 +147,33 @@ func isDir(p string) bool {
 }
 
 // cwd is o.Cwd when the overlay shows it: on the host's root filesystem
-// (the lower layer), without a user namespace.
+// (the lower layer), without a user namespace; for a user's sandbox on
+// the filesystem of its top-level directory (each is an overlay), one
+// with no mounts below it.
 func (sb *sandbox) cwd() string {
 	c := sb.o.Cwd
 	if c == "" || c == "/" || !filepath.IsAbs(c) || sb.o.IDMap || strings.ContainsAny(c, "\n") {
 		return ""
 	}
+	c = filepath.Clean(c)
+	base := "/"
+	if sb.user {
+		top, _, _ := strings.Cut(strings.TrimPrefix(c, "/"), "/")
+		if sandboxOwnTops[top] {
+			return ""
+		}
+		base = "/" + top
+		// A top-level directory with mounts below it stays empty
+		// (overlayTop): nothing of it is there.
+		for _, mp := range mountsBelow(base) {
+			if mp != base {
+				return ""
+			}
+		}
+	}
 	var root, st unix.Stat_t
-	if unix.Stat("/", &root) != nil || unix.Stat(c, &st) != nil || st.Dev != root.Dev || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	if unix.Stat(base, &root) != nil || unix.Stat(c, &st) != nil || st.Dev != root.Dev || st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return ""
 	}
-	return filepath.Clean(c)
+	return c
 }

@@ -33,7 +33,7 @@ func TestSandboxConfig(t *testing.T) {
 		if c.o.Name != "" {
 			sb.name, sb.named = c.o.Name, true
 		}
-		text, err := sb.config()
+		text, err := sb.config("")
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -75,9 +75,15 @@ func (sb *sandbox) startGuard() (*sandboxGuard, error) {
 		return nil, fmt.Errorf("sandbox guard: %v", err)
 	}
 	defer r.Close()
+	env := []string{guardEnv + "=" + sb.dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	// A user's runtime directory (so sandboxTop) is found through these.
+	for _, k := range []string{"HOME", "XDG_RUNTIME_DIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
 	cmd := &exec.Cmd{Path: bin.Path, Args: []string{"golxc", "lxc-sandbox"}, Stdin: r,
-		Env:         []string{guardEnv + "=" + sb.dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true}}
+		Env: env, SysProcAttr: &syscall.SysProcAttr{Setsid: true}}
 	if err := hideInherited(cmd.Start); err != nil {
 		w.Close()
 		held.Close()
@@ -119,7 +125,7 @@ func RunSandboxGuardIfRequested() {
 		return
 	}
 	top := sandboxTop()
-	if filepath.Dir(dir) != top || !isSandboxID(filepath.Base(dir)) || os.Geteuid() != 0 {
+	if filepath.Dir(dir) != top || !isSandboxID(filepath.Base(dir)) {
 		fmt.Fprintf(os.Stderr, "lxc-sandbox: %s=%q is not a sandbox of this host\n", guardEnv, dir)
 		os.Exit(1)
 	}

@@ -7,7 +7,8 @@
 # machine's load hits both alike, and reports the median of the runs (a
 # stray slow run moves a mean, not a median). Times come from bash's
 # EPOCHREALTIME: no clock process is forked around the command timed.
-# A second table counts what each operation does (bench-counts.sh): those
+# The sandbox rows (bench-sandbox.sh) put lxc-sandbox beside bwrap and
+# systemd-nspawn. A second table counts what each operation does (bench-counts.sh): those
 # counts say why a ratio is what it is, and do not move with the load.
 set -euo pipefail
 export PATH="/usr/local/bin:$PATH"
@@ -204,5 +205,7 @@ row "lxc-ls -f, $MANY running (ms)" "$gls" "$lls"
 read -r gb lb ga la <<< "$(monitor_growth)"
 row "monitor RssAnon, idle (KiB)" "$gb" "$lb"
 row "  after $INFOS lxc-info (KiB)" "$ga" "$la"
+echo
+BENCH_GOLXC="$G" "$(dirname "$0")/bench-sandbox.sh" || echo "bench: the sandbox rows failed (scripts/bench-sandbox.sh)"
 echo
 counts_table

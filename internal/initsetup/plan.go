@@ -3,6 +3,7 @@ package initsetup
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -73,7 +74,15 @@ func (f *Final) Plan(p *nsexec.Plan, supervise bool) error {
 	if s.NoNewPrivs {
 		p.NoNewPrivs()
 	}
-	p.NoDump()
+	if supervise && userOwnedInit(os.Geteuid(), len(s.IDMap) > 0) {
+		// lxc-execute's PID 1 of a user's container never execs again, so
+		// dumpable off would stay: its owner could then not lxc-attach
+		// (setns through its pidfd checks ptrace access). Everything in
+		// that user namespace is the user's already.
+		log.Debugf("lxc-execute's init of a user's container stays dumpable for lxc-attach")
+	} else {
+		p.NoDump()
+	}
 	p.CloseOnExecFrom(3)
 	if prog != nil && lateSeccomp {
 		p.Seccomp(nesting, prog.Source, prog.Filter)
@@ -84,3 +93,8 @@ func (f *Final) Plan(p *nsexec.Plan, supervise bool) error {
 	p.InitExec(f.Cmd, f.Env, DefaultPath, supervise)
 	return nil
 }
+
+// userOwnedInit: the container's init belongs to a plain user (a user
+// namespace the caller, not root, made), so its owner must be able to
+// enter its namespaces.
+func userOwnedInit(euid int, idmapped bool) bool { return euid != 0 && idmapped }

@@ -74,3 +74,15 @@ func TestFinalPlanErrors(t *testing.T) {
 		t.Error("a plan without a command")
 	}
 }
+
+func TestUserOwnedInit(t *testing.T) {
+	for _, c := range []struct {
+		euid     int
+		idmapped bool
+		want     bool
+	}{{0, true, false}, {0, false, false}, {1000, false, false}, {1000, true, true}} {
+		if got := userOwnedInit(c.euid, c.idmapped); got != c.want {
+			t.Errorf("userOwnedInit(%d, %v) = %v", c.euid, c.idmapped, got)
+		}
+	}
+}

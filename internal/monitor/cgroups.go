@@ -23,7 +23,7 @@ type cgroups struct {
 	fd     *os.File // payload cgroup2 dir for CLONE_INTO_CGROUP, or nil
 }
 
-func newCgroups(name string, s *config.Spec) (*cgroups, error) {
+func newCgroups(name string, s *config.Spec, noMonitor bool) (*cgroups, error) {
 	layout, err := cgroup.Detect()
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
@@ -43,7 +43,9 @@ func newCgroups(name string, s *config.Spec) (*cgroups, error) {
 	})
 	c := &cgroups{layout: layout, cg: cg}
 	// CreateMonitor also moves this process into the monitor cgroup.
-	if err := cg.CreateMonitor(); err != nil {
+	if noMonitor {
+		log.Tracef("The monitor stays in its caller's cgroups (no lxc.monitor.%s)", name)
+	} else if err := cg.CreateMonitor(); err != nil {
 		return c, fmt.Errorf("create monitor cgroup: %w", err)
 	}
 	if err := cg.CreatePayload(); err != nil {

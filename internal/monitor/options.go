@@ -62,6 +62,14 @@ type Options struct {
 
 	UID, GID int // lxc-execute -u / -g; -1 = unset
 
+	// NoMonitorCgroup keeps the monitor in the caller's cgroups (no
+	// lxc.monitor.NAME): for a throw-away container nobody else looks
+	// up (lxc-sandbox without --name), it saves creating, entering and
+	// removing a cgroup per hierarchy, whose first move of a process
+	// waits for an RCU grace period on a cgroup v1 host. golxc's own;
+	// LXC always makes one.
+	NoMonitorCgroup bool `json:",omitempty"`
+
 	// Restore, when set, brings the container back from a criu checkpoint
 	// instead of spawning its init (lxc-checkpoint -r).
 	Restore *RestoreRequest `json:",omitempty"`

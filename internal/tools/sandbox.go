@@ -24,6 +24,13 @@ a writable layer, whose changes vanish when COMMAND exits (or are kept with
 filesystem (other filesystems are not in the sandbox). The exit status is
 COMMAND's. Nothing is asked: flags say what you want.
 
+As a plain user the sandbox runs in a user namespace: its root is you (what
+it writes in a --rw DIR is yours on the host), ids 1-65535 are your first
+subordinate range (/etc/subuid, /etc/subgid), and host files of other users
+(root's too) show as nobody's: readable, not writable. It needs that range
+and a delegated cgroup, as golxc's unprivileged containers do; directory
+layers only (no squashfs), no --idmap.
+
 Options :
   -n, --name=NAME      a named sandbox: container NAME of the lxcpath (-P), seen by
                        lxc-ls, lxc-info and lxc-attach while it runs; hostname NAME
@@ -35,7 +42,7 @@ Options :
       --desktop        map the host's /tmp (X11), $XDG_RUNTIME_DIR (Wayland, PulseAudio)
                        and $XAUTHORITY in, and pass $DISPLAY and the like
       --idmap          user namespace: the sandbox's root is host uid/gid 10000, all
-                       ids shifted by 10000 (IDMAP=yes in the seed)
+                       ids shifted by 10000 (IDMAP=yes in the seed); root only
       --net            a veth on a bridge with an address of its subnet, instead of an
                        own network namespace with lo only
       --bridge=BRIDGE  the bridge for --net (default lxcbr0)
@@ -45,6 +52,7 @@ Options :
 
 func runSandbox(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lxc.RunSandboxGuardIfRequested()
+	lxc.RunSandboxHookIfRequested(argv)
 	var o lxc.SandboxOptions
 	set := func(b *bool) func(string) error { return func(string) error { *b = true; return nil } }
 	str := func(s *string) func(string) error { return func(v string) error { *s = v; return nil } }

@@ -386,21 +386,6 @@ func TestSandboxNet(t *testing.T) {
 	assertSandboxClean(t, "")
 }
 
-// TestSandboxNonRoot: a user gets one line saying why not (golxc's
-// unprivileged containers are not used for sandboxes yet), and nothing is
-// made.
-func TestSandboxNonRoot(t *testing.T) {
-	needRoot(t)
-	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "true")
-	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
-	r := runCmd(t, cmd)
-	if r.code != 1 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "run it as root") {
-		t.Errorf("as nobody: %s", r)
-	}
-	assertSandboxClean(t, "")
-}
-
 // sandboxGuards lists the guard processes of sandbox name (their
 // environment names the runtime directory, whose guard.json the name).
 func sandboxGuards(name string) []int {
@@ -506,5 +491,46 @@ func TestSandboxStrict(t *testing.T) {
 			t.Errorf("%s: CapBnd %x without --strict, %x with", c.name, plain, strict)
 		}
 	}
+	assertSandboxClean(t, "")
+}
+
+// TestSandboxDesktopX11: an X client inside lxc-sandbox --desktop reaches
+// a real X server of the host (Debian's Xvfb, on a display it picks
+// free), through the mapped /tmp/.X11-unix and the passed DISPLAY.
+func TestSandboxDesktopX11(t *testing.T) {
+	needRoot(t)
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Skip("Xvfb missing (apt-get install xvfb)")
+	}
+	xdpyinfo, err := exec.LookPath("xdpyinfo")
+	if err != nil {
+		t.Skip("xdpyinfo missing (apt-get install x11-utils)")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -displayfd: Xvfb takes the first free display and writes its number.
+	srv := exec.Command(xvfb, "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24")
+	srv.ExtraFiles = []*os.File{w}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }) // TERM: Xvfb removes its lock and socket
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb gave no display number: %v", err)
+	}
+	display := ":" + strings.TrimSpace(line)
+	env := []string{"DISPLAY=" + display}
+	res := run(t, env, "lxc-sandbox", "--desktop", "--", "/bin/sh", "-c", xdpyinfo+" | grep -E -o '^name of display: +:[0-9]+|[0-9]+x[0-9]+ pixels'")
+	want := "name of display:    " + display + "\n640x480 pixels\n"
+	expect(t, res, 0, want, "")
+	// Without --desktop the display's socket is not there.
+	res = run(t, env, "lxc-sandbox", "--", "/bin/sh", "-c", xdpyinfo+" >/dev/null 2>&1 || echo unreachable")
+	expect(t, res, 0, "unreachable\n", "")
 	assertSandboxClean(t, "")
 }
