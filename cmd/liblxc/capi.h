@@ -195,6 +195,9 @@ struct golxc_attach_plan {
 	char **keep_env;      /* names kept under clear_env */
 	char **set_env;       /* VAR=VALUE set last, VAR unsets */
 	int fds[3];
+	bool remount_proc_sys; /* private mount ns with fresh /proc and /sys */
+	int pty_ptx;          /* LXC_ATTACH_TERMINAL: the parent's side, else -1 */
+	int pty_pts;          /* the child's std streams and controlling tty */
 };
 
 /* The library's handle around LXC's struct: pub must stay first. */

@@ -476,7 +476,8 @@ func lxcMonitorCgroups(t *testing.T, name string) {
 // TestConsoleSameAsLXC: console_getfd (a free tty, a busy one, one freed
 // and asked for at once), console (an interactive session on the console
 // that a user ends with Ctrl-a q), console_log (read with read_max, read
-// consumes, empty, clear), migrate's checks and the mount gates print the
+// consumes, empty, clear), attach with LXC_ATTACH_REMOUNT_PROC_SYS,
+// migrate's checks and the mount gates print the
 // same on golxc's library as on LXC's.
 func TestConsoleSameAsLXC(t *testing.T) {
 	needRoot(t)
@@ -510,6 +511,7 @@ func TestConsoleSameAsLXC(t *testing.T) {
 		"console_getfd after close: 1 tty 1\n", "console: 0 user: 0\n",
 		"console_log read 4: 0 len 4 data set\n", "console_log read rest: 0 len more data set has capi-42\n",
 		"console_log read empty: -61 len 0 data NULL\n", "console_log clear: 0 len 0 data NULL\n",
+		"pid1 init\n", "attach remount: 0\n", // the container's /proc on the host's mounts
 		"umount not mounted: 1\n", "migrate older struct: 1\n", "destroy: 1\n",
 	} {
 		if !strings.Contains(fromGolxc, want) {
@@ -582,5 +584,55 @@ destroy: 1
 	}
 	if left, _ := filepath.Glob("/run/.lxcmount_*"); len(left) > 0 {
 		t.Errorf("temporary mount points left: %v", left)
+	}
+}
+
+// TestAttachTerminalSameAsLXC: attach_run_wait with LXC_ATTACH_TERMINAL
+// gives the command a pty of the container (tty names it, its streams are
+// terminals) proxied to the caller's terminal and copied to log_fd, under
+// golxc's library as under LXC's. Both run under script(1): liblxc fails
+// such an attach without a controlling terminal (golxc's then copies to
+// log_fd only).
+func TestAttachTerminalSameAsLXC(t *testing.T) {
+	needRoot(t)
+	needHeaders(t)
+	need(t, "script")
+	dir := built(t)
+	bin := filepath.Join(t.TempDir(), "terminal")
+	gcc(t, bin, "testdata/terminal.c", "-L"+dir, "-llxc")
+	name := "capi-tty"
+	run := func(env []string) (keys string, screen string) {
+		lxcpath := tempLXCPath(t)
+		cleanupContainer(t, dir, lxcpath, name)
+		logfile := filepath.Join(t.TempDir(), "pty.log")
+		cmd := exec.Command("script", "-qec", strings.Join([]string{bin, name, lxcpath, logfile}, " "), "/dev/null")
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("terminal program: %v\n%s", err, out)
+		}
+		var k []string
+		for _, l := range strings.Split(strings.ReplaceAll(string(out), "\r", ""), "\n") {
+			if strings.Contains(l, ": ") {
+				k = append(k, l)
+			}
+		}
+		return strings.Join(k, "\n") + "\n", string(out)
+	}
+	fromGolxc, screen := run(libEnv(dir))
+	want := "createl: 1\nstart: 1\nwait RUNNING: 1\nattach terminal: 5\nlog has pts: 1\nlog has ttys: 1\nstop: 1\ndestroy: 1\n"
+	if fromGolxc != want {
+		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
+	}
+	// the proxy to the caller's terminal
+	if !strings.Contains(screen, "streams-are-ttys") {
+		t.Errorf("the command's output did not reach the terminal:\n%s", screen)
+	}
+	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
+		t.Skip("LXC (the oracle) not installed")
+	}
+	lxcMonitorCgroups(t, name)
+	if fromLXC, _ := run(os.Environ()); fromLXC != fromGolxc {
+		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
 	}
 }

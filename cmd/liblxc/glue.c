@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "capi.h"
 #include "_cgo_export.h"
@@ -149,6 +150,13 @@ static int m_attach(lxc_c *c, lxc_attach_exec_t fn, void *payload, lxc_attach_op
 	if (err < 0)
 		return err;
 	int ret = golxc_attach_fork(&plan, fn, payload, pid);
+	if (plan.pty_pts >= 0) {
+		/* the child has its copy: the proxy ends when it is gone */
+		close(plan.pty_pts);
+		plan.pty_pts = -1;
+	}
+	if (ret == 0 && plan.pty_ptx >= 0)
+		golxcAttachTerminal(plan.pty_ptx, options->log_fd); /* as liblxc: until the pty hangs up */
 	golxcAttachPlanFree(&plan);
 	return ret;
 }

@@ -3,7 +3,9 @@
  * console ring buffer. argv: NAME LXCPATH SRCDIR (a host directory
  * holding a file "marker"). Prints "key: value" lines, the same under
  * LXC's liblxc and golxc's. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +182,16 @@ int main(int argc, char *argv[])
 	print_log(c, "console_log read rest", true, false, 0);
 	print_log(c, "console_log read empty", true, false, 0);
 	print_log(c, "console_log clear", false, true, 0);
+
+	/* LXC_ATTACH_REMOUNT_PROC_SYS without the mount namespace: the host's
+	 * files, the container's /proc */
+	lxc_attach_options_t ro = LXC_ATTACH_OPTIONS_DEFAULT;
+	ro.namespaces = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	ro.attach_flags |= LXC_ATTACH_REMOUNT_PROC_SYS;
+	const char *rargs[] = {"sh", "-c", "echo pid1 $(cat /proc/1/comm)", NULL};
+	fflush(stdout);
+	ret = c->attach_run_wait(c, &ro, "sh", rargs);
+	printf("attach remount: %d\n", WIFEXITED(ret) ? WEXITSTATUS(ret) : -1);
 
 	/* mount: golxc only (argv[3] is "-" under LXC, which needs a shared
 	 * shmounts mount golxc does not) */
