@@ -636,3 +636,39 @@ func TestAttachTerminalSameAsLXC(t *testing.T) {
 		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
 	}
 }
+
+// TestPythonConsoleSameAsLXC: python3-lxc's console_getfd (a stopped
+// container, a tty's multiplexer) and console (a session the user ends
+// with Ctrl-a q) answer as under LXC's liblxc.
+func TestPythonConsoleSameAsLXC(t *testing.T) {
+	needRoot(t)
+	need(t, "gcc")
+	needPythonLXC(t)
+	dir := built(t)
+	name := "capi-pycon"
+	run := func(env []string) string {
+		lxcpath := tempLXCPath(t)
+		cleanupContainer(t, dir, lxcpath, name)
+		cmd := exec.Command(python, "testdata/console.py", lxcpath, name)
+		cmd.Env = env
+		out, err := cmd.Output() // the banner goes to stderr
+		if err != nil {
+			t.Fatalf("console.py: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	fromGolxc := run(libEnv(dir))
+	// python3-lxc raises nothing for a stopped container, under both.
+	want := "console_getfd stopped: no error\nstart: True\nwait: True\n" +
+		"console_getfd: True True\nconsole: True\nstop: True\ndestroy: True\n"
+	if fromGolxc != want {
+		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
+	}
+	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
+		t.Skip("LXC (the oracle) not installed")
+	}
+	lxcMonitorCgroups(t, name)
+	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
+	}
+}
