@@ -406,9 +406,9 @@ func TestCAPISameAsLXC(t *testing.T) {
 	}
 }
 
-// TestEveryOtherMethodAnswers: the methods golxc does not implement yet are
-// stubs that fail cleanly (python3-lxc calls them; a NULL pointer would
-// crash it), and the implemented rest answers.
+// TestEveryOtherMethodAnswers: python3-lxc's methods that seed 003 does not
+// call answer on a stopped container (those that need a running one fail
+// cleanly, never through a NULL pointer).
 func TestEveryOtherMethodAnswers(t *testing.T) {
 	needRoot(t)
 	need(t, "gcc")
