@@ -118,7 +118,10 @@ func TestDebPackage(t *testing.T) {
 		}
 	}
 	status := "Package: lxc\nStatus: install ok installed\nPriority: optional\nSection: admin\nMaintainer: x <x@example.org>\n" +
-		"Architecture: " + debArch(t) + "\nVersion: 1:5.0.2-1+deb12u4\nDescription: stand-in for Debian's lxc\n\n"
+		"Architecture: " + debArch(t) + "\nVersion: 1:5.0.2-1+deb12u4\nDescription: stand-in for Debian's lxc\n\n" +
+		// the library's dependency, as the host has it
+		"Package: libc6\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: x <x@example.org>\n" +
+		"Architecture: " + debArch(t) + "\nVersion: " + hostLibcVersion(t) + "\nDescription: stand-in for Debian's libc6\n\n"
 	if err := os.WriteFile(filepath.Join(admin, "status"), []byte(status), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +171,14 @@ func TestDebPackage(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("purge left %v", left)
 	}
+}
+
+func hostLibcVersion(t *testing.T) string {
+	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "libc6").Output()
+	if err != nil || len(out) == 0 {
+		t.Skipf("no libc6 in the host's dpkg database: %v", err)
+	}
+	return string(out)
 }
 
 func debArch(t *testing.T) string {
