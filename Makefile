@@ -75,7 +75,7 @@ deps:
 # deb builds bin/golxc_VERSION_ARCH.deb with dpkg-deb (scripts/mkdeb.sh):
 # what make install installs, under /usr; it Conflicts/Replaces Debian's
 # lxc and Provides lxc (= 1:5.0.2).
-deb: build
+deb: build liblxc
 	./scripts/mkdeb.sh bin
 
 install: build liblxc

@@ -26,6 +26,12 @@ type CheckpointOptions struct {
 	PreDump      bool   // only the memory; the container keeps running
 	PredumpDir   string // images of an earlier pre-dump, relative to Directory
 	ActionScript string
+	// The rest of LXC's struct migrate_opts (liblxc's migrate).
+	NoSkipInFlight    bool   // keep half-open TCP connections out of --skip-in-flight
+	PageServerAddress string // memory pages go to a criu page server
+	PageServerPort    string
+	PreservesInodes   bool   // the restored rootfs keeps its inodes (no --force-irmap)
+	GhostLimit        uint64 // largest deleted file criu dumps (0: criu's default)
 }
 
 // RestoreOptions are go-lxc's, plus lxc-checkpoint's -A.
@@ -88,6 +94,10 @@ func (c *Container) Checkpoint(o CheckpointOptions) error {
 	p := criu.NewDumpPlan(o.Directory)
 	p.PreDump, p.PredumpDir, p.Stop = o.PreDump, o.PredumpDir, o.Stop
 	p.Verbose, p.ActionScript, p.InitPid, p.Version = o.Verbose, o.ActionScript, pid, bin.Version
+	p.NoSkipInFlight, p.PreservesInodes, p.GhostLimit = o.NoSkipInFlight, o.PreservesInodes, o.GhostLimit
+	if o.PageServerAddress != "" && o.PageServerPort != "" {
+		p.PageServer = o.PageServerAddress + ":" + o.PageServerPort
+	}
 	if p.Cgroups, p.FreezeCgroup, err = criuCgroups(cl); err != nil {
 		return err
 	}

@@ -1,10 +1,13 @@
 #!/bin/bash
-# mkdeb.sh OUTDIR: builds golxc_VERSION_ARCH.deb from bin/ (make build; or
-# $GOLXC, $USERNIC and $IMAGE) with dpkg-deb alone (no debhelper). It holds what make install puts in place,
+# mkdeb.sh OUTDIR: builds golxc_VERSION_ARCH.deb from bin/ (make build and
+# make liblxc; or $GOLXC, $USERNIC, $IMAGE, $GOLXC_QUERY and $LIBLXC) with
+# dpkg-deb alone (no debhelper). It holds what make install puts in place,
 # under /usr: golxc and its lxc-* links (the implemented tools only), the
-# setuid lxc-user-nic, the image helper golxc-image, the man pages (gzipped), bash completion, the boot
-# integration (systemd units and init scripts, both, as Debian packages
-# ship them) and the Debian metadata.
+# setuid lxc-user-nic, the image helper golxc-image, golxc's liblxc.so.1
+# in the private /usr/lib/golxc (with its liblxc.so link and lxc.pc; the
+# headers are Debian's lxc-dev), the man pages (gzipped), bash completion,
+# the boot integration (systemd units and init scripts, both, as Debian
+# packages ship them) and the Debian metadata.
 #
 # golxc installs INSTEAD of Debian's lxc: both own /usr/bin/lxc-*, the
 # lxc-* man pages, lxc.service and /etc/init.d/lxc, so it Conflicts with
@@ -15,8 +18,9 @@ set -euo pipefail
 out=${1:?usage: mkdeb.sh OUTDIR}
 cd "$(dirname "$0")/.."
 golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic} image=${IMAGE:-bin/golxc-image}
-query=${GOLXC_QUERY:-bin/golxc-query}
+query=${GOLXC_QUERY:-bin/golxc-query} liblxc=${LIBLXC:-bin/liblxc.so.1}
 [ -x "$golxc" ] && [ -x "$usernic" ] && [ -x "$image" ] && [ -x "$query" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
+[ -f "$liblxc" ] || { echo "mkdeb: $liblxc missing: run make liblxc first" >&2; exit 1; }
 
 version=${DEB_VERSION:-$("$golxc" version | awk '{print $2}')}
 maintainer=${DEB_MAINTAINER:-golxc developers <golxc@users.noreply.github.com>}
@@ -30,6 +34,16 @@ install -D -m 0755 "$query" "$stage/usr/bin/golxc-query"
 ./scripts/install-links.sh "$stage/usr/bin"
 install -D -m 4755 "$usernic" "$stage/usr/libexec/golxc/lxc-user-nic"
 install -D -m 0755 "$image" "$stage/usr/libexec/golxc/golxc-image"
+# A directory the dynamic linker does not search: Debian's liblxc1 stays
+# the system's liblxc; programs opt in (README, "The C and Python API").
+install -D -m 0644 "$liblxc" "$stage/usr/lib/golxc/liblxc.so.1"
+ln -s liblxc.so.1 "$stage/usr/lib/golxc/liblxc.so"
+install -d "$stage/usr/lib/golxc/pkgconfig"
+./scripts/liblxc-pc.sh /usr/lib/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+chmod 0644 "$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+# The library is golxc's only dynamically linked file: the C library it
+# needs, from the newest symbol version it uses.
+glibc=$(objdump -T "$liblxc" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
 
 "$golxc" man "$stage/usr/share/man"
 find "$stage/usr/share/man" -type f -exec gzip -9n {} +
@@ -82,17 +96,20 @@ Installed-Size: $size
 Section: admin
 Priority: optional
 Provides: lxc (= 1:5.0.2)
+Depends: libc6 (>= ${glibc:-2.34})
 Conflicts: lxc
 Replaces: lxc
 Recommends: dnsmasq-base, nftables | iptables, uidmap, busybox-static
-Suggests: lxc-templates, debootstrap
+Suggests: lxc-templates, debootstrap, lxc-dev
 Homepage: https://github.com/golxc/golxc
 Description: LXC 5.0.2's lxc-* tools, reimplemented in Go
  golxc is one static binary behind lxc-attach, lxc-start, lxc-ls and the
  other lxc-* commands: same options, output, exit codes, configuration keys
  and on-disk layout as LXC 5.0.2, without liblxc. It replaces the lxc
  package (its tools, man pages, completion and the lxc and lxc-net
- services); containers in /var/lib/lxc keep working.
+ services); containers in /var/lib/lxc keep working. It also ships
+ golxc's liblxc.so.1 (LXC 5.0.2's C API, for C programs and python3-lxc)
+ in /usr/lib/golxc, which programs choose with LD_LIBRARY_PATH.
 CONTROL
 printf '/etc/init.d/lxc\n/etc/init.d/lxc-net\n' >"$stage/DEBIAN/conffiles"
 

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -110,11 +112,44 @@ static void drop_privileges(struct golxc_attach_plan *p)
 		die("no_new_privs");
 }
 
+/* LXC_ATTACH_REMOUNT_PROC_SYS: the caller's mounts, with /proc and /sys
+ * of the namespaces joined, in a mount namespace of our own */
+static void remount_proc_sys(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		die("remount /proc and /sys: unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		die("remount /proc and /sys: make / a slave");
+	if (umount2("/proc", MNT_DETACH) < 0)
+		die("Failed to unmount /proc");
+	if (mount("none", "/proc", "proc", 0, NULL) < 0)
+		die("Failed to remount /proc");
+	/* EINVAL: /sys was not a mount point; leave it */
+	int ret = umount2("/sys", MNT_DETACH);
+	if (ret < 0 && errno != EINVAL)
+		die("Failed to unmount /sys");
+	if (ret == 0 && mount("none", "/sys", "sysfs", 0, NULL) < 0)
+		die("Failed to remount /sys");
+}
+
 static void attached(struct golxc_attach_plan *p, lxc_attach_exec_t fn, void *payload)
 {
+	if (p->remount_proc_sys)
+		remount_proc_sys();
 	for (int i = 0; i < 3; i++)
 		if (p->fds[i] >= 0 && p->fds[i] != i && dup2(p->fds[i], i) < 0)
 			die("std streams");
+	if (p->pty_pts >= 0) {
+		/* LXC's lxc_terminal_prepare_login: a session of our own with
+		 * the pty (now on 0-2) as its controlling terminal */
+		if (setsid() < 0)
+			die("setsid");
+		if (ioctl(0, TIOCSCTTY, 0) < 0)
+			die("make the pty the controlling terminal");
+		if (p->pty_pts > 2)
+			close(p->pty_pts);
+		close(p->pty_ptx);
+	}
 	if (!p->cwd || chdir(p->cwd) < 0)
 		if (chdir("/") < 0)
 			die("chdir /");

@@ -25,7 +25,9 @@ const (
 	attachMoveToCgroup   = 0x00000001
 	attachDropCaps       = 0x00000002
 	attachSetPersonality = 0x00000004
+	attachRemountProcSys = 0x00010000
 	attachNoNewPrivs     = 0x00040000
+	attachTerminal       = 0x00080000
 	attachSetGroups      = 0x00200000
 	detectPersonality    = -1
 )
@@ -57,6 +59,7 @@ func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_pl
 	for i := range p.ns_fds {
 		p.ns_fds[i] = -1
 	}
+	p.pty_ptx, p.pty_pts = -1, -1
 	pid := x.InitPid()
 	if pid <= 0 {
 		return errNotRunning
@@ -136,6 +139,14 @@ func makePlan(c *C.lxc_c, o *C.lxc_attach_options_t, p *C.struct_golxc_attach_pl
 	p.keep_env = cStrings(goStrings(o.extra_keep_env))
 	p.set_env = cStrings(append(append([]string{}, spec.Environment...), goStrings(o.extra_env_vars)...))
 	p.fds = [3]C.int{o.stdin_fd, o.stdout_fd, o.stderr_fd}
+	// As LXC: only when the mount namespace is not joined (the remount
+	// gives the host's mounts the container's /proc and /sys).
+	p.remount_proc_sys = C.bool(flags&attachRemountProcSys != 0 && want&unix.CLONE_NEWNS == 0)
+	if flags&attachTerminal != 0 {
+		if err := attachPTY(x.ConfigPath(), x.Name(), pid, p); err != nil {
+			return fmt.Errorf("Failed to setup new terminal: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -203,6 +214,12 @@ func golxcAttachPlanFree(p *C.struct_golxc_attach_plan) {
 	freeStrings(p.cgroup_procs)
 	freeStrings(p.keep_env)
 	freeStrings(p.set_env)
+	for _, fd := range []*C.int{&p.pty_ptx, &p.pty_pts} {
+		if *fd >= 0 {
+			unix.Close(int(*fd))
+			*fd = -1
+		}
+	}
 	C.free(unsafe.Pointer(p.cwd))
 	C.free(unsafe.Pointer(p.groups))
 	p.cgroup_procs, p.keep_env, p.set_env, p.cwd, p.groups = nil, nil, nil, nil, nil

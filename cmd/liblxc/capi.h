@@ -54,9 +54,34 @@ struct lxc_snapshot {
 
 struct lxc_lock;
 struct lxc_conf;
-struct migrate_opts;
-struct lxc_console_log;
-struct lxc_mount;
+struct migrate_opts {
+	char *directory;
+	bool verbose;
+	bool stop;
+	char *predump_dir;
+	char *pageserver_address;
+	char *pageserver_port;
+	bool preserves_inodes;
+	char *action_script;
+	bool disable_skip_in_flight;
+	uint64_t ghost_limit;
+	uint64_t features_to_check;
+};
+
+enum { MIGRATE_PRE_DUMP, MIGRATE_DUMP, MIGRATE_RESTORE, MIGRATE_FEATURE_CHECK };
+#define FEATURE_MEM_TRACK (1ULL << 0)
+#define FEATURE_LAZY_PAGES (1ULL << 1)
+
+struct lxc_console_log {
+	bool clear;
+	bool read;
+	uint64_t *read_max;
+	char *data;
+};
+
+struct lxc_mount {
+	int version;
+};
 
 typedef struct lxc_container lxc_c;
 
@@ -170,6 +195,9 @@ struct golxc_attach_plan {
 	char **keep_env;      /* names kept under clear_env */
 	char **set_env;       /* VAR=VALUE set last, VAR unsets */
 	int fds[3];
+	bool remount_proc_sys; /* private mount ns with fresh /proc and /sys */
+	int pty_ptx;          /* LXC_ATTACH_TERMINAL: the parent's side, else -1 */
+	int pty_pts;          /* the child's std streams and controlling tty */
 };
 
 /* The library's handle around LXC's struct: pub must stay first. */

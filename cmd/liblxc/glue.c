@@ -1,7 +1,7 @@
 // The C side of golxc's liblxc.so.1: LXC's exported functions, the method
 // table of struct lxc_container, the variadic wrappers, and the fork of an
 // attach (attach.c). Every method calls the Go side (capi_*.go) through
-// the cgo exports; methods golxc cannot honour yet are stubs (stubs.c).
+// the cgo exports.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "capi.h"
 #include "_cgo_export.h"
@@ -149,6 +150,13 @@ static int m_attach(lxc_c *c, lxc_attach_exec_t fn, void *payload, lxc_attach_op
 	if (err < 0)
 		return err;
 	int ret = golxc_attach_fork(&plan, fn, payload, pid);
+	if (plan.pty_pts >= 0) {
+		/* the child has its copy: the proxy ends when it is gone */
+		close(plan.pty_pts);
+		plan.pty_pts = -1;
+	}
+	if (ret == 0 && plan.pty_ptx >= 0)
+		golxcAttachTerminal(plan.pty_ptx, options->log_fd); /* as liblxc: until the pty hangs up */
 	golxcAttachPlanFree(&plan);
 	return ret;
 }
@@ -211,7 +219,46 @@ static int m_snapshot_list(lxc_c *c, struct lxc_snapshot **out)
 	return golxcSnapshotList(c, out);
 }
 
-#include "stubs.inc"
+/* liblxc's migrate: a caller's larger (newer) struct must be zero past
+ * ours (-E2BIG), a smaller (older) one is zero-extended; only a full-size
+ * struct gets the feature check's answer back. */
+static int m_migrate(lxc_c *c, unsigned int cmd, struct migrate_opts *opts, unsigned int size)
+{
+	struct migrate_opts o;
+	if (!c)
+		return -1;
+	if (opts && size > sizeof(o)) {
+		for (unsigned char *p = (unsigned char *)opts + sizeof(o); p < (unsigned char *)opts + size; p++)
+			if (*p)
+				return -E2BIG;
+	}
+	memset(&o, 0, sizeof(o));
+	if (opts)
+		memcpy(&o, opts, size < sizeof(o) ? size : sizeof(o));
+	int ret = golxcMigrate(c, cmd, &o);
+	if (cmd == MIGRATE_FEATURE_CHECK && ret > 0 && opts && size >= sizeof(o))
+		opts->features_to_check = o.features_to_check;
+	return ret;
+}
+
+/* mount data is a string for every file system golxc mounts */
+static int m_mount(lxc_c *c, const char *source, const char *target, const char *fstype, unsigned long flags,
+		   const void *data, struct lxc_mount *mnt)
+{
+	(void)mnt; /* LXC 5.0.2 reads nothing from it */
+	if (!c)
+		return -EINVAL;
+	return golxcMount(c, (char *)source, (char *)target, (char *)fstype, flags, (char *)data);
+}
+
+static int m_umount(lxc_c *c, const char *target, unsigned long flags, struct lxc_mount *mnt)
+{
+	(void)mnt;
+	if (!c)
+		return -EINVAL;
+	return golxcUmount(c, (char *)target, flags);
+}
+
 
 bool golxc_install_methods(struct lxc_container *c)
 {
@@ -249,8 +296,8 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->get_config_path = m_get_config_path;
 	c->set_config_path = m_set_config_path;
 	c->clone = m_clone;
-	c->console_getfd = stub_console_getfd;
-	c->console = stub_console;
+	c->console_getfd = golxcConsoleGetfd;
+	c->console = golxcConsole;
 	c->attach = m_attach;
 	c->attach_run_wait = m_attach_run_wait;
 	c->attach_run_waitl = m_attach_run_waitl;
@@ -267,11 +314,11 @@ bool golxc_install_methods(struct lxc_container *c)
 	c->restore = golxcRestore;
 	c->destroy_with_snapshots = golxcDestroyWithSnapshots;
 	c->snapshot_destroy_all = golxcSnapshotDestroyAll;
-	c->migrate = stub_migrate;
-	c->console_log = stub_console_log;
+	c->migrate = m_migrate;
+	c->console_log = golxcConsoleLog;
 	c->reboot2 = golxcReboot2;
-	c->mount = stub_mount;
-	c->umount = stub_umount;
+	c->mount = m_mount;
+	c->umount = m_umount;
 	c->seccomp_notify_fd = golxcSeccompNotifyFd;
 	c->seccomp_notify_fd_active = golxcSeccompNotifyFd;
 	c->init_pidfd = golxcInitPidfd;

@@ -367,7 +367,7 @@ func start(o Options, g *gate) (*Process, error) {
 	spec.CTTY = -1
 	var slave *os.File
 	if ttys := ttyStreams(&o); ttys != nil {
-		ptx, pts, err := containerPTY(client, initPid, pidfd)
+		ptx, pts, err := ContainerPTY(client, initPid, pidfd)
 		if err != nil {
 			return nil, &Error{Step: "Failed to create terminal", Err: err}
 		}
@@ -527,10 +527,10 @@ func ttyStreams(o *Options) []bool {
 	return t
 }
 
-// containerPTY prefers the devpts fd a monitor hands out, then the
-// container's /dev/pts, then (a container without its own devpts) the
-// host's.
-func containerPTY(client *cmdsock.Client, initPid, pidfd int) (*os.File, *os.File, error) {
+// ContainerPTY allocates a pty for an attached process (master, slave):
+// from the devpts fd a monitor hands out, else the container's /dev/pts,
+// else (a container without its own devpts) the host's.
+func ContainerPTY(client *cmdsock.Client, initPid, pidfd int) (*os.File, *os.File, error) {
 	if devpts, err := client.DevptsFD(); err == nil {
 		defer devpts.Close()
 		if ptx, pts, err := openContainerPTY(devpts, initPid, pidfd); err == nil {

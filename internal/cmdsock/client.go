@@ -372,6 +372,29 @@ func (t *TTY) Close() error {
 	return err
 }
 
+// Release hands the tty over as raw descriptors, for callers outside Go
+// (liblxc's console_getfd): the multiplexer and the connection that holds
+// the slot (closing it frees the tty), both close-on-exec. t is closed.
+func (t *TTY) Release() (ptx, holder int, err error) {
+	defer t.Close()
+	ptx, err = unix.FcntlInt(t.PTX.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return -1, -1, err
+	}
+	raw, err := t.conn.SyscallConn()
+	if err == nil {
+		cerr := raw.Control(func(fd uintptr) { holder, err = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 3) })
+		if err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		unix.Close(ptx)
+		return -1, -1, err
+	}
+	return ptx, holder, nil
+}
+
 // TTYFD asks for tty ttynum (-1 = any free tty, 0 = the console).
 func (c *Client) TTYFD(ttynum int) (*TTY, error) {
 	resp, conn, err := c.exchange(&Request{Cmd: GetTTYFD, Value: int64(ttynum)})

@@ -412,6 +412,38 @@ func (r *Request) Keep(onClose func()) (release func()) {
 	return sc.hangup
 }
 
+// PeerGone returns a check of whether the client has hung up, which knows
+// it before the connection's reader has seen the EOF (a client that frees
+// a tty and asks for it again at once must find it free, as with LXC).
+func (r *Request) PeerGone() func() bool {
+	sc := r.conn
+	if sc == nil {
+		return func() bool { return false }
+	}
+	return sc.peerGone
+}
+
+func (sc *serverConn) peerGone() bool {
+	sc.mu.Lock()
+	gone := sc.gone
+	sc.mu.Unlock()
+	if gone {
+		return true
+	}
+	raw, err := sc.c.SyscallConn()
+	if err != nil {
+		return true
+	}
+	hup := false
+	cerr := raw.Control(func(fd uintptr) {
+		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+		if n, _ := unix.Poll(p, 0); n > 0 && p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0 {
+			hup = true
+		}
+	})
+	return hup || cerr != nil
+}
+
 // AnswerAddStateClient implements ADD_STATE_CLIENT the way LXC does, given
 // the container's current state, and returns what Serve should return. If
 // the client asked for current (its slot holds exactly 1) the answer carries

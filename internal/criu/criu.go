@@ -81,6 +81,11 @@ type DumpPlan struct {
 	Stop         bool   // criu kills the tree after the dump
 	TTYID        string // "tty[rdev:dev]" of the container's console, "" for none
 	Version      string // criu's version, for options that depend on it
+	// LXC's migrate options (struct migrate_opts).
+	NoSkipInFlight  bool   // disable_skip_in_flight
+	PageServer      string // "ADDRESS:PORT": memory pages go there
+	PreservesInodes bool   // the rootfs keeps its inodes: no --force-irmap
+	GhostLimit      uint64 // largest deleted file criu dumps (0: criu's default)
 }
 
 // NewDumpPlan starts a plan for directory dir.
@@ -102,7 +107,7 @@ func (p *DumpPlan) Args() []string {
 		a = append(a, "--ext-mount-map", t+":"+t)
 	}
 	a = append(a, "-t", strconv.Itoa(p.InitPid))
-	if VersionAtLeast(p.Version, inFlightVersion) {
+	if !p.NoSkipInFlight && VersionAtLeast(p.Version, inFlightVersion) {
 		a = append(a, "--skip-in-flight")
 	}
 	a = append(a, "--freeze-cgroup", p.FreezeCgroup)
@@ -112,7 +117,15 @@ func (p *DumpPlan) Args() []string {
 	if p.PredumpDir != "" {
 		a = append(a, "--prev-images-dir", p.PredumpDir, "--track-mem")
 	}
-	a = append(a, "--force-irmap")
+	if addr, port, ok := strings.Cut(p.PageServer, ":"); ok {
+		a = append(a, "--page-server", "--address", addr, "--port", port)
+	}
+	if !p.PreservesInodes {
+		a = append(a, "--force-irmap")
+	}
+	if p.GhostLimit > 0 {
+		a = append(a, "--ghost-limit", strconv.FormatUint(p.GhostLimit, 10))
+	}
 	if !p.PreDump && !p.Stop {
 		a = append(a, "--leave-running")
 	}
@@ -356,4 +369,27 @@ func logOf(args []string) string {
 func lastLine(s string) string {
 	ls := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(ls[len(ls)-1])
+}
+
+// Features criu can be asked about (LXC's FEATURE_* bits).
+const (
+	FeatureMemTrack  uint64 = 1 << 0 // mem_dirty_track: pre-dumps
+	FeatureLazyPages uint64 = 1 << 1 // uffd-noncoop: lazy restores
+)
+
+// CheckFeatures runs "criu check --feature NAME" for each feature in want
+// and returns those criu confirmed; unknown bits make the answer 0, as
+// LXC's __criu_check_feature refuses to answer.
+func CheckFeatures(criuPath string, want uint64) uint64 {
+	if want&^(FeatureMemTrack|FeatureLazyPages) != 0 {
+		return 0
+	}
+	names := map[uint64]string{FeatureMemTrack: "mem_dirty_track", FeatureLazyPages: "uffd-noncoop"}
+	have := want
+	for bit, name := range names {
+		if want&bit != 0 && exec.Command(criuPath, "check", "--feature", name).Run() != nil {
+			have &^= bit
+		}
+	}
+	return have
 }

@@ -42,6 +42,39 @@ func TestDumpArgs(t *testing.T) {
 	}
 }
 
+// TestDumpMigrateOptions: struct migrate_opts' fields, as LXC passes them.
+func TestDumpMigrateOptions(t *testing.T) {
+	p := NewDumpPlan("/tmp/ck")
+	p.Version = "3.17.1"
+	p.NoSkipInFlight, p.PreservesInodes, p.GhostLimit = true, true, 4096
+	p.PageServer = "10.0.0.1:27"
+	got := " " + strings.Join(p.Args(), " ") + " "
+	for _, bad := range []string{" --skip-in-flight ", " --force-irmap "} {
+		if strings.Contains(got, bad) {
+			t.Errorf("has %q: %s", bad, got)
+		}
+	}
+	for _, want := range []string{" --page-server --address 10.0.0.1 --port 27 ", " --ghost-limit 4096 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q: %s", want, got)
+		}
+	}
+}
+
+// TestCheckFeatures: unknown bits get no answer; a criu that fails every
+// check confirms nothing.
+func TestCheckFeatures(t *testing.T) {
+	if got := CheckFeatures("/bin/true", 1<<5|FeatureMemTrack); got != 0 {
+		t.Errorf("unknown bit: %#x", got)
+	}
+	if got := CheckFeatures("/bin/true", FeatureMemTrack|FeatureLazyPages); got != FeatureMemTrack|FeatureLazyPages {
+		t.Errorf("all confirmed: %#x", got)
+	}
+	if got := CheckFeatures("/bin/false", FeatureMemTrack|FeatureLazyPages); got != 0 {
+		t.Errorf("none confirmed: %#x", got)
+	}
+}
+
 func TestRestoreArgs(t *testing.T) {
 	p := NewRestorePlan("/tmp/ck")
 	p.Root = "/usr/lib/x86_64-linux-gnu/lxc/rootfs"

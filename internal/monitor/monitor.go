@@ -53,7 +53,7 @@ type instance struct {
 	cg          *cgroups
 	con         *console
 	ttys        []*pty
-	ttyInUse    []bool // guarded by monitor.mu
+	ttyHolders  []*ttyHold // guarded by monitor.mu
 	restoreTerm func()
 	net         NetSetup
 	proc        *initProcess

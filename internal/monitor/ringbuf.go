@@ -3,12 +3,14 @@ package monitor
 import "sync"
 
 // ringBuffer keeps the last size bytes written (lxc.console.buffer.size).
+// Reading does not consume; Discard does (LXC's console_log reads move
+// its read offset past what they returned).
 type ringBuffer struct {
-	mu   sync.Mutex
-	buf  []byte
-	size int
-	full bool
-	pos  int
+	mu    sync.Mutex
+	buf   []byte
+	size  int
+	start int // oldest byte
+	n     int // bytes held
 }
 
 func newRingBuffer(size int) *ringBuffer {
@@ -26,12 +28,14 @@ func (r *ringBuffer) Write(p []byte) (int, error) {
 		p = p[len(p)-r.size:]
 	}
 	for len(p) > 0 {
-		c := copy(r.buf[r.pos:], p)
+		end := (r.start + r.n) % r.size
+		c := copy(r.buf[end:], p)
 		p = p[c:]
-		r.pos += c
-		if r.pos == r.size {
-			r.pos = 0
-			r.full = true
+		r.n += c
+		if r.n > r.size {
+			// overwrote the oldest bytes
+			r.start = (r.start + r.n - r.size) % r.size
+			r.n = r.size
 		}
 	}
 	return n, nil
@@ -44,10 +48,22 @@ func (r *ringBuffer) Bytes() []byte {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.full {
-		return append([]byte(nil), r.buf[:r.pos]...)
+	out := make([]byte, 0, r.n)
+	first := r.buf[r.start:min(r.start+r.n, r.size)]
+	out = append(out, first...)
+	return append(out, r.buf[:r.n-len(first)]...)
+}
+
+// Discard drops the n oldest bytes (all of them when n exceeds the count).
+func (r *ringBuffer) Discard(n int) {
+	if r == nil {
+		return
 	}
-	return append(append([]byte(nil), r.buf[r.pos:]...), r.buf[:r.pos]...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n = min(n, r.n)
+	r.start = (r.start + n) % r.size
+	r.n -= n
 }
 
 // Clear empties the buffer (CONSOLE_LOG with clear).
@@ -56,6 +72,6 @@ func (r *ringBuffer) Clear() {
 		return
 	}
 	r.mu.Lock()
-	r.pos, r.full = 0, false
+	r.start, r.n = 0, 0
 	r.mu.Unlock()
 }

@@ -234,11 +234,14 @@ func (m *monitor) ttyFD(req *cmdsock.Request, in *instance) *cmdsock.Response {
 		return errno(err)
 	}
 	log.Tracef("Handed tty %d to a console client", n)
-	in.setTTYBusy(n-1, true)
+	h := &ttyHold{gone: req.PeerGone()}
+	in.setTTYHolder(n-1, h)
 	req.Keep(func() {
 		unix.Close(fd)
 		m.mu.Lock()
-		in.setTTYBusy(n-1, false)
+		if in.ttyHolders[n-1] == h { // not handed out again meanwhile
+			in.ttyHolders[n-1] = nil
+		}
 		m.mu.Unlock()
 	})
 	return &cmdsock.Response{Value: int64(n), Fds: []int{fd}}
@@ -249,29 +252,55 @@ func (m *monitor) consoleLog(req *cmdsock.Request, in *instance) *cmdsock.Respon
 	if err != nil {
 		return errno(unix.EINVAL)
 	}
-	if in.con == nil || in.con.ring == nil {
-		return errno(unix.ENODATA)
+	var ring *ringBuffer
+	if in.con != nil {
+		ring = in.con.ring
+	}
+	data, ret := consoleLogAnswer(ring, r)
+	if ret != 0 {
+		return errno(ret)
+	}
+	return &cmdsock.Response{Data: data}
+}
+
+// consoleLogAnswer is LXC's CONSOLE_LOG: EFAULT without a ring buffer,
+// ENODATA for a read of an empty one; a read returns up to ReadMax of the
+// oldest bytes and consumes them, unless Clear empties the ring.
+func consoleLogAnswer(ring *ringBuffer, r cmdsock.ConsoleLogRequest) ([]byte, unix.Errno) {
+	if ring == nil {
+		return nil, unix.EFAULT
 	}
 	var out []byte
 	if r.Read {
-		out = in.con.ring.Bytes()
-		if r.ReadMax > 0 && uint64(len(out)) > r.ReadMax {
+		out = ring.Bytes()
+		if len(out) == 0 {
+			return nil, unix.ENODATA
+		}
+		if r.ReadMax > 0 && r.ReadMax <= uint64(len(out)) {
 			out = out[:r.ReadMax]
 		}
 	}
 	if r.Clear {
-		in.con.ring.Clear()
+		ring.Clear()
+	} else {
+		ring.Discard(len(out))
 	}
-	return &cmdsock.Response{Data: out}
+	return out, 0
 }
 
-func (in *instance) ttyBusy(i int) bool { return i < len(in.ttyInUse) && in.ttyInUse[i] }
+// ttyHold is the console client holding a tty; gone says it hung up,
+// before the connection's reader has noticed.
+type ttyHold struct{ gone func() bool }
 
-func (in *instance) setTTYBusy(i int, busy bool) {
-	for len(in.ttyInUse) <= i {
-		in.ttyInUse = append(in.ttyInUse, false)
+func (in *instance) ttyBusy(i int) bool {
+	return i < len(in.ttyHolders) && in.ttyHolders[i] != nil && !in.ttyHolders[i].gone()
+}
+
+func (in *instance) setTTYHolder(i int, h *ttyHold) {
+	for len(in.ttyHolders) <= i {
+		in.ttyHolders = append(in.ttyHolders, nil)
 	}
-	in.ttyInUse[i] = busy
+	in.ttyHolders[i] = h
 }
 
 func str(s string) *cmdsock.Response { return &cmdsock.Response{Data: append([]byte(s), 0)} }

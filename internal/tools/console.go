@@ -2,13 +2,11 @@ package tools
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
 
 	"github.com/golxc/golxc/internal/cli"
-	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/terminal"
 	"golang.org/x/sys/unix"
@@ -60,15 +58,10 @@ func consoleRun(c *cli.Ctx, ttynum, escape int) int {
 	if ct == nil {
 		return code
 	}
-	client, err := cmdsock.Dial(c.LXCPath, c.Name)
-	if err != nil {
-		log.Errorf("%s is not running", c.Name)
-		return 1
-	}
 	in, out := fileOf(c.Stdin, os.Stdin), fileOf(c.Stdout, os.Stdout)
-	tty, err := client.TTYFD(ttynum)
+	tty, err := ct.ConsoleGetFD(ttynum)
 	if err != nil {
-		if errors.Is(err, cmdsock.ErrNotRunning) {
+		if errors.Is(err, lxc.ErrNotRunning) {
 			log.Errorf("%s is not running", c.Name)
 		} else {
 			log.Errorf("%s - Denied access to tty", errnoText(unwrapErrno(err, unix.EBADF)))
@@ -76,30 +69,19 @@ func consoleRun(c *cli.Ctx, ttynum, escape int) int {
 		return 1
 	}
 	defer tty.Close()
-	// LXC watches stdin with epoll, which refuses regular files and
-	// /dev/null: keep its answer for them.
-	if !pollable(int(in.Fd())) {
+	var banner io.Writer = c.Stderr
+	if c.Quiet {
+		banner = io.Discard
+	}
+	err = tty.Session(lxc.ConsoleOptions{Stdin: in, Stdout: out, Banner: banner, Escape: escape})
+	if errors.Is(err, lxc.ErrConsoleStdin) {
+		// LXC watches stdin with epoll, which refuses regular files
+		// and /dev/null: its answer for them.
 		log.Errorf("Failed to add stdin handler")
 		return 1
 	}
-	// As LXC, the banner is printed before raw mode (so with CR LF).
-	if !c.Quiet {
-		e := rune('a' + escape - 1)
-		fmt.Fprintf(c.Stderr, "\nConnected to tty %d\nType <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c itself\n",
-			tty.Num, e, e, e, e)
-	}
-	if terminal.IsTerminal(int(in.Fd())) {
-		restore, err := terminal.Raw(int(in.Fd()))
-		if err != nil {
-			log.Errorf("%v", err)
-			return 1
-		}
-		defer restore()
-		defer terminal.FollowSize(int(in.Fd()), int(tty.PTX.Fd()))()
-	}
-	p := &terminal.Proxy{In: in, Out: out, PTX: tty.PTX, Escape: escape}
-	if err := p.Run(); err != nil && !errors.Is(err, terminal.ErrDetached) {
-		log.Errorf("console: %v", err)
+	if err != nil {
+		log.Errorf("%v", err)
 		return 1
 	}
 	return 0
@@ -111,17 +93,6 @@ func fileOf[T any](r T, def *os.File) *os.File {
 		return f
 	}
 	return def
-}
-
-// pollable reports whether epoll accepts fd (not a regular file or /dev/null).
-func pollable(fd int) bool {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		return true
-	}
-	defer unix.Close(ep)
-	err = unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)})
-	return err != unix.EPERM
 }
 
 func unwrapErrno(err error, def unix.Errno) error {

@@ -29,9 +29,20 @@ func TestDebPackage(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build lxc-user-nic: %v\n%s", err, out)
 	}
+	// As make liblxc builds it.
+	liblxc := filepath.Join(dir, "liblxc.so.1")
+	srcRoot, _ := filepath.Abs("../..")
+	build = exec.Command("go", "build", "-trimpath", "-buildmode=c-shared", "-ldflags",
+		`-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=`+filepath.Join(srcRoot, "cmd/liblxc/liblxc.map")+`"`,
+		"-o", liblxc, "github.com/golxc/golxc/cmd/liblxc")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build liblxc: %v\n%s", err, out)
+	}
 	mk := exec.Command("../../scripts/mkdeb.sh", dir)
 	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
-		"IMAGE="+filepath.Join(binDir, "golxc-image"), "GOLXC_QUERY="+filepath.Join(binDir, "golxc-query"))
+		"IMAGE="+filepath.Join(binDir, "golxc-image"), "GOLXC_QUERY="+filepath.Join(binDir, "golxc-query"),
+		"LIBLXC="+liblxc)
 	out, err := mk.CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkdeb.sh: %v\n%s", err, out)
@@ -42,7 +53,7 @@ func TestDebPackage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dpkg-deb -I: %v\n%s", err, info)
 	}
-	for _, want := range []string{"Package: golxc", "Conflicts: lxc", "Replaces: lxc", "Provides: lxc (= 1:5.0.2)", "postinst", "postrm"} {
+	for _, want := range []string{"Package: golxc", "Depends: libc6 (>= 2.", "Conflicts: lxc", "Replaces: lxc", "Provides: lxc (= 1:5.0.2)", "postinst", "postrm"} {
 		if !strings.Contains(string(info), want) {
 			t.Errorf("dpkg-deb -I lacks %q:\n%s", want, info)
 		}
@@ -61,7 +72,10 @@ func TestDebPackage(t *testing.T) {
 		"./usr/share/man/man5/lxc.container.conf.5.gz", "./usr/share/man/man1/golxc.1.gz",
 		"./usr/share/bash-completion/completions/golxc", "./lib/systemd/system/lxc.service",
 		"./lib/systemd/system/lxc-net.service", "./etc/init.d/lxc", "./usr/libexec/golxc/golxc-containers",
-		"./usr/share/doc/golxc/copyright"}
+		"./usr/share/doc/golxc/copyright",
+		// golxc's liblxc, in the private directory the README names
+		"-rw-r--r-- root/root", "./usr/lib/golxc/liblxc.so.1\n", "./usr/lib/golxc/liblxc.so -> liblxc.so.1\n",
+		"./usr/lib/golxc/pkgconfig/lxc.pc\n"}
 	for _, tool := range tools {
 		target := "golxc\n"
 		if containsString(queryTools, tool) {
@@ -104,7 +118,10 @@ func TestDebPackage(t *testing.T) {
 		}
 	}
 	status := "Package: lxc\nStatus: install ok installed\nPriority: optional\nSection: admin\nMaintainer: x <x@example.org>\n" +
-		"Architecture: " + debArch(t) + "\nVersion: 1:5.0.2-1+deb12u4\nDescription: stand-in for Debian's lxc\n\n"
+		"Architecture: " + debArch(t) + "\nVersion: 1:5.0.2-1+deb12u4\nDescription: stand-in for Debian's lxc\n\n" +
+		// the library's dependency, as the host has it
+		"Package: libc6\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: x <x@example.org>\n" +
+		"Architecture: " + debArch(t) + "\nVersion: " + hostLibcVersion(t) + "\nDescription: stand-in for Debian's libc6\n\n"
 	if err := os.WriteFile(filepath.Join(admin, "status"), []byte(status), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +146,20 @@ func TestDebPackage(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(root, "usr/libexec/golxc/lxc-user-nic")); err != nil || st.Mode()&os.ModeSetuid == 0 {
 		t.Errorf("packaged lxc-user-nic is not setuid: %v %v", st, err)
 	}
+	// The packaged library is the one a program gets with the pkg-config
+	// file's flags (its rpath names /usr/lib/golxc, not the scratch root).
+	if pc, err := os.ReadFile(filepath.Join(root, "usr/lib/golxc/pkgconfig/lxc.pc")); err != nil ||
+		!strings.Contains(string(pc), "libdir=/usr/lib/golxc\n") || !strings.Contains(string(pc), "-Wl,-rpath,${libdir}") {
+		t.Errorf("packaged lxc.pc: %v\n%s", err, pc)
+	}
+	if python, err := exec.LookPath("/usr/bin/python3"); err == nil && exec.Command(python, "-c", "import lxc").Run() == nil {
+		cmd := exec.Command(python, "-c", `import lxc; print(lxc.get_global_config_item("golxc.library"))`)
+		cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/golxc"))
+		cmd.Dir = "/"
+		if out, err := cmd.CombinedOutput(); err != nil || string(out) != "golxc "+filepath.Join(root, "usr/lib/golxc/liblxc.so.1")+"\n" {
+			t.Errorf("python3-lxc on the packaged library: %v %q", err, out)
+		}
+	}
 	dpkg("--purge", "golxc")
 	var left []string
 	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
@@ -140,6 +171,14 @@ func TestDebPackage(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("purge left %v", left)
 	}
+}
+
+func hostLibcVersion(t *testing.T) string {
+	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "libc6").Output()
+	if err != nil || len(out) == 0 {
+		t.Skipf("no libc6 in the host's dpkg database: %v", err)
+	}
+	return string(out)
 }
 
 func debArch(t *testing.T) string {

@@ -42,5 +42,16 @@ int main(void)
 	printf("lxc_log %zu\n", sizeof(struct lxc_log));
 	F(lxc_log, name); F(lxc_log, lxcpath); F(lxc_log, file); F(lxc_log, level); F(lxc_log, prefix);
 	F(lxc_log, quiet);
+	printf("migrate_opts %zu\n", sizeof(struct migrate_opts));
+	F(migrate_opts, directory); F(migrate_opts, verbose); F(migrate_opts, stop);
+	F(migrate_opts, predump_dir); F(migrate_opts, pageserver_address); F(migrate_opts, pageserver_port);
+	F(migrate_opts, preserves_inodes); F(migrate_opts, action_script);
+	F(migrate_opts, disable_skip_in_flight); F(migrate_opts, ghost_limit);
+	F(migrate_opts, features_to_check);
+	printf("lxc_console_log %zu\n", sizeof(struct lxc_console_log));
+	F(lxc_console_log, clear); F(lxc_console_log, read); F(lxc_console_log, read_max);
+	F(lxc_console_log, data);
+	printf("lxc_mount %zu\n", sizeof(struct lxc_mount));
+	F(lxc_mount, version);
 	return 0;
 }

@@ -1,6 +1,7 @@
 # Calls every python3-lxc Container method that seed 003 does not, on a
-# stopped busybox container: none may crash the process; those golxc
-# cannot honour yet fail (False/None/KeyError) and say so on stderr.
+# stopped busybox container: none may crash the process; those that need
+# a running container fail (False/None/KeyError) as under liblxc
+# (console and console_getfd on a running one: console.py).
 # rename goes last: it moves the container.
 # argv[1] LXCPATH. Prints "method result" lines.
 import lxc, sys

@@ -1,0 +1,78 @@
+/* mount and umount on a running busybox container with the shared mount
+ * LXC 5.0.2 requires (lxc.mount.auto = shmounts:HOST). argv: NAME
+ * LXCPATH SRCDIR SHMOUNTS; SRCDIR holds a file "marker" saying "hi".
+ * Prints "key: value" lines, the same under LXC's liblxc and golxc's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <lxc/lxccontainer.h>
+
+#define TMPFS_MAGIC 0x01021994
+
+static const char *content(const char *path)
+{
+	static char buf[64];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return "(none)";
+	if (!fgets(buf, sizeof(buf), f))
+		strcpy(buf, "(empty)");
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+int main(int argc, char *argv[])
+{
+	struct lxc_container *c;
+	struct lxc_mount mnt = {.version = 0};
+	char root[256], path[4096], file[4096];
+	struct statfs sf;
+
+	if (argc != 5)
+		return 2;
+	c = lxc_container_new(argv[1], argv[2]);
+	if (!c)
+		return 1;
+	printf("createl: %d\n", c->createl(c, "busybox", NULL, NULL, 0, NULL));
+	c->clear_config_item(c, "lxc.net");
+	snprintf(path, sizeof(path), "shmounts:%s", argv[4]);
+	printf("set shmounts: %d\n", c->set_config_item(c, "lxc.mount.auto", path));
+	printf("save_config: %d\n", c->save_config(c, NULL));
+	printf("mount stopped: %d\n", c->mount(c, argv[3], "/mnt/capi", NULL, MS_BIND, NULL, &mnt));
+	printf("umount stopped: %d\n", c->umount(c, "/mnt/capi", 0, &mnt));
+	printf("start: %d\n", c->start(c, 0, NULL));
+	printf("wait RUNNING: %d\n", c->wait(c, "RUNNING", 30));
+	snprintf(root, sizeof(root), "/proc/%d/root", c->init_pid(c));
+
+	printf("mount dir: %d\n", c->mount(c, argv[3], "/mnt/capi/dir", NULL, MS_BIND, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/dir/marker", root);
+	printf("marker: %s\n", content(path));
+	snprintf(file, sizeof(file), "%s/marker", argv[3]);
+	printf("mount file: %d\n", c->mount(c, file, "/etc/capi-marker", NULL, MS_BIND, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/etc/capi-marker", root);
+	printf("file: %s\n", content(path));
+	printf("mount tmpfs: %d\n", c->mount(c, "", "/mnt/capi/tmp", "tmpfs", 0, "size=1m", &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/tmp", root);
+	printf("tmpfs: %d\n", statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC);
+	printf("mount missing source: %d\n", c->mount(c, "/nonexistent/capi", "/mnt/x", NULL, MS_BIND, NULL, &mnt));
+
+	printf("umount dir: %d\n", c->umount(c, "/mnt/capi/dir", 0, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/dir/marker", root);
+	printf("marker after umount: %s\n", content(path));
+	printf("umount again: %d\n", c->umount(c, "/mnt/capi/dir", 0, &mnt));
+	printf("umount file: %d\n", c->umount(c, "/etc/capi-marker", MNT_DETACH, &mnt));
+	printf("umount tmpfs: %d\n", c->umount(c, "/mnt/capi/tmp", 0, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/tmp", root);
+	printf("tmpfs after umount: %d\n", statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC);
+
+	printf("stop: %d\n", c->stop(c));
+	printf("destroy: %d\n", c->destroy(c));
+	lxc_container_put(c);
+	return 0;
+}
