@@ -117,7 +117,13 @@ func (m *monitor) main() (int, error) {
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
+	if m.rep.foreground() {
+		// The caller goes on (lxc-start -F, the Go API): give it its
+		// signals back. A daemon exits instead, and signal.Stop's two
+		// thread hand-offs per signal would delay the exit that ends
+		// lxc-stop's wait (its connection closes with the process).
+		defer signal.Stop(sigs)
+	}
 	go m.handleSignals(sigs)
 
 	return m.supervise(nil)

@@ -110,7 +110,8 @@ func resume(r nsexec.Resume) (int, error) {
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
+	// No signal.Stop: the process exits after (ResumeIfRequested), as a
+	// daemon does (monitor.main says why that matters to lxc-stop).
 	go m.handleSignals(sigs)
 	if r.Signal > 0 {
 		sigs <- syscall.Signal(r.Signal) // the one the loop took for us
