@@ -9,6 +9,7 @@ import (
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/terminal"
+	"github.com/golxc/golxc/lxc"
 	"golang.org/x/sys/unix"
 )
 
