@@ -36,7 +36,9 @@ func TestStorm(t *testing.T) {
 	names := make([]string, ncont)
 	for i := range names {
 		names[i] = fmt.Sprintf("stop-st%d", i)
-		busybox(t, lp, names[i])
+		// Every monitor narrates at TRACE: a hung command is reported
+		// with the end of its container's log.
+		busybox(t, lp, names[i], "lxc.log.file = "+stormLog(lp, names[i]), "lxc.log.level = TRACE")
 	}
 	ops := []struct {
 		name string
@@ -85,6 +87,7 @@ func TestStorm(t *testing.T) {
 					soft = 20 * time.Second
 				}
 				if hung := runStormCmd(limit, soft, tool, args); hung != "" {
+					hung += "\n" + stormDiag(lp, args)
 					mu.Lock()
 					hangs = append(hangs, hung)
 					mu.Unlock()
@@ -99,7 +102,7 @@ func TestStorm(t *testing.T) {
 	t.Logf("storm: %d commands from %d workers on %d containers in %d s", count, workers, ncont, seconds)
 	for _, n := range names {
 		if r := runStormCmd(limit, 0, "lxc-destroy", []string{"-P", lp, "-n", n, "-f"}); r != "" {
-			hangs = append(hangs, r)
+			hangs = append(hangs, r+"\n"+stormDiag(lp, []string{"-n", n}))
 		}
 	}
 	if len(hangs) > 0 {
@@ -144,6 +147,53 @@ func runStormCmd(limit, soft time.Duration, tool string, args []string) string {
 		return fmt.Sprintf("%s (exited, but its output stayed open: a helper held it)", what)
 	}
 	return ""
+}
+
+func stormLog(lp, name string) string { return filepath.Join(lp, name, "storm.log") }
+
+// stormDiag describes the container a hung command was about (its -n):
+// the processes of its monitor and container, with what they wait in,
+// and the last lines of the monitor's TRACE log.
+func stormDiag(lp string, args []string) string {
+	name := ""
+	for i, a := range args {
+		if a == "-n" && i+1 < len(args) {
+			name = args[i+1]
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	var b strings.Builder
+	ps, _ := exec.Command("ps", "-eo", "pid,ppid,stat,wchan:32,args").Output()
+	// The processes naming the container (tools, monitor) and their
+	// descendants (init and what attach started).
+	rows := strings.Split(string(ps), "\n")
+	keep := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, l := range rows {
+			f := strings.Fields(l)
+			if len(f) < 5 || keep[f[0]] {
+				continue
+			}
+			if strings.HasSuffix(l, " "+name) || strings.Contains(l, " "+name+" ") || keep[f[1]] {
+				keep[f[0]], changed = true, true
+			}
+		}
+	}
+	for _, l := range rows {
+		if f := strings.Fields(l); len(f) >= 5 && keep[f[0]] {
+			b.WriteString("  ps: " + l + "\n")
+		}
+	}
+	log, _ := os.ReadFile(stormLog(lp, name))
+	lines := strings.Split(strings.TrimRight(string(log), "\n"), "\n")
+	if len(lines) > 60 {
+		lines = lines[len(lines)-60:]
+	}
+	b.WriteString("  last lines of " + stormLog(lp, name) + ":\n    " + strings.Join(lines, "\n    "))
+	return b.String()
 }
 
 func envInt(key string, def int) int {
