@@ -57,8 +57,13 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		return str(v)
 	}
 	// Everything below needs a live init.
-	if in == nil || in.proc == nil || in.proc.exited() {
+	proc := m.initOf(in)
+	if proc == nil || proc.exited() {
 		return errno(unix.ESRCH)
+	}
+	if e, refused := refusedDuringSetup(st0, req.Cmd); refused {
+		log.Debugf("Refusing %s: the container is %s, its init is still being set up", req.Cmd, st0)
+		return errno(e)
 	}
 	switch req.Cmd {
 	case cmdsock.GetInitPID:
@@ -79,7 +84,7 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		m.mu.Lock()
 		m.halting = true
 		m.mu.Unlock()
-		if err := in.proc.signal(sig); err != nil {
+		if err := proc.signal(sig); err != nil {
 			return errno(err)
 		}
 		log.Infof("sent signal %d to init %d (stop command)", int(sig), in.pid)
@@ -333,4 +338,38 @@ func dupFD(f *os.File) (int, error) {
 		return -1, err
 	}
 	return fd, dupErr
+}
+
+// initOf is in's init process, read under mu: setup sets it while the
+// command goroutines already answer.
+func (m *monitor) initOf(in *instance) *initProcess {
+	if in == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return in.proc
+}
+
+// refusedDuringSetup decides which commands a boot still in setup
+// (STARTING, or ABORTING its failed setup) refuses, and with what errno.
+// Its init is not the container's yet: its root, mounts and credentials
+// are still being made, and the monitor waits for it step by step. A
+// freeze then (lxc-freeze, or an attached process writing the freezer)
+// would stop init between two steps and the start would wait forever; an
+// attach would join a half-made container. Only a stop gets through: it
+// aborts the start. LXC answers all of them, with those races; golxc's
+// clients see "not running" (no init pid yet) or EBUSY and can retry
+// once lxc-start has returned.
+func refusedDuringSetup(st cmdsock.State, cmd cmdsock.Cmd) (unix.Errno, bool) {
+	if st != cmdsock.STARTING && st != cmdsock.ABORTING {
+		return 0, false
+	}
+	switch cmd {
+	case cmdsock.Stop:
+		return 0, false
+	case cmdsock.GetInitPID, cmdsock.GetInitPidFD, cmdsock.GetCloneFlags:
+		return unix.ESRCH, true
+	}
+	return unix.EBUSY, true
 }

@@ -105,10 +105,14 @@ func (m *monitor) setup(in *instance) error {
 		log.Debugf("Container init runs an exec plan of %d steps (no Go runtime in the container)", len(plan.Steps()))
 	}
 	log.Debugf("Spawning container init %q", cmd)
-	if in.proc, err = m.spawnInit(in, msg.LogFD, plan != nil); err != nil {
+	proc, err := m.spawnInit(in, msg.LogFD, plan != nil)
+	if err != nil {
 		return err
 	}
-	in.pid = in.proc.pid
+	// Under mu: the command goroutines read it (a stop aborts the start).
+	m.mu.Lock()
+	in.proc, in.pid = proc, proc.pid
+	m.mu.Unlock()
 	log.Tracef("Cloned child process %d", in.pid)
 	for _, ns := range namespace.All() {
 		if in.flags&ns.Flag != 0 {
