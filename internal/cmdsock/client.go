@@ -204,6 +204,9 @@ func (c *Client) InitPID() (int, error) {
 	if err != nil {
 		return -1, err
 	}
+	if resp.Ret < 0 {
+		return -1, errnoOf(GetInitPID, resp.Ret)
+	}
 	pid := int(ptrInt(resp.Value))
 	if pid < 0 {
 		return -1, fmt.Errorf("%s: monitor reported pid %d", GetInitPID, pid)

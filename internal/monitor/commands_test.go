@@ -160,3 +160,28 @@ func TestCommands(t *testing.T) {
 	must(t, cl.Stop())
 	c.waitStopped()
 }
+
+func TestRefusedDuringSetup(t *testing.T) {
+	for _, tc := range []struct {
+		st      cmdsock.State
+		cmd     cmdsock.Cmd
+		refused bool
+		errno   syscall.Errno
+	}{
+		{cmdsock.RUNNING, cmdsock.Freeze, false, 0},
+		{cmdsock.FROZEN, cmdsock.GetInitPID, false, 0},
+		{cmdsock.STARTING, cmdsock.Stop, false, 0},
+		{cmdsock.ABORTING, cmdsock.Stop, false, 0},
+		{cmdsock.STARTING, cmdsock.Freeze, true, syscall.EBUSY},
+		{cmdsock.STARTING, cmdsock.GetTTYFD, true, syscall.EBUSY},
+		{cmdsock.ABORTING, cmdsock.Unfreeze, true, syscall.EBUSY},
+		{cmdsock.STARTING, cmdsock.GetInitPID, true, syscall.ESRCH},
+		{cmdsock.STARTING, cmdsock.GetInitPidFD, true, syscall.ESRCH},
+		{cmdsock.ABORTING, cmdsock.GetCloneFlags, true, syscall.ESRCH},
+	} {
+		e, refused := refusedDuringSetup(tc.st, tc.cmd)
+		if refused != tc.refused || syscall.Errno(e) != tc.errno {
+			t.Errorf("refusedDuringSetup(%s, %s) = %v, %v; want %v, %v", tc.st, tc.cmd, e, refused, tc.errno, tc.refused)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/golxc/golxc/internal/cmdsock"
 )
@@ -252,4 +253,42 @@ func cycle(t *testing.T, c *ct) {
 	c.waitStopped()
 	waitFor(t, "monitor exit", func() bool { return len(processesMentioningMonitor(c)) == 0 })
 	c.assertClean()
+}
+
+// TestCommandsDuringSetupCannotHangStart: a freeze (or anything else but a
+// stop) sent while the container is STARTING is refused. Before, it froze
+// init between two setup steps and lxc-start waited for it forever.
+func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
+	needRoot(t)
+	lp := t.TempDir()
+	inHook := filepath.Join(lp, "in-hook")
+	hook := filepath.Join(lp, "slow-start-host.sh")
+	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nsleep 2\n"), 0o755))
+	c := newCTAt(t, lp, "mon-setup", "lxc.hook.start-host = "+hook+"\n")
+	started := make(chan error, 1)
+	go func() { _, err := Start(c.opts()); started <- err }()
+	waitFor(t, "start-host hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	if st := c.state(); st != cmdsock.STARTING {
+		t.Fatalf("state during start-host hook %s, want STARTING", st)
+	}
+	cl := c.client()
+	if err := cl.Freeze(-1); !errors.Is(err, syscall.EBUSY) {
+		t.Errorf("freeze while STARTING: %v, want EBUSY", err)
+	}
+	if pid, err := cl.InitPID(); err == nil {
+		t.Errorf("init pid %d answered while STARTING (attach would join a half-made container)", pid)
+	}
+	cl.Close()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("start hung after a command during setup")
+	}
+	c.fact("ready")
+	if st := c.state(); st != cmdsock.RUNNING {
+		t.Errorf("state after start %s, want RUNNING", st)
+	}
 }

@@ -63,7 +63,11 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 	}
 	if e, refused := refusedDuringSetup(st0, req.Cmd); refused {
 		log.Debugf("Refusing %s: the container is %s, its init is still being set up", req.Cmd, st0)
-		return errno(e)
+		resp := errno(e)
+		if req.Cmd == cmdsock.GetInitPID {
+			resp.Value = -1 // what LXC's clients read as "no init"
+		}
+		return resp
 	}
 	switch req.Cmd {
 	case cmdsock.GetInitPID:
