@@ -3,6 +3,7 @@ package cgroup
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -42,7 +43,7 @@ func (l *Layout) Delegated() (*Layout, error) {
 		out.Hierarchies = append(out.Hierarchies, h)
 	}
 	if len(out.Hierarchies) == 0 {
-		return nil, errNoDelegation(l, skipped)
+		return nil, errNoDelegation(l, skipped, systemdBooted())
 	}
 	return &out, nil
 }
@@ -65,8 +66,25 @@ func notDelegated(h *Hierarchy, dir string) string {
 	return ""
 }
 
+// systemdBooted: systemd is PID 1 (sd_booted's test).
+func systemdBooted() bool {
+	fi, err := os.Lstat("/run/systemd/system")
+	return err == nil && fi.IsDir()
+}
+
 // errNoDelegation is the one line a user without a delegated cgroup gets.
-func errNoDelegation(l *Layout, skipped []*Hierarchy) error {
+// Where systemd is PID 1 the user's login cgroup (a session scope) is
+// root's; the user's own systemd delegates a scope on request, which is
+// the first thing to try there.
+func errNoDelegation(l *Layout, skipped []*Hierarchy, systemd bool) error {
+	err := errNoDelegationLine(l, skipped)
+	if systemd {
+		return fmt.Errorf("%w; on this systemd host the simplest is a scope your user manager delegates: systemd-run --user --scope -p Delegate=yes -- lxc-start ...", err)
+	}
+	return err
+}
+
+func errNoDelegationLine(l *Layout, skipped []*Hierarchy) error {
 	who := strconv.Itoa(l.Euid)
 	name := who
 	if u, err := user.LookupId(who); err == nil {

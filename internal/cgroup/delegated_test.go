@@ -23,7 +23,7 @@ func TestNoDelegationMessage(t *testing.T) {
 		{Unified: true, Mount: "/sys/fs/cgroup/unified", SelfPath: "/"},
 	}
 	l.Hierarchies = v1
-	msg := errNoDelegation(l, v1).Error()
+	msg := errNoDelegation(l, v1, false).Error()
 	for _, want := range []string{"no cgroup is delegated to 4242 (uid 4242)", "current cgroup /user.slice",
 		"/sys/fs/cgroup/{memory,freezer}", "mkdir -p $d/4242; chown -R 4242: $d/4242", "tasks"} {
 		if !strings.Contains(msg, want) {
@@ -33,8 +33,14 @@ func TestNoDelegationMessage(t *testing.T) {
 	if strings.Contains(msg, "\n") {
 		t.Errorf("not one line: %q", msg)
 	}
+	if strings.Contains(msg, "systemd-run") {
+		t.Errorf("systemd hint without systemd: %s", msg)
+	}
+	if sd := errNoDelegation(l, v1, true).Error(); !strings.Contains(sd, "systemd-run --user --scope -p Delegate=yes") || strings.Contains(sd, "\n") {
+		t.Errorf("systemd host message lacks the delegated scope hint or is not one line:\n%s", sd)
+	}
 	u := &Layout{Mode: Unified, Euid: 4242, Hierarchies: []*Hierarchy{{Unified: true, Mount: "/sys/fs/cgroup", SelfPath: "/user.slice"}}}
-	msg = errNoDelegation(u, u.Hierarchies).Error()
+	msg = errNoDelegation(u, u.Hierarchies, false).Error()
 	if !strings.Contains(msg, "/sys/fs/cgroup/user.slice is not writable") || !strings.Contains(msg, "cgroup.subtree_control") {
 		t.Errorf("cgroup2 message:\n%s", msg)
 	}
