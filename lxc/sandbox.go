@@ -113,13 +113,16 @@ func Sandbox(o SandboxOptions) (int, error) {
 	}
 	log.Tracef("Started the guard of sandbox %s (%s)", sb.name, sb.dir)
 	status, err := sb.run(g)
+	cleaned := false
 	if !o.Keep || err != nil {
-		if cerr := sb.cleanup(); cerr != nil && err == nil {
+		cerr := sb.cleanup()
+		if cerr != nil && err == nil {
 			err = cerr
 		}
+		cleaned = cerr == nil
 		log.Tracef("Removed sandbox %s (%s)", sb.name, sb.dir)
 	}
-	g.release()
+	g.release(cleaned)
 	return status, err
 }
 

@@ -60,3 +60,23 @@ func TestSandboxConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestParseGuardInput(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		pid  int
+		done bool
+	}{
+		{"", 0, false},          // lxc-sandbox died: clean up
+		{"done\n", 0, true},     // it cleaned up itself
+		{"pid 42\n", 42, false}, // --keep: wait for the monitor
+		{"pid 42\ndone\n", 42, true},
+		{"pid x\n", 0, false},
+		{"donex\n", 0, false},
+	} {
+		pid, done := parseGuardInput(tc.in)
+		if pid != tc.pid || done != tc.done {
+			t.Errorf("parseGuardInput(%q) = %d, %v; want %d, %v", tc.in, pid, done, tc.pid, tc.done)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package lxc
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +28,24 @@ import (
 // or, with --keep, for the daemonized monitor (pidfd), then removes
 // whatever is left. After a normal end it finds nothing to do.
 
-const guardEnv = "GOLXC_SANDBOX_GUARD"
+const (
+	guardEnv      = "GOLXC_SANDBOX_GUARD"
+	guardInputEnv = "_GOLXC_SANDBOX_GUARD_INPUT" // set by sandboxguard.c
+	guardDone     = "done"                       // the sandbox cleaned up itself
+)
+
+// parseGuardInput reads what lxc-sandbox wrote to its guard: "pid N" (a
+// --keep sandbox's monitor, to wait for) and "done" (nothing left to do).
+func parseGuardInput(in string) (pid int, done bool) {
+	for _, line := range strings.Split(in, "\n") {
+		if v, ok := strings.CutPrefix(line, "pid "); ok {
+			pid, _ = strconv.Atoi(v)
+		} else if line == guardDone {
+			done = true
+		}
+	}
+	return pid, done
+}
 
 // guardState is what the guard needs to find the sandbox's leftovers.
 type guardState struct {
@@ -97,8 +113,12 @@ func (sb *sandbox) startGuard() (*sandboxGuard, error) {
 // watch tells the guard to wait for the daemonized monitor pid instead.
 func (g *sandboxGuard) watch(pid int) { fmt.Fprintf(g.w, "pid %d\n", pid) }
 
-// release lets the guard go: it cleans up at once or after the monitor.
-func (g *sandboxGuard) release() {
+// release lets the guard go: it cleans up at once or after the monitor,
+// or, when the sandbox is gone and cleaned up (done), just exits.
+func (g *sandboxGuard) release(done bool) {
+	if done {
+		fmt.Fprintln(g.w, guardDone)
+	}
 	g.w.Close()
 	g.held.Close()
 }
@@ -139,12 +159,16 @@ func RunSandboxGuardIfRequested() {
 	if err != nil {
 		os.Exit(1)
 	}
-	pid := 0
-	sc := bufio.NewScanner(os.Stdin)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "pid "); ok {
-			pid, _ = strconv.Atoi(v)
-		}
+	// internal/nsexec's constructor (sandboxguard.c) has normally read
+	// the input already, and exited for "done".
+	in, ok := os.LookupEnv(guardInputEnv)
+	if !ok {
+		b, _ := io.ReadAll(os.Stdin)
+		in = string(b)
+	}
+	pid, done := parseGuardInput(in)
+	if done && pid == 0 {
+		os.Exit(0)
 	}
 	if pid == 0 {
 		// lxc-sandbox died while a --keep monitor was starting.

@@ -6,7 +6,10 @@
 // (execplan.c, see Exec plans); lxc-start's prefork (prefork.c, last
 // section) forks lxc-start into its own monitor; cheapstart.c makes a
 // tool's runtime start with one P (see Cheap starts); hibernate.c runs an
-// idle container's monitor without a Go runtime (see Hibernation). Four
+// idle container's monitor without a Go runtime (see Hibernation);
+// sandboxguard.c lets lxc-sandbox's guard process wait for the sandbox's
+// end and, when the sandbox cleaned up itself ("done" on its stdin), exit
+// without starting Go (lxc/sandbox_guard.go has the protocol). Five
 // constructors in all; importing the package is enough to install them;
 // internal/spawn drives the stage.
 //
@@ -14,7 +17,8 @@
 //
 // The stage's constructor reads one environment variable, _GOLXC_NSEXEC,
 // and returns when it is absent: every normal golxc command pays one
-// getenv; the hibernation constructor likewise reads _GOLXC_HIBERNATE. The prefork constructor compares argv[0]'s basename and returns
+// getenv; the hibernation constructor likewise reads _GOLXC_HIBERNATE, the
+// sandbox guard's GOLXC_SANDBOX_GUARD. The prefork constructor compares argv[0]'s basename and returns
 // for every tool but lxc-start. The cheap-start constructor is not free:
 // for a tool it reads two variables and calls sched_getaffinity,
 // sched_getcpu and sched_setaffinity, and this package's init then walks

@@ -534,3 +534,37 @@ func TestSandboxDesktopX11(t *testing.T) {
 	expect(t, res, 0, "unreachable\n", "")
 	assertSandboxClean(t, "")
 }
+
+// TestSandboxGuardNoGoAfterCleanEnd: after a sandbox cleaned up itself the
+// guard exits in sandboxguard.c, before a Go runtime starts (GODEBUG's
+// inittrace prints nothing); with anything else it is the Go guard, which
+// validates its directory.
+func TestSandboxGuardNoGoAfterCleanEnd(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "guard.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	guard := func(input string) (string, int) {
+		cmd := exec.Command(filepath.Join(binDir, "golxc"), "lxc-sandbox")
+		cmd.Env = []string{"GOLXC_SANDBOX_GUARD=" + dir, "GODEBUG=inittrace=1", "PATH=/usr/bin:/bin"}
+		cmd.Stdin = strings.NewReader(input)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return stderr.String(), code
+	}
+	if stderr, code := guard("done\n"); code != 0 || stderr != "" {
+		t.Errorf("guard after a clean end: exit %d, stderr %q; want 0 and no Go runtime start", code, stderr)
+	}
+	stderr, code := guard("")
+	if code == 0 || !strings.Contains(stderr, "init ") || !strings.Contains(stderr, "is not a sandbox of this host") {
+		t.Errorf("guard after a killed sandbox: exit %d, stderr %q; want the Go guard refusing a directory outside the sandboxes", code, stderr)
+	}
+}
