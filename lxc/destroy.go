@@ -40,7 +40,7 @@ func (c *Container) Destroy() (err error) {
 	log.Tracef("Destroying container %q in %q", c.name, c.lxcpath)
 	// A monitor that answers is busy with the container even while its
 	// state still reads STOPPED (just claimed it, or tearing down).
-	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
+	if cmdsock.Answers(c.lxcpath, c.name) {
 		return ErrRunning
 	}
 	if st, err := os.Stat(c.snapshotDir()); err == nil && st.IsDir() {
@@ -223,13 +223,4 @@ func (c *Container) cleanStalePartial() error {
 		return err
 	}
 	return nil
-}
-
-func monitorAnswers(lxcpath, name string) bool {
-	cl, err := cmdsock.Dial(lxcpath, name)
-	if err != nil {
-		return false
-	}
-	cl.Close()
-	return true
 }

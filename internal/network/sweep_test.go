@@ -1,8 +1,13 @@
 package network
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/lock"
 )
 
 // TestSweepOwnLeavesOthers: a start sweeps its own container's dead
@@ -43,5 +48,42 @@ func TestSweepLeavesRecordOfRestartedContainer(t *testing.T) {
 	}
 	if l, d := readRecords(); len(l) != 1 || len(d) != 0 {
 		t.Errorf("after the sweep: %d live, %d dead records; want the new monitor's only", len(l), len(d))
+	}
+}
+
+// TestSweepLeavesAnsweredContainer: a dead monitor's record stays while a
+// monitor answers on the container's command socket, even one that
+// reports STOPPED (it just claimed the container, or tears it down): the
+// devices are that monitor's now.
+func TestSweepLeavesAnsweredContainer(t *testing.T) {
+	needRoot(t) // the container lock lives in /run/lxc/lock
+	lxcpath, err := os.MkdirTemp("", "netcg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(lxcpath)
+	dead := &record{Container: filepath.Join(lxcpath, "answered"), MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.98.4"}}
+	if err := dead.save(); err != nil {
+		t.Fatal(err)
+	}
+	defer dead.remove()
+	defer os.RemoveAll(filepath.Dir(lock.Path(config.RuntimeDir(), lxcpath, "x")))
+	srv, err := cmdsock.Listen(lxcpath, "answered", cmdsock.HandlerFunc(func(*cmdsock.Request) *cmdsock.Response {
+		return &cmdsock.Response{Value: int64(cmdsock.STOPPED)}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if errs := Sweep(); len(errs) != 0 {
+		t.Fatalf("sweep: %v", errs)
+	}
+	if _, d := readRecords(); len(d) != 1 {
+		t.Fatalf("after the sweep: %d dead records; want the answered container's kept", len(d))
+	}
+	srv.Close()
+	Sweep()
+	if _, d := readRecords(); len(d) != 0 {
+		t.Errorf("once nothing answers: %d dead records left, want none", len(d))
 	}
 }

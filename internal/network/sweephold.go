@@ -13,10 +13,11 @@ import (
 )
 
 // holdIdle takes the lock of r's container (the one a starting monitor
-// claims the container under) and keeps it only while no monitor serves
-// the container and r's file still holds the same dead monitor's record:
-// a monitor that started meanwhile sweeps r itself and writes its own
-// record under the same name.
+// claims the container under) and keeps it only while no monitor answers
+// on the container's command socket (whatever state it reports: one that
+// just claimed the container or tears it down owns its devices) and r's
+// file still holds the same dead monitor's record: a monitor that started
+// meanwhile sweeps r itself and writes its own record under the same name.
 func holdIdle(r *record) (func(), bool) {
 	lxcpath, name := filepath.Dir(r.Container), filepath.Base(r.Container)
 	l := lock.Container(config.RuntimeDir(), lxcpath, name)
@@ -24,7 +25,7 @@ func holdIdle(r *record) (func(), bool) {
 		log.Warnf("network cleanup: %s: lock: %v", r.Container, err)
 		return nil, false
 	}
-	if cmdsock.Served(lxcpath, name) || !sameDeadRecord(r) {
+	if cmdsock.Answers(lxcpath, name) || !sameDeadRecord(r) {
 		l.Unlock()
 		return nil, false
 	}
