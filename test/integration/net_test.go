@@ -51,7 +51,13 @@ func netSubnet(t *testing.T) string {
 // netBridge creates a test bridge with address cidr ("" for none).
 func netBridge(t *testing.T, cidr string) string {
 	t.Helper()
-	name := fmt.Sprintf("gxbr%06d", netRand(1000000))
+	return netBridgeNamed(t, "gxbr", cidr)
+}
+
+// netBridgeNamed is netBridge with the name prefix given (at most 9 bytes).
+func netBridgeNamed(t *testing.T, prefix, cidr string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s%06d", prefix, netRand(1000000))
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = name
 	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
