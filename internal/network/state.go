@@ -157,7 +157,7 @@ func readRecords() (live, dead []*record) {
 // problem.
 func Sweep() []error {
 	live, dead := readRecords()
-	return sweep(live, dead, holdIdle)
+	return sweep(live, dead, holdIdle(sweepLockWait))
 }
 
 // SweepContainer undoes on the host what a killed monitor of lxcpath/name

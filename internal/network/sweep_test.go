@@ -1,9 +1,11 @@
 package network
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/config"
@@ -43,7 +45,7 @@ func TestSweepLeavesRecordOfRestartedContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer now.remove()
-	if errs := sweep(live, deads, holdIdle); len(errs) != 0 {
+	if errs := sweep(live, deads, holdIdle(sweepLockWait)); len(errs) != 0 {
 		t.Fatalf("sweep: %v", errs)
 	}
 	if l, d := readRecords(); len(l) != 1 || len(d) != 0 {
@@ -85,5 +87,72 @@ func TestSweepLeavesAnsweredContainer(t *testing.T) {
 	Sweep()
 	if _, d := readRecords(); len(d) != 0 {
 		t.Errorf("once nothing answers: %d dead records left, want none", len(d))
+	}
+}
+
+// TestSweepSkipsHeldLock: a container whose lock stays held (a hung start,
+// stop or destroy) is skipped after the wait, its record kept for a later
+// cleanup, instead of hanging the sweep.
+func TestSweepSkipsHeldLock(t *testing.T) {
+	needRoot(t)
+	lxcpath, err := os.MkdirTemp("", "netcg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(lxcpath)
+	held := lock.Container(config.RuntimeDir(), lxcpath, "held")
+	if err := held.Lock(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(filepath.Dir(held.Path()))
+	defer held.Unlock()
+	dead := &record{Container: filepath.Join(lxcpath, "held"), MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.98.5"}}
+	if err := dead.save(); err != nil {
+		t.Fatal(err)
+	}
+	defer dead.remove()
+	done := make(chan []error, 1)
+	go func() {
+		live, deads := readRecords()
+		done <- sweep(live, deads, holdIdle(200*time.Millisecond))
+	}()
+	select {
+	case errs := <-done:
+		if len(errs) != 0 {
+			t.Errorf("sweep: %v", errs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sweep still waits for a held container lock after 10s")
+	}
+	if _, d := readRecords(); len(d) != 1 {
+		t.Errorf("%d dead records after the sweep, want the held container's kept", len(d))
+	}
+}
+
+// TestSweepRecordOfRemovedLXCPath: the record of a container whose lxcpath
+// is gone is swept without an error, and leaves no lock file or lock
+// directory for the removed lxcpath behind.
+func TestSweepRecordOfRemovedLXCPath(t *testing.T) {
+	needRoot(t)
+	lxcpath, err := os.MkdirTemp("", "netcg-gone-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(lxcpath)
+	lockDir := filepath.Dir(lock.Path(config.RuntimeDir(), lxcpath, "x"))
+	defer os.RemoveAll(lockDir)
+	dead := &record{Container: filepath.Join(lxcpath, "gone"), MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.98.6"}}
+	if err := dead.save(); err != nil {
+		t.Fatal(err)
+	}
+	defer dead.remove()
+	if errs := Sweep(); len(errs) != 0 {
+		t.Errorf("sweep: %v", errs)
+	}
+	if l, d := readRecords(); len(l)+len(d) != 0 {
+		t.Errorf("records left: %d live, %d dead; want none", len(l), len(d))
+	}
+	if _, err := os.Stat(lockDir); err == nil {
+		t.Errorf("the sweep left the lock directory %s of a removed lxcpath", lockDir)
 	}
 }
