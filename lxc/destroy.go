@@ -12,7 +12,9 @@ import (
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/mapped"
+	"github.com/golxc/golxc/internal/monitor"
 	"github.com/golxc/golxc/internal/mountinfo"
+	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
 )
@@ -40,7 +42,7 @@ func (c *Container) Destroy() (err error) {
 	log.Tracef("Destroying container %q in %q", c.name, c.lxcpath)
 	// A monitor that answers is busy with the container even while its
 	// state still reads STOPPED (just claimed it, or tearing down).
-	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
+	if cmdsock.Answers(c.lxcpath, c.name) {
 		return ErrRunning
 	}
 	if st, err := os.Stat(c.snapshotDir()); err == nil && st.IsDir() {
@@ -51,6 +53,7 @@ func (c *Container) Destroy() (err error) {
 	if rdeps.HasDependents(c.Dir()) {
 		return fmt.Errorf("%w: %s has clones", ErrHasClones, c.name)
 	}
+	c.sweepDeadMonitor()
 	origins := rdeps.Rdepends(c.Dir())
 	if err := c.removeFiles(true); err != nil {
 		return err
@@ -58,6 +61,19 @@ func (c *Container) Destroy() (err error) {
 	// The origins forget this clone once it is gone.
 	rdeps.Update(origins, storage.Dep{Path: c.lxcpath, Name: c.name}, false)
 	return nil
+}
+
+// sweepDeadMonitor removes what a monitor killed without tearing down
+// left of the container on the host: its network devices and records,
+// and its cgroups (with what still runs in them). A start of the same
+// name would sweep them; after a destroy none comes. The caller holds the
+// container lock and found no monitor answering. What cannot be removed
+// is logged and does not stop the destroy.
+func (c *Container) sweepDeadMonitor() {
+	network.SweepContainer(c.lxcpath, c.name) // logs each problem
+	if err := monitor.SweepStaleLocked(c.lxcpath, c.name); err != nil {
+		log.Warnf("destroy %s: cgroups of a dead monitor: %v", c.name, err)
+	}
 }
 
 // removeFiles deletes the container directory and, when external is set,
@@ -223,13 +239,4 @@ func (c *Container) cleanStalePartial() error {
 		return err
 	}
 	return nil
-}
-
-func monitorAnswers(lxcpath, name string) bool {
-	cl, err := cmdsock.Dial(lxcpath, name)
-	if err != nil {
-		return false
-	}
-	cl.Close()
-	return true
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
@@ -33,7 +34,8 @@ func (c *Container) Rename(name string) error {
 		return err
 	}
 	defer unlock()
-	if c.Running() || monitorAnswers(c.lxcpath, c.name) {
+	// A monitor that answers owns the container, whatever its state.
+	if cmdsock.Answers(c.lxcpath, c.name) {
 		return ErrRunning
 	}
 	nc := &Container{name: name, lxcpath: c.lxcpath}

@@ -191,7 +191,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 	}
 	log.Tracef("Created %s cgroup %s", what, c.dir(h, rel))
 	if h.Unified && c.l.Mode == Unified {
-		if err := delegate(base, rel, c.l.Euid != 0); err != nil {
+		if err := delegate(base, rel, c.l.Euid); err != nil {
 			return true, err
 		}
 	}
@@ -236,7 +236,7 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		return true, err
 	}
 	if h.Unified && c.l.Mode == Unified {
-		if err := delegate(base, path.Join(rel, inner), c.l.Euid != 0); err != nil {
+		if err := delegate(base, path.Join(rel, inner), c.l.Euid); err != nil {
 			return true, err
 		}
 	}

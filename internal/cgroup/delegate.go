@@ -16,12 +16,12 @@ import (
 // delegate enables, on a pure v2 host, every available controller in the
 // cgroup.subtree_control of base and of each directory between base and
 // the leaf rel, so that the leaf gets the controllers' files (LXC's
-// __cgfsng_delegate_controllers). With evacuate (a user's delegated base
-// cgroup, which always holds the caller itself), base's processes first
-// go into its leaf "init", as LXC's move_and_delegate_unified does in the
+// __cgfsng_delegate_controllers). When base refuses (EBUSY) and it is the
+// caller's own delegated cgroup (mayEvacuate), base's processes first go
+// into its leaf "init", as LXC's move_and_delegate_unified does in the
 // systemd scope it starts in: cgroup2 lets a cgroup hand controllers down
 // only while it has no processes of its own.
-func delegate(base, rel string, evacuate bool) error {
+func delegate(base, rel string, euid int) error {
 	dirs := []string{base}
 	parts := strings.Split(rel, "/")
 	cur := base
@@ -42,12 +42,15 @@ func delegate(base, rel string, evacuate bool) error {
 		}
 		v := "+" + strings.Join(ctrls, " +")
 		err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
-		if errors.Is(err, syscall.EBUSY) && evacuate && d == base {
+		if errors.Is(err, syscall.EBUSY) && mayEvacuate(euid, ownerOf(d), d, base) {
 			if err = evacuateInto(base, "init"); err == nil {
 				err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
 			}
 		}
 		if err != nil {
+			if errors.Is(err, syscall.EBUSY) && euid != 0 && d == base {
+				return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule) and is not delegated to uid %d (not its owner), so golxc leaves them there; start from a cgroup delegated to you (chown it to you, or systemd's Delegate=yes) or without processes", v, d, err, euid)
+			}
 			if errors.Is(err, syscall.EBUSY) {
 				return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule); start from a cgroup without processes or set lxc.cgroup.dir", v, d, err)
 			}
@@ -55,6 +58,28 @@ func delegate(base, rel string, evacuate bool) error {
 		}
 	}
 	return nil
+}
+
+// mayEvacuate decides whether delegate may move the processes of dir into
+// its leaf "init" to get past cgroup2's "no internal processes" rule. Only
+// in a user's own delegated cgroup: the caller is not root, dir is the
+// base its containers go under (its own cgroup, which holds the caller
+// itself), and dir belongs to the caller, as systemd's Delegate=yes and a
+// delegation by hand (chown) make it. Root's cgroups, and another user's
+// even where their files are writable to the caller, keep their
+// processes: those are not the caller's to rearrange. owner is -1 when
+// unknown.
+func mayEvacuate(euid, owner int, dir, base string) bool {
+	return euid != 0 && owner == euid && dir == base
+}
+
+// ownerOf is the uid owning dir, -1 when it cannot be read.
+func ownerOf(dir string) int {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return -1
+	}
+	return int(st.Sys().(*syscall.Stat_t).Uid)
 }
 
 // enabled reports whether all ctrls already appear in subtree_control.

@@ -33,3 +33,28 @@ func TestEvacuatedBase(t *testing.T) {
 		}
 	}
 }
+
+// TestMayEvacuate: the processes of a cgroup move into its leaf init only
+// in a user's own delegated base cgroup; never in root's, another user's
+// (even a writable one), nor in a cgroup between the base and the leaf,
+// nor for root.
+func TestMayEvacuate(t *testing.T) {
+	const base = "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service"
+	for _, c := range []struct {
+		what        string
+		euid, owner int
+		dir         string
+		want        bool
+	}{
+		{"the user's own delegated base", 1000, 1000, base, true},
+		{"root's cgroup as the user's base", 1000, 0, base, false},
+		{"another user's cgroup as the base", 1000, 1001, base, false},
+		{"an owner that cannot be read", 1000, -1, base, false},
+		{"a cgroup below the base", 1000, 1000, base + "/lxc.payload.c1", false},
+		{"root", 0, 0, base, false},
+	} {
+		if got := mayEvacuate(c.euid, c.owner, c.dir, base); got != c.want {
+			t.Errorf("%s (euid %d, owner %d): %t, want %t", c.what, c.euid, c.owner, got, c.want)
+		}
+	}
+}

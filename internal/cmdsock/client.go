@@ -42,18 +42,6 @@ func Dial(lxcpath, name string) (*Client, error) {
 	return dialText(socketText(lxcpath, name, "command"))
 }
 
-// Served reports whether a monitor serves the container's command socket
-// and says it is not STOPPED (one that is tearing down may still answer).
-func Served(lxcpath, name string) bool {
-	c, err := Dial(lxcpath, name)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	st, err := c.State()
-	return err == nil && st != STOPPED
-}
-
 // DialHashed addresses a socket by the hash LXC uses for over-long names
 // (as seen in /proc/net/unix: "@lxc/HASH/command").
 func DialHashed(hash string) (*Client, error) {

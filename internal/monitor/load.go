@@ -140,8 +140,9 @@ func (m *monitor) claim() (already bool, err error) {
 	return false, nil
 }
 
-// isRunning: a monitor answers on the command socket.
-func isRunning(lxcpath, name string) bool { return cmdsock.Served(lxcpath, name) }
+// isRunning: a monitor answers on the command socket, whatever the state
+// it reports (one tearing down reads STOPPED but still owns its cgroups).
+func isRunning(lxcpath, name string) bool { return cmdsock.Answers(lxcpath, name) }
 
 // runDir is LXC's runtime directory: the lock files there must be the ones
 // lxc-create/lxc-destroy take (package lxc uses the same function).

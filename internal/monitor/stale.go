@@ -100,6 +100,13 @@ func SweepStale(lxcpath, name string) error {
 		return err
 	}
 	defer l.Unlock()
+	return SweepStaleLocked(lxcpath, name)
+}
+
+// SweepStaleLocked is SweepStale for a caller that holds the container
+// lock already (lxc-destroy: a destroyed container is never started
+// again, so nothing else would remove its dead monitor's cgroups).
+func SweepStaleLocked(lxcpath, name string) error {
 	if isRunning(lxcpath, name) {
 		return ErrAlreadyRunning
 	}

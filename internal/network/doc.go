@@ -10,6 +10,7 @@
 // what a killed monitor left (proxy neighbour entries, stray veths, and
 // physical devices that the kernel handed back to the host under their
 // in-container name) is undone by the container's next start, which
-// sweeps its own records only, or by `golxc net cleanup`, which sweeps
-// every dead record under its container's lock.
+// sweeps its own records only, by lxc-destroy (SweepContainer), which does
+// the same for a container no start will come for, or by `golxc net
+// cleanup`, which sweeps every dead record under its container's lock.
 package network

@@ -157,14 +157,26 @@ func readRecords() (live, dead []*record) {
 // problem.
 func Sweep() []error {
 	live, dead := readRecords()
-	return sweep(live, dead, holdIdle)
+	return sweep(live, dead, holdIdle(sweepLockWait))
+}
+
+// SweepContainer undoes on the host what a killed monitor of lxcpath/name
+// left (host veths, stacked devices, phys devices to rename back, proxy
+// entries) and removes its records, for lxc-destroy: no start will come
+// to sweep them once the container is gone. The caller holds the
+// container lock and has checked that no monitor answers. It returns one
+// error per problem (each also logged).
+func SweepContainer(lxcpath, name string) []error {
+	log.Debugf("network cleanup: sweeping what a dead monitor of %s left", filepath.Join(lxcpath, name))
+	return sweepOwn(lxcpath, name)
 }
 
 // sweepOwn undoes what a killed monitor of lxcpath/name left. Its caller
-// is the container's new monitor: it claimed the container under its
-// lock, so no other process writes these records or their devices.
-// Other containers' records wait for their own start or for Sweep.
-func sweepOwn(lxcpath, name string) {
+// claimed the container under its lock (the container's new monitor, or
+// lxc-destroy), so no other process writes these records or their
+// devices. Other containers' records wait for their own start or for
+// Sweep.
+func sweepOwn(lxcpath, name string) []error {
 	live, dead := readRecords()
 	var own []*record
 	for _, r := range dead {
@@ -172,7 +184,7 @@ func sweepOwn(lxcpath, name string) {
 			own = append(own, r)
 		}
 	}
-	sweep(live, own, nil)
+	return sweep(live, own, nil)
 }
 
 // sweep cleans up after the dead records and removes them, each while

@@ -51,7 +51,13 @@ func netSubnet(t *testing.T) string {
 // netBridge creates a test bridge with address cidr ("" for none).
 func netBridge(t *testing.T, cidr string) string {
 	t.Helper()
-	name := fmt.Sprintf("gxbr%06d", netRand(1000000))
+	return netBridgeNamed(t, "gxbr", cidr)
+}
+
+// netBridgeNamed is netBridge with the name prefix given (at most 9 bytes).
+func netBridgeNamed(t *testing.T, prefix, cidr string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s%06d", prefix, netRand(1000000))
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = name
 	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
@@ -312,6 +318,42 @@ func TestNetMacvlanAndPhys(t *testing.T) {
 	}
 }
 
+// announcedDown subscribes to link changes; the function it returns waits
+// (10s at most) until the kernel has announced that link name is no
+// longer up. The kernel sends that announcement after its carrier-down
+// handlers ran (netdev_state_change: the NETDEV_CHANGE notifiers, the
+// neighbour flush among them, then RTM_NEWLINK), whereas the operstate a
+// query shows changes just before them.
+func announcedDown(t *testing.T, name string) func() {
+	t.Helper()
+	ch, done := make(chan netlink.LinkUpdate, 256), make(chan struct{})
+	if err := netlink.LinkSubscribe(ch, done); err != nil {
+		t.Fatalf("subscribe to link changes: %v", err)
+	}
+	t.Cleanup(func() {
+		close(done)
+		for range ch { // until the subscription closes it
+		}
+	})
+	return func() {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case u, ok := <-ch:
+				if !ok {
+					t.Fatal("the link subscription ended")
+				}
+				if u.Link.Attrs().Name == name && u.Link.Attrs().OperState != netlink.OperUp {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no announcement that %s lost its carrier within 10s", name)
+			}
+		}
+	}
+}
+
 // TestNetKilledMonitor: after kill -9 of the monitor the host veth goes
 // with the namespace, a leaked proxy entry and the state record go with
 // `golxc net cleanup`, and the container starts again.
@@ -335,6 +377,7 @@ func TestNetKilledMonitor(t *testing.T) {
 	if proxies() != 1 {
 		t.Fatal("no l2proxy entry")
 	}
+	carrierLost := announcedDown(t, br)
 	syscall.Kill(mons[0], syscall.SIGKILL)
 	// Orphaned, init may stay a zombie under a pid 1 that does not reap;
 	// its namespaces are released all the same.
@@ -348,11 +391,7 @@ func TestNetKilledMonitor(t *testing.T) {
 	// that carrier event, which can come a second after the port goes),
 	// and another container's start sweeps only its own records. golxc
 	// net cleanup removes it.
-	eventually(t, "the bridge to lose its carrier", func() bool {
-		l, err := netlink.LinkByName(br)
-		return err == nil && l.Attrs().OperState != netlink.OperUp
-	})
-	time.Sleep(300 * time.Millisecond) // the flush runs just after the state change shows
+	carrierLost()
 	other := "netkill2"
 	busybox(t, lp, other, "lxc.init.cmd = /bin/sleep 1000")
 	startRunning(t, lp, other)

@@ -1,0 +1,39 @@
+package monitor
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/lock"
+)
+
+// TestSweepStaleLeavesAnsweredContainer: the cgroup record of a container
+// whose monitor answers, even with STOPPED (it tears down, or just claimed
+// the container), is that monitor's: SweepStale leaves it.
+func TestSweepStaleLeavesAnsweredContainer(t *testing.T) {
+	needRoot(t)
+	lxcpath, err := os.MkdirTemp("", "netcg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(lxcpath)
+	defer os.RemoveAll(filepath.Dir(lock.Path(runDir(), lxcpath, "x")))
+	rec := staleRecordPath(lxcpath, "c1")
+	must(t, os.MkdirAll(filepath.Dir(rec), 0o700))
+	must(t, os.WriteFile(rec, []byte("/netcg-no-such-cgroup\n"), 0o600))
+	defer removeRecord(rec)
+	srv, err := cmdsock.Listen(lxcpath, "c1", cmdsock.HandlerFunc(func(*cmdsock.Request) *cmdsock.Response {
+		return &cmdsock.Response{Value: int64(cmdsock.STOPPED)}
+	}))
+	must(t, err)
+	defer srv.Close()
+	if err := SweepStale(lxcpath, "c1"); !errors.Is(err, ErrAlreadyRunning) {
+		t.Errorf("SweepStale with a monitor answering STOPPED: %v, want ErrAlreadyRunning", err)
+	}
+	if _, err := os.Stat(rec); err != nil {
+		t.Errorf("the answering monitor's cgroup record was swept: %v", err)
+	}
+}
