@@ -40,7 +40,8 @@ func TestDebPackage(t *testing.T) {
 		t.Fatalf("build liblxc: %v\n%s", err, out)
 	}
 	mk := exec.Command("../../scripts/mkdeb.sh", dir)
-	mk.Env = append(os.Environ(), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
+	// binutils is not needed: mkdeb.sh runs here without objdump.
+	mk.Env = append(os.Environ(), "PATH="+pathWithout(t, "objdump"), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
 		"IMAGE="+filepath.Join(binDir, "golxc-image"), "GOLXC_QUERY="+filepath.Join(binDir, "golxc-query"),
 		"LIBLXC="+liblxc)
 	out, err := mk.CombinedOutput()
@@ -171,6 +172,24 @@ func TestDebPackage(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("purge left %v", left)
 	}
+}
+
+// pathWithout is a PATH of one directory linking every command of $PATH
+// but the named ones, so a script runs as where those are not installed.
+func pathWithout(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if containsString(names, e.Name()) {
+				continue
+			}
+			// the first of PATH wins, as in a lookup; later ones fail
+			_ = os.Symlink(filepath.Join(d, e.Name()), filepath.Join(dir, e.Name()))
+		}
+	}
+	return dir
 }
 
 func hostLibcVersion(t *testing.T) string {
