@@ -82,6 +82,10 @@ type AttachOptions struct {
 	Quiet bool
 	// LogPrefix starts those lines ("lxc-attach" by default).
 	LogPrefix string
+	// ProcessExitsAfter: the caller exits once the attach returns (a
+	// tool), so the signals it forwarded stay caught rather than being
+	// handed back one by one (see attach.Options.ExitsAfterRun).
+	ProcessExitsAfter bool
 }
 
 // DefaultAttachOptions are go-lxc's defaults: all namespaces, full
@@ -203,6 +207,7 @@ func (c *Container) attachOptions(args []string, a AttachOptions) (attach.Option
 		o.Terminal = attach.TerminalAuto
 	}
 	o.PtyLog, o.Quiet = a.PtyLog, a.Quiet
+	o.ExitsAfterRun = a.ProcessExitsAfter
 	if a.LogPrefix != "" {
 		o.LogPrefix = a.LogPrefix
 	}

@@ -43,3 +43,28 @@ func TestAttachOptionsFromSpec(t *testing.T) {
 		}
 	}
 }
+
+// A tool that exits after the attach says so in its options; the
+// library's default keeps the caller's signal handling.
+func TestAttachOptionsExitsAfter(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "spf-x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "spf-x", "config"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewContainer("spf-x", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, exits := range []bool{false, true} {
+		a := DefaultAttachOptions
+		a.ProcessExitsAfter = exits
+		o, files, err := c.attachOptions(nil, a)
+		closeFiles(files)
+		if err != nil || o.ExitsAfterRun != exits {
+			t.Errorf("ProcessExitsAfter %v: ExitsAfterRun %v (%v)", exits, o.ExitsAfterRun, err)
+		}
+	}
+}

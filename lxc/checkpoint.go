@@ -3,8 +3,10 @@ package lxc
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -39,6 +41,16 @@ type RestoreOptions struct {
 	Directory    string
 	Verbose      bool
 	ActionScript string
+}
+
+// pageServer joins the page server's address and port into criu's
+// "HOST:PORT" (an IPv6 address in brackets); "" unless both are set.
+func pageServer(addr, port string) string {
+	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	if addr == "" || port == "" {
+		return ""
+	}
+	return net.JoinHostPort(addr, port)
 }
 
 // criuReady finds criu and checks what LXC's criu_ok checks: root, a criu
@@ -95,9 +107,7 @@ func (c *Container) Checkpoint(o CheckpointOptions) error {
 	p.PreDump, p.PredumpDir, p.Stop = o.PreDump, o.PredumpDir, o.Stop
 	p.Verbose, p.ActionScript, p.InitPid, p.Version = o.Verbose, o.ActionScript, pid, bin.Version
 	p.NoSkipInFlight, p.PreservesInodes, p.GhostLimit = o.NoSkipInFlight, o.PreservesInodes, o.GhostLimit
-	if o.PageServerAddress != "" && o.PageServerPort != "" {
-		p.PageServer = o.PageServerAddress + ":" + o.PageServerPort
-	}
+	p.PageServer = pageServer(o.PageServerAddress, o.PageServerPort)
 	if p.Cgroups, p.FreezeCgroup, err = criuCgroups(cl); err != nil {
 		return err
 	}

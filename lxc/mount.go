@@ -34,6 +34,10 @@ type mountReply struct{ Err string }
 // parents) as LXC does: a directory for a directory source or a
 // file system, a file otherwise.
 func (c *Container) Mount(source, target, fstype string, flags uintptr, data string) error {
+	if err := checkMountFlags(flags); err != nil {
+		log.Debugf("Refusing to mount \"%s\" onto \"%s\": %v", source, target, err)
+		return err
+	}
 	pid := c.InitPid()
 	if pid <= 0 {
 		return ErrNotRunning
@@ -94,9 +98,9 @@ func detachedMount(source, fstype string, flags uintptr, data string, isDir bool
 
 // inMountNS runs mountChild in init's mount namespace.
 func (c *Container) inMountNS(pid int, files []*os.File, args ...string) error {
-	flags := uintptr(unix.CLONE_NEWNS)
-	if spec, err := c.Spec(); err == nil && len(spec.IDMap) > 0 {
-		flags |= unix.CLONE_NEWUSER
+	flags, err := mountNSFlags(c.Spec())
+	if err != nil {
+		return fmt.Errorf("%s in the mount namespace of %d: %w", args[0], pid, err)
 	}
 	p, err := spawn.Start(spawn.Request{
 		Mode: spawn.Join, JoinPID: pid, JoinFlags: flags, Stage: mountStage, Args: args,
@@ -143,25 +147,29 @@ func mountChild(sync *os.File, args []string) int {
 	return 0
 }
 
-// attachTree creates target as LXC's create_mount_target does (parents
-// 0755, the target itself mode 0 after removing what was there) and
-// moves the detached tree fd onto it.
+// attachTree creates a missing target as LXC's create_mount_target does
+// (parents 0755, the target itself mode 0) and moves the detached tree
+// fd onto it. A target that exists is used as it is, not replaced, and
+// on failure only a target made here is removed: the container's own
+// files are never lost to a mount.
 func attachTree(fd int, target string, isDir bool) error {
 	if err := os.MkdirAll(path.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("Failed to create \"%s\": %w", path.Dir(target), err)
 	}
-	_ = os.Remove(target)
 	var err error
 	if isDir {
 		err = unix.Mkdir(target, 0)
 	} else {
 		err = unix.Mknod(target, unix.S_IFREG, 0)
 	}
+	created := err == nil
 	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("Failed to create mount target \"%s\": %w", target, err)
 	}
 	if err := unix.MoveMount(fd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-		_ = os.Remove(target)
+		if created {
+			_ = os.Remove(target)
+		}
 		return fmt.Errorf("Failed to move the mount to \"%s\": %w", target, err)
 	}
 	return nil

@@ -42,8 +42,9 @@ install -d "$stage/usr/lib/golxc/pkgconfig"
 ./scripts/liblxc-pc.sh /usr/lib/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
 chmod 0644 "$stage/usr/lib/golxc/pkgconfig/lxc.pc"
 # The library is golxc's only dynamically linked file: the C library it
-# needs, from the newest symbol version it uses.
-glibc=$(objdump -T "$liblxc" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+# needs, from the newest symbol version it uses (read with Go's debug/elf:
+# binutils' objdump need not be installed, and no version is guessed).
+glibc=$(go run ./scripts/glibc-need "$liblxc") || { echo "mkdeb: cannot tell which C library $liblxc needs (above)" >&2; exit 1; }
 
 "$golxc" man "$stage/usr/share/man"
 find "$stage/usr/share/man" -type f -exec gzip -9n {} +
@@ -96,7 +97,7 @@ Installed-Size: $size
 Section: admin
 Priority: optional
 Provides: lxc (= 1:5.0.2)
-Depends: libc6 (>= ${glibc:-2.34})
+Depends: libc6 (>= $glibc)
 Conflicts: lxc
 Replaces: lxc
 Recommends: dnsmasq-base, nftables | iptables, uidmap, busybox-static

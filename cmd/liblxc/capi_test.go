@@ -530,7 +530,9 @@ func TestConsoleSameAsLXC(t *testing.T) {
 // TestMountUmount: mount puts a host directory, a host file and a tmpfs
 // into the running container's mount namespace, umount takes them out;
 // a missing source, a stopped container and a target that is not mounted
-// fail with liblxc's values. (LXC 5.0.2 cannot be the oracle here: it
+// fail with liblxc's values; move, remount and propagation flags are
+// refused with -EINVAL, and a failed mount leaves a target that was
+// there. (LXC 5.0.2 cannot be the oracle here: it
 // does not start a container with the shmounts it requires on this host.)
 func TestMountUmount(t *testing.T) {
 	needRoot(t)
@@ -566,6 +568,15 @@ file: hi
 mount tmpfs: 0
 tmpfs: 1
 mount missing source: -1
+mount MS_MOVE: -22
+mount MS_REMOUNT: -22
+mount MS_SHARED: -22
+mount MS_PRIVATE: -22
+mount MS_SLAVE: -22
+mount MS_UNBINDABLE: -22
+refused target made: 0
+mount dir on file: -1
+existing file: keep
 umount dir: 0
 marker after umount: (none)
 umount again: 1

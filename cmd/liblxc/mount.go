@@ -9,6 +9,8 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/lxc"
 )
 
 // mount and umount with liblxc's return values: -EINVAL without a loaded
@@ -42,6 +44,9 @@ func golxcMount(c *C.lxc_c, source, target, fstype *C.char, flags C.ulong, data 
 	}
 	if err := container(c).Mount(optString(source), optString(target), optString(fstype), uintptr(flags), optString(data)); err != nil {
 		fail(c, err)
+		if errors.Is(err, lxc.ErrMountFlags) {
+			return -C.int(unix.EINVAL)
+		}
 		return -1
 	}
 	return 0

@@ -75,6 +75,16 @@ type Options struct {
 	// ("lxc-attach: NAME: ..."), as LXC's child does.
 	LogPrefix string
 	Quiet     bool
+
+	// ExitsAfterRun is set by a program that exits once Run returns
+	// (lxc-attach): Run then leaves the forwarded signals caught instead
+	// of calling signal.Stop. The runtime updates its signal mask one
+	// signal at a time on a thread of its own, so Stop costs two thread
+	// hand-offs per signal (12 for the six forwarded) between the
+	// command's exit and the tool's, each a wait for a CPU on a loaded
+	// machine. A library caller keeps false: its own signal handling
+	// comes back after Run.
+	ExitsAfterRun bool
 }
 
 // TerminalMode says when Run allocates a pty.

@@ -73,15 +73,6 @@ func (o *layoutOnce) get() (*cgroup.Layout, error) {
 	return o.l, o.err
 }
 
-// ProcessExitsAfterRun is set by a program that exits once Run returns
-// (lxc-attach): Run then leaves the forwarded signals caught instead of
-// calling signal.Stop. The runtime updates its signal mask one signal at
-// a time on a thread of its own, so Stop costs two thread hand-offs per
-// signal (12 for the six forwarded) between the command's exit and the
-// tool's, each a wait for a CPU on a loaded machine. A library caller
-// keeps the default: its own signal handling comes back after Run.
-var ProcessExitsAfterRun bool
-
 // Run attaches, waits for the command and returns its exit code the way
 // a shell reports it (128+N for death by signal N). Signals sent to the
 // caller (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded; they are
@@ -91,7 +82,7 @@ var ProcessExitsAfterRun bool
 func Run(o Options) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	if !ProcessExitsAfterRun {
+	if !o.ExitsAfterRun {
 		defer signal.Stop(sigs)
 	}
 	p, early, err := startObeying(o, sigs)

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -83,7 +84,7 @@ type DumpPlan struct {
 	Version      string // criu's version, for options that depend on it
 	// LXC's migrate options (struct migrate_opts).
 	NoSkipInFlight  bool   // disable_skip_in_flight
-	PageServer      string // "ADDRESS:PORT": memory pages go there
+	PageServer      string // "HOST:PORT" as net.JoinHostPort makes it: memory pages go there
 	PreservesInodes bool   // the rootfs keeps its inodes: no --force-irmap
 	GhostLimit      uint64 // largest deleted file criu dumps (0: criu's default)
 }
@@ -117,7 +118,7 @@ func (p *DumpPlan) Args() []string {
 	if p.PredumpDir != "" {
 		a = append(a, "--prev-images-dir", p.PredumpDir, "--track-mem")
 	}
-	if addr, port, ok := strings.Cut(p.PageServer, ":"); ok {
+	if addr, port, err := net.SplitHostPort(p.PageServer); err == nil {
 		a = append(a, "--page-server", "--address", addr, "--port", port)
 	}
 	if !p.PreservesInodes {

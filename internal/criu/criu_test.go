@@ -61,6 +61,16 @@ func TestDumpMigrateOptions(t *testing.T) {
 	}
 }
 
+// TestDumpPageServerIPv6: an IPv6 page server reaches criu whole.
+func TestDumpPageServerIPv6(t *testing.T) {
+	p := NewDumpPlan("/tmp/ck")
+	p.PageServer = "[fd00::1]:27"
+	got := " " + strings.Join(p.Args(), " ") + " "
+	if want := " --page-server --address fd00::1 --port 27 "; !strings.Contains(got, want) {
+		t.Errorf("lacks %q: %s", want, got)
+	}
+}
+
 // TestCheckFeatures: unknown bits get no answer; a criu that fails every
 // check confirms nothing.
 func TestCheckFeatures(t *testing.T) {

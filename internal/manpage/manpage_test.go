@@ -137,14 +137,48 @@ func TestPagesRenderCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		cmd := exec.Command(groff, "-man", "-Tutf8", "-ww", "-z", p)
+		rel, _ := filepath.Rel(dir, p)
+		// From the man root, as man runs it: a page's ".so man1/X.1"
+		// resolves there.
+		cmd := exec.Command(groff, "-man", "-Tutf8", "-ww", "-z", rel)
+		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		if err != nil || len(out) > 0 {
-			rel, _ := filepath.Rel(dir, p)
 			t.Errorf("groff %s: %v\n%s", rel, err, out)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "man1", "lxc-attach.1")); err != nil {
 		t.Error(err)
+	}
+}
+
+// An alias page is a ".so man1/X.1" redirect to a page that is generated,
+// and man shows that page for the alias.
+func TestAliasPagesResolve(t *testing.T) {
+	pages := mustPages(t)
+	for alias, target := range aliasPages() {
+		if got, want := pages[alias], ".so "+target+"\n"; got != want {
+			t.Errorf("%s = %q, want %q", alias, got, want)
+		}
+		if pages[target] == "" {
+			t.Errorf("%s: its target %s is not generated", alias, target)
+		}
+	}
+	man, err := exec.LookPath("man")
+	if err != nil {
+		t.Skip("man not installed")
+	}
+	dir := t.TempDir()
+	if _, err := Generate(dir); err != nil {
+		t.Fatal(err)
+	}
+	for alias := range aliasPages() {
+		name := strings.TrimSuffix(filepath.Base(alias), filepath.Ext(alias))
+		cmd := exec.Command(man, "-M", dir, "-P", "cat", "1", name)
+		cmd.Env = append(os.Environ(), "MANWIDTH=80", "MAN_KEEP_FORMATTING=")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "golxc-query") || !strings.Contains(string(out), "COMMANDS") {
+			t.Errorf("man %s: %v\n%s", name, err, out)
+		}
 	}
 }

@@ -31,6 +31,12 @@ func Pages() (map[string]string, error) {
 		pages["man1/"+name+".1"] = plainPage(name, pt)
 	}
 	pages["man1/golxc.1"] = golxcPage()
+	for alias, target := range aliasPages() {
+		if pages[target] == "" {
+			return nil, fmt.Errorf("%s: the page it stands for, %s, is not generated", alias, target)
+		}
+		pages[alias] = soPage(target)
+	}
 	conf, err := containerConfPage()
 	if err != nil {
 		return nil, err
@@ -67,6 +73,16 @@ func Generate(dir string) ([]string, error) {
 	return written, nil
 }
 
+// aliasPages: the programs documented in another program's page (path
+// under the man root, both ways).
+func aliasPages() map[string]string {
+	return map[string]string{"man1/golxc-query.1": "man1/golxc.1"}
+}
+
+// soPage is a page that is another: man reads target instead (a ".so"
+// request resolves from the man root, the way man-db and groff run).
+func soPage(target string) string { return ".so " + target + "\n" }
+
 // golxcPage is golxc(1): the multi-call binary and what golxc adds.
 func golxcPage() string {
 	var p page
@@ -82,6 +98,9 @@ func golxcPage() string {
 		"(golxc ls is lxc-ls), it behaves as LXC 5.0.2's tool: same options, output, exit codes, configuration keys and on-disk layout. " +
 		"It is not a wrapper: it does not use liblxc.")
 	p.macro("SH", "COMMANDS")
+	p.item(bold("golxc-query")+" lxc-wait|lxc-stop [ARG...]", "The tools that only talk to a container's monitor (lxc-wait, lxc-stop -k) "+
+		"in a small binary without cgo; make install links them to it. Anything else it is called for it hands to golxc, "+
+		"with the same arguments, so it answers as golxc does.")
 	p.item(bold("golxc version"), "Print golxc's own version, the commit it was built from, the Go release and the LXC version it implements. "+
 		"The tools' --version prints 5.0.2, which scripts parse.")
 	p.item(bold("golxc --list-implemented"), "Print the names of the implemented tools, one a line (make install links exactly these).")

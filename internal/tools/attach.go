@@ -186,7 +186,7 @@ func (o *attachOpts) run(c *cli.Ctx) int {
 		defer f.Close()
 		opts.PtyLog = f
 	}
-	attach.ProcessExitsAfterRun = true // the tool returns its exit code next
+	opts.ProcessExitsAfter = true // the tool returns its exit code next
 	code, err := ct.Attach(c.Args, opts)
 	var intr *attach.Interrupted
 	if errors.As(err, &intr) {

@@ -33,6 +33,7 @@ int main(int argc, char *argv[])
 	struct lxc_mount mnt = {.version = 0};
 	char root[256], path[4096], file[4096];
 	struct statfs sf;
+	FILE *f;
 
 	if (argc != 5)
 		return 2;
@@ -61,6 +62,28 @@ int main(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/mnt/capi/tmp", root);
 	printf("tmpfs: %d\n", statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC);
 	printf("mount missing source: %d\n", c->mount(c, "/nonexistent/capi", "/mnt/x", NULL, MS_BIND, NULL, &mnt));
+
+	/* flags that act on existing mounts or on propagation are refused
+	 * before anything is made */
+	printf("mount MS_MOVE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_MOVE, NULL, &mnt));
+	printf("mount MS_REMOUNT: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, &mnt));
+	printf("mount MS_SHARED: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_SHARED, NULL, &mnt));
+	printf("mount MS_PRIVATE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_PRIVATE, NULL, &mnt));
+	printf("mount MS_SLAVE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_SLAVE, NULL, &mnt));
+	printf("mount MS_UNBINDABLE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_UNBINDABLE, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/refused", root);
+	printf("refused target made: %d\n", access(path, F_OK) == 0);
+
+	/* a directory cannot go onto the container's own file: the mount
+	 * fails and the file stays as it was */
+	snprintf(path, sizeof(path), "%s/etc/capi-keep", root);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("keep\n", f);
+		fclose(f);
+	}
+	printf("mount dir on file: %d\n", c->mount(c, argv[3], "/etc/capi-keep", NULL, MS_BIND, NULL, &mnt));
+	printf("existing file: %s\n", content(path));
 
 	printf("umount dir: %d\n", c->umount(c, "/mnt/capi/dir", 0, &mnt));
 	snprintf(path, sizeof(path), "%s/mnt/capi/dir/marker", root);
