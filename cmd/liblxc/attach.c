@@ -141,11 +141,17 @@ static void attached(struct golxc_attach_plan *p, lxc_attach_exec_t fn, void *pa
 			die("std streams");
 	if (p->pty_pts >= 0) {
 		/* LXC's lxc_terminal_prepare_login: a session of our own with
-		 * the pty (now on 0-2) as its controlling terminal */
+		 * the pty as its controlling terminal, and the pty in place of
+		 * each std stream that is a terminal (pipes and files stay).
+		 * With none a terminal, the pty hangs up (SIGHUP) once the
+		 * parent's proxy sees no slave open and closes its end. */
 		if (setsid() < 0)
 			die("setsid");
-		if (ioctl(0, TIOCSCTTY, 0) < 0)
+		if (ioctl(p->pty_pts, TIOCSCTTY, 0) < 0)
 			die("make the pty the controlling terminal");
+		for (int i = 0; i < 3; i++)
+			if (isatty(i) && dup2(p->pty_pts, i) < 0)
+				die("std streams to the pty");
 		if (p->pty_pts > 2)
 			close(p->pty_pts);
 		close(p->pty_ptx);

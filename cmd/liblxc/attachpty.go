@@ -17,7 +17,8 @@ import (
 )
 
 // LXC_ATTACH_TERMINAL, as liblxc: the attached process gets a pty of the
-// container's devpts as its std streams and controlling terminal; the
+// container's devpts as its controlling terminal and in place of each of
+// its std streams that is a terminal (none: it is hung up soon); the
 // caller's attach proxies it to the caller's controlling terminal
 // (/dev/tty, in raw mode; none: output only to log_fd) and to log_fd,
 // until the process and its children have closed it.
@@ -50,10 +51,9 @@ func attachPTY(lxcpath, name string, pid int, p *C.struct_golxc_attach_plan) err
 		unix.Close(m)
 		return err
 	}
+	// The child puts the slave in place of the std streams that are
+	// terminals, as liblxc does; p.fds stay the caller's.
 	p.pty_ptx, p.pty_pts = C.int(m), C.int(s)
-	for i := range p.fds {
-		p.fds[i] = C.int(s)
-	}
 	return nil
 }
 

@@ -601,9 +601,9 @@ destroy: 1
 // TestAttachTerminalSameAsLXC: attach_run_wait with LXC_ATTACH_TERMINAL
 // gives the command a pty of the container (tty names it, its streams are
 // terminals) proxied to the caller's terminal and copied to log_fd, under
-// golxc's library as under LXC's. Both run under script(1): liblxc fails
-// such an attach without a controlling terminal (golxc's then copies to
-// log_fd only).
+// golxc's library as under LXC's. Both run under script(1), so that the
+// program's std streams are terminals (with none, the command is hung up:
+// TestAttachTerminalStreamsSameAsLXC).
 func TestAttachTerminalSameAsLXC(t *testing.T) {
 	needRoot(t)
 	needHeaders(t)

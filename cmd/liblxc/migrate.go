@@ -21,16 +21,8 @@ import (
 func golxcMigrate(c *C.lxc_c, cmd C.uint, o *C.struct_migrate_opts) C.int {
 	x := container(c)
 	switch lxc.MigrateCmd(cmd) {
-	case lxc.MigratePreDump, lxc.MigrateDump:
-		if !x.Running() {
-			fail(c, errors.New("container is not running"))
-			return -1
-		}
-	case lxc.MigrateRestore:
-		if x.Running() {
-			fail(c, errors.New("container is already running"))
-			return -1
-		}
+	case lxc.MigratePreDump, lxc.MigrateDump, lxc.MigrateRestore:
+		// package lxc's Migrate checks the container's state
 	case lxc.MigrateFeatureCheck:
 		want := uint64(o.features_to_check)
 		have := lxc.CheckCriuFeatures(want)
@@ -53,6 +45,9 @@ func golxcMigrate(c *C.lxc_c, cmd C.uint, o *C.struct_migrate_opts) C.int {
 	}
 	if err := x.Migrate(lxc.MigrateCmd(cmd), co); err != nil {
 		fail(c, err)
+		if errors.Is(err, lxc.ErrNotRunning) || errors.Is(err, lxc.ErrAlreadyRunning) {
+			return -1 // liblxc's value for the wrong state
+		}
 		return 1
 	}
 	return 0

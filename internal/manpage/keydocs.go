@@ -21,7 +21,7 @@ func keyDocs() map[string]string {
 		"lxc.cgroup.dir":                 "Cgroup path, relative to the root of each hierarchy, that the container's cgroups are created under.",
 		"lxc.cgroup.relative":            "1: create the container's cgroups below the starting process's own cgroup instead of the root.",
 		"lxc.cgroup":                     "lxc.cgroup.CONTROLLER.FILE = VALUE writes VALUE to a cgroup v1 controller file before the container starts, e.g. lxc.cgroup.memory.limit_in_bytes.",
-		"lxc.console.buffer.size":        "Size of the in-memory console ring buffer (bytes, a power of two; auto or 0).",
+		"lxc.console.buffer.size":        "Size of the in-memory console ring buffer (bytes, a power of two; auto or 0); unset, there is none.",
 		"lxc.console.logfile":            "File the console output is logged to.",
 		"lxc.console.path":               "Console device: a host path, or none to give the container no console.",
 		"lxc.console.rotate":             "1: rotate the console log file when it reaches lxc.console.size.",

@@ -98,7 +98,7 @@ func removeCgroupTree(d string) {
 }
 
 func TestCommands(t *testing.T) {
-	c := newCT(t, "mon-cmds", "lxc.tty.max = 2\nlxc.console.logfile = CONSOLELOG\n")
+	c := newCT(t, "mon-cmds", "lxc.tty.max = 2\nlxc.console.logfile = CONSOLELOG\nlxc.console.buffer.size = 64K\n")
 	cfg, _ := os.ReadFile(c.config)
 	logf := filepath.Join(c.lxcpath, "console.log")
 	must(t, os.WriteFile(c.config, []byte(strings.Replace(string(cfg), "CONSOLELOG", logf, 1)), 0o644))

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/terminal"
 )
 
@@ -91,9 +92,11 @@ type console struct {
 // consoleLogMode is what LXC creates console log files with.
 const consoleLogMode = 0o600
 
-// defaultConsoleBuffer is the ring size used when a log file is set and
-// lxc.console.buffer.size is not.
-const defaultConsoleBuffer = 128 * 1024
+// consoleRingSize decides the console ring buffer's size: LXC keeps one
+// only when lxc.console.buffer.size is set (terminal.c allocates none for
+// a zero size), whatever lxc.console.logfile says; 0 means no ring, and
+// console_log then fails with EFAULT as liblxc's does.
+func consoleRingSize(bufSize int) int { return max(bufSize, 0) }
 
 func newConsole(logfile string, bufSize int) (*console, error) {
 	p, err := openPTY()
@@ -108,12 +111,12 @@ func newConsole(logfile string, bufSize int) (*console, error) {
 			return nil, fmt.Errorf("lxc.console.logfile %s: %w", logfile, err)
 		}
 		c.log = f
-		if bufSize == 0 {
-			bufSize = defaultConsoleBuffer
-		}
 	}
-	if bufSize > 0 {
-		c.ring = newRingBuffer(bufSize)
+	if n := consoleRingSize(bufSize); n > 0 {
+		c.ring = newRingBuffer(n)
+		log.Tracef("Allocated %d byte terminal ringbuffer", n)
+	} else {
+		log.Tracef("No terminal ringbuffer: lxc.console.buffer.size is not set")
 	}
 	c.wg.Add(1)
 	go c.pump()

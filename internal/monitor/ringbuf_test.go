@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -78,5 +79,42 @@ func TestConsoleLogAnswer(t *testing.T) {
 	out, e = consoleLogAnswer(r, cmdsock.ConsoleLogRequest{Read: true, Clear: true, ReadMax: 2})
 	if e != 0 || string(out) != "ag" || len(r.Bytes()) != 0 {
 		t.Fatalf("read and clear: %q %v, left %q", out, e, r.Bytes())
+	}
+}
+
+// TestConsoleRingOnlyWithBufferSize: as in LXC, a console log file alone
+// keeps no ring buffer (CONSOLE_LOG answers EFAULT); only
+// lxc.console.buffer.size makes one, of that size.
+func TestConsoleRingOnlyWithBufferSize(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		logfile string
+		size    int
+		want    int
+	}{
+		{"nothing", "", 0, 0},
+		{"logfile only", filepath.Join(dir, "a.log"), 0, 0},
+		{"buffer only", "", 4096, 4096},
+		{"logfile and buffer", filepath.Join(dir, "b.log"), 8192, 8192},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newConsole(tc.logfile, tc.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.close()
+			got := 0
+			if c.ring != nil {
+				got = c.ring.size
+			}
+			if got != tc.want {
+				t.Fatalf("newConsole(%q, %d): ring of %d bytes, want %d", tc.logfile, tc.size, got, tc.want)
+			}
+			_, e := consoleLogAnswer(c.ring, cmdsock.ConsoleLogRequest{Read: true, ReadMax: 10})
+			if want := map[bool]unix.Errno{true: unix.EFAULT, false: unix.ENODATA}[tc.want == 0]; e != want {
+				t.Fatalf("CONSOLE_LOG read: %v, want %v", e, want)
+			}
+		})
 	}
 }

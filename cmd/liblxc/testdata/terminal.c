@@ -1,6 +1,6 @@
 /* LXC_ATTACH_TERMINAL: the attached command's streams are a pty of the
  * container, proxied to the caller's controlling terminal and copied to
- * log_fd. Run under script(1) (liblxc needs a controlling terminal).
+ * log_fd. Run under script(1): the streams must be terminals.
  * argv: NAME LXCPATH LOGFILE. Prints "key: value" lines. */
 #include <errno.h>
 #include <fcntl.h>

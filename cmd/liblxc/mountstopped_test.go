@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestMountStoppedSameAsLXC: on a defined container that is not running,
+// mount returns -EINVAL without lxc.mount.auto = shmounts: and -1 with
+// it, umount 1, and nothing is left in the shared mount directory, under
+// golxc's library as under LXC's (whose forked child finds no init).
+func TestMountStoppedSameAsLXC(t *testing.T) {
+	needRoot(t)
+	needHeaders(t)
+	dir := built(t)
+	bin := filepath.Join(t.TempDir(), "mount_stopped")
+	gcc(t, bin, "testdata/mount_stopped.c", "-L"+dir, "-llxc")
+	src := t.TempDir()
+	name := "capi-mntstop"
+	run := func(env []string) string {
+		lxcpath := tempLXCPath(t)
+		cleanupContainer(t, dir, lxcpath, name)
+		cmd := exec.Command(bin, name, lxcpath, src, t.TempDir())
+		cmd.Env = env
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("mount_stopped program: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	fromGolxc := run(libEnv(dir))
+	want := `createl: 1
+mount no shmounts: -22
+set shmounts: 1
+mount stopped: -1
+mount tmpfs stopped: -1
+umount stopped: 1
+running: 0
+shmounts entries: 0
+destroy: 1
+`
+	if fromGolxc != want {
+		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
+	}
+	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
+		t.Skip("LXC (the oracle) not installed")
+	}
+	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
+	}
+}
