@@ -212,7 +212,9 @@ func Bash() (string, error) {
 	fmt.Fprintf(&b, "__golxc_keys=%s\n", quote(strings.Join(keyWords(), " ")))
 	fmt.Fprintf(&b, "__golxc_global_keys=%s\n", quote(strings.Join(config.GlobalKeys(), " ")))
 	fmt.Fprintf(&b, "__golxc_template_dirs=%s\n", quote(strings.Join(templates.DefaultDirs, " ")))
-	fmt.Fprintf(&b, "__golxc_builtin_templates=%s\n", quote(templates.BuiltinBusybox+" none"))
+	// The built-in templates are no files in those dirs (download runs
+	// golxc-image), so they are listed by name.
+	fmt.Fprintf(&b, "__golxc_builtin_templates=%s\n", quote(strings.Join([]string{templates.BuiltinBusybox, templates.BuiltinDownload, "none"}, " ")))
 	b.WriteString(functions)
 	fmt.Fprintf(&b, "complete -F __golxc_complete %s\n", strings.Join(names, " "))
 	b.WriteString("complete -F __golxc_main golxc\n")
