@@ -148,3 +148,35 @@ func TestPagesRenderCleanly(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// golxc(1)'s --format json entry names every tool whose option table has
+// --format (lxc-snapshot with -L, the one mode it applies to).
+func TestGolxcPageNamesEveryJSONTool(t *testing.T) {
+	page := mustPages(t)["man1/golxc.1"]
+	tag := bold("--format json") + "\n"
+	i := strings.Index(page, tag)
+	if i < 0 {
+		t.Fatal("golxc(1): no --format json entry")
+	}
+	entry, _, _ := strings.Cut(page[i+len(tag):], "\n")
+	mode := map[string]string{"lxc-snapshot": " -L"}
+	found := 0
+	for _, name := range tools.Implemented() {
+		tool, ok := tools.Describe(name)
+		if !ok {
+			continue
+		}
+		for _, o := range tool.Options {
+			if o.Long != "format" {
+				continue
+			}
+			found++
+			if !strings.Contains(entry, esc(name+mode[name])) {
+				t.Errorf("golxc(1) --format json entry does not name %s: %q", name+mode[name], entry)
+			}
+		}
+	}
+	if found < 3 {
+		t.Errorf("only %d tools with --format; want lxc-ls, lxc-info and lxc-snapshot at least", found)
+	}
+}
