@@ -46,16 +46,16 @@ func nameFilters() map[string]string {
 
 // Shell code of the argument completers (functions of script.bash).
 const (
-	names     = "__golxc_tool_names"
-	dirs      = "__golxc_compgen -d"
-	files     = "__golxc_compgen -f"
-	keys      = `__golxc_words "$__golxc_keys"`
-	defines   = "__golxc_defines"
-	levels    = "__golxc_words 'TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL'"
-	nsList    = "__golxc_list '|' 'MOUNT PID UTSNAME IPC USER NETWORK'"
-	ifaces    = "__golxc_interfaces"
-	tmpls     = "__golxc_templates"
-	cgroupObj = "__golxc_cgroup_files"
+	names         = "__golxc_tool_names"
+	dirs          = "__golxc_compgen -d"
+	files         = "__golxc_compgen -f"
+	keys          = `__golxc_words "$__golxc_keys"`
+	defines       = "__golxc_defines"
+	levels        = "__golxc_words 'TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL'"
+	nsList        = "__golxc_list '|' 'MOUNT PID UTSNAME IPC USER NETWORK'"
+	ifaces        = "__golxc_interfaces"
+	tmpls         = "__golxc_templates"
+	cgroupOperand = "__golxc_cgroup_operand"
 )
 
 // argCompleter is the completer of an option's argument: tool-specific
@@ -133,7 +133,7 @@ func toolSpec(t *cli.Tool) spec {
 	}
 	s.nameFilter, s.hasNames = nameFilters()[t.Name]
 	if t.Name == "lxc-cgroup" {
-		s.operand = "if __golxc_has_name; then " + cgroupObj + "; else " + names + "; fi"
+		s.operand = cgroupOperand
 	}
 	return s
 }
