@@ -215,11 +215,29 @@ func Bash() (string, error) {
 	// The built-in templates are no files in those dirs (download runs
 	// golxc-image), so they are listed by name.
 	fmt.Fprintf(&b, "__golxc_builtin_templates=%s\n", quote(strings.Join([]string{templates.BuiltinBusybox, templates.BuiltinDownload, "none"}, " ")))
+	var dlOpts, dlArgs []string
+	for _, o := range templates.DownloadOptions() {
+		words := []string{"--" + o.Long}
+		if o.Short != 0 {
+			words = append(words, "-"+string(o.Short))
+		}
+		dlOpts = append(dlOpts, words...)
+		if o.Arg != "" {
+			dlArgs = append(dlArgs, words...)
+		}
+	}
+	fmt.Fprintf(&b, "__golxc_download_opts=%s\n", quote(strings.Join(dlOpts, " ")))
+	fmt.Fprintf(&b, "__golxc_download_args=%s\n", quote(strings.Join(dlArgs, " ")))
+	fmt.Fprintf(&b, "__golxc_image_commands=%s\n", quote(strings.Join(ImageCommands(), " ")))
 	b.WriteString(functions)
 	fmt.Fprintf(&b, "complete -F __golxc_complete %s\n", strings.Join(names, " "))
 	b.WriteString("complete -F __golxc_main golxc\n")
 	return b.String(), nil
 }
+
+// ImageCommands are golxc image's subcommands (golxc-image dispatches
+// them; its test checks this list against it).
+func ImageCommands() []string { return []string{"build", "list", "serve", "sign"} }
 
 // keyWords are the config keys offered for lxc-info -c and -s KEY=VAL:
 // the exact keys, and the prefixes of the others ending in ".".

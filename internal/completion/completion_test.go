@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/internal/tools"
 )
 
@@ -142,6 +143,22 @@ func TestBashCompletion(t *testing.T) {
 	if got := c.completeAfter(noDirs, "lxc-create", "-n", "x", "--template", "=", "d"); len(got) != 1 || got[0] != "download" {
 		t.Errorf("lxc-create --template=d: got %q, want [download]", got)
 	}
+	// The download template's options after "--", from its table; their
+	// arguments are free; other templates' options are unknown.
+	c.expect([]string{"--dist"}, "lxc-create", "-n", "x", "-t", "download", "--", "--di")
+	c.expect([]string{"--no-validate"}, "lxc-create", "-n", "x", "--template", "=", "download", "--", "-r", "1", "--no")
+	c.expect(nil, "lxc-create", "-n", "x", "-t", "download", "--", "-d", "")
+	c.expect(nil, "lxc-create", "-n", "x", "-t", "busybox", "--", "--di")
+	all := c.complete("lxc-create", "-n", "x", "-tdownload", "--", "")
+	for _, o := range templates.DownloadOptions() {
+		if !containsWord(all, "--"+o.Long) {
+			t.Errorf("lxc-create -t download -- : --%s not offered (got %q)", o.Long, all)
+		}
+	}
+	// golxc image's subcommands.
+	c.expect([]string{"image"}, "golxc", "ima")
+	c.expect([]string{"build", "list", "serve", "sign"}, "golxc", "image", "")
+	c.expect([]string{"serve", "sign"}, "golxc", "image", "s")
 	c.expect([]string{"RUNNING|STOPPED", "RUNNING|STOPPING", "RUNNING|STARTING"}, "lxc-wait", "-s", "RUNNING|ST")
 	c.expect([]string{"json", "text"}, "lxc-info", "--format", "=", "")
 	c.expect([]string{"start", "status", "stop"}, "lxc-net", "st")

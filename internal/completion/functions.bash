@@ -215,6 +215,39 @@ __golxc_cgroup_files() {
 	__golxc_words "${!seen[*]}"
 }
 
+# __golxc_template_given END: the -t/--template value before word END.
+__golxc_template_given() {
+	local i w
+	for ((i = 1; i < $1; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		-t | --template)
+			w=${COMP_WORDS[i + 1]-}
+			[[ $w == = ]] && w=${COMP_WORDS[i + 2]-}
+			printf '%s\n' "$w"
+			return 0
+			;;
+		--template=*) printf '%s\n' "${w#*=}"; return 0 ;;
+		-t?*) printf '%s\n' "${w#-t}"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# __golxc_download_options DASHDASH: lxc-create -t download -- OPTIONS:
+# the template's options; their arguments are free.
+__golxc_download_options() {
+	[[ $(__golxc_template_given "$1") == download ]] || return 0
+	local w
+	if ((COMP_CWORD - 1 > $1)); then
+		for w in $__golxc_download_args; do
+			[[ $prev == "$w" ]] && return 0
+		done
+	fi
+	[[ $cur == -* || -z $cur ]] && __golxc_words "$__golxc_download_opts"
+	return 0
+}
+
 # __golxc_complete: the completion function of every lxc-* tool.
 __golxc_complete() {
 	local tool=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]-} prev= i
@@ -226,9 +259,13 @@ __golxc_complete() {
 	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi
-	# After "--" comes a command (lxc-attach, lxc-execute, templates).
+	# After "--" comes a command (lxc-attach, lxc-execute) or the
+	# template's options: the built-in download template's are known.
 	for ((i = 1; i < COMP_CWORD; i++)); do
-		[[ ${COMP_WORDS[i]} == -- ]] && return 0
+		if [[ ${COMP_WORDS[i]} == -- ]]; then
+			[[ $tool == lxc-create ]] && __golxc_download_options "$i"
+			return 0
+		fi
 	done
 	if [[ -n $prev && -v __golxc_args["$tool $prev"] ]]; then
 		eval "${__golxc_args["$tool $prev"]}"
@@ -248,7 +285,11 @@ __golxc_complete() {
 
 # __golxc_main: golxc TOOL ARGS... completes as lxc-TOOL ARGS...
 __golxc_main() {
-	local cur=${COMP_WORDS[COMP_CWORD]-} t list="version man --list-implemented completion"
+	local cur=${COMP_WORDS[COMP_CWORD]-} t list="version man --list-implemented completion image"
+	if [[ ${COMP_WORDS[1]-} == image ]]; then
+		((COMP_CWORD == 2)) && __golxc_words "$__golxc_image_commands"
+		return 0
+	fi
 	if ((COMP_CWORD == 1)); then
 		for t in "${!__golxc_opts[@]}"; do
 			list+=" ${t#lxc-}"
