@@ -46,16 +46,16 @@ func nameFilters() map[string]string {
 
 // Shell code of the argument completers (functions of script.bash).
 const (
-	names     = "__golxc_tool_names"
-	dirs      = "__golxc_compgen -d"
-	files     = "__golxc_compgen -f"
-	keys      = `__golxc_words "$__golxc_keys"`
-	defines   = "__golxc_defines"
-	levels    = "__golxc_words 'TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL'"
-	nsList    = "__golxc_list '|' 'MOUNT PID UTSNAME IPC USER NETWORK'"
-	ifaces    = "__golxc_interfaces"
-	tmpls     = "__golxc_templates"
-	cgroupObj = "__golxc_cgroup_files"
+	names         = "__golxc_tool_names"
+	dirs          = "__golxc_compgen -d"
+	files         = "__golxc_compgen -f"
+	keys          = `__golxc_words "$__golxc_keys"`
+	defines       = "__golxc_defines"
+	levels        = "__golxc_words 'TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL'"
+	nsList        = "__golxc_list '|' 'MOUNT PID UTSNAME IPC USER NETWORK'"
+	ifaces        = "__golxc_interfaces"
+	tmpls         = "__golxc_templates"
+	cgroupOperand = "__golxc_cgroup_operand"
 )
 
 // argCompleter is the completer of an option's argument: tool-specific
@@ -133,7 +133,7 @@ func toolSpec(t *cli.Tool) spec {
 	}
 	s.nameFilter, s.hasNames = nameFilters()[t.Name]
 	if t.Name == "lxc-cgroup" {
-		s.operand = "if __golxc_has_name; then " + cgroupObj + "; else " + names + "; fi"
+		s.operand = cgroupOperand
 	}
 	return s
 }
@@ -212,12 +212,32 @@ func Bash() (string, error) {
 	fmt.Fprintf(&b, "__golxc_keys=%s\n", quote(strings.Join(keyWords(), " ")))
 	fmt.Fprintf(&b, "__golxc_global_keys=%s\n", quote(strings.Join(config.GlobalKeys(), " ")))
 	fmt.Fprintf(&b, "__golxc_template_dirs=%s\n", quote(strings.Join(templates.DefaultDirs, " ")))
-	fmt.Fprintf(&b, "__golxc_builtin_templates=%s\n", quote(templates.BuiltinBusybox+" none"))
+	// The built-in templates are no files in those dirs (download runs
+	// golxc-image), so they are listed by name.
+	fmt.Fprintf(&b, "__golxc_builtin_templates=%s\n", quote(strings.Join([]string{templates.BuiltinBusybox, templates.BuiltinDownload, "none"}, " ")))
+	var dlOpts, dlArgs []string
+	for _, o := range templates.DownloadOptions() {
+		words := []string{"--" + o.Long}
+		if o.Short != 0 {
+			words = append(words, "-"+string(o.Short))
+		}
+		dlOpts = append(dlOpts, words...)
+		if o.Arg != "" {
+			dlArgs = append(dlArgs, words...)
+		}
+	}
+	fmt.Fprintf(&b, "__golxc_download_opts=%s\n", quote(strings.Join(dlOpts, " ")))
+	fmt.Fprintf(&b, "__golxc_download_args=%s\n", quote(strings.Join(dlArgs, " ")))
+	fmt.Fprintf(&b, "__golxc_image_commands=%s\n", quote(strings.Join(ImageCommands(), " ")))
 	b.WriteString(functions)
 	fmt.Fprintf(&b, "complete -F __golxc_complete %s\n", strings.Join(names, " "))
 	b.WriteString("complete -F __golxc_main golxc\n")
 	return b.String(), nil
 }
+
+// ImageCommands are golxc image's subcommands (golxc-image dispatches
+// them; its test checks this list against it).
+func ImageCommands() []string { return []string{"build", "list", "serve", "sign"} }
 
 // keyWords are the config keys offered for lxc-info -c and -s KEY=VAL:
 // the exact keys, and the prefixes of the others ending in ".".

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/internal/tools"
 )
 
@@ -71,11 +72,19 @@ func newCompleter(t *testing.T) *completer {
 
 func (c *completer) complete(words ...string) []string {
 	c.t.Helper()
+	return c.completeAfter("", words...)
+}
+
+// completeAfter completes words after running the shell code setup (for
+// example to point the script's variables at scratch directories).
+func (c *completer) completeAfter(setup string, words ...string) []string {
+	c.t.Helper()
 	fn := "__golxc_complete"
 	if words[0] == "golxc" {
 		fn = "__golxc_main"
 	}
-	prog := `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); ` + fn + `; ` +
+	prog := `source "$1"; shift; ` + setup + `
+COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); ` + fn + `; ` +
 		`[[ ${#COMPREPLY[@]} -gt 0 ]] && printf '%s\n' "${COMPREPLY[@]}"; exit 0`
 	cmd := exec.Command("bash", append([]string{"-c", prog, "bash", c.script}, words...)...)
 	cmd.Env = append(os.Environ(), "PATH="+c.path)
@@ -125,6 +134,31 @@ func TestBashCompletion(t *testing.T) {
 	if got := c.complete("lxc-create", "-n", "x", "-t", "bu"); len(got) != 1 || got[0] != "busybox" {
 		t.Errorf("lxc-create -t bu: got %q, want [busybox]", got)
 	}
+	// The built-in templates come first, whatever the template dirs hold:
+	// download is golxc's own (golxc-image), not a file in those dirs.
+	noDirs := "__golxc_template_dirs=" + t.TempDir()
+	if got := c.completeAfter(noDirs, "lxc-create", "-n", "x", "-t", ""); strings.Join(got, " ") != "busybox download none" {
+		t.Errorf("lxc-create -t with empty template dirs: got %q, want [busybox download none]", got)
+	}
+	if got := c.completeAfter(noDirs, "lxc-create", "-n", "x", "--template", "=", "d"); len(got) != 1 || got[0] != "download" {
+		t.Errorf("lxc-create --template=d: got %q, want [download]", got)
+	}
+	// The download template's options after "--", from its table; their
+	// arguments are free; other templates' options are unknown.
+	c.expect([]string{"--dist"}, "lxc-create", "-n", "x", "-t", "download", "--", "--di")
+	c.expect([]string{"--no-validate"}, "lxc-create", "-n", "x", "--template", "=", "download", "--", "-r", "1", "--no")
+	c.expect(nil, "lxc-create", "-n", "x", "-t", "download", "--", "-d", "")
+	c.expect(nil, "lxc-create", "-n", "x", "-t", "busybox", "--", "--di")
+	all := c.complete("lxc-create", "-n", "x", "-tdownload", "--", "")
+	for _, o := range templates.DownloadOptions() {
+		if !containsWord(all, "--"+o.Long) {
+			t.Errorf("lxc-create -t download -- : --%s not offered (got %q)", o.Long, all)
+		}
+	}
+	// golxc image's subcommands.
+	c.expect([]string{"image"}, "golxc", "ima")
+	c.expect([]string{"build", "list", "serve", "sign"}, "golxc", "image", "")
+	c.expect([]string{"serve", "sign"}, "golxc", "image", "s")
 	c.expect([]string{"RUNNING|STOPPED", "RUNNING|STOPPING", "RUNNING|STARTING"}, "lxc-wait", "-s", "RUNNING|ST")
 	c.expect([]string{"json", "text"}, "lxc-info", "--format", "=", "")
 	c.expect([]string{"start", "status", "stop"}, "lxc-net", "st")

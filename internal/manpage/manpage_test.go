@@ -11,6 +11,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/internal/tools"
 )
 
@@ -179,6 +180,105 @@ func TestAliasPagesResolve(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "golxc-query") || !strings.Contains(string(out), "COMMANDS") {
 			t.Errorf("man %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// golxc(1)'s --format json entry names every tool whose option table has
+// --format (lxc-snapshot with -L, the one mode it applies to).
+func TestGolxcPageNamesEveryJSONTool(t *testing.T) {
+	page := mustPages(t)["man1/golxc.1"]
+	tag := bold("--format json") + "\n"
+	i := strings.Index(page, tag)
+	if i < 0 {
+		t.Fatal("golxc(1): no --format json entry")
+	}
+	entry, _, _ := strings.Cut(page[i+len(tag):], "\n")
+	mode := map[string]string{"lxc-snapshot": " -L"}
+	found := 0
+	for _, name := range tools.Implemented() {
+		tool, ok := tools.Describe(name)
+		if !ok {
+			continue
+		}
+		for _, o := range tool.Options {
+			if o.Long != "format" {
+				continue
+			}
+			found++
+			if !strings.Contains(entry, esc(name+mode[name])) {
+				t.Errorf("golxc(1) --format json entry does not name %s: %q", name+mode[name], entry)
+			}
+		}
+	}
+	if found < 3 {
+		t.Errorf("only %d tools with --format; want lxc-ls, lxc-info and lxc-snapshot at least", found)
+	}
+}
+
+// Every field of every --format json record is named where the page
+// speaks of --format json (a note or the option's entry) (and in the README's paragraph on it).
+func TestEveryJSONFieldDocumented(t *testing.T) {
+	pages := mustPages(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The README's paragraph: from the first mention to the blank line.
+	_, rest, _ := strings.Cut(string(readme), "`--format json`")
+	readmePara, _, _ := strings.Cut(rest, "\n\n")
+	for _, name := range []string{"lxc-ls", "lxc-info", "lxc-snapshot"} {
+		fields := tools.JSONFields(name)
+		if len(fields) == 0 {
+			t.Errorf("%s: no JSON fields", name)
+		}
+		// The page's blocks (text between macro lines) on --format json.
+		var para []string
+		for _, block := range strings.Split(pages["man1/"+name+".1"], "\n.") {
+			if strings.Contains(block, esc("--format")) && strings.Contains(block, "json") {
+				para = append(para, block)
+			}
+		}
+		pageWords := wordSet(strings.Join(para, " "))
+		readmeWords := wordSet(readmePara)
+		for _, f := range fields {
+			leaf := f[strings.LastIndex(f, ".")+1:]
+			if !pageWords[leaf] {
+				t.Errorf("%s(1): JSON field %s is not in its --format json text %q", name, f, para)
+			}
+			if !readmeWords[leaf] {
+				t.Errorf("README: %s's JSON field %s is not in the --format json paragraph", name, f)
+			}
+		}
+	}
+}
+
+// wordSet splits text into words of letters, digits and underscores.
+func wordSet(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+	}) {
+		out[w] = true
+	}
+	return out
+}
+
+// lxc-create(1) documents every option of the download template's table,
+// in its DOWNLOAD TEMPLATE section.
+func TestDownloadOptionsInCreatePage(t *testing.T) {
+	page := mustPages(t)["man1/lxc-create.1"]
+	_, section, ok := strings.Cut(page, ".SH \"DOWNLOAD TEMPLATE\"")
+	if !ok {
+		t.Fatal("lxc-create(1): no DOWNLOAD TEMPLATE section")
+	}
+	section, _, _ = strings.Cut(section, "\n.SH ")
+	for _, o := range templates.DownloadOptions() {
+		if !optionInPage(section, "--"+o.Long) {
+			t.Errorf("lxc-create(1) DOWNLOAD TEMPLATE: --%s missing", o.Long)
+		}
+		if o.Short != 0 && !optionInPage(section, "-"+string(o.Short)) {
+			t.Errorf("lxc-create(1) DOWNLOAD TEMPLATE: -%c missing", o.Short)
 		}
 	}
 }

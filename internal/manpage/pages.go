@@ -119,7 +119,7 @@ func golxcPage() string {
 		p.raw(`\fB` + esc(n) + `\fR(1)`)
 	}
 	p.macro("SH", "ADDITIONS")
-	p.item(bold("--format json"), "lxc-ls and lxc-info print machine-readable JSON with stable field names (see their pages).")
+	p.item(bold("--format json"), "lxc-ls, lxc-info and lxc-snapshot -L print machine-readable JSON with stable field names (see their pages).")
 	p.item(bold("legacy keys"), "LXC 1.x/2.0 configuration keys are read under their current names with a warning (lxc.container.conf(5), LEGACY KEYS).")
 	p.item(bold("lxc-net"), "The lxcbr0 bridge service as a tool: golxc net start|stop|restart|status|cleanup (lxc-net(1)); started at boot by lxc-net.service or /etc/init.d/lxc-net.")
 	p.item(bold("lxc-shutdown"), "LXC 1.0's name, kept: it runs lxc-stop.")

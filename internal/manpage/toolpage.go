@@ -6,6 +6,7 @@ import (
 
 	"github.com/golxc/golxc/internal/buildinfo"
 	"github.com/golxc/golxc/internal/cli"
+	"github.com/golxc/golxc/internal/templates"
 	"github.com/golxc/golxc/internal/tools"
 )
 
@@ -80,8 +81,30 @@ func toolPage(t *cli.Tool) (string, error) {
 		documented = append(documented, *e)
 		p.item(optionTag(e.spec), e.desc...)
 	}
+	if t.Name == "lxc-create" {
+		downloadSection(&p)
+	}
 	golxcSection(&p, t.Name)
 	return p.b.String(), nil
+}
+
+// downloadSection documents the built-in download template's options
+// (lxc-create -t download -- OPTIONS) from its table.
+func downloadSection(p *page) {
+	p.macro("SH", "DOWNLOAD TEMPLATE")
+	p.para("-t download is built in (golxc-image, no shell script): it fetches a signed image from an image server " +
+		"in the layout of LXC's download template, verifies it and unpacks it. Its options follow --:")
+	for _, o := range templates.DownloadOptions() {
+		var spec []string
+		if o.Short != 0 {
+			spec = append(spec, "-"+string(o.Short)+",")
+		}
+		long := "--" + o.Long
+		if o.Arg != "" {
+			long += "=" + o.Arg
+		}
+		p.item(optionTag(append(spec, long)), o.Help)
+	}
 }
 
 // findEntry returns the entry documenting o, or nil.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/golxc/golxc/lxc"
 )
@@ -168,4 +170,34 @@ func printSnapshotsJSON(w io.Writer, snaps []lxc.Snapshot) int {
 		return 1
 	}
 	return 0
+}
+
+// JSONFields names the fields of tool's --format json records (nil for
+// a tool without), nested ones as PARENT.FIELD (lxc-info's stats.cpu_ns,
+// links.tx_bytes): the manual pages list them from here.
+func JSONFields(tool string) []string {
+	rec, ok := map[string]any{"lxc-ls": lsRecord{}, "lxc-info": infoRecord{}, "lxc-snapshot": snapRecord{}}[tool]
+	if !ok {
+		return nil
+	}
+	return jsonFields(reflect.TypeOf(rec), "")
+}
+
+func jsonFields(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		out = append(out, prefix+name)
+		ft := t.Field(i).Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct {
+			out = append(out, jsonFields(ft, prefix+name+".")...)
+		}
+	}
+	return out
 }

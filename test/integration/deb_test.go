@@ -12,7 +12,10 @@ import (
 // checks what it holds, then installs it with dpkg into a scratch root
 // whose dpkg database has Debian's lxc installed: dpkg removes lxc in
 // favour of golxc (Conflicts + Replaces), the tools run, and a purge
-// leaves nothing of golxc. The real system's dpkg database is not used.
+// leaves nothing of golxc. Then the test proper, in an overlay
+// of the host (debAptRoundTrip): apt-get install, the demo's steps with
+// the packaged tools, apt-get purge, nothing left. The real system's
+// files and dpkg database are not used.
 func TestDebPackage(t *testing.T) {
 	needRoot(t)
 	for _, tool := range []string{"dpkg-deb", "dpkg"} {
@@ -132,7 +135,9 @@ func TestDebPackage(t *testing.T) {
 	}
 	dpkg := func(args ...string) string {
 		t.Helper()
-		full := append([]string{"--instdir=" + root, "--admindir=" + admin, "--force-script-chrootless"}, args...)
+		// --log: the host's /var/log/dpkg.log is not this root's.
+		full := append([]string{"--instdir=" + root, "--admindir=" + admin, "--log=" + filepath.Join(dir, "dpkg.log"),
+			"--force-script-chrootless"}, args...)
 		out, err := exec.Command("dpkg", full...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("dpkg %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -180,6 +185,8 @@ func TestDebPackage(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("purge left %v", left)
 	}
+
+	t.Run("apt-get round trip", func(t *testing.T) { debAptRoundTrip(t, deb, srcRoot) })
 }
 
 // pathWithout is a PATH of one directory linking every command of $PATH
