@@ -161,27 +161,26 @@ func TestCommands(t *testing.T) {
 	c.waitStopped()
 }
 
-func TestRefusedDuringSetup(t *testing.T) {
+func TestHeldDuringSetup(t *testing.T) {
 	for _, tc := range []struct {
-		st      cmdsock.State
-		cmd     cmdsock.Cmd
-		refused bool
-		errno   syscall.Errno
+		st   cmdsock.State
+		cmd  cmdsock.Cmd
+		held bool
 	}{
-		{cmdsock.RUNNING, cmdsock.Freeze, false, 0},
-		{cmdsock.FROZEN, cmdsock.GetInitPID, false, 0},
-		{cmdsock.STARTING, cmdsock.Stop, false, 0},
-		{cmdsock.ABORTING, cmdsock.Stop, false, 0},
-		{cmdsock.STARTING, cmdsock.Freeze, true, syscall.EBUSY},
-		{cmdsock.STARTING, cmdsock.GetTTYFD, true, syscall.EBUSY},
-		{cmdsock.ABORTING, cmdsock.Unfreeze, true, syscall.EBUSY},
-		{cmdsock.STARTING, cmdsock.GetInitPID, true, syscall.ESRCH},
-		{cmdsock.STARTING, cmdsock.GetInitPidFD, true, syscall.ESRCH},
-		{cmdsock.ABORTING, cmdsock.GetCloneFlags, true, syscall.ESRCH},
+		{cmdsock.RUNNING, cmdsock.Freeze, false},
+		{cmdsock.FROZEN, cmdsock.GetInitPID, false},
+		{cmdsock.STOPPED, cmdsock.GetInitPID, false},
+		{cmdsock.STARTING, cmdsock.Stop, false},
+		{cmdsock.ABORTING, cmdsock.Stop, false},
+		{cmdsock.STARTING, cmdsock.Freeze, true},
+		{cmdsock.STARTING, cmdsock.GetTTYFD, true},
+		{cmdsock.ABORTING, cmdsock.Unfreeze, true},
+		{cmdsock.STARTING, cmdsock.GetInitPID, true},
+		{cmdsock.STARTING, cmdsock.GetInitPidFD, true},
+		{cmdsock.ABORTING, cmdsock.GetCloneFlags, true},
 	} {
-		e, refused := refusedDuringSetup(tc.st, tc.cmd)
-		if refused != tc.refused || syscall.Errno(e) != tc.errno {
-			t.Errorf("refusedDuringSetup(%s, %s) = %v, %v; want %v, %v", tc.st, tc.cmd, e, refused, tc.errno, tc.refused)
+		if held := heldDuringSetup(tc.st, tc.cmd); held != tc.held {
+			t.Errorf("heldDuringSetup(%s, %s) = %v, want %v", tc.st, tc.cmd, held, tc.held)
 		}
 	}
 }

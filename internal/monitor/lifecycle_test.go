@@ -256,29 +256,57 @@ func cycle(t *testing.T, c *ct) {
 }
 
 // TestCommandsDuringSetupCannotHangStart: a freeze (or anything else but a
-// stop) sent while the container is STARTING is refused. Before, it froze
-// init between two setup steps and lxc-start waited for it forever.
+// stop that needs init) sent while the container is STARTING waits until
+// setup is over, as LXC's clients wait for its mainloop. Before, a freeze
+// stopped init between two setup steps and lxc-start waited forever.
 func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 	needRoot(t)
 	lp := t.TempDir()
 	inHook := filepath.Join(lp, "in-hook")
+	gate := filepath.Join(lp, "gate")
+	must(t, syscall.Mkfifo(gate, 0o600))
 	hook := filepath.Join(lp, "slow-start-host.sh")
-	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nsleep 2\n"), 0o755))
+	// The hook holds the start in STARTING until the test opens the gate.
+	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
 	c := newCTAt(t, lp, "mon-setup", "lxc.hook.start-host = "+hook+"\n")
+	// A failed test still lets the hook go (before the container's own
+	// cleanup, registered first, runs): a reader waits, so this opens.
+	t.Cleanup(func() {
+		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.WriteString("go\n")
+			f.Close()
+		}
+	})
 	started := make(chan error, 1)
 	go func() { _, err := Start(c.opts()); started <- err }()
 	waitFor(t, "start-host hook", func() bool { _, err := os.Stat(inHook); return err == nil })
 	if st := c.state(); st != cmdsock.STARTING {
 		t.Fatalf("state during start-host hook %s, want STARTING", st)
 	}
-	cl := c.client()
-	if err := cl.Freeze(-1); !errors.Is(err, syscall.EBUSY) {
-		t.Errorf("freeze while STARTING: %v, want EBUSY", err)
+	froze := make(chan error, 1)
+	go func() {
+		cl := c.client()
+		defer cl.Close()
+		froze <- cl.Freeze(-1)
+	}()
+	gotPid := make(chan int, 1)
+	go func() {
+		cl := c.client()
+		defer cl.Close()
+		pid, _ := cl.InitPID()
+		gotPid <- pid
+	}()
+	select {
+	case err := <-froze:
+		t.Fatalf("freeze answered (%v) while the container was STARTING", err)
+	case pid := <-gotPid:
+		t.Fatalf("init pid %d answered while STARTING (attach would join a half-made container)", pid)
+	case <-time.After(300 * time.Millisecond):
 	}
-	if pid, err := cl.InitPID(); err == nil {
-		t.Errorf("init pid %d answered while STARTING (attach would join a half-made container)", pid)
-	}
-	cl.Close()
+	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
+	must(t, err)
+	gw.WriteString("go\n")
+	gw.Close()
 	select {
 	case err := <-started:
 		if err != nil {
@@ -287,8 +315,17 @@ func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("start hung after a command during setup")
 	}
-	c.fact("ready")
-	if st := c.state(); st != cmdsock.RUNNING {
-		t.Errorf("state after start %s, want RUNNING", st)
+	if err := <-froze; err != nil {
+		t.Errorf("freeze held during setup: %v, want it done once RUNNING", err)
 	}
+	if pid := <-gotPid; pid <= 0 {
+		t.Errorf("init pid held during setup = %d", pid)
+	}
+	if st := c.state(); st != cmdsock.FROZEN {
+		t.Errorf("state after the held freeze %s, want FROZEN", st)
+	}
+	cl := c.client()
+	must(t, cl.Unfreeze(-1))
+	cl.Close()
+	c.fact("ready")
 }

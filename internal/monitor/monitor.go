@@ -40,8 +40,9 @@ type monitor struct {
 
 	mu      sync.Mutex
 	state   cmdsock.State
-	run     *instance // the current boot (a reboot makes a new one)
-	halting bool      // monitor was told to stop: do not reboot
+	moved   *sync.Cond // on mu: state changed (made by the first waiter)
+	run     *instance  // the current boot (a reboot makes a new one)
+	halting bool       // monitor was told to stop: do not reboot
 
 	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
@@ -257,6 +258,9 @@ func (m *monitor) announce(s cmdsock.State, fifo bool) {
 	defer m.notifyMu.Unlock()
 	m.mu.Lock()
 	m.state = s
+	if m.moved != nil {
+		m.moved.Broadcast()
+	}
 	m.mu.Unlock()
 	if m.srv != nil {
 		m.srv.NotifyState(s)

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,18 +57,14 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		}
 		return str(v)
 	}
-	// Everything below needs a live init.
+	// Everything below needs a live init, and one whose setup is over.
+	if heldDuringSetup(st0, req.Cmd) {
+		log.Debugf("Holding %s until the container's setup is over (it is %s)", req.Cmd, st0)
+		_, in = m.waitSetupOver()
+	}
 	proc := m.initOf(in)
 	if proc == nil || proc.exited() {
 		return errno(unix.ESRCH)
-	}
-	if e, refused := refusedDuringSetup(st0, req.Cmd); refused {
-		log.Debugf("Refusing %s: the container is %s, its init is still being set up", req.Cmd, st0)
-		resp := errno(e)
-		if req.Cmd == cmdsock.GetInitPID {
-			resp.Value = -1 // what LXC's clients read as "no init"
-		}
-		return resp
 	}
 	switch req.Cmd {
 	case cmdsock.GetInitPID:
@@ -355,25 +352,30 @@ func (m *monitor) initOf(in *instance) *initProcess {
 	return in.proc
 }
 
-// refusedDuringSetup decides which commands a boot still in setup
-// (STARTING, or ABORTING its failed setup) refuses, and with what errno.
-// Its init is not the container's yet: its root, mounts and credentials
-// are still being made, and the monitor waits for it step by step. A
-// freeze then (lxc-freeze, or an attached process writing the freezer)
-// would stop init between two steps and the start would wait forever; an
-// attach would join a half-made container. Only a stop gets through: it
-// aborts the start. LXC answers all of them, with those races; golxc's
-// clients see "not running" (no init pid yet) or EBUSY and can retry
-// once lxc-start has returned.
-func refusedDuringSetup(st cmdsock.State, cmd cmdsock.Cmd) (unix.Errno, bool) {
-	if st != cmdsock.STARTING && st != cmdsock.ABORTING {
-		return 0, false
+// heldDuringSetup: which commands wait while a boot is still in setup
+// (STARTING, or ABORTING its failed setup). Its init is not the
+// container's yet: its root, mounts and credentials are still being made,
+// and the monitor waits for it step by step. A freeze then (lxc-freeze,
+// or an attached process writing the freezer) would stop init between two
+// steps and the start would wait forever; an attach would join a
+// half-made container. LXC serves no command before its mainloop runs,
+// after setup, so its clients wait; golxc answers the state, name, path
+// and config at once and holds the rest until setup is over. A stop is
+// never held: it aborts the start.
+func heldDuringSetup(st cmdsock.State, cmd cmdsock.Cmd) bool {
+	return (st == cmdsock.STARTING || st == cmdsock.ABORTING) && cmd != cmdsock.Stop
+}
+
+// waitSetupOver returns the state and boot once the state has left
+// STARTING and ABORTING (RUNNING, or STOPPED after a failed start).
+func (m *monitor) waitSetupOver() (cmdsock.State, *instance) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.moved == nil {
+		m.moved = sync.NewCond(&m.mu)
 	}
-	switch cmd {
-	case cmdsock.Stop:
-		return 0, false
-	case cmdsock.GetInitPID, cmdsock.GetInitPidFD, cmdsock.GetCloneFlags:
-		return unix.ESRCH, true
+	for m.state == cmdsock.STARTING || m.state == cmdsock.ABORTING {
+		m.moved.Wait()
 	}
-	return unix.EBUSY, true
+	return m.state, m.run
 }
