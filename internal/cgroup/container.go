@@ -282,13 +282,20 @@ func (c *Container) paths(dirs map[*Hierarchy]string) map[string]string {
 func (c *Container) Name() string { return c.payload }
 
 // Enter moves pid into the payload cgroup in every hierarchy.
-func (c *Container) Enter(pid int) error {
+func (c *Container) Enter(pid int) error { return c.enter(pid, false) }
+
+// EnterCloned is Enter for a process cloned into the cgroup2 payload
+// (clone3 with CLONE_INTO_CGROUP and PayloadFD): only the v1 hierarchies
+// are left to join.
+func (c *Container) EnterCloned(pid int) error { return c.enter(pid, true) }
+
+func (c *Container) enter(pid int, clonedInto bool) error {
 	if len(c.pay) == 0 {
 		return fmt.Errorf("enter payload cgroup: CreatePayload was not called")
 	}
 	for _, h := range c.l.Hierarchies {
 		d, ok := c.pay[h]
-		if !ok {
+		if !ok || (h.Unified && clonedInto) {
 			continue
 		}
 		if err := writeFile(filepath.Join(d, "cgroup.procs"), strconv.Itoa(pid)); err != nil {

@@ -69,8 +69,17 @@ func (c *cgroups) payloadFD() int {
 	return int(c.fd.Fd())
 }
 
+// enter moves pid (the stage) into the payload cgroups it was not cloned
+// into: with a payload fd, clone3(CLONE_INTO_CGROUP) put it in the
+// cgroup2 one already, and writing its cgroup.procs again would take the
+// cgroup write lock once more (an RCU grace period when no move came
+// just before).
 func (c *cgroups) enter(pid int) error {
-	if err := c.cg.Enter(pid); err != nil {
+	enter := c.cg.Enter
+	if c.fd != nil {
+		enter = c.cg.EnterCloned
+	}
+	if err := enter(pid); err != nil {
 		return fmt.Errorf("move init into the payload cgroup: %w", err)
 	}
 	return nil

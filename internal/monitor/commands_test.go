@@ -128,6 +128,13 @@ func TestCommands(t *testing.T) {
 		t.Errorf("GetCgroup(memory) = %q, %v", p, err)
 	}
 	procCg, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	// Cloned into the cgroup2 payload (CLONE_INTO_CGROUP), never moved
+	// there again: it must still be there.
+	if _, err := os.Stat("/sys/fs/cgroup/unified"); err == nil || isUnifiedRoot() {
+		if !strings.Contains(string(procCg), "\n0::/lxc.payload."+c.name) && !strings.HasPrefix(string(procCg), "0::/lxc.payload."+c.name) {
+			t.Errorf("init is not in the cgroup2 payload:\n%s", procCg)
+		}
+	}
 	if !strings.Contains(string(procCg), ":memory:"+p+"\n") {
 		t.Errorf("GetCgroup(memory) %q does not match init's /proc/PID/cgroup:\n%s", p, procCg)
 	}
@@ -183,4 +190,10 @@ func TestHeldDuringSetup(t *testing.T) {
 			t.Errorf("heldDuringSetup(%s, %s) = %v, want %v", tc.st, tc.cmd, held, tc.held)
 		}
 	}
+}
+
+// isUnifiedRoot: /sys/fs/cgroup itself is cgroup2 (a pure cgroup2 host).
+func isUnifiedRoot() bool {
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 }
