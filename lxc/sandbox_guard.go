@@ -29,9 +29,8 @@ import (
 // whatever is left. After a normal end it finds nothing to do.
 
 const (
-	guardEnv      = "GOLXC_SANDBOX_GUARD"
-	guardInputEnv = "_GOLXC_SANDBOX_GUARD_INPUT" // set by sandboxguard.c
-	guardDone     = "done"                       // the sandbox cleaned up itself
+	guardEnv  = "GOLXC_SANDBOX_GUARD"
+	guardDone = "done" // the sandbox cleaned up itself
 )
 
 // parseGuardInput reads what lxc-sandbox wrote to its guard: "pid N" (a
@@ -159,14 +158,10 @@ func RunSandboxGuardIfRequested() {
 	if err != nil {
 		os.Exit(1)
 	}
-	// internal/nsexec's constructor (sandboxguard.c) has normally read
-	// the input already, and exited for "done".
-	in, ok := os.LookupEnv(guardInputEnv)
-	if !ok {
-		b, _ := io.ReadAll(os.Stdin)
-		in = string(b)
-	}
-	pid, done := parseGuardInput(in)
+	// internal/nsexec's constructor (sandboxguard.c) has read the input
+	// already and exited for "done"; anything else it put back on stdin.
+	in, _ := io.ReadAll(os.Stdin)
+	pid, done := parseGuardInput(string(in))
 	if done && pid == 0 {
 		os.Exit(0)
 	}

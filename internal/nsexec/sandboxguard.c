@@ -10,8 +10,10 @@
  * CPU the sandbox is starting on.
  *
  * Anything else read before end of file (nothing: lxc-sandbox died; or
- * "pid N": a --keep sandbox's monitor to outlive) goes to the Go guard in
- * _GOLXC_SANDBOX_GUARD_INPUT, which decides and cleans up as before. The
+ * "pid N": a --keep sandbox's monitor to outlive) is put back as the Go
+ * guard's stdin (a new pipe holding those bytes: the Go runtime takes its
+ * environment from the process's initial stack, so a setenv here would
+ * never reach it), and the Go guard decides and cleans up as before. The
  * guard.json share lock is taken here already, as the Go guard takes it
  * before waiting: a sandbox whose guard waits is never stale to another
  * lxc-sandbox's sweep.
@@ -28,9 +30,28 @@
 
 /* Names shared with lxc/sandbox_guard.go. */
 #define GUARD_ENV "GOLXC_SANDBOX_GUARD"
-#define GUARD_INPUT_ENV "_GOLXC_SANDBOX_GUARD_INPUT"
 #define GUARD_DONE "done\n"
 #define GUARD_INPUT_MAX 256
+
+/*
+ * put_back_stdin makes the n bytes of in the whole of stdin again: a pipe
+ * (its buffer holds GUARD_INPUT_MAX easily) written, closed for writing,
+ * and moved to fd 0. On failure stdin stays at end of file: the Go guard
+ * then cleans up at once, the safe side for a sandbox without --keep.
+ */
+static void put_back_stdin(const char *in, size_t n)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	if (write(p[1], in, n) == (ssize_t)n && dup2(p[0], STDIN_FILENO) == STDIN_FILENO) {
+		/* dup2 clears close-on-exec on fd 0, as a stdin should be. */
+	}
+	close(p[1]);
+	if (p[0] != STDIN_FILENO)
+		close(p[0]);
+}
 
 __attribute__((constructor)) static void golxc_sandbox_guard(void)
 {
@@ -39,7 +60,7 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 	size_t n = 0;
 	int fd;
 
-	if (!dir || !*dir || getenv(GUARD_INPUT_ENV))
+	if (!dir || !*dir)
 		return;
 	if (snprintf(path, sizeof(path), "%s/guard.json", dir) >= (int)sizeof(path))
 		return;
@@ -60,5 +81,5 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 	in[n] = '\0';
 	if (!strcmp(in, GUARD_DONE))
 		_exit(0);
-	(void)setenv(GUARD_INPUT_ENV, in, 1);
+	put_back_stdin(in, n);
 }

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -566,5 +567,47 @@ func TestSandboxGuardNoGoAfterCleanEnd(t *testing.T) {
 	stderr, code := guard("")
 	if code == 0 || !strings.Contains(stderr, "init ") || !strings.Contains(stderr, "is not a sandbox of this host") {
 		t.Errorf("guard after a killed sandbox: exit %d, stderr %q; want the Go guard refusing a directory outside the sandboxes", code, stderr)
+	}
+}
+
+// TestSandboxGuardWaitsForKeptMonitor: what the C constructor read ("pid
+// N" for a --keep sandbox) reaches the Go guard, which waits for that pid
+// before it cleans up (no monitor.pid to fall back on here).
+func TestSandboxGuardWaitsForKeptMonitor(t *testing.T) {
+	needRoot(t)
+	id := fmt.Sprintf("%06x", os.Getpid()&0xffffff)
+	dir := filepath.Join(sandboxTop, id)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	state := fmt.Sprintf(`{"ID":%q,"Name":"sand-guardwait","LXCPath":%q,"Named":false}`, id, t.TempDir())
+	if err := os.WriteFile(filepath.Join(dir, "guard.json"), []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	monitor := exec.Command("sleep", "1.5")
+	if err := monitor.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan time.Time, 1)
+	go func() { monitor.Wait(); exited <- time.Now() }()
+	guard := exec.Command(filepath.Join(binDir, "golxc"), "lxc-sandbox")
+	guard.Env = []string{"GOLXC_SANDBOX_GUARD=" + dir, "PATH=/usr/bin:/bin"}
+	guard.Stdin = strings.NewReader(fmt.Sprintf("pid %d\n", monitor.Process.Pid))
+	out, err := guard.CombinedOutput()
+	done := time.Now()
+	if err != nil {
+		t.Fatalf("guard: %v\n%s", err, out)
+	}
+	select {
+	case at := <-exited:
+		if done.Before(at) {
+			t.Errorf("the guard ended %v before the monitor it was told to wait for", at.Sub(done))
+		}
+	default:
+		t.Error("the guard ended while the monitor it was told to wait for still ran")
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("the guard left %s", dir)
 	}
 }
