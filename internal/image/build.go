@@ -27,6 +27,9 @@ type BuildOptions struct {
 	Message         string    // create-message; "" = a generated one
 	Mirror          string    // debootstrap's mirror ("" = the machine's apt mirror)
 	Log             io.Writer // debootstrap's output
+	// Signer, when set, signs the tarballs before the build is put in
+	// place: a serving index lists it at once, signatures included.
+	Signer *Signer
 }
 
 // HostArch is the host's architecture in the image servers' naming.
@@ -125,6 +128,13 @@ func Build(dir string, o BuildOptions) (string, error) {
 	// without unpacking meta.
 	if err := os.WriteFile(filepath.Join(out, "expiry"), []byte(expiry), 0o644); err != nil {
 		return "", err
+	}
+	if o.Signer != nil {
+		for _, f := range []string{RootfsFile, MetaFile} {
+			if err := o.Signer.SignFile(filepath.Join(out, f)); err != nil {
+				return "", fmt.Errorf("sign %s: %w", f, err)
+			}
+		}
 	}
 	if err := os.Rename(out, final); err != nil {
 		return "", err
