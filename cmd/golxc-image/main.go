@@ -118,17 +118,21 @@ func cmdBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	o.Expiry = time.Duration(days * float64(24*time.Hour))
 	o.Log = stderr
+	if key != "" {
+		// Loaded first: the build is signed before it is put in place.
+		s, err := loadSigner(key, stdout)
+		if err != nil {
+			return fail(stderr, "build", err)
+		}
+		o.Signer = s
+	}
 	built, err := image.Build(dir, o)
 	if err != nil {
 		return fail(stderr, "build", err)
 	}
 	fmt.Fprintf(stdout, "Built %s\n", built)
-	var signer *image.Signer
-	if key != "" {
-		if signer, err = loadSigner(key, stdout); err != nil {
-			return fail(stderr, "build", err)
-		}
-		if _, err := image.SignTree(dir, signer, false); err != nil {
+	if o.Signer != nil {
+		if _, err := image.SignTree(dir, o.Signer, false); err != nil {
 			return fail(stderr, "build", err)
 		}
 		return 0

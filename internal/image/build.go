@@ -1,7 +1,6 @@
 package image
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golxc/golxc/internal/config"
+	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/templates"
 )
 
@@ -27,6 +27,9 @@ type BuildOptions struct {
 	Message         string    // create-message; "" = a generated one
 	Mirror          string    // debootstrap's mirror ("" = the machine's apt mirror)
 	Log             io.Writer // debootstrap's output
+	// Signer, when set, signs the tarballs before the build is put in
+	// place: a serving index lists it at once, signatures included.
+	Signer *Signer
 }
 
 // HostArch is the host's architecture in the image servers' naming.
@@ -76,10 +79,11 @@ func Build(dir string, o BuildOptions) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(work)
-	rootfs, conf, overrides, err := source(o, work)
+	rootfs, conf, overrides, release, err := source(o, work)
 	if err != nil {
 		return "", err
 	}
+	defer release()
 	if o.ConfigFile != "" {
 		data, err := os.ReadFile(o.ConfigFile)
 		if err != nil {
@@ -125,6 +129,13 @@ func Build(dir string, o BuildOptions) (string, error) {
 	if err := os.WriteFile(filepath.Join(out, "expiry"), []byte(expiry), 0o644); err != nil {
 		return "", err
 	}
+	if o.Signer != nil {
+		for _, f := range []string{RootfsFile, MetaFile} {
+			if err := o.Signer.SignFile(filepath.Join(out, f)); err != nil {
+				return "", fmt.Errorf("sign %s: %w", f, err)
+			}
+		}
+	}
 	if err := os.Rename(out, final); err != nil {
 		return "", err
 	}
@@ -134,17 +145,19 @@ func Build(dir string, o BuildOptions) (string, error) {
 // source prepares the rootfs to archive, the image's config text and
 // the files whose content the archive replaces (a source container's
 // name made LXC_NAME).
-func source(o BuildOptions, work string) (rootfs, conf string, overrides map[string]string, err error) {
+// release undoes what preparing the source did (a mounted rootfs).
+func source(o BuildOptions, work string) (rootfs, conf string, overrides map[string]string, release func(), err error) {
+	none := func() {}
 	switch {
 	case o.Source == "" || o.Source == "busybox":
 		rootfs, conf, err := busyboxSource(work)
-		return rootfs, conf, nil, err
+		return rootfs, conf, nil, none, err
 	case strings.HasPrefix(o.Source, "rootfs:"):
 		rootfs = strings.TrimPrefix(o.Source, "rootfs:")
 		if st, err := os.Stat(rootfs); err != nil || !st.IsDir() {
-			return "", "", nil, fmt.Errorf("--from %s: not a directory", o.Source)
+			return "", "", nil, none, fmt.Errorf("--from %s: not a directory", o.Source)
 		}
-		return rootfs, "lxc.include = LXC_TEMPLATE_CONFIG/common.conf\nlxc.arch = " + o.Arch + "\n", nil, nil
+		return rootfs, "lxc.include = LXC_TEMPLATE_CONFIG/common.conf\nlxc.arch = " + o.Arch + "\n", nil, none, nil
 	case strings.HasPrefix(o.Source, "container:"):
 		return containerSource(strings.TrimPrefix(o.Source, "container:"), o.LXCPath)
 	case o.Source == "debootstrap":
@@ -153,9 +166,9 @@ func source(o BuildOptions, work string) (rootfs, conf string, overrides map[str
 			log = io.Discard
 		}
 		rootfs, conf, err := debootstrapSource(o.Release, o.Arch, o.Mirror, log, work)
-		return rootfs, conf, nil, err
+		return rootfs, conf, nil, none, err
 	}
-	return "", "", nil, fmt.Errorf("--from %q: use busybox, debootstrap, rootfs:DIR or container:NAME", o.Source)
+	return "", "", nil, none, fmt.Errorf("--from %q: use busybox, debootstrap, rootfs:DIR or container:NAME", o.Source)
 }
 
 // busyboxSource runs the built-in busybox template into work/rootfs, as
@@ -181,7 +194,7 @@ func busyboxSource(work string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	return rootfs, dropHostLibBinds(imageConfig(string(data), work)), nil
+	return rootfs, dropHostLibBinds(imageConfig(templatePath(string(data), work))), nil
 }
 
 // dropHostLibBinds removes the busybox template's binds of this host's
@@ -199,43 +212,73 @@ func dropHostLibBinds(conf string) string {
 	return b.String()
 }
 
-// containerSource uses an existing container's rootfs and config.
-func containerSource(name, lxcpath string) (string, string, map[string]string, error) {
+// containerSource uses an existing container's rootfs and config. A
+// rootfs that is not a plain directory (an overlay snapshot, a loop
+// file) is mounted on a directory of its own, outside
+// the build's work directory, so that removing that can never reach it.
+func containerSource(name, lxcpath string) (string, string, map[string]string, func(), error) {
+	none := func() {}
 	if lxcpath == "" {
 		lxcpath = config.DefaultLXCPath()
 	}
 	dir := filepath.Join(lxcpath, name)
 	c := config.New()
 	if err := c.Load(filepath.Join(dir, "config")); err != nil {
-		return "", "", nil, err
+		return "", "", nil, none, fmt.Errorf("--from container:%s: %w (give its lxcpath with -P)", name, err)
 	}
-	rootfs := ""
-	if v, err := c.Get("lxc.rootfs.path"); err == nil {
-		rootfs = v
-		if i := strings.Index(rootfs, ":"); i >= 0 && !strings.HasPrefix(rootfs, "/") {
-			rootfs = rootfs[i+1:]
-		}
+	// The spec keeps the storage type the plain value leaves out.
+	spec, err := c.Spec()
+	if err != nil {
+		return "", "", nil, none, fmt.Errorf("--from container:%s: %w", name, err)
 	}
-	if rootfs == "" {
-		return "", "", nil, errors.New("container " + name + " has no lxc.rootfs.path")
+	raw := spec.Rootfs.Raw
+	if raw == "" {
+		return "", "", nil, none, fmt.Errorf("--from container:%s: %s has no lxc.rootfs.path", name, filepath.Join(dir, "config"))
+	}
+	rootfs, release, err := sourceRootfs(storage.Parse(raw))
+	if err != nil {
+		return "", "", nil, none, fmt.Errorf("--from container:%s: %w", name, err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "config"))
 	if err != nil {
-		return "", "", nil, err
+		release()
+		return "", "", nil, none, err
 	}
 	overrides := map[string]string{}
 	for _, f := range []string{"etc/hostname", "etc/hosts"} {
-		if b, err := os.ReadFile(filepath.Join(rootfs, f)); err == nil && strings.Contains(string(b), name) {
-			overrides[f] = strings.ReplaceAll(string(b), name, "LXC_NAME")
+		if b, err := os.ReadFile(filepath.Join(rootfs, f)); err == nil {
+			if t := templateName(string(b), name); t != string(b) {
+				overrides[f] = t
+			}
 		}
 	}
-	return rootfs, imageConfig(strings.ReplaceAll(string(data), name, "LXC_NAME"), dir), overrides, nil
+	return rootfs, imageConfig(templatePath(string(data), dir)), overrides, release, nil
+}
+
+// sourceRootfs is the directory a source container's files are read
+// from: its rootfs directory, or its storage mounted on a fresh one.
+func sourceRootfs(r storage.Rootfs) (string, func(), error) {
+	if r.Type == "dir" || r.Type == "btrfs" {
+		return r.Path, func() {}, nil
+	}
+	mnt, err := os.MkdirTemp("", "golxc-image-source-")
+	if err != nil {
+		return "", nil, err
+	}
+	unmount, err := storage.MountAt(r, mnt)
+	if err != nil {
+		os.Remove(mnt)
+		return "", nil, fmt.Errorf("mount its rootfs %s: %w", r.Raw, err)
+	}
+	return mnt, func() {
+		unmount()
+		os.Remove(mnt) // not RemoveAll: if the unmount failed, the files stay
+	}, nil
 }
 
 // imageConfig keeps what belongs to the distribution: no rootfs path,
-// name, network or fstab of the source, no comments; the source's
-// directory becomes LXC_PATH.
-func imageConfig(text, dir string) string {
+// name, network or fstab of the source, no comments.
+func imageConfig(text string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(l)
@@ -245,7 +288,7 @@ func imageConfig(text, dir string) string {
 			strings.HasPrefix(key, "lxc.net.") || strings.HasPrefix(key, "lxc.network") || key == "lxc.mount.fstab" || key == "lxc.utsname" || key == "lxc.rootfs" {
 			continue
 		}
-		b.WriteString(strings.ReplaceAll(l, dir, "LXC_PATH") + "\n")
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }

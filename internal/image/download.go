@@ -362,7 +362,7 @@ func (d *downloader) refresh(f Filter, entry, downloadDir string) error {
 	}
 	part, err := newPartial(downloadDir)
 	if err != nil {
-		return fmt.Errorf("prepare the image cache in %s: %w", downloadDir, err)
+		return noSpace(fmt.Errorf("prepare the image cache in %s: %w", downloadDir, err), "preparing a download", "the image cache "+downloadDir, cacheRemedy)
 	}
 	defer part.Remove()
 	stopOnSignal(part.Remove)
@@ -373,7 +373,7 @@ func (d *downloader) refresh(f Filter, entry, downloadDir string) error {
 		d.say("%s", file.label)
 		dst := filepath.Join(part.Path, file.name)
 		if err := d.fetch.ToFile(dir+"/"+file.name, dst, file.name); err != nil {
-			return err
+			return noSpace(err, "downloading "+file.name, "the image cache "+downloadDir, cacheRemedy)
 		}
 		if d.keyring != nil {
 			sig, err := d.signature(dir + "/" + file.name)
@@ -387,19 +387,28 @@ func (d *downloader) refresh(f Filter, entry, downloadDir string) error {
 	}
 	// A plain copy of the verified rootfs: later creates from the cache
 	// skip the xz decoding (pure Go, the bulk of a warm create's time).
+	inCache := func(err error, step string) error {
+		return noSpace(err, step, "the image cache "+downloadDir, cacheRemedy)
+	}
 	if err := decompress(filepath.Join(part.Path, RootfsFile), filepath.Join(part.Path, plainRootfs)); err != nil {
+		if e := inCache(err, "decompressing the rootfs"); e != err {
+			return e
+		}
 		return fail("Invalid rootfs tarball: %v", err)
 	}
 	meta := filepath.Join(part.Path, MetaFile)
 	if err := Unpack(meta, part.Path, UnpackOptions{OnlyFiles: true}); err != nil {
+		if e := inCache(err, "unpacking the metadata"); e != err {
+			return e
+		}
 		return fail("Invalid metadata tarball: %v", err)
 	}
 	os.Remove(meta)
 	if err := os.WriteFile(filepath.Join(part.Path, "build_id"), []byte(e.Build+"\n"), 0o644); err != nil {
-		return err
+		return inCache(err, "writing build_id")
 	}
 	if err := install(part, entry); err != nil {
-		return fmt.Errorf("install the image into the cache %s: %w", entry, err)
+		return inCache(fmt.Errorf("install the image into the cache %s: %w", entry, err), "installing the image")
 	}
 	if d.userns == "yes" && d.o.MappedUID >= 0 {
 		giveBack(downloadDir, d.o.MappedUID, d.o.MappedGID)
@@ -416,18 +425,19 @@ func (d *downloader) unpack(entry string) error {
 	if !exists(src) {
 		src = filepath.Join(entry, RootfsFile) // a cache LXC's script filled
 	}
+	full := func(err error, step, where string) error { return noSpace(err, step, where, rootfsRemedy) }
 	if err := Unpack(src, o.Rootfs, UnpackOptions{Excludes: excl, Owners: os.Geteuid() == 0}); err != nil {
-		return err
+		return full(err, "unpacking the rootfs", o.Rootfs)
 	}
 	if err := os.MkdirAll(filepath.Join(o.Rootfs, "dev/pts"), 0o755); err != nil {
-		return err
+		return full(err, "making /dev/pts", o.Rootfs)
 	}
 	t := Target{Name: o.Name, Path: o.Path, Rootfs: o.Rootfs, ConfigFile: filepath.Join(o.Path, "config")}
 	if err := SpliceConfig(t, entry, d.mode); err != nil {
-		return err
+		return full(err, "writing the config", t.ConfigFile)
 	}
 	if err := RenderTemplates(t, entry, d.mode); err != nil {
-		return err
+		return full(err, "rendering the image's templated files", o.Rootfs)
 	}
 	if msg, err := os.ReadFile(relevant(entry, "create-message", d.mode)); err == nil {
 		fmt.Fprintf(d.io.Stdout, "\n---\n%s", msg)

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"archive/tar"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -153,7 +154,8 @@ func TestDownloadRejectsTamperedIndex(t *testing.T) {
 	// static signature no longer matches, and none is served.
 	os.MkdirAll(filepath.Join(ts.dir, "images/evil/1/amd64/default/x"), 0o755)
 	os.WriteFile(filepath.Join(ts.dir, "images/evil/1/amd64/default/x", RootfsFile), nil, 0o644)
-	os.WriteFile(filepath.Join(ts.dir, "images/evil/1/amd64/default/x", MetaFile), nil, 0o644)
+	writeTarXZ(t, filepath.Join(ts.dir, "images/evil/1/amd64/default/x", MetaFile),
+		[]member{{tar.Header{Name: "config", Typeflag: tar.TypeReg}, "lxc.arch = amd64\n"}})
 	rejected(t, ts, "is not signed")
 	// A signature that does not match the index.
 	os.WriteFile(filepath.Join(ts.dir, IndexDir, "index-system"), []byte("evil;1;amd64;default;x;/images/evil/1/amd64/default/x/\n"), 0o644)

@@ -1,10 +1,8 @@
 package image
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -37,6 +35,13 @@ func scanBuilds(dir string) ([]build, error) {
 // ScanIndex is the index of dir now: per dist/release/arch/variant the
 // newest build that has not expired.
 func ScanIndex(dir string) (string, error) {
+	return scanIndex(dir, time.Now(), buildExpiry)
+}
+
+// scanIndex is ScanIndex at now with expiryOf telling each build's
+// expiry (the zero time: never). A build whose expiry cannot be read is
+// left out: a server must not offer what it cannot vouch for.
+func scanIndex(dir string, now time.Time, expiryOf func(string) (time.Time, error)) (string, error) {
 	builds, err := scanBuilds(dir)
 	if err != nil {
 		return "", err
@@ -44,16 +49,13 @@ func ScanIndex(dir string) (string, error) {
 	sort.Slice(builds, func(i, j int) bool { return builds[i].e.Build > builds[j].e.Build })
 	seen := map[Filter]bool{}
 	var entries []Entry
-	now := time.Now().Unix()
 	for _, b := range builds {
 		k := Filter{b.e.Dist, b.e.Release, b.e.Arch, b.e.Variant}
 		if seen[k] {
 			continue
 		}
-		if data, err := os.ReadFile(filepath.Join(b.dir, "expiry")); err == nil {
-			if t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && t < now {
-				continue
-			}
+		if at, err := expiryOf(b.dir); err != nil || (!at.IsZero() && at.Before(now)) {
+			continue
 		}
 		seen[k] = true
 		entries = append(entries, b.e)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Server serves an image directory in the layout LXC's download template
@@ -26,6 +27,7 @@ type Server struct {
 	mu       sync.Mutex
 	lastIdx  string
 	lastSign []byte
+	expiries expiryCache
 }
 
 func (s *Server) logf(format string, a ...any) {
@@ -71,7 +73,7 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request, name string)
 		http.NotFound(w, r)
 		return
 	}
-	idx, err := ScanIndex(s.Dir)
+	idx, err := scanIndex(s.Dir, time.Now(), s.expiries.expiry)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
