@@ -63,14 +63,26 @@ int main(int argc, char *argv[])
 	printf("tmpfs: %d\n", statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC);
 	printf("mount missing source: %d\n", c->mount(c, "/nonexistent/capi", "/mnt/x", NULL, MS_BIND, NULL, &mnt));
 
-	/* flags that act on existing mounts or on propagation are refused
-	 * before anything is made */
+	/* MS_BIND comes first in the kernel: the propagation and MS_MOVE
+	 * bits beside it are ignored, the call is a plain bind */
+	printf("mount bind rec private: %d\n", c->mount(c, argv[3], "/mnt/capi/priv", NULL, MS_BIND | MS_REC | MS_PRIVATE, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/priv/marker", root);
+	printf("private marker: %s\n", content(path));
+	printf("umount private: %d\n", c->umount(c, "/mnt/capi/priv", 0, &mnt));
+	printf("mount bind shared move: %d\n", c->mount(c, argv[3], "/mnt/capi/shared", NULL, MS_BIND | MS_SHARED | MS_MOVE, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/capi/shared/marker", root);
+	printf("shared marker: %s\n", content(path));
+	printf("umount shared: %d\n", c->umount(c, "/mnt/capi/shared", 0, &mnt));
+
+	/* flags that act on existing mounts (remount; propagation or move
+	 * without MS_BIND) fail as LXC's child's mount does, before anything
+	 * is made */
 	printf("mount MS_MOVE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_MOVE, NULL, &mnt));
 	printf("mount MS_REMOUNT: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, &mnt));
-	printf("mount MS_SHARED: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_SHARED, NULL, &mnt));
-	printf("mount MS_PRIVATE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_PRIVATE, NULL, &mnt));
-	printf("mount MS_SLAVE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_SLAVE, NULL, &mnt));
-	printf("mount MS_UNBINDABLE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_BIND | MS_UNBINDABLE, NULL, &mnt));
+	printf("mount MS_SHARED: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_SHARED, NULL, &mnt));
+	printf("mount MS_PRIVATE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_PRIVATE | MS_REC, NULL, &mnt));
+	printf("mount MS_SLAVE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_SLAVE, NULL, &mnt));
+	printf("mount MS_UNBINDABLE: %d\n", c->mount(c, argv[3], "/mnt/refused", NULL, MS_UNBINDABLE, NULL, &mnt));
 	snprintf(path, sizeof(path), "%s/mnt/refused", root);
 	printf("refused target made: %d\n", access(path, F_OK) == 0);
 
