@@ -86,16 +86,61 @@ int main(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/mnt/refused", root);
 	printf("refused target made: %d\n", access(path, F_OK) == 0);
 
-	/* a directory cannot go onto the container's own file: the mount
-	 * fails and the file stays as it was */
-	snprintf(path, sizeof(path), "%s/etc/capi-keep", root);
+	/* a target of the wrong type is replaced, as LXC does: a directory
+	 * onto the container's file, a file onto an empty directory */
+	snprintf(path, sizeof(path), "%s/etc/capi-wrong", root);
 	f = fopen(path, "w");
 	if (f) {
+		fputs("gone\n", f);
+		fclose(f);
+	}
+	printf("mount dir on file: %d\n", c->mount(c, argv[3], "/etc/capi-wrong", NULL, MS_BIND, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/etc/capi-wrong/marker", root);
+	printf("dir on file marker: %s\n", content(path));
+	printf("umount dir on file: %d\n", c->umount(c, "/etc/capi-wrong", 0, &mnt));
+	snprintf(path, sizeof(path), "%s/etc/capi-emptydir", root);
+	mkdir(path, 0755);
+	printf("mount file on empty dir: %d\n", c->mount(c, file, "/etc/capi-emptydir", NULL, MS_BIND, NULL, &mnt));
+	printf("file on dir: %s\n", content(path));
+	printf("umount file on dir: %d\n", c->umount(c, "/etc/capi-emptydir", 0, &mnt));
+
+	/* a target of the right type is mounted onto: its contents, and its
+	 * parent's, are there again after the umount */
+	snprintf(path, sizeof(path), "%s/mnt/keep", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/mnt/keep/own", root);
+	if ((f = fopen(path, "w"))) {
+		fputs("own\n", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/mnt/keep-sibling", root);
+	if ((f = fopen(path, "w"))) {
+		fputs("sibling\n", f);
+		fclose(f);
+	}
+	printf("mount dir on dir: %d\n", c->mount(c, argv[3], "/mnt/keep", NULL, MS_BIND, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/keep/marker", root);
+	printf("dir on dir marker: %s\n", content(path));
+	printf("umount dir on dir: %d\n", c->umount(c, "/mnt/keep", 0, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/keep/own", root);
+	printf("kept dir content: %s\n", content(path));
+	snprintf(path, sizeof(path), "%s/mnt/keep-sibling", root);
+	printf("kept sibling: %s\n", content(path));
+	snprintf(path, sizeof(path), "%s/etc/capi-keep", root);
+	if ((f = fopen(path, "w"))) {
 		fputs("keep\n", f);
 		fclose(f);
 	}
-	printf("mount dir on file: %d\n", c->mount(c, argv[3], "/etc/capi-keep", NULL, MS_BIND, NULL, &mnt));
-	printf("existing file: %s\n", content(path));
+	printf("mount file on file: %d\n", c->mount(c, file, "/etc/capi-keep", NULL, MS_BIND, NULL, &mnt));
+	printf("file on file: %s\n", content(path));
+	printf("umount file on file: %d\n", c->umount(c, "/etc/capi-keep", 0, &mnt));
+	printf("kept file: %s\n", content(path));
+
+	/* a file cannot replace a directory with files: the mount fails and
+	 * the directory stays */
+	printf("mount file on full dir: %d\n", c->mount(c, file, "/mnt/keep", NULL, MS_BIND, NULL, &mnt));
+	snprintf(path, sizeof(path), "%s/mnt/keep/own", root);
+	printf("full dir content: %s\n", content(path));
 
 	printf("umount dir: %d\n", c->umount(c, "/mnt/capi/dir", 0, &mnt));
 	snprintf(path, sizeof(path), "%s/mnt/capi/dir/marker", root);
