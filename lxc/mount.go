@@ -3,6 +3,7 @@ package lxc
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"strconv"
@@ -147,30 +148,54 @@ func mountChild(sync *os.File, args []string) int {
 	return 0
 }
 
-// attachTree creates a missing target as LXC's create_mount_target does
-// (parents 0755, the target itself mode 0) and moves the detached tree
-// fd onto it. A target that exists is used as it is, not replaced, and
-// on failure only a target made here is removed: the container's own
-// files are never lost to a mount.
+// attachTree makes the target as LXC's create_mount_target does (parents
+// 0755, the target itself mode 0) where it is missing or of the wrong
+// type (mountTargetAction), and moves the detached tree fd onto it. A
+// target of the right type is mounted onto as it is; on failure only a
+// target made here is removed.
 func attachTree(fd int, target string, isDir bool) error {
 	if err := os.MkdirAll(path.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("Failed to create \"%s\": %w", path.Dir(target), err)
 	}
-	var err error
-	if isDir {
-		err = unix.Mkdir(target, 0)
-	} else {
-		err = unix.Mknod(target, unix.S_IFREG, 0)
+	fi, err := os.Lstat(target)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("Failed to stat mount target \"%s\": %w", target, err)
 	}
-	created := err == nil
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("Failed to create mount target \"%s\": %w", target, err)
+	var mode fs.FileMode
+	if fi != nil {
+		mode = fi.Mode()
+	}
+	action := mountTargetAction(fi != nil, mode, isDir)
+	if action == targetReplace {
+		if err := os.Remove(target); err != nil {
+			return fmt.Errorf("Failed to remove mount target \"%s\" of the wrong type (a %s is mounted there): %w", target, kindOf(isDir), err)
+		}
+		log.Debugf("Removed mount target \"%s\": not a %s", target, kindOf(isDir))
+	}
+	if action != targetKeep {
+		if isDir {
+			err = unix.Mkdir(target, 0)
+		} else {
+			err = unix.Mknod(target, unix.S_IFREG, 0)
+		}
+		if err != nil {
+			return fmt.Errorf("Failed to create mount target \"%s\": %w", target, err)
+		}
+		log.Tracef("Created mount target \"%s\"", target)
 	}
 	if err := unix.MoveMount(fd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-		if created {
+		if action != targetKeep {
 			_ = os.Remove(target)
 		}
 		return fmt.Errorf("Failed to move the mount to \"%s\": %w", target, err)
 	}
+	log.Tracef("Moved mount to \"%s\"", target)
 	return nil
+}
+
+func kindOf(isDir bool) string {
+	if isDir {
+		return "directory"
+	}
+	return "file"
 }

@@ -18,12 +18,19 @@ func TestCheckMountFlags(t *testing.T) {
 		{0, ""},
 		{unix.MS_BIND, ""},
 		{unix.MS_BIND | unix.MS_REC | unix.MS_RDONLY | unix.MS_NOSUID, ""},
-		{unix.MS_MOVE, "MS_MOVE"},
+		// MS_BIND comes before propagation and MS_MOVE in path_mount
+		{unix.MS_BIND | unix.MS_REC | unix.MS_PRIVATE, ""},
+		{unix.MS_BIND | unix.MS_SHARED, ""},
+		{unix.MS_BIND | unix.MS_SLAVE | unix.MS_UNBINDABLE, ""},
+		{unix.MS_BIND | unix.MS_MOVE, ""},
+		{unix.MS_MOVE, "MS_MOVE without MS_BIND"},
+		{unix.MS_REMOUNT, "MS_REMOUNT"},
 		{unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY, "MS_REMOUNT"},
-		{unix.MS_BIND | unix.MS_SHARED, "MS_SHARED"},
-		{unix.MS_PRIVATE | unix.MS_REC, "MS_PRIVATE"},
-		{unix.MS_SLAVE, "MS_SLAVE"},
-		{unix.MS_UNBINDABLE, "MS_UNBINDABLE"},
+		{unix.MS_SHARED, "MS_SHARED without MS_BIND"},
+		{unix.MS_PRIVATE | unix.MS_REC, "MS_PRIVATE without MS_BIND"},
+		{unix.MS_SLAVE, "MS_SLAVE without MS_BIND"},
+		{unix.MS_UNBINDABLE, "MS_UNBINDABLE without MS_BIND"},
+		{unix.MS_PRIVATE | unix.MS_MOVE, "MS_PRIVATE without MS_BIND"},
 	} {
 		err := checkMountFlags(c.flags)
 		if c.want == "" {

@@ -530,9 +530,12 @@ func TestConsoleSameAsLXC(t *testing.T) {
 // TestMountUmount: mount puts a host directory, a host file and a tmpfs
 // into the running container's mount namespace, umount takes them out;
 // a missing source, a stopped container and a target that is not mounted
-// fail with liblxc's values; move, remount and propagation flags are
-// refused with -EINVAL, and a failed mount leaves a target that was
-// there. (LXC 5.0.2 cannot be the oracle here: it
+// fail with liblxc's values; MS_BIND with propagation or MS_MOVE bits is
+// a plain bind (as in the kernel), remount and, without MS_BIND, move and
+// propagation flags fail with -1 (as LXC's child's mount(2) does), and a
+// target of the wrong type is replaced as LXC replaces it, one of the
+// right type is mounted onto and its data kept, and a failed mount leaves
+// a target that was there. (LXC 5.0.2 cannot be the oracle here: it
 // does not start a container with the shmounts it requires on this host.)
 func TestMountUmount(t *testing.T) {
 	needRoot(t)
@@ -568,15 +571,36 @@ file: hi
 mount tmpfs: 0
 tmpfs: 1
 mount missing source: -1
-mount MS_MOVE: -22
-mount MS_REMOUNT: -22
-mount MS_SHARED: -22
-mount MS_PRIVATE: -22
-mount MS_SLAVE: -22
-mount MS_UNBINDABLE: -22
+mount bind rec private: 0
+private marker: hi
+umount private: 0
+mount bind shared move: 0
+shared marker: hi
+umount shared: 0
+mount MS_MOVE: -1
+mount MS_REMOUNT: -1
+mount MS_SHARED: -1
+mount MS_PRIVATE: -1
+mount MS_SLAVE: -1
+mount MS_UNBINDABLE: -1
 refused target made: 0
-mount dir on file: -1
-existing file: keep
+mount dir on file: 0
+dir on file marker: hi
+umount dir on file: 0
+mount file on empty dir: 0
+file on dir: hi
+umount file on dir: 0
+mount dir on dir: 0
+dir on dir marker: hi
+umount dir on dir: 0
+kept dir content: own
+kept sibling: sibling
+mount file on file: 0
+file on file: hi
+umount file on file: 0
+kept file: keep
+mount file on full dir: -1
+full dir content: own
 umount dir: 0
 marker after umount: (none)
 umount again: 1

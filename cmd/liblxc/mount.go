@@ -9,13 +9,12 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/golxc/golxc/lxc"
 )
 
 // mount and umount with liblxc's return values: -EINVAL without a loaded
 // config and (mount) without lxc.mount.auto = shmounts:, which LXC 5.0.2
-// requires; then mount says -1 and umount 1 when the work fails.
+// requires; then mount says -1 (also for flags lxc.ErrMountFlags
+// refuses) and umount 1 when the work fails.
 
 func mountGate(c *C.lxc_c, needShmounts bool) C.int {
 	if !state(c).loaded {
@@ -43,10 +42,7 @@ func golxcMount(c *C.lxc_c, source, target, fstype *C.char, flags C.ulong, data 
 		return r
 	}
 	if err := container(c).Mount(optString(source), optString(target), optString(fstype), uintptr(flags), optString(data)); err != nil {
-		fail(c, err)
-		if errors.Is(err, lxc.ErrMountFlags) {
-			return -C.int(unix.EINVAL)
-		}
+		fail(c, err) // flags Mount refuses too: -1, as LXC 5.0.2's child's mount fails
 		return -1
 	}
 	return 0

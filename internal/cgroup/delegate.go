@@ -42,22 +42,33 @@ func delegate(base, rel string, euid int) error {
 		}
 		v := "+" + strings.Join(ctrls, " +")
 		err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
-		if errors.Is(err, syscall.EBUSY) && mayEvacuate(euid, ownerOf(d), d, base) {
+		evacuate := errors.Is(err, syscall.EBUSY) && mayEvacuate(euid, ownerOf(d), d, base)
+		if evacuate {
 			if err = evacuateInto(base, "init"); err == nil {
 				err = writeFile(filepath.Join(d, "cgroup.subtree_control"), v)
 			}
 		}
 		if err != nil {
-			if errors.Is(err, syscall.EBUSY) && euid != 0 && d == base {
-				return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule) and is not delegated to uid %d (not its owner), so golxc leaves them there; start from a cgroup delegated to you (chown it to you, or systemd's Delegate=yes) or without processes", v, d, err, euid)
-			}
-			if errors.Is(err, syscall.EBUSY) {
-				return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule); start from a cgroup without processes or set lxc.cgroup.dir", v, d, err)
-			}
-			return fmt.Errorf("enable controllers (%s) in %s: %w", v, d, err)
+			return enableError(v, d, err, euid, d == base, evacuate)
 		}
 	}
 	return nil
+}
+
+// enableError says why enabling ctrls in dir failed and what to do. An
+// EBUSY after delegate moved dir's processes into its leaf (evacuate:
+// mayEvacuate allowed it) means the move did not empty dir; only without
+// the move did a non-root caller's base keep them for not being its own.
+func enableError(ctrls, dir string, err error, euid int, isBase, evacuate bool) error {
+	switch {
+	case !errors.Is(err, syscall.EBUSY):
+		return fmt.Errorf("enable controllers (%s) in %s: %w", ctrls, dir, err)
+	case evacuate:
+		return fmt.Errorf("enable controllers (%s) in %s: %w: moving the cgroup's processes into its leaf \"init\" did not empty it (processes kept arriving there, or one could not be moved), and cgroup2 hands controllers down only from a cgroup without processes; stop what starts processes in %s, or start from a cgroup without processes, then start again", ctrls, dir, err, dir)
+	case euid != 0 && isBase:
+		return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule) and is not delegated to uid %d (not its owner), so golxc leaves them there; start from a cgroup delegated to you (chown it to you, or systemd's Delegate=yes) or without processes", ctrls, dir, err, euid)
+	}
+	return fmt.Errorf("enable controllers (%s) in %s: %w: the cgroup has processes of its own (cgroup2 \"no internal processes\" rule); start from a cgroup without processes or set lxc.cgroup.dir", ctrls, dir, err)
 }
 
 // mayEvacuate decides whether delegate may move the processes of dir into

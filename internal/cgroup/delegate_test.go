@@ -1,8 +1,12 @@
 package cgroup
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -55,6 +59,35 @@ func TestMayEvacuate(t *testing.T) {
 	} {
 		if got := mayEvacuate(c.euid, c.owner, c.dir, base); got != c.want {
 			t.Errorf("%s (euid %d, owner %d): %t, want %t", c.what, c.euid, c.owner, got, c.want)
+		}
+	}
+}
+
+// TestEnableError: "not delegated to you" only where delegate did not try
+// to move the processes out; after a move that did not empty the cgroup,
+// the error says so and what to do.
+func TestEnableError(t *testing.T) {
+	const dir = "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service"
+	busy := fmt.Errorf("write %s/cgroup.subtree_control: %w", dir, syscall.EBUSY)
+	for _, c := range []struct {
+		what             string
+		err              error
+		euid             int
+		isBase, evacuate bool
+		want, wantNot    string
+	}{
+		{"busy after the move", busy, 1000, true, true, "did not empty it (processes kept arriving there", "not its owner"},
+		{"busy, not the user's own base", busy, 1000, true, false, "is not delegated to uid 1000 (not its owner)", "did not empty"},
+		{"busy below the base", busy, 1000, false, false, "set lxc.cgroup.dir", "not its owner"},
+		{"busy as root", busy, 0, true, false, "set lxc.cgroup.dir", "not its owner"},
+		{"the move failed otherwise", errors.New("move the processes: they keep coming"), 1000, true, true, "they keep coming", "not its owner"},
+	} {
+		got := enableError("+cpu +memory", dir, c.err, c.euid, c.isBase, c.evacuate)
+		if !errors.Is(got, c.err) || !strings.Contains(got.Error(), c.want) || strings.Contains(got.Error(), c.wantNot) {
+			t.Errorf("%s: got %q, want it to wrap %v, say %q and not %q", c.what, got, c.err, c.want, c.wantNot)
+		}
+		if !strings.HasPrefix(got.Error(), "enable controllers (+cpu +memory) in "+dir+": ") {
+			t.Errorf("%s: %q does not name the controllers and the cgroup first", c.what, got)
 		}
 	}
 }

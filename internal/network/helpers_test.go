@@ -32,11 +32,45 @@ func TestMain(m *testing.M) {
 		s.UseBridge = false
 		return s, nil
 	}
+	// Another container's dead record: no test may sweep it.
+	foreign := foreignRecord()
+	if err := foreign.save(); err != nil {
+		panic(err)
+	}
 	code := m.Run()
+	if _, err := os.Stat(foreign.path()); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: a test swept %s, a record it did not make (another container's): sweep only the test's own lxcpath (sweepUnder, recordsUnder)\n", foreign.path())
+		code = 1
+	}
 	os.RemoveAll(dir)
-	// Sweep took the locks of the made-up containers of /tmp/gxlp.
-	os.RemoveAll(filepath.Dir(lock.Path(config.RuntimeDir(), "/tmp/gxlp", "x")))
 	os.Exit(code)
+}
+
+// foreignRecord stands for another container's dead record in the state
+// directory the tests share with nothing else.
+func foreignRecord() *record {
+	return &record{Container: "/nonexistent/golxc-net-test-foreign/other", MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.97.1"}}
+}
+
+// testLXCPath is a fresh lxcpath for a test's made-up containers; it and
+// the lock files a sweep takes for them go when the test ends.
+func testLXCPath(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "gxnet-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.RemoveAll(dir)
+		os.RemoveAll(filepath.Dir(lock.Path(config.RuntimeDir(), dir, "x")))
+	})
+	return dir
+}
+
+// ownRecords: the live and dead records of lxcpath's containers.
+func ownRecords(lxcpath string) (live, dead []*record) {
+	l, d := readRecords()
+	return recordsUnder(l, lxcpath), recordsUnder(d, lxcpath)
 }
 
 func needRoot(t *testing.T) {
@@ -228,7 +262,9 @@ func stateFiles(t *testing.T) []string {
 	ents, _ := os.ReadDir(StateDir)
 	var out []string
 	for _, e := range ents {
-		out = append(out, e.Name())
+		if e.Name() != filepath.Base(foreignRecord().path()) {
+			out = append(out, e.Name())
+		}
 	}
 	return out
 }

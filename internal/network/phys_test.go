@@ -68,11 +68,12 @@ func TestSweepAfterKilledMonitor(t *testing.T) {
 	if err := addProxy(nlHandle(t), p); err != nil {
 		t.Fatal(err)
 	}
-	dead := &record{Container: "/tmp/gxlp/dead", MonitorPID: 1 << 22, MonitorStart: "1",
+	lxcpath := testLXCPath(t)
+	dead := &record{Container: filepath.Join(lxcpath, "dead"), MonitorPID: 1 << 22, MonitorStart: "1",
 		Veths: []string{strayA}, Proxies: []proxyRecord{p},
 		Phys: []physRecord{{Key: "lxc.net.0", Index: orig.Attrs().Index, Name: physA,
 			MAC: orig.Attrs().HardwareAddr.String(), MTU: orig.Attrs().MTU, Up: true}}}
-	live := newRecord("/tmp/gxlp", "alive")
+	live := newRecord(lxcpath, "alive")
 	live.Veths = []string{"gxnotreal0"}
 	for _, r := range []*record{dead, live} {
 		if err := r.save(); err != nil {
@@ -80,7 +81,7 @@ func TestSweepAfterKilledMonitor(t *testing.T) {
 		}
 	}
 	defer live.remove()
-	if errs := Sweep(); len(errs) != 0 {
+	if errs := sweepUnder(lxcpath); len(errs) != 0 {
 		t.Fatalf("sweep: %v", errs)
 	}
 	if _, err := netlink.LinkByName(strayA); err == nil {
@@ -110,13 +111,14 @@ func TestSweepAfterKilledMonitor(t *testing.T) {
 // namespace; Sweep says so in one line and still drops the record.
 func TestSweepGivesUpOnVanishedPhys(t *testing.T) {
 	needRoot(t)
-	r := &record{Container: "/tmp/gxlp/gone", MonitorPID: 1 << 22, MonitorStart: "1",
+	lxcpath := testLXCPath(t)
+	r := &record{Container: filepath.Join(lxcpath, "gone"), MonitorPID: 1 << 22, MonitorStart: "1",
 		Phys: []physRecord{{Key: "lxc.net.1", Index: 1 << 20, Name: "gxgone0", MAC: "02:00:00:00:00:09"}}}
 	if err := r.save(); err != nil {
 		t.Fatal(err)
 	}
-	errs := Sweep()
-	if len(errs) != 1 || errs[0].Error() != "/tmp/gxlp/gone: lxc.net.1: phys device gxgone0 (index 1048576) did not come back to the host (a virtual device dies with the container's namespace)" {
+	errs := sweepUnder(lxcpath)
+	if len(errs) != 1 || errs[0].Error() != lxcpath+"/gone: lxc.net.1: phys device gxgone0 (index 1048576) did not come back to the host (a virtual device dies with the container's namespace)" {
 		t.Fatalf("got %v", errs)
 	}
 	if f := stateFiles(t); len(f) != 0 {
@@ -129,7 +131,8 @@ func TestSweepGivesUpOnVanishedPhys(t *testing.T) {
 // as well, instead of being swept again at every start.
 func TestSweepRemovesRecordUnderOtherName(t *testing.T) {
 	needRoot(t)
-	r := &record{Container: "/tmp/gxlp/renamed", MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.99.9"}}
+	lxcpath := testLXCPath(t)
+	r := &record{Container: filepath.Join(lxcpath, "renamed"), MonitorPID: 1 << 22, MonitorStart: "1", Addrs: []string{"10.250.99.9"}}
 	if err := r.save(); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +140,7 @@ func TestSweepRemovesRecordUnderOtherName(t *testing.T) {
 	if err := os.Rename(r.path(), old); err != nil {
 		t.Fatal(err)
 	}
-	if errs := Sweep(); len(errs) != 0 {
+	if errs := sweepUnder(lxcpath); len(errs) != 0 {
 		t.Fatalf("sweep: %v", errs)
 	}
 	if f := stateFiles(t); len(f) != 0 {

@@ -155,9 +155,28 @@ func readRecords() (live, dead []*record) {
 // the container: a monitor starting it sweeps the record itself (New),
 // and then writes its own under the same name. It returns one line per
 // problem.
-func Sweep() []error {
+func Sweep() []error { return sweepUnder("") }
+
+// sweepUnder is Sweep for the dead records of lxcpath's containers only
+// ("" for every container): a test sweeps the records it made, never
+// another container's on the same host.
+func sweepUnder(lxcpath string) []error {
 	live, dead := readRecords()
-	return sweep(live, dead, holdIdle(sweepLockWait))
+	return sweep(live, recordsUnder(dead, lxcpath), holdIdle(sweepLockWait))
+}
+
+// recordsUnder keeps the records of lxcpath's containers ("" keeps all).
+func recordsUnder(rs []*record, lxcpath string) []*record {
+	if lxcpath == "" {
+		return rs
+	}
+	var out []*record
+	for _, r := range rs {
+		if filepath.Dir(r.Container) == filepath.Clean(lxcpath) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // SweepContainer undoes on the host what a killed monitor of lxcpath/name
