@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -19,18 +18,9 @@ func TestAttachTerminalStreamsSameAsLXC(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "terminal_streams")
 	gcc(t, bin, "testdata/terminal_streams.c", "-L"+dir, "-llxc")
 	name := "capi-ttystreams"
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cleanupContainer(t, dir, lxcpath, name)
-		cmd := exec.Command(bin, name, lxcpath, t.TempDir())
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("terminal_streams program: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, []string{name}, func(lxcpath string) []string {
+		return []string{bin, name, lxcpath, t.TempDir()}
+	})
 	fromGolxc := run(libEnv(dir))
 	want := `createl: 1
 start: 1

@@ -147,6 +147,29 @@ func tempLXCPath(t *testing.T) string {
 	return dir
 }
 
+// programRun returns a runner for a differential test: each call makes a
+// fresh lxcpath (its containers names destroyed at the end with golxc's
+// library from dir), runs argv(lxcpath) with env (golxc's library or
+// LXC's) and returns its stdout; a failing program fails the test.
+func programRun(t *testing.T, dir string, names []string, argv func(lxcpath string) []string) func(env []string) string {
+	return func(env []string) string {
+		t.Helper()
+		lxcpath := tempLXCPath(t)
+		for _, n := range names {
+			cleanupContainer(t, dir, lxcpath, n)
+		}
+		a := argv(lxcpath)
+		cmd := exec.Command(a[0], a[1:]...)
+		cmd.Env = env
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", filepath.Base(a[0]), err, out)
+		}
+		return string(out)
+	}
+}
+
 func libEnv(dir string) []string {
 	return append(os.Environ(), "LD_LIBRARY_PATH="+dir, "GOLXC_BINARY="+filepath.Join(dir, "golxc"))
 }
@@ -336,16 +359,9 @@ func TestBadInputSameAsLXC(t *testing.T) {
 	need(t, "gcc")
 	needPythonLXC(t)
 	dir := built(t)
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cmd := exec.Command(python, "testdata/badinput.py", lxcpath, "capi-none")
-		cmd.Env = env
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("badinput.py: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, nil, func(lxcpath string) []string {
+		return []string{python, "testdata/badinput.py", lxcpath, "capi-none"}
+	})
 	fromGolxc := run(libEnv(dir))
 	for _, want := range []string{"start undefined: False\n", "attach_wait stopped: -111\n",
 		"left behind: []\n", "fds leaked: 0\n", "threads grew: False\n"} {
@@ -371,18 +387,9 @@ func TestCAPISameAsLXC(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "api")
 	gcc(t, bin, "testdata/api.c", "-L"+dir, "-llxc")
 	name := "capi-api"
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cleanupContainer(t, dir, lxcpath, name)
-		cmd := exec.Command(bin, name, lxcpath, "10.0.3.215/24")
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("api program: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, []string{name}, func(lxcpath string) []string {
+		return []string{bin, name, lxcpath, "10.0.3.215/24"}
+	})
 	fromGolxc := run(libEnv(dir))
 	for _, want := range []string{"createl: 1\n", "set bad key: 0\n", "get_config_item: 10.0.3.215/24\n",
 		"startl: 1\n", "get_running_config_item: " + name + "\n", "init_pidfd: 1\n", "init_pidfd stopped: 1\n", "get_ips: found\n", "callback: hello " + name + " pid1=0\n",
@@ -490,18 +497,9 @@ func TestConsoleSameAsLXC(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "capi-con"
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cleanupContainer(t, dir, lxcpath, name)
-		cmd := exec.Command(bin, name, lxcpath, src)
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("console program: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, []string{name}, func(lxcpath string) []string {
+		return []string{bin, name, lxcpath, src}
+	})
 	fromGolxc := run(libEnv(dir))
 	for _, want := range []string{
 		"mount undefined: -22\n", "console_getfd stopped: -111\n", "console_log stopped: -111\n",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -19,18 +18,9 @@ func TestMountStoppedSameAsLXC(t *testing.T) {
 	gcc(t, bin, "testdata/mount_stopped.c", "-L"+dir, "-llxc")
 	src := t.TempDir()
 	name := "capi-mntstop"
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cleanupContainer(t, dir, lxcpath, name)
-		cmd := exec.Command(bin, name, lxcpath, src, t.TempDir())
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("mount_stopped program: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, []string{name}, func(lxcpath string) []string {
+		return []string{bin, name, lxcpath, src, t.TempDir()}
+	})
 	fromGolxc := run(libEnv(dir))
 	want := `createl: 1
 mount no shmounts: -22

@@ -24,19 +24,9 @@ func TestPythonDeviceNetSnapshotRestoreSameAsLXC(t *testing.T) {
 			}
 		}
 	})
-	run := func(env []string) string {
-		lxcpath := tempLXCPath(t)
-		cleanupContainer(t, dir, lxcpath, name)
-		cleanupContainer(t, dir, lxcpath, name+"-r")
-		cmd := exec.Command(python, "testdata/pyextra.py", lxcpath, name, ifname)
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("pyextra.py: %v\n%s", err, out)
-		}
-		return string(out)
-	}
+	run := programRun(t, dir, []string{name, name + "-r"}, func(lxcpath string) []string {
+		return []string{python, "testdata/pyextra.py", lxcpath, name, ifname}
+	})
 	fromGolxc := run(libEnv(dir))
 	want := `controllable undefined True
 create True
