@@ -1,7 +1,6 @@
-# Seed 003's Python examples ("Scripting with the API") for Debian's
-# python3-lxc, with the busybox template instead of download (the clones
-# get config_path: the seed's use the default lxcpath) and a
-# temporary lxcpath: argv[1] LXCPATH, argv[2] NAME, argv[3] IPv4/prefix.
+# A tour of Debian's python3-lxc's Container on a temporary lxcpath, after
+# seed 003's examples but not them (those run verbatim from seed003/):
+# argv[1] LXCPATH, argv[2] NAME, argv[3] IPv4/prefix.
 # Prints one "key: value" line per check; capi_test.go reads them.
 import socket
 import sys
@@ -88,14 +87,14 @@ if not c.shutdown(30):
     out("forcing stop", c.stop())
 out("state after shutdown", c.state)
 
-# Seed 003's clone chain: overlay snapshots of the stopped container
+# An overlay clone chain as the seed's, on the temporary lxcpath
 web = c.clone(NAME + "-web", config_path=P, bdevtype="overlayfs", flags=lxc.LXC_CLONE_SNAPSHOT)
 out("clone web", web is not False and web.defined)
 mysite = web.clone(NAME + "-site", config_path=P, bdevtype="overlayfs", flags=lxc.LXC_CLONE_SNAPSHOT)
 out("clone mysite", mysite is not False and mysite.defined)
 out("mysite start", mysite.start())
 ips = mysite.get_ips(family="inet", timeout=30)
-out("Website running", bool(ips))
+out("mysite has an address", bool(ips))
 out("mysite stop", mysite.stop())
 out("mysite destroy", mysite.destroy())
 out("web destroy", web.destroy())
