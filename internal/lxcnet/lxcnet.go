@@ -16,6 +16,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/golxc/golxc/internal/log"
 )
 
 // ErrAlreadyRunning and ErrNotRunning are lxc-net's two refusals.
@@ -62,7 +64,13 @@ func Ensure(s Settings) (revived bool, err error) {
 		return false, err
 	}
 	defer unlock()
-	if _, err := netlink.LinkByName(s.Bridge); err == nil {
+	if br, err := netlink.LinkByName(s.Bridge); err == nil {
+		if _, err := os.Stat(s.upFile()); err != nil && leftoverBridge(br) {
+			// What an lxc-net stop left: containers on it would wait
+			// for a lease forever.
+			_, err = start(s)
+			return false, err
+		}
 		return revive(s)
 	}
 	os.Remove(s.upFile()) // the bridge is gone, so the marker is stale
@@ -90,12 +98,29 @@ func revive(s Settings) (bool, error) {
 	return true, nil
 }
 
+// leftoverBridge: a bridge without any address but link-local ones is
+// what lxc-net stop leaves when containers are still attached (LXC's and
+// golxc's both keep such a bridge), not a bridge someone configured:
+// lxc-net start configures it again, as LXC's does with any bridge.
+func leftoverBridge(br netlink.Link) bool {
+	addrs, err := netlink.AddrList(br, netlink.FAMILY_ALL)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if !a.IP.IsLinkLocalUnicast() {
+			return false
+		}
+	}
+	return true
+}
+
 // start returns created=false when an existing bridge was left alone.
 func start(s Settings) (bool, error) {
 	if _, err := os.Stat(s.upFile()); err == nil {
 		return false, ErrAlreadyRunning
 	}
-	if _, err := netlink.LinkByName(s.Bridge); err == nil {
+	if br, err := netlink.LinkByName(s.Bridge); err == nil && !leftoverBridge(br) {
 		return false, nil
 	}
 	plan, nft, dnsmasq, err := s.prepare()
@@ -193,10 +218,14 @@ func (s Settings) up(p *plan, nft, dnsmasq string) error {
 	if err := os.MkdirAll(s.RunDir, 0o755); err != nil {
 		return err
 	}
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = s.Bridge
-	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
-		return fmt.Errorf("create bridge %s: %w", s.Bridge, err)
+	if _, err := netlink.LinkByName(s.Bridge); err == nil {
+		log.Infof("Taking over bridge %s: it has no address (left by an lxc-net stop while containers were attached)", s.Bridge)
+	} else {
+		attrs := netlink.NewLinkAttrs()
+		attrs.Name = s.Bridge
+		if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
+			return fmt.Errorf("create bridge %s: %w", s.Bridge, err)
+		}
 	}
 	br, err := netlink.LinkByName(s.Bridge)
 	if err != nil {

@@ -101,13 +101,21 @@ func TestStartStatusStop(t *testing.T) {
 	}
 }
 
-// TestExistingBridgeUnchanged: a bridge that exists (Debian's lxc-net or
-// an admin made it) is used as it is: no address, NAT or dnsmasq added.
+// TestExistingBridgeUnchanged: a bridge someone configured (an admin
+// gave it an address) is used as it is: no address, NAT or dnsmasq added.
 func TestExistingBridgeUnchanged(t *testing.T) {
 	s := testSettings(t)
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = s.Bridge
 	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil {
+		t.Fatal(err)
+	}
+	br, err := netlink.LinkByName(s.Bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins, _ := netlink.ParseAddr("10.254.77.1/24")
+	if err := netlink.AddrAdd(br, admins); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []func() error{
@@ -119,8 +127,48 @@ func TestExistingBridgeUnchanged(t *testing.T) {
 		}
 	}
 	st := GetStatus(s)
-	if st.Running || len(st.Addrs) != 0 || st.DnsmasqPID != 0 || st.NAT {
+	if st.Running || len(st.Addrs) != 1 || st.DnsmasqPID != 0 || st.NAT {
 		t.Fatalf("existing bridge changed: %+v", st)
+	}
+}
+
+// TestLeftoverBridgeTakenOver: the bridge an lxc-net stop leaves while a
+// container is still attached (down, no address, a port) is configured
+// again by lxc-net start, as LXC's lxc-net does; before, it stayed
+// without address or DHCP and every container on it waited for a lease.
+func TestLeftoverBridgeTakenOver(t *testing.T) {
+	s := testSettings(t)
+	if _, err := Start(s); err != nil {
+		t.Fatal(err)
+	}
+	port := netlink.NewLinkAttrs()
+	port.Name = "lnt" + s.Bridge[len(s.Bridge)-4:]
+	veth := &netlink.Veth{LinkAttrs: port, PeerName: port.Name + "p"}
+	if err := netlink.LinkAdd(veth); err != nil {
+		t.Fatal(err)
+	}
+	defer netlink.LinkDel(veth)
+	br, err := netlink.LinkByName(s.Bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := netlink.LinkSetMaster(veth, br.(*netlink.Bridge)); err != nil {
+		t.Fatal(err)
+	}
+	for what, up := range map[string]func(Settings) (bool, error){"lxc-net start": Start, "a container's start (Ensure)": Ensure} {
+		if err := Stop(s, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := netlink.LinkByName(s.Bridge); err != nil {
+			t.Fatalf("stop with a port attached removed the bridge: %v", err)
+		}
+		if _, err := up(s); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		st := GetStatus(s)
+		if !st.Running || len(st.Addrs) == 0 || st.DnsmasqPID == 0 || !st.BridgeUp {
+			t.Fatalf("%s: leftover bridge not configured again: %+v", what, st)
+		}
 	}
 }
 
