@@ -103,6 +103,10 @@ func (c *Container) Stop() error {
 
 // signalInit sends init the signal pick chooses from the configured one
 // (0: unset) and init's signal masks (unreadable masks count as empty).
+// initHandlerWait bounds how long a halt or reboot waits for an init that
+// does not handle the signal yet (see signalMasks.delivered).
+const initHandlerWait = 2 * time.Second
+
 func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Signal, signalMasks) syscall.Signal) error {
 	pid := c.InitPid()
 	if pid <= 0 {
@@ -113,6 +117,17 @@ func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Sign
 		log.Debugf("Could not read the signal masks of init (pid %d): %v", pid, err)
 	}
 	sig := pick(configured, masks)
+	// An init that does not handle the signal yet (it has just started)
+	// would never see it: wait a little for its handlers.
+	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.delivered(sig) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		if masks, err = readSignalMasks(pid); err == nil {
+			sig = pick(configured, masks)
+		}
+	}
+	if err == nil && !masks.delivered(sig) {
+		log.Debugf("Init (pid %d) neither catches nor blocks signal %d after %v: the kernel will drop it", pid, int(sig), initHandlerWait)
+	}
 	log.Debugf("Sending signal %d (%v) to init (pid %d), configured %d, init blocks %#x", int(sig), sig, pid, int(configured), masks.Blocked)
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("send %v to init (pid %d): %w", sig, pid, err)

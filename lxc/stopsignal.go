@@ -28,6 +28,20 @@ func (m signalMasks) blocks(sig syscall.Signal) bool {
 	return sig >= 1 && sig <= 64 && m.Blocked&(1<<(uint(sig)-1)) != 0
 }
 
+func (m signalMasks) catches(sig syscall.Signal) bool {
+	return sig >= 1 && sig <= 64 && m.Caught&(1<<(uint(sig)-1)) != 0
+}
+
+// delivered: a signal from outside its pid namespace reaches a container's
+// init only if init catches it or blocks it (to read it from a signalfd,
+// as systemd does); otherwise the kernel drops it. Right after start an
+// init has not installed its handlers yet (busybox's init takes a few
+// milliseconds), and a halt sent then is lost: LXC's shutdown then waits
+// out its whole timeout and kills. golxc waits a moment for init instead.
+func (m signalMasks) delivered(sig syscall.Signal) bool {
+	return sig == syscall.SIGKILL || sig == syscall.SIGSTOP || m.blocks(sig) || m.catches(sig)
+}
+
 // haltSignal picks the signal that asks init to halt, as LXC does: the
 // configured lxc.signal.halt when set; otherwise SIGRTMIN+3 when init
 // blocks it (systemd does: it reads the signal from a signalfd, and a

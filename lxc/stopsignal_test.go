@@ -60,3 +60,23 @@ func TestParseSignalMasks(t *testing.T) {
 		t.Fatalf("bad mask: err %v, want one naming SigBlk", err)
 	}
 }
+
+func TestSignalDelivered(t *testing.T) {
+	bit := func(s syscall.Signal) uint64 { return 1 << (uint(s) - 1) }
+	for _, tc := range []struct {
+		m    signalMasks
+		sig  syscall.Signal
+		want bool
+	}{
+		{signalMasks{}, syscall.SIGPWR, false}, // init has no handlers yet: dropped
+		{signalMasks{Caught: bit(syscall.SIGPWR)}, syscall.SIGPWR, true},
+		{signalMasks{Blocked: bit(sigSystemdHalt)}, sigSystemdHalt, true}, // systemd's signalfd
+		{signalMasks{Caught: bit(syscall.SIGUSR1)}, syscall.SIGPWR, false},
+		{signalMasks{Ignored: bit(syscall.SIGPWR)}, syscall.SIGPWR, false},
+		{signalMasks{}, syscall.SIGKILL, true},
+	} {
+		if got := tc.m.delivered(tc.sig); got != tc.want {
+			t.Errorf("%+v.delivered(%v) = %v, want %v", tc.m, tc.sig, got, tc.want)
+		}
+	}
+}

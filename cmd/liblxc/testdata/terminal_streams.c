@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,10 @@ static int scratch(const char *dir, const char *name)
 int main(int argc, char *argv[])
 {
 	struct lxc_container *c;
+
+	/* The hang-up case below needs SIGHUP's default action; a caller run
+	 * under nohup would pass it on ignored. */
+	signal(SIGHUP, SIG_DFL);
 
 	if (argc != 4)
 		return 2;
