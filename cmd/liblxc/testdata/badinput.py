@@ -14,11 +14,15 @@ def out(k, v):
     print("%s: %s" % (k, v), flush=True)
 
 
-def threads():
+def status(key):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("Threads:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
+
+
+def threads():
+    return status("Threads")
 
 
 c = lxc.Container(NAME, P)
@@ -58,3 +62,9 @@ for _ in range(1000):
     calls()
 out("fds leaked", len(os.listdir("/proc/self/fd")) - fds)
 out("threads grew", threads() > th + 1)
+# Memory: after the first thousand (the Go runtime's heap finds its size
+# there), three thousand more must not grow the resident set by a MiB.
+rss = status("VmRSS")
+for _ in range(3000):
+    calls()
+out("memory grew", status("VmRSS") - rss > 1024)
