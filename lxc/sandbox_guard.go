@@ -18,6 +18,7 @@ import (
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
+	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/selfexe"
 )
 
@@ -301,7 +302,8 @@ func hideInherited(start func() error) error {
 	return err
 }
 
-// removeLock removes the container's lock file, held, and for an unnamed
+// removeLock sweeps the network records a killed monitor left and removes
+// the container's lock file, held, and for an unnamed
 // sandbox the lock directory of its private lxcpath. Unlike
 // lxc-destroy's, the directories above stay: another sandbox starting
 // now creates its own below them.
@@ -313,6 +315,11 @@ func (sb *sandbox) removeLock() {
 	l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
 	if ok, _ := l.TryLock(); !ok {
 		return
+	}
+	// A killed sandbox's monitor left its network records (and, with
+	// --net, a host veth if something kept its netns alive).
+	for _, err := range network.SweepContainer(sb.lxcpath, sb.name) {
+		log.Warnf("sandbox %s: %v", sb.name, err)
 	}
 	_ = os.Remove(p)
 	_ = l.Unlock()

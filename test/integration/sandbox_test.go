@@ -291,6 +291,15 @@ func TestSandboxKilled(t *testing.T) {
 		t.Error("the killed sandbox's directory is left in the lxcpath")
 	}
 	eventually(t, "the host veth to go", func() bool { return len(bridgePorts(br)) == 0 })
+	eventually(t, "the network record to go", func() bool {
+		recs, _ := filepath.Glob(filepath.Join("/run/golxc/network", name+"-*.json"))
+		for _, r := range recs {
+			if b, _ := os.ReadFile(r); strings.Contains(string(b), `"container":"`+filepath.Join(lp, name)+`"`) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // TestSandboxIDMap: with --idmap the sandbox's root is host uid 10000: a
