@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -36,11 +35,5 @@ destroy: 1
 	if fromGolxc != want {
 		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	lxcMonitorCgroups(t, name)
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run, name)
 }

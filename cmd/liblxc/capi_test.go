@@ -371,12 +371,7 @@ func TestBadInputSameAsLXC(t *testing.T) {
 			t.Errorf("golxc's output lacks %q:\n%s", want, fromGolxc)
 		}
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run)
 }
 
 // TestCAPISameAsLXC: a C program using the API beyond the seed (attach
@@ -401,18 +396,7 @@ func TestCAPISameAsLXC(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, fromGolxc)
 		}
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	t.Cleanup(func() {
-		dirs, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.monitor." + name + "*")
-		for _, d := range dirs {
-			os.Remove(d)
-		}
-	})
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run, name)
 }
 
 // TestEveryOtherMethodAnswers: python3-lxc's methods that seed 003 does not
@@ -472,6 +456,23 @@ func firstDiff(a, b string) string {
 }
 
 // lxcMonitorCgroups removes the (empty) monitor cgroups LXC leaves behind.
+// sameAsLXC runs the program again on LXC's liblxc (the caller's
+// environment) and wants golxc's output; it skips where LXC, the oracle,
+// is not installed. LXC's leftover monitor cgroups of the containers
+// names go at the end.
+func sameAsLXC(t *testing.T, fromGolxc string, run func(env []string) string, names ...string) {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
+		t.Skip("LXC (the oracle) not installed")
+	}
+	for _, n := range names {
+		lxcMonitorCgroups(t, n)
+	}
+	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+		t.Errorf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
+	}
+}
+
 func lxcMonitorCgroups(t *testing.T, name string) {
 	t.Cleanup(func() {
 		dirs, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.monitor." + name + "*")
@@ -518,13 +519,7 @@ func TestConsoleSameAsLXC(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, fromGolxc)
 		}
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	lxcMonitorCgroups(t, name)
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run, name)
 }
 
 // TestMountUmount: mount puts a host directory, a host file and a tmpfs
@@ -699,11 +694,5 @@ func TestPythonConsoleSameAsLXC(t *testing.T) {
 	if fromGolxc != want {
 		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	lxcMonitorCgroups(t, name)
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run, name)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -35,10 +34,5 @@ destroy: 1
 	if fromGolxc != want {
 		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run)
 }

@@ -59,11 +59,5 @@ destroy True
 	if fromGolxc != want {
 		t.Errorf("got:\n%s\nwant:\n%s", fromGolxc, want)
 	}
-	if _, err := os.Stat("/usr/bin/lxc-start"); err != nil {
-		t.Skip("LXC (the oracle) not installed")
-	}
-	lxcMonitorCgroups(t, name)
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
-		t.Errorf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
-	}
+	sameAsLXC(t, fromGolxc, run, name)
 }

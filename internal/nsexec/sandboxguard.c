@@ -45,9 +45,9 @@ static void put_back_stdin(const char *in, size_t n)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
-	if (write(p[1], in, n) == (ssize_t)n && dup2(p[0], STDIN_FILENO) == STDIN_FILENO) {
-		/* dup2 clears close-on-exec on fd 0, as a stdin should be. */
-	}
+	/* dup2 clears close-on-exec on fd 0, as a stdin should be. */
+	if (write(p[1], in, n) == (ssize_t)n)
+		(void)dup2(p[0], STDIN_FILENO);
 	close(p[1]);
 	if (p[0] != STDIN_FILENO)
 		close(p[0]);
