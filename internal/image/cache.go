@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,8 +40,8 @@ func expired(entry, mode string, now time.Time) bool {
 	if err != nil {
 		return false
 	}
-	t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-	return err == nil && t < now.Unix()
+	t, err := parseExpiry(string(data))
+	return err == nil && !t.IsZero() && t.Unix() < now.Unix()
 }
 
 // lockFile takes an exclusive flock on p (created), held until release.
