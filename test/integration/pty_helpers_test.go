@@ -148,10 +148,16 @@ func (p *ptyRun) waitRaw() {
 	p.t.Fatalf("the terminal never went raw; output %q", p.output())
 }
 
-// wait returns the tool's exit code.
+// wait returns the tool's exit code once the reader has what the tool
+// wrote before it exited (the last bytes, e.g. the newline its exit
+// handler writes, may still be in the pty when Wait returns).
 func (p *ptyRun) wait() int {
 	p.t.Helper()
 	err := p.cmd.Wait()
+	select {
+	case <-p.done: // every holder of the slave closed it: all read
+	case <-time.After(2 * time.Second): // a child of the tool keeps it open
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode()
 	}
