@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // An idle container's monitor execs itself into a small C loop
@@ -39,13 +40,21 @@ func hibernatingContainer(t *testing.T, name string, extra ...string) *hibernati
 	return h
 }
 
+// monitor is the monitor's pid. A monitor between the Go loop and the C
+// loop is in execve, where its cmdline cannot be read for a moment (the
+// thread count drops to one before the new image runs): look again for
+// up to a second before failing.
 func (h *hibernation) monitor() int {
 	h.t.Helper()
-	mons := monitors(h.lp, h.name)
-	if len(mons) != 1 {
-		h.t.Fatalf("monitors of %s: %v", h.name, mons)
+	var mons []int
+	for i := 0; i < 20; i++ {
+		if mons = monitors(h.lp, h.name); len(mons) == 1 {
+			return mons[0]
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return mons[0]
+	h.t.Fatalf("monitors of %s: %v", h.name, mons)
+	return 0
 }
 
 // count is how often the monitor's log says what.
