@@ -14,7 +14,6 @@ import (
 	"github.com/golxc/golxc/internal/mapped"
 	"github.com/golxc/golxc/internal/monitor"
 	"github.com/golxc/golxc/internal/mountinfo"
-	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
 )
@@ -70,9 +69,8 @@ func (c *Container) Destroy() (err error) {
 // container lock and found no monitor answering. What cannot be removed
 // is logged and does not stop the destroy.
 func (c *Container) sweepDeadMonitor() {
-	network.SweepContainer(c.lxcpath, c.name) // logs each problem
-	if err := monitor.SweepStaleLocked(c.lxcpath, c.name); err != nil {
-		log.Warnf("destroy %s: cgroups of a dead monitor: %v", c.name, err)
+	if err := monitor.SweepDeadLocked(c.lxcpath, c.name); err != nil {
+		log.Warnf("destroy %s: what a dead monitor left: %v", c.name, err)
 	}
 }
 

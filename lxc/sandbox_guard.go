@@ -18,7 +18,6 @@ import (
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
-	"github.com/golxc/golxc/internal/network"
 	"github.com/golxc/golxc/internal/selfexe"
 )
 
@@ -244,7 +243,7 @@ func (sb *sandbox) cleanup() error {
 	var errs []error
 	// A monitor serving the name now is a newer sandbox of the same
 	// name: its cgroups, lock and directory are not ours.
-	running := errors.Is(monitor.SweepStale(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
+	running := errors.Is(monitor.SweepDead(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
 	for _, mp := range mountsBelow(sb.dir) {
 		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 			errs = append(errs, fmt.Errorf("unmounting %s: %v", mp, err))
@@ -302,8 +301,8 @@ func hideInherited(start func() error) error {
 	return err
 }
 
-// removeLock sweeps the network records a killed monitor left and removes
-// the container's lock file, held, and for an unnamed
+// removeLock removes the container's lock file, held (cleanup's SweepDead
+// swept what a killed monitor left first), and for an unnamed
 // sandbox the lock directory of its private lxcpath. Unlike
 // lxc-destroy's, the directories above stay: another sandbox starting
 // now creates its own below them.
@@ -315,11 +314,6 @@ func (sb *sandbox) removeLock() {
 	l := lock.Container(config.RuntimeDir(), sb.lxcpath, sb.name)
 	if ok, _ := l.TryLock(); !ok {
 		return
-	}
-	// A killed sandbox's monitor left its network records (and, with
-	// --net, a host veth if something kept its netns alive).
-	for _, err := range network.SweepContainer(sb.lxcpath, sb.name) {
-		log.Warnf("sandbox %s: %v", sb.name, err)
 	}
 	_ = os.Remove(p)
 	_ = l.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/network"
 )
 
 // A monitor notes the cgroups of each boot in a record that its teardown
@@ -85,30 +86,38 @@ func (m *monitor) sweepStale() {
 	removeRecord(p)
 }
 
-// SweepStale removes the cgroups recorded by a monitor of lxcpath/name
-// that died without tearing down, killing what still runs in them, as a
-// starting monitor does: under the container lock and only while no
-// monitor serves the container (then it returns ErrAlreadyRunning: a new
-// one may have started since). Without a record it does nothing. For
-// lxc-sandbox's guard.
-func SweepStale(lxcpath, name string) error {
-	if _, err := os.Stat(staleRecordPath(lxcpath, name)); err != nil {
-		return nil // torn down (no lock taken: no lock file made)
+// SweepDead removes what a monitor of lxcpath/name that died without
+// tearing down left on the host: its network devices and records, and its
+// cgroups, killing what still runs in them, as a starting monitor does:
+// under the container lock and only while no monitor serves the container
+// (then it returns ErrAlreadyRunning: a new one may have started since).
+// With neither a cgroup record nor a lock file no monitor ever ran: it
+// does nothing and makes no lock file. For lxc-sandbox's guard.
+func SweepDead(lxcpath, name string) error {
+	_, recErr := os.Stat(staleRecordPath(lxcpath, name))
+	_, lockErr := os.Stat(lock.Path(runDir(), lxcpath, name))
+	if recErr != nil && lockErr != nil {
+		return nil
 	}
 	l := lock.Container(runDir(), lxcpath, name)
 	if err := l.Lock(context.Background()); err != nil {
 		return err
 	}
 	defer l.Unlock()
-	return SweepStaleLocked(lxcpath, name)
+	return SweepDeadLocked(lxcpath, name)
 }
 
-// SweepStaleLocked is SweepStale for a caller that holds the container
+// SweepDeadLocked is SweepDead for a caller that holds the container
 // lock already (lxc-destroy: a destroyed container is never started
-// again, so nothing else would remove its dead monitor's cgroups).
-func SweepStaleLocked(lxcpath, name string) error {
+// again, so nothing else would sweep after its dead monitor). Network
+// problems are logged, one line each; they do not stop the cgroups'
+// sweep.
+func SweepDeadLocked(lxcpath, name string) error {
 	if isRunning(lxcpath, name) {
 		return ErrAlreadyRunning
+	}
+	for _, err := range network.SweepContainer(lxcpath, name) {
+		log.Warnf("%s: network left by a dead monitor: %v", name, err)
 	}
 	m := &monitor{o: Options{LXCPath: lxcpath, Name: name}}
 	m.sweepStale()

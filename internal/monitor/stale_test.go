@@ -10,10 +10,10 @@ import (
 	"github.com/golxc/golxc/internal/lock"
 )
 
-// TestSweepStaleLeavesAnsweredContainer: the cgroup record of a container
+// TestSweepDeadLeavesAnsweredContainer: the cgroup record of a container
 // whose monitor answers, even with STOPPED (it tears down, or just claimed
-// the container), is that monitor's: SweepStale leaves it.
-func TestSweepStaleLeavesAnsweredContainer(t *testing.T) {
+// the container), is that monitor's: SweepDead leaves it.
+func TestSweepDeadLeavesAnsweredContainer(t *testing.T) {
 	needRoot(t)
 	lxcpath, err := os.MkdirTemp("", "netcg-")
 	if err != nil {
@@ -30,8 +30,8 @@ func TestSweepStaleLeavesAnsweredContainer(t *testing.T) {
 	}))
 	must(t, err)
 	defer srv.Close()
-	if err := SweepStale(lxcpath, "c1"); !errors.Is(err, ErrAlreadyRunning) {
-		t.Errorf("SweepStale with a monitor answering STOPPED: %v, want ErrAlreadyRunning", err)
+	if err := SweepDead(lxcpath, "c1"); !errors.Is(err, ErrAlreadyRunning) {
+		t.Errorf("SweepDead with a monitor answering STOPPED: %v, want ErrAlreadyRunning", err)
 	}
 	if _, err := os.Stat(rec); err != nil {
 		t.Errorf("the answering monitor's cgroup record was swept: %v", err)
