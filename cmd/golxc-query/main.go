@@ -18,11 +18,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/query"
 )
+
+// prSetTimerSlack is prctl's PR_SET_TIMERSLACK.
+const prSetTimerSlack = 29
 
 // Tools lists what this binary runs itself (make install's links).
 var Tools = []string{"lxc-stop", "lxc-wait"}
@@ -56,11 +60,17 @@ func run(argv []string) int {
 }
 
 // full execs golxc, from this binary's directory, with our arguments and
-// environment; it returns only when that fails.
+// environment; it returns only when that fails. The exec'ing thread gets
+// the caller's timer slack back first (entry_amd64.s set a coarse one for
+// this binary's own tools): golxc decides its own, and a tool that starts
+// processes must not pass ours on.
 func full() int {
 	self, err := os.Readlink("/proc/self/exe")
 	if err == nil {
 		golxc := filepath.Join(filepath.Dir(self), "golxc")
+		runtime.LockOSThread()
+		// 0: the slack this process started with, inherited at fork.
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 0, 0)
 		err = syscall.Exec(golxc, os.Args, os.Environ())
 		err = fmt.Errorf("%s: %w", golxc, err)
 	}

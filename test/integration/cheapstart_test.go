@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,5 +104,88 @@ func TestAttachTimerSlackNotInherited(t *testing.T) {
 	}
 	if got, want := strings.TrimSpace(r.stdout), strings.TrimSpace(string(own)); got != want {
 		t.Fatalf("attached command has %s ns of timer slack, the caller %s", got, want)
+	}
+}
+
+// threadSlacks is the timer slack of each of pid's threads once pid runs
+// exe and its Go runtime is up (more than one thread).
+func threadSlacks(t *testing.T, pid int, exe string) []string {
+	t.Helper()
+	task := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe")); got != exe {
+			continue
+		}
+		tids, err := os.ReadDir(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tids) < 2 {
+			continue
+		}
+		var slacks []string
+		for _, tid := range tids {
+			b, err := os.ReadFile(filepath.Join("/proc", tid.Name(), "timerslack_ns"))
+			if err != nil {
+				t.Skipf("no timerslack_ns: %v", err)
+			}
+			slacks = append(slacks, strings.TrimSpace(string(b)))
+		}
+		return slacks
+	}
+	t.Fatalf("pid %d never ran %s with a second thread", pid, exe)
+	return nil
+}
+
+// golxc-query (lxc-wait, lxc-stop) sets a 1 ms timer slack at its ELF
+// entry, so the runtime's sysmon, started before any Go code of ours,
+// has it too (cmd/golxc-query/entry_amd64.s); a command it hands over to
+// golxc runs with the caller's slack again.
+func TestQueryBinaryTimerSlack(t *testing.T) {
+	needRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("golxc-query sets its slack at the ELF entry on amd64 only")
+	}
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skipf("no timerslack_ns: %v", err)
+	}
+	if strings.TrimSpace(string(own)) == "1000000" {
+		t.Skip("the test already runs with 1 ms of timer slack")
+	}
+	lp := lxcpath(t)
+	// Waiting for a container that never runs: the tool lives until -t.
+	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gslack-none", "-s", "RUNNING", "-t", "20")
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	for i, s := range threadSlacks(t, wait.Process.Pid, filepath.Join(binDir, "golxc-query")) {
+		if s != "1000000" {
+			t.Errorf("lxc-wait (golxc-query) thread %d: timer slack %s ns, want 1000000", i, s)
+		}
+	}
+	// golxc-query hands a tool it does not run to golxc; lxc-monitor gets
+	// no slack of golxc's own (it execs nothing, but it is no query tool)
+	// and keeps running: once it runs golxc, its threads must have the
+	// caller's slack.
+	dir := t.TempDir()
+	for _, f := range []string{"golxc", "golxc-query"} {
+		if err := os.Symlink(filepath.Join(binDir, f), filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("golxc-query", filepath.Join(dir, "lxc-monitor")); err != nil {
+		t.Fatal(err)
+	}
+	mon := exec.Command(filepath.Join(dir, "lxc-monitor"), "-P", lp, "-n", "gslack-none")
+	if err := mon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mon.Process.Kill(); mon.Wait() })
+	for i, s := range threadSlacks(t, mon.Process.Pid, filepath.Join(binDir, "golxc")) {
+		if s != strings.TrimSpace(string(own)) {
+			t.Errorf("lxc-monitor handed over by golxc-query, thread %d: timer slack %s ns, the caller's %s", i, s, own)
+		}
 	}
 }
