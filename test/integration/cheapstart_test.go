@@ -189,3 +189,49 @@ func TestQueryBinaryTimerSlack(t *testing.T) {
 		}
 	}
 }
+
+// golxc-query's ELF entry narrows its affinity to one CPU so the Go
+// runtime starts with one P (cmd/golxc-query/entry_amd64.s), and its init
+// puts the caller's mask back on every thread. Fails without the entry
+// (two Ps on a machine with two CPUs) and without the restore.
+func TestQueryBinaryOneP(t *testing.T) {
+	needRoot(t)
+	own := needSeveralCPUs(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("golxc-query narrows its mask at the ELF entry on amd64 only")
+	}
+	lp := lxcpath(t)
+	// The scheduler trace's first line comes from sysmon as it starts.
+	r := run(t, []string{"GODEBUG=schedtrace=100000"}, "lxc-wait", "-P", lp, "-n", "gonep-none", "-s", "STOPPED", "-t", "0")
+	if r.code != 0 || !strings.Contains(r.stderr, "SCHED 0ms: gomaxprocs=1 ") {
+		t.Fatalf("lxc-wait (golxc-query) did not start with one P: %s", r)
+	}
+	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gonep-none", "-s", "RUNNING", "-t", "20")
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	// The mask goes back in main's init, after the runtime started its
+	// threads: wait for it (the tool waits 20 s for the container).
+	task := filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "task")
+	var last string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if exe, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "exe")); exe != filepath.Join(binDir, "golxc-query") {
+			continue
+		}
+		tids, err := os.ReadDir(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ""
+		for _, tid := range tids {
+			if got := allowedCPUs(t, filepath.Join(task, tid.Name(), "status")); got != own && got != "" {
+				last += " thread " + tid.Name() + " on " + got
+			}
+		}
+		if last == "" && len(tids) > 1 {
+			return
+		}
+	}
+	t.Fatalf("lxc-wait's (golxc-query) threads keep a narrowed mask (caller: %s):%s", own, last)
+}
