@@ -1,5 +1,6 @@
 // Command golxc-query runs the lxc-* tools that only talk to a
-// container's monitor (lxc-wait, lxc-stop -k; internal/query) in a small
+// container's monitor (lxc-wait, lxc-stop -k, lxc-info: the cgroup files
+// and network namespace it reads are plain syscalls; internal/query) in a small
 // binary built without cgo: no C library start, no cgo template thread,
 // a third of golxc's pages. make install points those tools' links here.
 // Anything else it is called for (another tool, lxc-stop without -k, a
@@ -29,7 +30,7 @@ import (
 const prSetTimerSlack = 29
 
 // Tools lists what this binary runs itself (make install's links).
-var Tools = []string{"lxc-stop", "lxc-wait"}
+var Tools = []string{"lxc-info", "lxc-stop", "lxc-wait"}
 
 var env = query.Env{Open: query.LeanOpen, Full: full}
 
@@ -45,6 +46,8 @@ func run(argv []string) int {
 		return 0
 	}
 	switch filepath.Base(argv[0]) {
+	case "lxc-info":
+		return query.Info(env, argv, os.Stdin, os.Stdout, os.Stderr)
 	case "lxc-wait":
 		return query.Wait(env, argv, os.Stdin, os.Stdout, os.Stderr)
 	case "lxc-stop":

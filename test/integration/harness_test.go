@@ -83,7 +83,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	queryTools := map[string]bool{"lxc-stop": true, "lxc-wait": true}
+	queryTools := map[string]bool{"lxc-info": true, "lxc-stop": true, "lxc-wait": true}
 	for _, t := range []string{"lxc-ls", "lxc-info", "lxc-config", "lxc-create", "lxc-destroy", "lxc-update-config",
 		"lxc-checkconfig", "lxc-start", "lxc-stop", "lxc-wait", "lxc-execute", "lxc-attach", "lxc-console",
 		"lxc-freeze", "lxc-unfreeze", "lxc-cgroup", "lxc-monitor", "lxc-copy", "lxc-snapshot", "lxc-autostart", "lxc-shutdown", "lxc-top", "lxc-device", "lxc-unshare", "lxc-usernsexec", "lxc-checkpoint", "lxc-sandbox"} {
