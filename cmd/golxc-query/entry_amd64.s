@@ -17,14 +17,24 @@
 //    hand-offs). The caller's mask is kept in callerMask, and main's init
 //    puts it back on every thread (internal/affinity) before any tool
 //    code runs.
+//  - The binary's pages mapped in two system calls instead of a page
+//    fault each: text, rodata and pclntab with MADV_POPULATE_READ (page
+//    cache pages, nothing copied), data and bss with MADV_POPULATE_WRITE
+//    (about 70 pages, 25-30 of which a run touches anyway). On this
+//    project's VM a fault costs far more than the kernel's work of
+//    mapping a page: lxc-wait's faults 199 -> 138. Kernels before 5.14
+//    answer EINVAL, and the pages fault in as before.
 
 #include "textflag.h"
 
+#define SYS_madvise 28
 #define SYS_prctl 157
 #define SYS_sched_setaffinity 203
 #define SYS_sched_getaffinity 204
 #define SYS_getcpu 309
 #define PR_SET_TIMERSLACK 29
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
 #define QUERY_TIMER_SLACK_NS 1000000
 // bytes in callerMask and oneMask (unix.CPUSet: 1024 CPUs)
 #define MASK_BYTES 128
@@ -99,6 +109,21 @@ next:
 	MOVL	$1, ·narrowed(SB)
 
 start:
+	MOVQ	$SYS_madvise, AX
+	MOVQ	$runtime·text(SB), DI
+	ANDQ	$~4095, DI
+	MOVQ	$runtime·epclntab(SB), SI
+	SUBQ	DI, SI
+	MOVQ	$MADV_POPULATE_READ, DX
+	SYSCALL
+	MOVQ	$SYS_madvise, AX
+	MOVQ	$runtime·noptrdata(SB), DI
+	ANDQ	$~4095, DI
+	MOVQ	$runtime·end(SB), SI
+	SUBQ	DI, SI
+	MOVQ	$MADV_POPULATE_WRITE, DX
+	SYSCALL
+
 	// The stack (argc, argv, envp, auxv) is untouched; DX (rtld's fini
 	// function, 0 for a static binary the kernel starts) is 0 again.
 	XORQ	DX, DX
