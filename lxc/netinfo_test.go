@@ -8,10 +8,10 @@ import (
 
 func TestFilterIPs(t *testing.T) {
 	v := []ifaceAddrs{
-		{name: "lo", ips: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}},
-		{name: "eth0", ips: []net.IP{net.ParseIP("10.0.0.2"), net.ParseIP("fe80::1"), net.ParseIP("fd00::2")}},
-		{name: "eth1", ips: []net.IP{net.ParseIP("fd00::3"), net.ParseIP("10.0.1.2")}},
-		{name: "aaa", ips: []net.IP{net.ParseIP("9.0.0.1"), net.ParseIP("10.0.0.2")}},
+		{Name: "lo", IPs: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}},
+		{Name: "eth0", IPs: []net.IP{net.ParseIP("10.0.0.2"), net.ParseIP("fe80::1"), net.ParseIP("fd00::2")}},
+		{Name: "eth1", IPs: []net.IP{net.ParseIP("fd00::3"), net.ParseIP("10.0.1.2")}},
+		{Name: "aaa", IPs: []net.IP{net.ParseIP("9.0.0.1"), net.ParseIP("10.0.0.2")}},
 	}
 	for _, tc := range []struct {
 		v4, v6 bool

@@ -50,7 +50,7 @@ func netViewUser(pid int) ([]ifaceAddrs, error) {
 	}
 	out := make([]ifaceAddrs, 0, len(r.Ifaces))
 	for _, i := range r.Ifaces {
-		out = append(out, ifaceAddrs{name: i.Name, ips: i.IPs})
+		out = append(out, ifaceAddrs{Name: i.Name, IPs: i.IPs})
 	}
 	return out, nil
 }

@@ -2,14 +2,10 @@ package lxc
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/golxc/golxc/internal/cgroup"
-	"github.com/golxc/golxc/internal/cmdsock"
+	"github.com/golxc/golxc/internal/query"
 )
 
 // ByteSize is a size in bytes (go-lxc's type).
@@ -36,16 +32,10 @@ func (b ByteSize) String() string {
 
 // NetStats is the traffic of one host-side interface of the container,
 // from the container's point of view (TX = what it sent).
-type NetStats struct {
-	Link   string
-	TX, RX uint64
-}
+type NetStats = query.NetStats
 
 // Stats is what lxc-info -S shows.
-type Stats struct {
-	cgroup.Stats
-	Net []NetStats
-}
+type Stats = query.Stats
 
 // cgroups finds the payload cgroups of the running container.
 func (c *Container) cgroups() (*cgroup.Container, error) { return c.cgroupsOf(c.InitPid()) }
@@ -74,87 +64,11 @@ func (c *Container) Stats() (Stats, error) {
 	if err != nil {
 		return Stats{}, ErrNotRunning
 	}
-	return c.statsOf(pid, netLinks(cl, nil))
+	return c.statsOf(pid, query.NetLinks(cl, nil))
 }
 
 func (c *Container) statsOf(pid int, links []string) (Stats, error) {
-	cg, err := c.cgroupsOf(pid)
-	if err != nil {
-		return Stats{}, err
-	}
-	st, err := cg.Stats()
-	if err != nil {
-		return Stats{}, err
-	}
-	return Stats{Stats: st, Net: hostNetStats(links)}, nil
-}
-
-// netItems are the running-config queries netLinks needs for lxc.net.i.
-func netItems(i int) []*cmdsock.Request {
-	item := func(k string) *cmdsock.Request {
-		return &cmdsock.Request{Cmd: cmdsock.GetConfigItem, Data: append([]byte(fmt.Sprintf("lxc.net.%d.%s", i, k)), 0)}
-	}
-	return []*cmdsock.Request{item("type"), item("veth.pair"), item("link")}
-}
-
-// netLinks names the host-side device of each lxc.net.N of the running
-// config, as lxc-info does: veth.pair for veth (the monitor reports the
-// generated name), link otherwise; none for empty and none. known holds
-// the answers to netItems(0), netItems(1), ... asked already (in a batch);
-// the devices after those are asked about one query at a time.
-func netLinks(cl *cmdsock.Client, known []*cmdsock.Response) []string {
-	answer := func(r *cmdsock.Response) string {
-		if r == nil || r.Ret != 0 {
-			return ""
-		}
-		return strings.TrimRight(string(r.Data), "\x00")
-	}
-	var links []string
-	for i := 0; ; i++ {
-		var typ, pair, link string
-		if len(known) >= 3*(i+1) {
-			typ, pair, link = answer(known[3*i]), answer(known[3*i+1]), answer(known[3*i+2])
-		} else {
-			typ, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.type", i))
-			if typ == "veth" {
-				pair, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.veth.pair", i))
-			} else if typ != "" && typ != "empty" && typ != "none" {
-				link, _ = cl.ConfigItem(fmt.Sprintf("lxc.net.%d.link", i))
-			}
-		}
-		switch {
-		case typ == "":
-			return links
-		case typ == "empty" || typ == "none":
-		case typ == "veth" && pair != "":
-			links = append(links, pair)
-		case typ != "veth" && link != "":
-			links = append(links, link)
-		}
-	}
-}
-
-// hostNetStats reads /sys/class/net/LINK/statistics of each link. The
-// host's rx is the container's tx, so the two are swapped, as LXC does.
-func hostNetStats(links []string) []NetStats {
-	var out []NetStats
-	for _, link := range links {
-		rx, err1 := readCounter(link, "rx_bytes")
-		tx, err2 := readCounter(link, "tx_bytes")
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		out = append(out, NetStats{Link: link, TX: rx, RX: tx})
-	}
-	return out
-}
-
-func readCounter(link, name string) (uint64, error) {
-	b, err := os.ReadFile(filepath.Join("/sys/class/net", link, "statistics", name))
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return query.StatsOf(c.name, pid, links)
 }
 
 // MemoryUsage is the container's memory use.

@@ -10,12 +10,12 @@ import (
 // golxc-query exists to start cheaper than golxc: these packages (the
 // container machinery, cgo and what golxc already keeps out) must not
 // come back through a new import into internal/query, cli, cmdsock,
-// config or log.
+// config, cgroup (lxc-info's statistics) or log.
 var notInQuery = []string{
 	"runtime/cgo", "github.com/golxc/golxc/lxc", "github.com/golxc/golxc/internal/nsexec",
 	"github.com/golxc/golxc/internal/spawn", "github.com/golxc/golxc/internal/monitor",
 	"github.com/golxc/golxc/internal/tools", "github.com/golxc/golxc/internal/network",
-	"github.com/golxc/golxc/internal/rootfs", "github.com/golxc/golxc/internal/cgroup",
+	"github.com/golxc/golxc/internal/rootfs", "github.com/golxc/golxc/internal/attach",
 	"regexp", "crypto/", "math/big", "runtime/metrics", "compress/", "debug/elf", "debug/dwarf",
 }
 

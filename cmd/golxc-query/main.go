@@ -1,5 +1,6 @@
 // Command golxc-query runs the lxc-* tools that only talk to a
-// container's monitor (lxc-wait, lxc-stop -k; internal/query) in a small
+// container's monitor (lxc-wait, lxc-stop -k, lxc-info: the cgroup files
+// and network namespace it reads are plain syscalls; internal/query) in a small
 // binary built without cgo: no C library start, no cgo template thread,
 // a third of golxc's pages. make install points those tools' links here.
 // Anything else it is called for (another tool, lxc-stop without -k, a
@@ -18,14 +19,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/query"
 )
 
+// prSetTimerSlack is prctl's PR_SET_TIMERSLACK.
+const prSetTimerSlack = 29
+
 // Tools lists what this binary runs itself (make install's links).
-var Tools = []string{"lxc-stop", "lxc-wait"}
+var Tools = []string{"lxc-info", "lxc-stop", "lxc-wait"}
 
 var env = query.Env{Open: query.LeanOpen, Full: full}
 
@@ -41,6 +46,8 @@ func run(argv []string) int {
 		return 0
 	}
 	switch filepath.Base(argv[0]) {
+	case "lxc-info":
+		return query.Info(env, argv, os.Stdin, os.Stdout, os.Stderr)
 	case "lxc-wait":
 		return query.Wait(env, argv, os.Stdin, os.Stdout, os.Stderr)
 	case "lxc-stop":
@@ -56,11 +63,17 @@ func run(argv []string) int {
 }
 
 // full execs golxc, from this binary's directory, with our arguments and
-// environment; it returns only when that fails.
+// environment; it returns only when that fails. The exec'ing thread gets
+// the caller's timer slack back first (entry_amd64.s set a coarse one for
+// this binary's own tools): golxc decides its own, and a tool that starts
+// processes must not pass ours on.
 func full() int {
 	self, err := os.Readlink("/proc/self/exe")
 	if err == nil {
 		golxc := filepath.Join(filepath.Dir(self), "golxc")
+		runtime.LockOSThread()
+		// 0: the slack this process started with, inherited at fork.
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 0, 0)
 		err = syscall.Exec(golxc, os.Args, os.Environ())
 		err = fmt.Errorf("%s: %w", golxc, err)
 	}

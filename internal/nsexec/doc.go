@@ -40,7 +40,7 @@
 // It narrows the affinity mask to the current CPU, so the runtime sizes
 // itself to one P: no second P's thread and caches, and no P to destroy
 // again when main sets GOMAXPROCS(1). This package's init puts the
-// caller's mask back on every thread (RestoreAffinity) before any golxc
+// caller's mask back on every thread (internal/affinity) before any golxc
 // code runs, so nothing the tool starts inherits the narrowed mask. The
 // query tools, which start no process (lxc-info, -wait, -stop, -ls), also
 // get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a

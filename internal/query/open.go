@@ -20,6 +20,10 @@ type Container struct {
 	Name    string
 	LXCPath string
 	Item    func(key string) (string, error)
+	// Defined: the config file exists; LoadErr is its load error (the
+	// tools other than lxc-info go on without it, as golxc's do).
+	Defined bool
+	LoadErr error
 }
 
 // Env is how a query tool opens a container and, in the small binary,
@@ -83,9 +87,11 @@ func LeanOpen(name, lxcpath string) (*Container, error) {
 		return nil, ErrFull
 	}
 	conf := config.New()
+	ct := &Container{Name: name, LXCPath: p, Item: conf.Get}
 	file := filepath.Join(dir, "config")
 	if _, err := os.Stat(file); err == nil {
-		_ = conf.Load(file)
+		ct.Defined = true
+		ct.LoadErr = conf.Load(file)
 	}
-	return &Container{Name: name, LXCPath: p, Item: conf.Get}, nil
+	return ct, nil
 }

@@ -13,5 +13,6 @@ var lxcEnv = query.Env{Open: func(name, lxcpath string) (*query.Container, error
 	if err != nil {
 		return nil, err
 	}
-	return &query.Container{Name: ct.Name(), LXCPath: ct.ConfigPath(), Item: ct.ConfigItemText}, nil
+	return &query.Container{Name: ct.Name(), LXCPath: ct.ConfigPath(), Item: ct.ConfigItemText,
+		Defined: ct.Defined(), LoadErr: ct.ConfigError()}, nil
 }}

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,5 +104,196 @@ func TestAttachTimerSlackNotInherited(t *testing.T) {
 	}
 	if got, want := strings.TrimSpace(r.stdout), strings.TrimSpace(string(own)); got != want {
 		t.Fatalf("attached command has %s ns of timer slack, the caller %s", got, want)
+	}
+}
+
+// threadSlacks is the timer slack of each of pid's threads once pid runs
+// exe and its Go runtime is up (more than one thread).
+func threadSlacks(t *testing.T, pid int, exe string) []string {
+	t.Helper()
+	task := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe")); got != exe {
+			continue
+		}
+		tids, err := os.ReadDir(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tids) < 2 {
+			continue
+		}
+		var slacks []string
+		for _, tid := range tids {
+			b, err := os.ReadFile(filepath.Join("/proc", tid.Name(), "timerslack_ns"))
+			if err != nil {
+				t.Skipf("no timerslack_ns: %v", err)
+			}
+			slacks = append(slacks, strings.TrimSpace(string(b)))
+		}
+		return slacks
+	}
+	t.Fatalf("pid %d never ran %s with a second thread", pid, exe)
+	return nil
+}
+
+// golxc-query (lxc-wait, lxc-stop) sets a 1 ms timer slack at its ELF
+// entry, so the runtime's sysmon, started before any Go code of ours,
+// has it too (cmd/golxc-query/entry_amd64.s); a command it hands over to
+// golxc runs with the caller's slack again.
+func TestQueryBinaryTimerSlack(t *testing.T) {
+	needRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("golxc-query sets its slack at the ELF entry on amd64 only")
+	}
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skipf("no timerslack_ns: %v", err)
+	}
+	if strings.TrimSpace(string(own)) == "1000000" {
+		t.Skip("the test already runs with 1 ms of timer slack")
+	}
+	lp := lxcpath(t)
+	// Waiting for a container that never runs: the tool lives until -t.
+	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gslack-none", "-s", "RUNNING", "-t", "20")
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	for i, s := range threadSlacks(t, wait.Process.Pid, filepath.Join(binDir, "golxc-query")) {
+		if s != "1000000" {
+			t.Errorf("lxc-wait (golxc-query) thread %d: timer slack %s ns, want 1000000", i, s)
+		}
+	}
+	// golxc-query hands a tool it does not run to golxc; lxc-monitor gets
+	// no slack of golxc's own (it execs nothing, but it is no query tool)
+	// and keeps running: once it runs golxc, its threads must have the
+	// caller's slack.
+	dir := t.TempDir()
+	for _, f := range []string{"golxc", "golxc-query"} {
+		if err := os.Symlink(filepath.Join(binDir, f), filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("golxc-query", filepath.Join(dir, "lxc-monitor")); err != nil {
+		t.Fatal(err)
+	}
+	mon := exec.Command(filepath.Join(dir, "lxc-monitor"), "-P", lp, "-n", "gslack-none")
+	if err := mon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mon.Process.Kill(); mon.Wait() })
+	for i, s := range threadSlacks(t, mon.Process.Pid, filepath.Join(binDir, "golxc")) {
+		if s != strings.TrimSpace(string(own)) {
+			t.Errorf("lxc-monitor handed over by golxc-query, thread %d: timer slack %s ns, the caller's %s", i, s, own)
+		}
+	}
+}
+
+// golxc-query's ELF entry narrows its affinity to one CPU so the Go
+// runtime starts with one P (cmd/golxc-query/entry_amd64.s), and its init
+// puts the caller's mask back on every thread. Fails without the entry
+// (two Ps on a machine with two CPUs) and without the restore.
+func TestQueryBinaryOneP(t *testing.T) {
+	needRoot(t)
+	own := needSeveralCPUs(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("golxc-query narrows its mask at the ELF entry on amd64 only")
+	}
+	lp := lxcpath(t)
+	// The scheduler trace's first line comes from sysmon as it starts.
+	r := run(t, []string{"GODEBUG=schedtrace=100000"}, "lxc-wait", "-P", lp, "-n", "gonep-none", "-s", "STOPPED", "-t", "0")
+	if r.code != 0 || !strings.Contains(r.stderr, "SCHED 0ms: gomaxprocs=1 ") {
+		t.Fatalf("lxc-wait (golxc-query) did not start with one P: %s", r)
+	}
+	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gonep-none", "-s", "RUNNING", "-t", "20")
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	// The mask goes back in main's init, after the runtime started its
+	// threads: wait for it (the tool waits 20 s for the container).
+	task := filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "task")
+	var last string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if exe, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "exe")); exe != filepath.Join(binDir, "golxc-query") {
+			continue
+		}
+		tids, err := os.ReadDir(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ""
+		for _, tid := range tids {
+			if got := allowedCPUs(t, filepath.Join(task, tid.Name(), "status")); got != own && got != "" {
+				last += " thread " + tid.Name() + " on " + got
+			}
+		}
+		if last == "" && len(tids) > 1 {
+			return
+		}
+	}
+	t.Fatalf("lxc-wait's (golxc-query) threads keep a narrowed mask (caller: %s):%s", own, last)
+}
+
+// golxc-query's ELF entry maps its whole image at once (MADV_POPULATE_READ
+// for code and read-only data, MADV_POPULATE_WRITE for data and bss)
+// instead of taking a page fault per page: every page of those mappings
+// is resident once it runs. Without the entry, most of the bss is not
+// (a run touches a third of it).
+func TestQueryBinaryPrefaulted(t *testing.T) {
+	needRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("golxc-query maps its image at the ELF entry on amd64 only")
+	}
+	lp := lxcpath(t)
+	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gpop-none", "-s", "RUNNING", "-t", "20")
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	exe := filepath.Join(binDir, "golxc-query")
+	threadSlacks(t, wait.Process.Pid, exe) // the runtime is up
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "smaps"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The binary's mappings, and the anonymous one that follows its
+	// data (the bss beyond the file's last page).
+	type mapping struct{ head, size, rss string }
+	var maps []mapping
+	image, lastEnd := false, ""
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			start, end, _ := strings.Cut(f[0], "-")
+			isExe := len(f) >= 6 && f[5] == exe
+			image = isExe || (len(f) == 5 && start == lastEnd && len(maps) > 0)
+			if isExe {
+				lastEnd = end
+			} else {
+				lastEnd = ""
+			}
+			if image {
+				maps = append(maps, mapping{head: l})
+			}
+			continue
+		}
+		if image && len(f) >= 2 {
+			switch f[0] {
+			case "Size:":
+				maps[len(maps)-1].size = f[1]
+			case "Rss:":
+				maps[len(maps)-1].rss = f[1]
+			}
+		}
+	}
+	if len(maps) < 4 {
+		t.Fatalf("golxc-query's mappings (code, rodata, data, bss) not found:\n%s", b)
+	}
+	for _, m := range maps {
+		if m.size != m.rss {
+			t.Errorf("mapping %s: %s kB of %s kB resident, want all", m.head, m.rss, m.size)
+		}
 	}
 }

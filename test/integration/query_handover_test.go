@@ -3,6 +3,7 @@ package integration
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestQueryBinaryHandsOverToGolxc(t *testing.T) {
 	needRoot(t)
 	lp := lxcpath(t)
-	for _, tool := range []string{"lxc-wait", "lxc-stop"} {
+	for _, tool := range []string{"lxc-info", "lxc-wait", "lxc-stop"} {
 		if target, err := os.Readlink(filepath.Join(binDir, tool)); err != nil || target != "golxc-query" {
 			t.Fatalf("%s -> %q (%v): the harness must link it to golxc-query as make install does", tool, target, err)
 		}
@@ -40,6 +41,12 @@ func TestQueryBinaryHandsOverToGolxc(t *testing.T) {
 	r = run(t, nil, "lxc-stop", "-P", lp, "-n", "gq-ü", "-k")
 	if r.code != 2 || r.stderr != "lxc-stop: gq-ü is not running\n" {
 		t.Fatalf("lxc-stop -k of a non-plain name: %s", r)
+	}
+	// lxc-info's --format is golxc's: golxc-query hands it over whatever
+	// its value, and golxc checks it.
+	r = run(t, nil, "lxc-info", "-P", lp, "-n", "gq-none", "--format=xml")
+	if r.code != 1 || !strings.Contains(r.stderr, `--format "xml": use json or text`) {
+		t.Fatalf("lxc-info --format=xml: %s", r)
 	}
 	// lxc-stop without -k is golxc's own path.
 	r = run(t, nil, "lxc-stop", "-P", lp, "-n", "gq-none")

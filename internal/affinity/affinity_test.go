@@ -1,6 +1,4 @@
-//go:build linux && cgo
-
-package nsexec
+package affinity
 
 import (
 	"runtime"
@@ -11,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RestoreAffinity walks one open /proc/self/task again and again: each
+// Restore walks one open /proc/self/task again and again: each
 // walk must rewind and list the threads there are now.
 func TestThreadIDsRewinds(t *testing.T) {
 	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
