@@ -7,10 +7,11 @@
 // section) forks lxc-start into its own monitor; cheapstart.c makes a
 // tool's runtime start with one P (see Cheap starts); hibernate.c runs an
 // idle container's monitor without a Go runtime (see Hibernation);
-// sandboxguard.c lets lxc-sandbox's guard process wait for the sandbox's
-// end and, when the sandbox cleaned up itself ("done" on its stdin), exit
-// without starting Go (lxc/sandbox_guard.go has the protocol). Five
-// constructors in all; importing the package is enough to install them;
+// sandboxguard.c forks golxc's lxc-sandbox's guard before the runtime
+// starts (no exec of a guard on the sandbox's path) and lets the guard
+// wait for the sandbox's end and, when the sandbox cleaned up itself
+// ("done" on its stdin), exit without starting Go (lxc/sandbox_guard.go
+// has the protocol). Six constructors in all; importing the package is enough to install them;
 // internal/spawn drives the stage.
 //
 // # Cost when unused
@@ -19,7 +20,8 @@
 // and returns when it is absent: every normal golxc command pays one
 // getenv; the hibernation constructor likewise reads _GOLXC_HIBERNATE, the
 // sandbox guard's GOLXC_SANDBOX_GUARD. The prefork constructor compares argv[0]'s basename and returns
-// for every tool but lxc-start. The cheap-start constructor is not free:
+// for every tool but lxc-start; the guard's fork likewise for every tool
+// but lxc-sandbox. The cheap-start constructor is not free:
 // for a tool it reads two variables and calls sched_getaffinity,
 // sched_getcpu and sched_setaffinity, and this package's init then walks
 // /proc/self/task and restores the mask per thread; it pays for itself by

@@ -14,3 +14,6 @@ func TakePreforkFD() (int, bool) { return -1, false }
 
 // PreforkTitleArea: never preforked without cgo.
 func PreforkTitleArea() ([]byte, int) { return nil, 0 }
+
+// TakeSandboxGuardFD: without the C constructor no guard was forked.
+func TakeSandboxGuardFD() (int, bool) { return -1, false }

@@ -1,13 +1,15 @@
 /*
  * lxc-sandbox's guard (lxc/sandbox_guard.go) without a Go runtime on its
- * usual path. lxc-sandbox starts the guard first thing, as golxc with
- * GOLXC_SANDBOX_GUARD=DIR and a pipe as stdin, so that a kill -9 of
- * lxc-sandbox still gets its mounts, cgroups and directories removed. A
- * sandbox that ends normally cleans up itself and writes "done\n": the
- * guard then has nothing to do. Here it waits for that before the Go
- * runtime starts, and exits at once, so a normal run pays the guard's
- * exec but not its Go runtime's start (threads, heap, page faults) on a
- * CPU the sandbox is starting on.
+ * usual path. golxc's lxc-sandbox forks it before its own runtime starts
+ * (below, "The forked guard"); another program using package lxc starts
+ * the guard first thing, as golxc with GOLXC_SANDBOX_GUARD=DIR and a pipe
+ * as stdin, so that a kill -9 of lxc-sandbox still gets its mounts,
+ * cgroups and directories removed. A sandbox that ends normally cleans up
+ * itself and writes "done\n": the guard then has nothing to do. Here (in
+ * an exec'd guard) it waits for that before the Go runtime starts, and
+ * exits at once, so such a run pays the guard's exec but not its Go
+ * runtime's start (threads, heap, page faults) on a CPU the sandbox is
+ * starting on; the forked guard pays neither.
  *
  * Anything else read before end of file (nothing: lxc-sandbox died; or
  * "pid N": a --keep sandbox's monitor to outlive) is put back as the Go
@@ -22,16 +24,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Names shared with lxc/sandbox_guard.go. */
 #define GUARD_ENV "GOLXC_SANDBOX_GUARD"
 #define GUARD_DONE "done\n"
 #define GUARD_INPUT_MAX 256
+#define GUARD_DIR "dir " /* the forked guard's first line: its runtime directory */
 
 /*
  * put_back_stdin makes the n bytes of in the whole of stdin again: a pipe
@@ -82,4 +88,196 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 	if (!strcmp(in, GUARD_DONE))
 		_exit(0);
 	put_back_stdin(in, n);
+}
+
+/*
+ * The forked guard. golxc's own lxc-sandbox forks its guard here, before
+ * the Go runtime starts, instead of exec'ing golxc as the guard once the
+ * runtime runs: a fork of a process that has no Go heap and no threads
+ * yet costs a fraction of an exec (and of Go's extra fork that probes for
+ * pidfds before a process's first child), and lxc-sandbox waits for
+ * neither (os/exec's vfork held it until the guard's exec was done).
+ *
+ * The child is the guard: a session of its own, stdio on /dev/null, no
+ * other inherited descriptor, the caller's CPU mask (cheapstart.c may have
+ * narrowed it). It reads its pipe until end of file. lxc-sandbox writes
+ * "dir DIR\n" first, once DIR/guard.json exists (the guard then takes its
+ * share lock at once), then what the exec'd guard reads on its stdin
+ * ("pid N", "done"). At end of file: no directory (lxc-sandbox ended before
+ * making one: --help, a refused option), or "done" alone (the sandbox
+ * cleaned up itself): exit. Otherwise exec golxc as the guard, exactly as
+ * lxc-sandbox used to start it (GOLXC_SANDBOX_GUARD=DIR, the input after the
+ * directory line as stdin), which then cleans up; the lock stays held across
+ * the exec (its descriptor is inherited).
+ *
+ * Only in golxc (golxc_prefork_main, prefork.c), for argv[0] lxc-sandbox or
+ * golxc [lxc-]sandbox, never in a stage, a monitor or an exec'd guard;
+ * GOLXC_NO_GUARD_FORK=1 keeps the exec'd guard. Another program using
+ * package lxc starts its guard by exec as before.
+ */
+extern int golxc_prefork_main;
+extern cpu_set_t golxc_cheapstart_affinity;
+extern int golxc_cheapstart_narrowed;
+
+/* The pipe's write end in lxc-sandbox (TakeSandboxGuardFD); -1 when none. */
+int golxc_sandbox_guard_fd = -1;
+
+static int sandbox_tool(int argc, char **argv)
+{
+	const char *base;
+
+	if (argc < 1 || !argv || !argv[0])
+		return 0;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (!strcmp(base, "lxc-sandbox"))
+		return 1;
+	return !strcmp(base, "golxc") && argc > 1 && argv[1] &&
+	       (!strcmp(argv[1], "lxc-sandbox") || !strcmp(argv[1], "sandbox"));
+}
+
+static const char *env_of(char **envp, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, key, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* guard_lock takes DIR/guard.json's share lock; the descriptor is kept (and
+ * inherited by the exec'd guard) so the lock lasts as long as the guard. */
+static void guard_lock(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/guard.json", dir) >= (int)sizeof(path))
+		return;
+	fd = open(path, O_RDONLY);
+	if (fd >= 0)
+		(void)flock(fd, LOCK_SH);
+}
+
+static void __attribute__((noreturn)) forked_guard(int in_fd, char **envp)
+{
+	static char in[GUARD_INPUT_MAX + PATH_MAX + 8];
+	char dir[PATH_MAX] = "", *rest = in, *nl, *env[6], *argv[] = {"golxc", "lxc-sandbox", NULL};
+	char dirvar[PATH_MAX + sizeof(GUARD_ENV) + 1];
+	static char home[PATH_MAX + 8], xdg[PATH_MAX + 24];
+	const char *v;
+	size_t n = 0;
+	int null, e = 0;
+
+	(void)setsid();
+	if (golxc_cheapstart_narrowed)
+		(void)sched_setaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity);
+	null = open("/dev/null", O_RDWR);
+	if (in_fd != 3) {
+		if (dup2(in_fd, 3) < 0)
+			_exit(1);
+		in_fd = 3;
+	}
+	if (null >= 0) {
+		for (int fd = 0; fd < 3; fd++)
+			(void)dup2(null, fd);
+	}
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		for (int fd = 4; fd < 1024; fd++)
+			close(fd);
+	(void)prctl(PR_SET_NAME, "sandbox-guard", 0, 0, 0);
+	for (;;) {
+		ssize_t r = read(in_fd, in + n, sizeof(in) - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		in[n] = '\0';
+		if (!*dir && !strncmp(in, GUARD_DIR, strlen(GUARD_DIR)) && (nl = strchr(in, '\n'))) {
+			size_t len = (size_t)(nl - in) - strlen(GUARD_DIR);
+
+			if (len == 0 || len >= sizeof(dir))
+				_exit(1);
+			memcpy(dir, in + strlen(GUARD_DIR), len);
+			dir[len] = '\0';
+			guard_lock(dir);
+		}
+		if (n == sizeof(in) - 1) {
+			/* Never so much: lxc-sandbox writes a few short lines.
+			 * Wait for the end all the same, then clean up. */
+			char skip[256];
+
+			while ((r = read(in_fd, skip, sizeof(skip))) != 0)
+				if (r < 0 && errno != EINTR)
+					break;
+			break;
+		}
+	}
+	in[n] = '\0';
+	if (!*dir)
+		_exit(0); /* no sandbox was made */
+	rest = strchr(in, '\n') + 1;
+	if (!strcmp(rest, GUARD_DONE))
+		_exit(0);
+	close(in_fd);
+	put_back_stdin(rest, strlen(rest));
+	snprintf(dirvar, sizeof(dirvar), "%s=%s", GUARD_ENV, dir);
+	env[e++] = dirvar;
+	env[e++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	if ((v = env_of(envp, "HOME")) && strlen(v) < PATH_MAX) {
+		snprintf(home, sizeof(home), "HOME=%s", v);
+		env[e++] = home;
+	}
+	if ((v = env_of(envp, "XDG_RUNTIME_DIR")) && strlen(v) < PATH_MAX) {
+		snprintf(xdg, sizeof(xdg), "XDG_RUNTIME_DIR=%s", v);
+		env[e++] = xdg;
+	}
+	env[e] = NULL;
+	execve("/proc/self/exe", argv, env);
+	_exit(1);
+}
+
+__attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char **argv, char **envp)
+{
+	const char *off;
+	int p[2];
+	pid_t pid;
+
+	if (!golxc_prefork_main || !sandbox_tool(argc, argv))
+		return;
+	if (getenv(GUARD_ENV) || getenv("_GOLXC_NSEXEC") || getenv("GOLXC_MONITOR"))
+		return;
+	off = getenv("GOLXC_NO_GUARD_FORK");
+	if (off && *off)
+		return;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	/* Above stdio: a caller that closed fd 0-2 would otherwise get the
+	 * pipe there, and lxc-sandbox's output would go into it. */
+	for (int i = 0; i < 2; i++) {
+		if (p[i] <= 2) {
+			int moved = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
+
+			close(p[i]);
+			p[i] = moved;
+		}
+	}
+	if (p[0] < 0 || p[1] < 0)
+		goto fail;
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0)
+		forked_guard(p[0], envp);
+	close(p[0]);
+	golxc_sandbox_guard_fd = p[1];
+	return;
+fail:
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
 }
