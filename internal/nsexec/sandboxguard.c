@@ -99,8 +99,8 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
  * neither (os/exec's vfork held it until the guard's exec was done).
  *
  * The child is the guard: a session of its own, stdio on /dev/null, no
- * other inherited descriptor, the caller's CPU mask (cheapstart.c may have
- * narrowed it). It reads its pipe until end of file. lxc-sandbox writes
+ * other inherited descriptor, the caller's CPU mask and timer slack
+ * (cheapstart.c may have changed them). It reads its pipe until end of file. lxc-sandbox writes
  * "dir DIR\n" first, once DIR/guard.json exists (the guard then takes its
  * share lock at once), then what the exec'd guard reads on its stdin
  * ("pid N", "done"). At end of file: no directory (lxc-sandbox ended before
@@ -118,6 +118,7 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 extern int golxc_prefork_main;
 extern cpu_set_t golxc_cheapstart_affinity;
 extern int golxc_cheapstart_narrowed;
+extern long golxc_cheapstart_slack;
 
 /* The pipe's write end in lxc-sandbox (TakeSandboxGuardFD); -1 when none. */
 int golxc_sandbox_guard_fd = -1;
@@ -173,6 +174,8 @@ static void __attribute__((noreturn)) forked_guard(int in_fd, char **envp)
 	(void)setsid();
 	if (golxc_cheapstart_narrowed)
 		(void)sched_setaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity);
+	if (golxc_cheapstart_slack > 0)
+		(void)prctl(PR_SET_TIMERSLACK, golxc_cheapstart_slack, 0, 0, 0);
 	null = open("/dev/null", O_RDWR);
 	if (in_fd != 3) {
 		if (dup2(in_fd, 3) < 0)

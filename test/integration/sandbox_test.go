@@ -476,6 +476,49 @@ func TestSandboxGuardForked(t *testing.T) {
 	}
 }
 
+// TestSandboxTimerSlack: lxc-sandbox (the sandbox's monitor) runs with a
+// coarse timer slack, so its Go runtime's sysmon thread does not wake
+// every 20 us while it waits; the sandbox's processes, its init and
+// command, get the caller's slack back.
+func TestSandboxTimerSlack(t *testing.T) {
+	needRoot(t)
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c",
+		"cat /proc/self/timerslack_ns /proc/1/timerslack_ns; read x; exit 0")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var inside []string
+	for len(inside) < 2 && sc.Scan() {
+		inside = append(inside, sc.Text())
+	}
+	monitor, _ := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", cmd.Process.Pid))
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(own))
+	if len(inside) != 2 || inside[0] != want || inside[1] != want {
+		t.Errorf("timer slack of the command and of init %q, want the caller's %s", inside, want)
+	}
+	if got := strings.TrimSpace(string(monitor)); got != "1000000" {
+		t.Errorf("lxc-sandbox's timer slack %q, want 1000000 (1 ms)", got)
+	}
+	assertSandboxClean(t, "")
+}
+
 // TestSandboxStaleSwept: lxc-sandbox and its guard both killed leave the
 // sandbox behind; the next lxc-sandbox finds it unguarded and removes it.
 func TestSandboxStaleSwept(t *testing.T) {
