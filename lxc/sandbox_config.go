@@ -32,16 +32,7 @@ func (sb *sandbox) config(hook string) (string, error) {
 	line("lxc.uts.name = %s", host)
 	line("lxc.rootfs.path = %s", sb.path("root"))
 	line("lxc.rootfs.mount = %s", sb.path("mnt"))
-	v1Devices, v1 := hostCgroupV1()
-	// cgroup:mixed mounts nothing where the host has v1 hierarchies: the
-	// sandbox keeps CAP_SYS_ADMIN in its cgroup namespace and mounts its
-	// cgroups itself (LXC's rule, internal/rootfs/automount.go). Left out
-	// there, the init's plan need not look at the host's hierarchies.
-	if v1 {
-		line("lxc.mount.auto = proc:mixed sys:ro")
-	} else {
-		line("lxc.mount.auto = proc:mixed sys:ro cgroup:mixed")
-	}
+	line("lxc.mount.auto = proc:mixed sys:ro cgroup:mixed")
 	line("lxc.autodev = 1")
 	line("lxc.pty.max = 1024")
 	line("lxc.tty.max = 0")
@@ -70,11 +61,7 @@ func (sb *sandbox) config(hook string) (string, error) {
 	// A user's sandbox needs no rule (nor a delegated devices cgroup):
 	// its user namespace may make no device node at all.
 	if !sb.user {
-		key := "lxc.cgroup2.devices.deny" // golxc's eBPF device program
-		if v1Devices {
-			key = "lxc.cgroup.devices.deny"
-		}
-		line("%s = b *:* rwm", key)
+		line("%s = b *:* rwm", devicesDenyKey())
 	}
 	if cwd := sb.cwd(); cwd != "" {
 		line("lxc.init.cwd = %s", cwd)
@@ -108,24 +95,21 @@ func (sb *sandbox) config(hook string) (string, error) {
 	return b.String(), nil
 }
 
-// hostCgroupV1 reports whether this process is in v1 cgroup hierarchies
-// (any), and in a v1 devices controller: then block devices are denied
-// through it, else through cgroup2 (golxc's eBPF device program).
-func hostCgroupV1() (devices, any bool) {
+// devicesDenyKey is the v1 devices controller's key where the host has
+// one, else cgroup2's (golxc's eBPF device program).
+func devicesDenyKey() string {
 	b, _ := os.ReadFile("/proc/self/cgroup")
 	for _, l := range strings.Split(string(b), "\n") {
 		parts := strings.SplitN(l, ":", 3)
-		if len(parts) != 3 || parts[0] == "0" && parts[1] == "" {
-			continue
-		}
-		any = true
-		for _, c := range strings.Split(parts[1], ",") {
-			if c == "devices" {
-				devices = true
+		if len(parts) == 3 {
+			for _, c := range strings.Split(parts[1], ",") {
+				if c == "devices" {
+					return "lxc.cgroup.devices.deny"
+				}
 			}
 		}
 	}
-	return devices, any
+	return "lxc.cgroup2.devices.deny"
 }
 
 // desktopMounts maps what a desktop program needs to reach the host's
