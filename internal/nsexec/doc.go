@@ -7,7 +7,7 @@
 // section) forks lxc-start into its own monitor; cheapstart.c makes a
 // tool's runtime start with one P (see Cheap starts); hibernate.c runs an
 // idle container's monitor without a Go runtime (see Hibernation);
-// sandboxguard.c forks golxc's lxc-sandbox's guard before the runtime
+// sandboxguard.c starts golxc's lxc-sandbox's guard (a CLONE_VM child) before the runtime
 // starts (no exec of a guard on the sandbox's path) and lets the guard
 // wait for the sandbox's end and, when the sandbox cleaned up itself
 // ("done" on its stdin), exit without starting Go (lxc/sandbox_guard.go

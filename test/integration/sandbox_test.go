@@ -425,11 +425,12 @@ func sandboxGuards(name string, sandbox int) []int {
 	return pids
 }
 
-// TestSandboxGuardForked: golxc's lxc-sandbox forks its guard before the
+// TestSandboxGuardForked: golxc's lxc-sandbox starts its guard before the
 // Go runtime starts instead of exec'ing golxc as one: the guard is its
-// child, named sandbox-guard, in a session of its own, with nothing of the
-// caller's but /dev/null as stdio, and was never exec'd (no
-// GOLXC_SANDBOX_GUARD in its environment). Killed, lxc-sandbox leaves
+// child, named sandbox-guard, in a session of its own, sharing its
+// address space (no page tables copied), with nothing of the caller's but
+// /dev/null as stdio, and was never exec'd (no GOLXC_SANDBOX_GUARD in its
+// environment). Killed, lxc-sandbox leaves
 // nothing: that guard cleans up as the exec'd one did.
 func TestSandboxGuardForked(t *testing.T) {
 	needRoot(t)
@@ -460,6 +461,12 @@ func TestSandboxGuardForked(t *testing.T) {
 		len(f) < 4 || f[1] != strconv.Itoa(cmd.Process.Pid) || f[3] != g {
 		t.Errorf("guard %s: comm %q, parent and session %v, exec'd: %v; want sandbox-guard, a child of lxc-sandbox %d in its own session, not exec'd",
 			g, comm, f[1:4], strings.Contains(string(env), "GOLXC_SANDBOX_GUARD="), cmd.Process.Pid)
+	}
+	// One address space (clone(CLONE_VM), no copy of lxc-sandbox's page
+	// tables): kcmp(2) KCMP_VM says 0.
+	const sysKcmp, kcmpVM = 312, 1
+	if r, _, errno := syscall.Syscall6(sysKcmp, uintptr(cmd.Process.Pid), uintptr(guards[0]), kcmpVM, 0, 0, 0); errno != 0 || r != 0 {
+		t.Errorf("the guard does not share lxc-sandbox's address space: kcmp %d, %v", r, errno)
 	}
 	for _, fd := range []string{"0", "1", "2"} {
 		if p, _ := os.Readlink("/proc/" + g + "/fd/" + fd); p != "/dev/null" {
