@@ -18,6 +18,7 @@ import (
 	"github.com/golxc/golxc/internal/lock"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
+	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/selfexe"
 )
 
@@ -80,6 +81,17 @@ func (sb *sandbox) startGuard() (*sandboxGuard, error) {
 	if err != nil {
 		held.Close()
 		return nil, fmt.Errorf("sandbox guard state: %v", err)
+	}
+	// golxc's lxc-sandbox forked its guard before the Go runtime started
+	// (internal/nsexec, sandboxguard.c): tell it the directory.
+	if fd, ok := nsexec.TakeSandboxGuardFD(); ok {
+		w := os.NewFile(uintptr(fd), "sandbox guard")
+		if !strings.Contains(sb.dir, "\n") {
+			if _, err := fmt.Fprintf(w, "dir %s\n", sb.dir); err == nil {
+				return &sandboxGuard{w: w, held: held}, nil
+			}
+		}
+		w.Close() // that guard exits; start one the usual way
 	}
 	bin, err := selfexe.Find()
 	if err != nil {

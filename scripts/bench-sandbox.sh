@@ -21,7 +21,11 @@ us() {
 }
 median() { sort -n | awk '{v[NR]=$1} END {m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.2f\n", m/1000}'; }
 
-sandbox() { "$G/lxc-sandbox" -- /bin/true; }
+# $G/lxc-sandbox (installed links), or a build tree's bin/ with golxc
+# only (BENCH_GOLXC=bin after make build): golxc lxc-sandbox.
+SANDBOX=("$G/lxc-sandbox")
+[ -x "$G/lxc-sandbox" ] || SANDBOX=("$G/golxc" lxc-sandbox)
+sandbox() { "${SANDBOX[@]}" -- /bin/true; }
 bubblewrap() { bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all -- /bin/true; }
 # --volatile=yes: a tmpfs root with the tree's /usr read-only (nspawn
 # refuses --volatile=overlay on the host's /); own network namespace as
@@ -38,7 +42,7 @@ elif ! nspawn >/dev/null 2>&1; then
 else
 	tools+=(nspawn)
 fi
-[ -x "$G/lxc-sandbox" ] || { echo "bench-sandbox: $G/lxc-sandbox missing (set BENCH_GOLXC to golxc's links)"; exit 1; }
+[ -x "${SANDBOX[0]}" ] || { echo "bench-sandbox: neither $G/lxc-sandbox nor $G/golxc (set BENCH_GOLXC to golxc's links or a build's bin/)"; exit 1; }
 
 declare -A file=()
 for t in "${tools[@]}"; do file[$t]=$(mktemp); done

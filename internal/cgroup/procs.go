@@ -48,6 +48,9 @@ func collectPids(dir string, seen map[int]bool) error {
 			seen[n] = true
 		}
 	}
+	if !mayHaveSubdirs(dir) {
+		return nil
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -85,4 +88,14 @@ func (c *Container) KillAll(sig syscall.Signal) error {
 		}
 	}
 	return nil
+}
+
+// mayHaveSubdirs is false for a directory whose link count says it has no
+// subdirectory (2: its entry and its "."; kernfs, cgroupfs's v1 and v2,
+// counts subdirectories so): its dozens of control files need no
+// listing. Anything else (a filesystem that counts otherwise, an error)
+// is listed.
+func mayHaveSubdirs(dir string) bool {
+	var st syscall.Stat_t
+	return syscall.Stat(dir, &st) != nil || st.Nlink != 2
 }

@@ -15,7 +15,15 @@
  *    milliseconds, so a 10 ms tool wakes it about 50 times; with 1 ms of
  *    slack it wakes a few times. The slack is per thread and inherited by
  *    the threads and children a thread creates, which is why only tools
- *    that start no process get it (it is never undone there).
+ *    that start no process get it (it is never undone there) -- and
+ *    lxc-sandbox without --keep, which is the monitor of its container
+ *    and polls the same way while it waits for the sandbox's processes:
+ *    its caller's slack is kept in golxc_cheapstart_slack, and the thread
+ *    that starts the container's processes (the monitor's locked boot
+ *    thread, internal/monitor) and the forked guard (sandboxguard.c) put it
+ *    back, so nothing in the sandbox inherits the coarse one. A --keep
+ *    sandbox's daemonized monitor would inherit it and has no record of
+ *    the caller's, hence not with --keep.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -27,6 +35,8 @@
 
 cpu_set_t golxc_cheapstart_affinity;
 int golxc_cheapstart_narrowed = 0;
+/* The caller's timer slack, where this process coarsened its own (>0). */
+long golxc_cheapstart_slack = 0;
 
 /* tool is the name without "lxc-": the query tools that never fork. */
 static int execs_nothing(const char *tool)
@@ -36,6 +46,19 @@ static int execs_nothing(const char *tool)
 	for (int i = 0; tools[i]; i++)
 		if (!strcmp(tool, tools[i]))
 			return 1;
+	return 0;
+}
+
+/* keeps_running: an lxc-sandbox option before "--" that may be --keep
+ * (or an abbreviation of it: any long option starting "--k"). */
+static int keeps_running(int argc, char **argv)
+{
+	for (int i = 1; i < argc && argv[i]; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "--k", 3))
+			return 1;
+	}
 	return 0;
 }
 
@@ -74,8 +97,14 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 	tool = tool_name(argc, argv);
 	if (!tool)
 		return;
-	if (execs_nothing(tool))
+	if (execs_nothing(tool)) {
 		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
+	} else if (!strcmp(tool, "sandbox") && !keeps_running(argc, argv)) {
+		int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+		if (slack > 0 && prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
+			golxc_cheapstart_slack = slack;
+	}
 
 	if (sched_getaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity) < 0)
 		return;

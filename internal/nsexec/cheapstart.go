@@ -7,6 +7,7 @@ package nsexec
 #include <sched.h>
 extern cpu_set_t golxc_cheapstart_affinity;
 extern int golxc_cheapstart_narrowed;
+extern long golxc_cheapstart_slack;
 */
 import "C"
 
@@ -28,6 +29,18 @@ func init() {
 	C.golxc_cheapstart_narrowed = 0
 	mask := *(*unix.CPUSet)(unsafe.Pointer(&C.golxc_cheapstart_affinity))
 	affinity.Restore(&mask)
+}
+
+// CallerTimerSlack is the timer slack this process had when it started,
+// where cheapstart.c coarsened it (lxc-sandbox without --keep; see "Cheap
+// starts" in doc.go): a thread that starts processes which must not
+// inherit the coarse slack sets it back with prctl(PR_SET_TIMERSLACK) on
+// itself, a locked thread. ok is false where the slack is unchanged.
+func CallerTimerSlack() (ns uint64, ok bool) {
+	if C.golxc_cheapstart_slack <= 0 {
+		return 0, false
+	}
+	return uint64(C.golxc_cheapstart_slack), true
 }
 
 // unix.CPUSet and cpu_set_t are both 1024 bits: a difference overflows.

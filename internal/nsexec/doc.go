@@ -7,10 +7,11 @@
 // section) forks lxc-start into its own monitor; cheapstart.c makes a
 // tool's runtime start with one P (see Cheap starts); hibernate.c runs an
 // idle container's monitor without a Go runtime (see Hibernation);
-// sandboxguard.c lets lxc-sandbox's guard process wait for the sandbox's
-// end and, when the sandbox cleaned up itself ("done" on its stdin), exit
-// without starting Go (lxc/sandbox_guard.go has the protocol). Five
-// constructors in all; importing the package is enough to install them;
+// sandboxguard.c starts golxc's lxc-sandbox's guard (a CLONE_VM child) before the runtime
+// starts (no exec of a guard on the sandbox's path) and lets the guard
+// wait for the sandbox's end and, when the sandbox cleaned up itself
+// ("done" on its stdin), exit without starting Go (lxc/sandbox_guard.go
+// has the protocol). Six constructors in all; importing the package is enough to install them;
 // internal/spawn drives the stage.
 //
 // # Cost when unused
@@ -19,7 +20,8 @@
 // and returns when it is absent: every normal golxc command pays one
 // getenv; the hibernation constructor likewise reads _GOLXC_HIBERNATE, the
 // sandbox guard's GOLXC_SANDBOX_GUARD. The prefork constructor compares argv[0]'s basename and returns
-// for every tool but lxc-start. The cheap-start constructor is not free:
+// for every tool but lxc-start; the guard's fork likewise for every tool
+// but lxc-sandbox. The cheap-start constructor is not free:
 // for a tool it reads two variables and calls sched_getaffinity,
 // sched_getcpu and sched_setaffinity, and this package's init then walks
 // /proc/self/task and restores the mask per thread; it pays for itself by
@@ -45,7 +47,12 @@
 // query tools, which start no process (lxc-info, -wait, -stop, -ls), also
 // get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a
 // time during a process's first milliseconds, and the slack turns its ~50
-// wake-ups of a 10 ms run into a few.
+// wake-ups of a 10 ms run into a few. So does lxc-sandbox without --keep
+// (it is its sandbox's monitor; ~100 of its ~230 context switches per
+// lxc-sandbox -- /bin/true were sysmon's): the caller's slack is recorded
+// (CallerTimerSlack) and put back on the thread that starts the
+// container's processes and on the forked guard, so the sandbox's
+// processes keep the caller's.
 //
 // # Activation
 //

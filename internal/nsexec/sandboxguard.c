@@ -1,13 +1,15 @@
 /*
  * lxc-sandbox's guard (lxc/sandbox_guard.go) without a Go runtime on its
- * usual path. lxc-sandbox starts the guard first thing, as golxc with
- * GOLXC_SANDBOX_GUARD=DIR and a pipe as stdin, so that a kill -9 of
- * lxc-sandbox still gets its mounts, cgroups and directories removed. A
- * sandbox that ends normally cleans up itself and writes "done\n": the
- * guard then has nothing to do. Here it waits for that before the Go
- * runtime starts, and exits at once, so a normal run pays the guard's
- * exec but not its Go runtime's start (threads, heap, page faults) on a
- * CPU the sandbox is starting on.
+ * usual path. golxc's lxc-sandbox forks it before its own runtime starts
+ * (below, "The forked guard"); another program using package lxc starts
+ * the guard first thing, as golxc with GOLXC_SANDBOX_GUARD=DIR and a pipe
+ * as stdin, so that a kill -9 of lxc-sandbox still gets its mounts,
+ * cgroups and directories removed. A sandbox that ends normally cleans up
+ * itself and writes "done\n": the guard then has nothing to do. Here (in
+ * an exec'd guard) it waits for that before the Go runtime starts, and
+ * exits at once, so such a run pays the guard's exec but not its Go
+ * runtime's start (threads, heap, page faults) on a CPU the sandbox is
+ * starting on; the forked guard pays neither.
  *
  * Anything else read before end of file (nothing: lxc-sandbox died; or
  * "pid N": a --keep sandbox's monitor to outlive) is put back as the Go
@@ -22,16 +24,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Names shared with lxc/sandbox_guard.go. */
 #define GUARD_ENV "GOLXC_SANDBOX_GUARD"
 #define GUARD_DONE "done\n"
 #define GUARD_INPUT_MAX 256
+#define GUARD_DIR "dir " /* the forked guard's first line: its runtime directory */
 
 /*
  * put_back_stdin makes the n bytes of in the whole of stdin again: a pipe
@@ -82,4 +90,238 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 	if (!strcmp(in, GUARD_DONE))
 		_exit(0);
 	put_back_stdin(in, n);
+}
+
+/*
+ * The forked guard. golxc's own lxc-sandbox starts its guard here, before
+ * the Go runtime starts, instead of exec'ing golxc as the guard once the
+ * runtime runs: no exec of the 7.7 MB image, no Go fork that probes for
+ * pidfds before a process's first child, and lxc-sandbox waits for
+ * neither (os/exec's vfork held it until the guard's exec was done).
+ *
+ * The guard is a child process that shares lxc-sandbox's memory
+ * (clone(CLONE_VM), its own small stack, nothing else shared): a fork
+ * would copy the page tables and make both processes take a copy-on-write
+ * fault for every page either writes afterwards (~2 ms of CPU and ~27
+ * faults per run on a hypervisor that traps page-table updates). It runs
+ * only the C below: static buffers, its own stack, system calls, and the
+ * values it needs copied before the clone (the runtime changes the
+ * originals later). When lxc-sandbox exits the address space lives on in
+ * the guard until it exits too, so the teardown of the Go heap's mappings
+ * happens after lxc-sandbox's exit status reached its caller. (A core
+ * dump of lxc-sandbox would kill the guard with it: the kernel stops
+ * every process of a dumping address space. The next lxc-sandbox then
+ * sweeps what is left, as after a killed guard.)
+ *
+ * The child is the guard: a session of its own, stdio on /dev/null, no
+ * other inherited descriptor, the caller's CPU mask and timer slack
+ * (cheapstart.c may have changed them). It reads its pipe until end of
+ * file. lxc-sandbox writes "dir DIR\n" first, once DIR/guard.json exists
+ * (the guard then takes its share lock at once), then what the exec'd
+ * guard reads on its stdin ("pid N", "done"). At end of file: no directory
+ * (lxc-sandbox ended before making one: --help, a refused option), or
+ * "done" alone (the sandbox cleaned up itself): exit. Otherwise exec golxc
+ * as the guard, exactly as lxc-sandbox used to start it
+ * (GOLXC_SANDBOX_GUARD=DIR, the input after the directory line as stdin),
+ * which then cleans up; the lock stays held across the exec (its
+ * descriptor is inherited).
+ *
+ * Only in golxc (golxc_prefork_main, prefork.c), for argv[0] lxc-sandbox or
+ * golxc [lxc-]sandbox, never in a stage, a monitor or an exec'd guard;
+ * GOLXC_NO_GUARD_FORK=1 keeps the exec'd guard. Another program using
+ * package lxc starts its guard by exec as before.
+ */
+extern int golxc_prefork_main;
+extern cpu_set_t golxc_cheapstart_affinity;
+extern int golxc_cheapstart_narrowed;
+extern long golxc_cheapstart_slack;
+
+/* The pipe's write end in lxc-sandbox (TakeSandboxGuardFD); -1 when none. */
+int golxc_sandbox_guard_fd = -1;
+
+#define GUARD_STACK (128 * 1024)
+
+/* What the guard needs, copied before the clone. */
+static struct {
+	int in_fd;
+	int narrowed;
+	cpu_set_t affinity;
+	long slack;
+	char home[PATH_MAX + 8];       /* "HOME=..." or "" */
+	char xdg[PATH_MAX + 24];       /* "XDG_RUNTIME_DIR=..." or "" */
+	char in[GUARD_INPUT_MAX + PATH_MAX + 8];
+	char dirvar[PATH_MAX + sizeof(GUARD_ENV) + 1];
+	char lockpath[PATH_MAX + 16];
+} guard;
+
+static int sandbox_tool(int argc, char **argv)
+{
+	const char *base;
+
+	if (argc < 1 || !argv || !argv[0])
+		return 0;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (!strcmp(base, "lxc-sandbox"))
+		return 1;
+	return !strcmp(base, "golxc") && argc > 1 && argv[1] &&
+	       (!strcmp(argv[1], "lxc-sandbox") || !strcmp(argv[1], "sandbox"));
+}
+
+/* cat copies a then b into dst of size n; 0 when it does not fit. */
+static int cat(char *dst, size_t n, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la + lb + 1 > n)
+		return 0;
+	memcpy(dst, a, la);
+	memcpy(dst + la, b, lb + 1);
+	return 1;
+}
+
+/* keep_env copies "KEY=value" of envp into dst, or leaves it "". */
+static void keep_env(char *dst, size_t n, char **envp, const char *key)
+{
+	size_t k = strlen(key);
+
+	dst[0] = '\0';
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, key, k) && (*envp)[k] == '=') {
+			if (!cat(dst, n, *envp, ""))
+				dst[0] = '\0';
+			return;
+		}
+}
+
+static int guard_main(void *unused)
+{
+	char *in = guard.in, *rest, *nl, *env[6], *argv[] = {"golxc", "lxc-sandbox", NULL};
+	const size_t dirlen = strlen(GUARD_DIR);
+	int in_fd = guard.in_fd, null, e = 0, have_dir = 0;
+	size_t n = 0;
+
+	(void)unused;
+	(void)setsid();
+	if (guard.narrowed)
+		(void)sched_setaffinity(0, sizeof(guard.affinity), &guard.affinity);
+	if (guard.slack > 0)
+		(void)prctl(PR_SET_TIMERSLACK, guard.slack, 0, 0, 0);
+	null = open("/dev/null", O_RDWR);
+	if (in_fd != 3) {
+		if (dup2(in_fd, 3) < 0)
+			_exit(1);
+		in_fd = 3;
+	}
+	if (null >= 0) {
+		for (int fd = 0; fd < 3; fd++)
+			(void)dup2(null, fd);
+	}
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		for (int fd = 4; fd < 1024; fd++)
+			close(fd);
+	(void)prctl(PR_SET_NAME, "sandbox-guard", 0, 0, 0);
+	for (;;) {
+		ssize_t r = read(in_fd, in + n, sizeof(guard.in) - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		in[n] = '\0';
+		if (!have_dir && !strncmp(in, GUARD_DIR, dirlen) && (nl = strchr(in, '\n'))) {
+			*nl = '\0';
+			if (nl == in + dirlen || !cat(guard.dirvar, sizeof(guard.dirvar), GUARD_ENV "=", in + dirlen) ||
+			    !cat(guard.lockpath, sizeof(guard.lockpath), in + dirlen, "/guard.json"))
+				_exit(1);
+			*nl = '\n';
+			have_dir = 1;
+			/* Held until the guard exits, and across its exec. */
+			int fd = open(guard.lockpath, O_RDONLY);
+			if (fd >= 0)
+				(void)flock(fd, LOCK_SH);
+		}
+		if (n == sizeof(guard.in) - 1) {
+			/* Never so much: lxc-sandbox writes a few short lines.
+			 * Wait for the end all the same, then clean up. */
+			char skip[256];
+
+			while ((r = read(in_fd, skip, sizeof(skip))) != 0)
+				if (r < 0 && errno != EINTR)
+					break;
+			break;
+		}
+	}
+	in[n] = '\0';
+	if (!have_dir)
+		_exit(0); /* no sandbox was made */
+	rest = strchr(in, '\n') + 1;
+	if (!strcmp(rest, GUARD_DONE))
+		_exit(0);
+	close(in_fd);
+	put_back_stdin(rest, strlen(rest));
+	env[e++] = guard.dirvar;
+	env[e++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	if (guard.home[0])
+		env[e++] = guard.home;
+	if (guard.xdg[0])
+		env[e++] = guard.xdg;
+	env[e] = NULL;
+	execve("/proc/self/exe", argv, env);
+	_exit(1);
+}
+
+__attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char **argv, char **envp)
+{
+	const char *off;
+	void *stack;
+	int p[2];
+	pid_t pid;
+
+	if (!golxc_prefork_main || !sandbox_tool(argc, argv))
+		return;
+	if (getenv(GUARD_ENV) || getenv("_GOLXC_NSEXEC") || getenv("GOLXC_MONITOR"))
+		return;
+	off = getenv("GOLXC_NO_GUARD_FORK");
+	if (off && *off)
+		return;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	/* Above stdio: a caller that closed fd 0-2 would otherwise get the
+	 * pipe there, and lxc-sandbox's output would go into it. */
+	for (int i = 0; i < 2; i++) {
+		if (p[i] <= 2) {
+			int moved = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
+
+			close(p[i]);
+			p[i] = moved;
+		}
+	}
+	if (p[0] < 0 || p[1] < 0)
+		goto fail;
+	stack = mmap(NULL, GUARD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		goto fail;
+	guard.in_fd = p[0];
+	guard.narrowed = golxc_cheapstart_narrowed;
+	guard.affinity = golxc_cheapstart_affinity;
+	guard.slack = golxc_cheapstart_slack;
+	keep_env(guard.home, sizeof(guard.home), envp, "HOME");
+	keep_env(guard.xdg, sizeof(guard.xdg), envp, "XDG_RUNTIME_DIR");
+	/* Its own descriptor table, signal handlers and TLS use (errno): only
+	 * the memory is shared. */
+	pid = clone(guard_main, (char *)stack + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0) {
+		munmap(stack, GUARD_STACK);
+		goto fail;
+	}
+	close(p[0]);
+	golxc_sandbox_guard_fd = p[1];
+	return;
+fail:
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
 }

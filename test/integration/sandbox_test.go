@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -396,27 +397,133 @@ func TestSandboxNet(t *testing.T) {
 	assertSandboxClean(t, "")
 }
 
-// sandboxGuards lists the guard processes of sandbox name (their
-// environment names the runtime directory, whose guard.json the name).
-func sandboxGuards(name string) []int {
+// sandboxGuards lists the guard processes of sandbox name: the processes
+// other than lxc-sandbox (pid sandbox) holding an open guard.json that
+// names it. A guard forked by golxc's lxc-sandbox has the caller's
+// environment; one exec'd has GOLXC_SANDBOX_GUARD=DIR in it: both hold
+// the file open for its share lock.
+func sandboxGuards(name string, sandbox int) []int {
 	var pids []int
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		if err != nil || pid == sandbox {
 			continue
 		}
-		b, _ := os.ReadFile("/proc/" + e.Name() + "/environ")
-		for _, kv := range strings.Split(string(b), "\x00") {
-			if dir, ok := strings.CutPrefix(kv, "GOLXC_SANDBOX_GUARD="); ok {
-				st, _ := os.ReadFile(filepath.Join(dir, "guard.json"))
-				if strings.Contains(string(st), `"Name":"`+name+`"`) {
-					pids = append(pids, pid)
-				}
+		fds, _ := os.ReadDir("/proc/" + e.Name() + "/fd")
+		for _, fd := range fds {
+			p, err := os.Readlink("/proc/" + e.Name() + "/fd/" + fd.Name())
+			if err != nil || filepath.Base(p) != "guard.json" || !strings.HasPrefix(p, sandboxTop+"/") {
+				continue
+			}
+			if st, _ := os.ReadFile(p); strings.Contains(string(st), `"Name":"`+name+`"`) {
+				pids = append(pids, pid)
+				break
 			}
 		}
 	}
 	return pids
+}
+
+// TestSandboxGuardForked: golxc's lxc-sandbox starts its guard before the
+// Go runtime starts instead of exec'ing golxc as one: the guard is its
+// child, named sandbox-guard, in a session of its own, sharing its
+// address space (no page tables copied), with nothing of the caller's but
+// /dev/null as stdio, and was never exec'd (no GOLXC_SANDBOX_GUARD in its
+// environment). Killed, lxc-sandbox leaves
+// nothing: that guard cleans up as the exec'd one did.
+func TestSandboxGuardForked(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	name := "sand-gfork1"
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "-P", lp, "-n", name, "--", "/bin/sh", "-c", "while :; do sleep 1; done")
+	out, err := cmd.StdoutPipe() // a caller's pipe the guard must not hold
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the sandbox to run", func() bool {
+		r, _ := execBounded(0, nil, filepath.Join(binDir, "lxc-info"), "-P", lp, "-n", name, "-s", "-H")
+		return r.stdout == "RUNNING\n"
+	})
+	guards := sandboxGuards(name, cmd.Process.Pid)
+	if len(guards) != 1 {
+		t.Fatalf("guards of %s: %v", name, guards)
+	}
+	g := strconv.Itoa(guards[0])
+	comm, _ := os.ReadFile("/proc/" + g + "/comm")
+	env, _ := os.ReadFile("/proc/" + g + "/environ")
+	stat, _ := os.ReadFile("/proc/" + g + "/stat")
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	if string(comm) != "sandbox-guard\n" || strings.Contains(string(env), "GOLXC_SANDBOX_GUARD=") ||
+		len(f) < 4 || f[1] != strconv.Itoa(cmd.Process.Pid) || f[3] != g {
+		t.Errorf("guard %s: comm %q, parent and session %v, exec'd: %v; want sandbox-guard, a child of lxc-sandbox %d in its own session, not exec'd",
+			g, comm, f[1:4], strings.Contains(string(env), "GOLXC_SANDBOX_GUARD="), cmd.Process.Pid)
+	}
+	// One address space (clone(CLONE_VM), no copy of lxc-sandbox's page
+	// tables): kcmp(2) KCMP_VM says 0.
+	const sysKcmp, kcmpVM = 312, 1
+	if r, _, errno := syscall.Syscall6(sysKcmp, uintptr(cmd.Process.Pid), uintptr(guards[0]), kcmpVM, 0, 0, 0); errno != 0 || r != 0 {
+		t.Errorf("the guard does not share lxc-sandbox's address space: kcmp %d, %v", r, errno)
+	}
+	for _, fd := range []string{"0", "1", "2"} {
+		if p, _ := os.Readlink("/proc/" + g + "/fd/" + fd); p != "/dev/null" {
+			t.Errorf("guard's fd %s is %q, want /dev/null", fd, p)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	io.Copy(io.Discard, out) // end of file once no process holds the pipe
+	cmd.Wait()
+	assertClean(t, lp, name)
+	assertSandboxClean(t, "")
+	if _, err := os.Stat(filepath.Join(lp, name)); err == nil {
+		t.Error("the killed sandbox's directory is left in the lxcpath")
+	}
+}
+
+// TestSandboxTimerSlack: lxc-sandbox (the sandbox's monitor) runs with a
+// coarse timer slack, so its Go runtime's sysmon thread does not wake
+// every 20 us while it waits; the sandbox's processes, its init and
+// command, get the caller's slack back.
+func TestSandboxTimerSlack(t *testing.T) {
+	needRoot(t)
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c",
+		"cat /proc/self/timerslack_ns /proc/1/timerslack_ns; read x; exit 0")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var inside []string
+	for len(inside) < 2 && sc.Scan() {
+		inside = append(inside, sc.Text())
+	}
+	monitor, _ := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", cmd.Process.Pid))
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(own))
+	if len(inside) != 2 || inside[0] != want || inside[1] != want {
+		t.Errorf("timer slack of the command and of init %q, want the caller's %s", inside, want)
+	}
+	if got := strings.TrimSpace(string(monitor)); got != "1000000" {
+		t.Errorf("lxc-sandbox's timer slack %q, want 1000000 (1 ms)", got)
+	}
+	assertSandboxClean(t, "")
 }
 
 // TestSandboxStaleSwept: lxc-sandbox and its guard both killed leave the
@@ -433,12 +540,12 @@ func TestSandboxStaleSwept(t *testing.T) {
 		r, _ := execBounded(0, nil, filepath.Join(binDir, "lxc-info"), "-P", lp, "-n", name, "-s", "-H")
 		return r.stdout == "RUNNING\n"
 	})
-	guards := sandboxGuards(name)
+	guards := sandboxGuards(name, cmd.Process.Pid)
 	if len(guards) != 1 {
 		t.Fatalf("guards of %s: %v", name, guards)
 	}
 	syscall.Kill(guards[0], syscall.SIGKILL)
-	eventually(t, "the guard to go", func() bool { return len(sandboxGuards(name)) == 0 })
+	eventually(t, "the guard to go", func() bool { return len(sandboxGuards(name, cmd.Process.Pid)) == 0 })
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if len(sandboxLeftovers("")) == 0 || len(cgroupDirs(name)) == 0 {
