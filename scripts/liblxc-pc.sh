@@ -1,9 +1,10 @@
 #!/bin/sh
 # liblxc-pc.sh LIBDIR: prints lxc.pc for golxc's liblxc.so.1 in LIBDIR.
-# PKG_CONFIG_PATH=LIBDIR/pkgconfig pkg-config --cflags --libs lxc links a
-# program to golxc's library, with an rpath so it keeps choosing it
-# without LD_LIBRARY_PATH. The headers are Debian's lxc-dev (the ABI
-# golxc's library implements).
+# make install writes it to PREFIX/lib/pkgconfig, which pkg-config reads
+# before lxc-dev's, so pkg-config --cflags --libs lxc links a program to
+# golxc's library; the rpath keeps it there where LIBDIR is not one the
+# dynamic linker searches (another PREFIX, the package's /usr/lib/golxc).
+# The headers are Debian's lxc-dev (the ABI golxc's library implements).
 set -eu
 libdir=${1:?usage: liblxc-pc.sh LIBDIR}
 cat <<PC

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/golxc/golxc/internal/lxclib"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -50,8 +51,10 @@ var (
 	buildOut  []byte
 )
 
-// built returns a directory holding liblxc.so.1 (+ liblxc.so for -llxc)
-// and the golxc binary the library runs its helpers with.
+// built returns a directory holding liblxc.so.1 (the shim) and
+// libgolxc-capi.so (+ liblxc.so for -llxc), built by
+// scripts/build-liblxc.sh as make liblxc builds them, and the golxc binary
+// the library runs its helpers with.
 func built(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -62,11 +65,10 @@ func built(t *testing.T) string {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
 		for _, args := range [][]string{
-			// As the Makefile's liblxc target builds it.
-			{"build", "-buildmode=c-shared", "-ldflags", `-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=` + filepath.Join(root, "cmd", "liblxc", "liblxc.map") + `"`, "-o", filepath.Join(buildDir, "liblxc.so.1"), "./cmd/liblxc"},
-			{"build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
+			{filepath.Join(root, "scripts", "build-liblxc.sh"), buildDir},
+			{"go", "build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
 		} {
-			cmd := exec.Command("go", args...)
+			cmd := exec.Command(args[0], args[1:]...)
 			cmd.Dir = root
 			if buildOut, buildErr = cmd.CombinedOutput(); buildErr != nil {
 				return
@@ -172,6 +174,19 @@ func programRun(t *testing.T, dir string, names []string, argv func(lxcpath stri
 
 func libEnv(dir string) []string {
 	return append(os.Environ(), "LD_LIBRARY_PATH="+dir, "GOLXC_BINARY="+filepath.Join(dir, "golxc"))
+}
+
+// lxcEnv is the environment of a program meant to run on LXC's liblxc
+// (the oracle): LD_LIBRARY_PATH names LXC's library directory, so the
+// program gets Debian's liblxc1 even where golxc's liblxc.so.1 is the
+// one the dynamic linker prefers (make install, the package).
+func lxcEnv(t *testing.T) []string {
+	t.Helper()
+	dir, err := lxclib.Dir()
+	if err != nil {
+		t.Skipf("LXC (the oracle): %v", err)
+	}
+	return lxclib.Env(os.Environ(), dir)
 }
 
 // TestSeedCProgram runs seed 003's C example (busybox template) compiled
@@ -346,7 +361,7 @@ func TestPythonAPITourSameAsLXC(t *testing.T) {
 			os.Remove(d)
 		}
 	})
-	fromLXC := normalize(apiTour(t, os.Environ(), dir, lxcPath, name), lxcPath)
+	fromLXC := normalize(apiTour(t, lxcEnv(t), dir, lxcPath, name), lxcPath)
 	fromGolxc := normalize(apiTour(t, libEnv(dir), dir, golxcPath, name), golxcPath)
 	if fromLXC != fromGolxc {
 		t.Fatalf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
@@ -456,8 +471,8 @@ func firstDiff(a, b string) string {
 }
 
 // lxcMonitorCgroups removes the (empty) monitor cgroups LXC leaves behind.
-// sameAsLXC runs the program again on LXC's liblxc (the caller's
-// environment) and wants golxc's output; it skips where LXC, the oracle,
+// sameAsLXC runs the program again on LXC's liblxc (lxcEnv) and wants
+// golxc's output; it skips where LXC, the oracle,
 // is not installed. LXC's leftover monitor cgroups of the containers
 // names go at the end.
 func sameAsLXC(t *testing.T, fromGolxc string, run func(env []string) string, names ...string) {
@@ -468,7 +483,7 @@ func sameAsLXC(t *testing.T, fromGolxc string, run func(env []string) string, na
 	for _, n := range names {
 		lxcMonitorCgroups(t, n)
 	}
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+	if fromLXC := run(lxcEnv(t)); fromLXC != fromGolxc {
 		t.Errorf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
 	}
 }
@@ -662,7 +677,7 @@ func TestAttachTerminalSameAsLXC(t *testing.T) {
 		t.Skip("LXC (the oracle) not installed")
 	}
 	lxcMonitorCgroups(t, name)
-	if fromLXC, _ := run(os.Environ()); fromLXC != fromGolxc {
+	if fromLXC, _ := run(lxcEnv(t)); fromLXC != fromGolxc {
 		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
 	}
 }
