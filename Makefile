@@ -40,11 +40,16 @@ BOOTENV = DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBEXECDIR=$(USERNIC_DIR) SYST
 # /usr/local/lib before the multiarch directories, so ld.so prefers it to
 # Debian's liblxc1 as /usr/local/bin wins for the tools, and Debian's own
 # lxc-* binaries (which need liblxc.so.1 but call nothing in it) map the
-# shim and nothing else. lxc.pc goes where pkg-config reads first.
+# shim and nothing else. lxc.pc goes where pkg-config reads first, with
+# golxc's headers.
 LIBLXC := bin/liblxc.so.1
 LIBGOLXC := bin/libgolxc-capi.so
 LIBDIR ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# golxc's own <lxc/lxccontainer.h>, <lxc/attach_options.h>, <lxc/version.h>
+# (gcc reads /usr/local/include before /usr/include, where lxc-dev's are).
+INCLUDEDIR ?= $(PREFIX)/include
+LXCHEADERS := lxccontainer.h attach_options.h version.h
 # ldconfig after (un)installing into the running system, not into DESTDIR.
 LDCONFIG ?= $(if $(DESTDIR),true,ldconfig)
 # Fuzz budgets (execution counts; see the fuzz target).
@@ -94,8 +99,9 @@ install: build liblxc
 	install -D -m 0644 $(LIBGOLXC) $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
 	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBDIR)/liblxc.so.1
 	ln -sf liblxc.so.1 $(DESTDIR)$(LIBDIR)/liblxc.so
-	install -d $(DESTDIR)$(PKGCONFIGDIR)
-	./scripts/liblxc-pc.sh $(LIBDIR) > $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc
+	install -d $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/lxc
+	./scripts/liblxc-pc.sh $(LIBDIR) $(INCLUDEDIR) > $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc
+	for h in $(LXCHEADERS); do install -m 0644 cmd/liblxc/include/lxc/$$h $(DESTDIR)$(INCLUDEDIR)/lxc/$$h || exit 1; done
 	$(LDCONFIG)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
 	install -D -m 0755 $(QUERY) $(DESTDIR)$(PREFIX)/bin/golxc-query
@@ -130,6 +136,8 @@ uninstall:
 		[ "$$(readlink $(DESTDIR)$(LIBDIR)/liblxc.so)" != liblxc.so.1 ] || rm -f $(DESTDIR)$(LIBDIR)/liblxc.so; \
 	fi
 	rm -f $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
+	for h in $(LXCHEADERS); do if grep -qs GOLXC_LXC_ $(DESTDIR)$(INCLUDEDIR)/lxc/$$h; then rm -f $(DESTDIR)$(INCLUDEDIR)/lxc/$$h; fi; done
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/lxc 2>/dev/null
 	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
 	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
 	$(LDCONFIG)

@@ -17,9 +17,10 @@ CGO_ENABLED=1 ${GO:-go} build -trimpath -buildmode=c-shared \
 	-o "$out/libgolxc-capi.so" ./cmd/liblxc
 rm -f "$out/libgolxc-capi.h"
 # -nostartfiles: no constructor at all (not even the C runtime's frame_dummy);
+# -s: stripped, as the Go library (-s -w);
 # LXC_LIBDIR: where Debian's liblxc1 is, for the error message.
 multiarch=$(${CC:-gcc} -print-multiarch 2>/dev/null || true)
-${CC:-gcc} -shared -fPIC -O2 -Wall -Wextra -Werror -nostartfiles -Wl,-z,defs \
+${CC:-gcc} -shared -fPIC -O2 -s -Wall -Wextra -Werror -nostartfiles -Wl,-z,defs \
 	-DLXC_LIBDIR="\"/usr/lib${multiarch:+/$multiarch}\"" \
 	-Wl,-soname,liblxc.so.1 -Wl,--version-script="$map" \
 	-o "$out/liblxc.so.1" cmd/liblxc/shim/liblxc.c

@@ -6,7 +6,7 @@
 # under /usr: golxc and its lxc-* links (the implemented tools only), the
 # setuid lxc-user-nic, the image helper golxc-image, golxc's liblxc.so.1
 # (the shim, and libgolxc-capi.so beside it) in /usr/lib/golxc with its
-# liblxc.so link and lxc.pc (the headers are Debian's lxc-dev), made the
+# liblxc.so link and lxc.pc (golxc's headers in /usr/include/golxc), made the
 # system's liblxc.so.1 by /etc/ld.so.conf.d/golxc-liblxc.conf, which
 # ldconfig reads before x86_64-linux-gnu.conf (Debian's liblxc1 owns
 # /usr/lib/MULTIARCH/liblxc.so.1: the package must not ship that path; an
@@ -53,7 +53,10 @@ LDCONF
 chmod 0644 "$stage/etc/ld.so.conf.d/golxc-liblxc.conf"
 ln -s liblxc.so.1 "$stage/usr/lib/golxc/liblxc.so"
 install -d "$stage/usr/lib/golxc/pkgconfig"
-./scripts/liblxc-pc.sh /usr/lib/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+./scripts/liblxc-pc.sh /usr/lib/golxc /usr/include/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+# golxc's headers, beside lxc-dev's /usr/include/lxc (lxc.pc's Cflags)
+install -D -m 0644 -t "$stage/usr/include/golxc/lxc" cmd/liblxc/include/lxc/lxccontainer.h \
+	cmd/liblxc/include/lxc/attach_options.h cmd/liblxc/include/lxc/version.h
 chmod 0644 "$stage/usr/lib/golxc/pkgconfig/lxc.pc"
 # The libraries are golxc's only dynamically linked files: the C library
 # they need, from the newest symbol version they use (read with Go's
@@ -95,7 +98,11 @@ printf 'golxc (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- 
 
 # golxc is static on purpose: lxc-execute runs it inside root file systems
 # that have no C library; golxc-query is a pure Go program (Go links
-# those statically); lxc-user-nic is setuid root (LXC's is too).
+# those statically); lxc-user-nic is setuid root (LXC's is too). The
+# ld.so.conf.d entry is the point of golxc's liblxc.so.1: the system's
+# liblxc in place of liblxc1's, whose path the package must not own; the
+# ldconfig trigger is needed for it (lintian looks only for libraries in
+# the standard directories).
 install -d "$stage/usr/share/lintian/overrides"
 cat >"$stage/usr/share/lintian/overrides/golxc" <<'OVERRIDES'
 golxc: statically-linked-binary [usr/bin/golxc]
@@ -103,6 +110,8 @@ golxc: statically-linked-binary [usr/bin/golxc-query]
 golxc: statically-linked-binary [usr/libexec/golxc/lxc-user-nic]
 golxc: statically-linked-binary [usr/libexec/golxc/golxc-image]
 golxc: elevated-privileges 4755 root/root [usr/libexec/golxc/lxc-user-nic]
+golxc: package-modifies-ld.so-search-path [etc/ld.so.conf.d/golxc-liblxc.conf]
+golxc: package-has-unnecessary-activation-of-ldconfig-trigger
 OVERRIDES
 
 install -d "$stage/DEBIAN"

@@ -97,30 +97,57 @@ func gcc(t *testing.T, out string, args ...string) {
 	}
 }
 
-// TestLayoutMatchesLXCHeaders: every field of struct lxc_container and the
-// attach structs sits where Debian's lxc-dev headers put it.
+// lxcIncludeFlag is a -I flag that makes <lxc/...> Debian's lxc-dev
+// headers even where golxc's are installed in /usr/local/include, which
+// gcc searches before /usr/include (a -I of /usr/include itself would be
+// ignored as a system directory): a directory whose lxc links to them.
+func lxcIncludeFlag(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Dir(lxcHeader), filepath.Join(dir, "lxc")); err != nil {
+		t.Fatal(err)
+	}
+	return "-I" + dir
+}
+
+// TestLayoutMatchesLXCHeaders: every field of struct lxc_container, the
+// attach structs and the others sits where Debian's lxc-dev headers put
+// it, and the constants, LXC_ATTACH_OPTIONS_DEFAULT and the exported
+// functions' types are theirs: in capi.h (the library's view) and in
+// golxc's installed headers (include/lxc). The C programs of testdata
+// compile against golxc's headers too.
 func TestLayoutMatchesLXCHeaders(t *testing.T) {
 	needHeaders(t)
 	dir := t.TempDir()
 	outputs := map[string]string{}
-	for _, v := range []string{"lxc", "golxc"} {
-		args := []string{"testdata/layout.c"}
-		if v == "golxc" {
-			args = append([]string{"-DGOLXC"}, args...)
-		}
+	variants := map[string][]string{
+		"lxc":          {lxcIncludeFlag(t)},
+		"golxc":        {"-DGOLXC"},
+		"golxc-header": {"-Iinclude"},
+	}
+	for v, flags := range variants {
 		bin := filepath.Join(dir, v)
-		gcc(t, bin, args...)
+		gcc(t, bin, append(flags, "-Werror", "testdata/layout.c")...)
 		b, err := exec.Command(bin).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
 		outputs[v] = string(b)
 	}
-	if outputs["lxc"] != outputs["golxc"] {
-		t.Fatalf("layout differs from LXC's headers:\nLXC:\n%s\ngolxc:\n%s", outputs["lxc"], outputs["golxc"])
+	for _, v := range []string{"golxc", "golxc-header"} {
+		if outputs["lxc"] != outputs[v] {
+			t.Errorf("%s differs from LXC's headers:\nLXC:\n%s\n%s:\n%s", v, outputs["lxc"], v, outputs[v])
+		}
 	}
-	if n := strings.Count(outputs["lxc"], "\n"); n < 90 {
+	if n := strings.Count(outputs["lxc"], "\n"); n < 160 {
 		t.Fatalf("layout check printed only %d lines", n)
+	}
+	progs, _ := filepath.Glob("testdata/*.c")
+	more, _ := filepath.Glob("testdata/seed003/*.c")
+	for _, p := range append(progs, more...) {
+		if b, err := exec.Command("gcc", "-Wall", "-fsyntax-only", "-Iinclude", p).CombinedOutput(); err != nil {
+			t.Errorf("%s against golxc's headers: %v\n%s", p, err, b)
+		}
 	}
 }
 

@@ -43,12 +43,12 @@ func golxcImpl(dir string) seedImpl {
 	}}
 }
 
-// lxcImpl: LXC's library (lxcEnv) and tools; the C example is linked
-// with LXC's library too.
+// lxcImpl: LXC's library (lxcEnv) and tools; the C example is built
+// with LXC's headers and library too.
 func lxcImpl(t *testing.T) seedImpl {
 	env := lxcEnv(t)
 	dir, _ := lxclib.Dir()
-	return seedImpl{name: "LXC", env: env, ldflags: []string{"-L" + dir, "-llxc"}, tool: func(tool string, args ...string) []string {
+	return seedImpl{name: "LXC", env: env, ldflags: []string{lxcIncludeFlag(t), "-L" + dir, "-llxc"}, tool: func(tool string, args ...string) []string {
 		return append([]string{"/usr/bin/" + tool}, args...)
 	}}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"debug/elf"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -104,4 +105,68 @@ func TestShimExports(t *testing.T) {
 			}
 		}
 	}
+}
+
+const pkgConfigProgram = `#include <lxc/lxccontainer.h>
+#include <lxc/version.h>
+#include <stdio.h>
+int main(void)
+{
+	const char *lib = lxc_get_global_config_item("golxc.library");
+	printf("%s %s %s\n", LXC_VERSION, lxc_get_version(), lib ? lib : "LXC's");
+	return 0;
+}
+`
+
+// TestPkgConfigProgram: a program built with `pkg-config --cflags --libs
+// lxc` and make install's lxc.pc (scripts/liblxc-pc.sh) gets golxc's
+// headers and, through the rpath, golxc's library without
+// LD_LIBRARY_PATH.
+func TestPkgConfigProgram(t *testing.T) {
+	need(t, "gcc", "pkg-config")
+	dir := built(t)
+	inc, err := filepath.Abs("include")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcdir := t.TempDir()
+	pc, err := exec.Command("../../scripts/liblxc-pc.sh", dir, inc).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pcdir, "lxc.pc"), pc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pkg-config", "--cflags", "--libs", "lxc")
+	cmd.Env = append(os.Environ(), "PKG_CONFIG_PATH="+pcdir)
+	flags, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pkg-config: %v", err)
+	}
+	if !strings.Contains(string(flags), "-I"+inc) {
+		t.Errorf("pkg-config --cflags names no golxc headers: %s", flags)
+	}
+	src := filepath.Join(t.TempDir(), "prog.c")
+	if err := os.WriteFile(src, []byte(pkgConfigProgram), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "prog")
+	gcc(t, bin, append([]string{src}, strings.Fields(string(flags))...)...)
+	run := exec.Command(bin)
+	run.Env = lxclibFreeEnv()
+	out, err := run.CombinedOutput()
+	if want := "5.0.2 5.0.2 golxc " + filepath.Join(dir, "liblxc.so.1") + "\n"; err != nil || string(out) != want {
+		t.Errorf("program: %v %q, want %q", err, out, want)
+	}
+}
+
+// lxclibFreeEnv is the environment without LD_LIBRARY_PATH.
+func lxclibFreeEnv() []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "LD_LIBRARY_PATH=") {
+			env = append(env, e)
+		}
+	}
+	return env
 }

@@ -79,7 +79,10 @@ func TestDebPackage(t *testing.T) {
 		// directory of golxc's that ld.so.conf.d puts before liblxc1's
 		"-rw-r--r-- root/root", "./usr/lib/golxc/liblxc.so.1\n", "./usr/lib/golxc/libgolxc-capi.so\n",
 		"./usr/lib/golxc/liblxc.so -> liblxc.so.1\n", "./usr/lib/golxc/pkgconfig/lxc.pc\n",
-		"./etc/ld.so.conf.d/golxc-liblxc.conf\n"}
+		"./etc/ld.so.conf.d/golxc-liblxc.conf\n",
+		// golxc's headers, beside lxc-dev's /usr/include/lxc
+		"./usr/include/golxc/lxc/lxccontainer.h\n", "./usr/include/golxc/lxc/attach_options.h\n",
+		"./usr/include/golxc/lxc/version.h\n"}
 	for _, tool := range tools {
 		target := "golxc\n"
 		if containsString(queryTools, tool) {
@@ -163,7 +166,8 @@ func TestDebPackage(t *testing.T) {
 	// The packaged library is the one a program gets with the pkg-config
 	// file's flags (its rpath names /usr/lib/golxc, not the scratch root).
 	if pc, err := os.ReadFile(filepath.Join(root, "usr/lib/golxc/pkgconfig/lxc.pc")); err != nil ||
-		!strings.Contains(string(pc), "libdir=/usr/lib/golxc\n") || !strings.Contains(string(pc), "-Wl,-rpath,${libdir}") {
+		!strings.Contains(string(pc), "libdir=/usr/lib/golxc\n") || !strings.Contains(string(pc), "-Wl,-rpath,${libdir}") ||
+		!strings.Contains(string(pc), "includedir=/usr/include/golxc\n") {
 		t.Errorf("packaged lxc.pc: %v\n%s", err, pc)
 	}
 	// The dynamic linker reads /usr/lib/golxc before the multiarch

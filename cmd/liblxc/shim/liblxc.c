@@ -34,8 +34,8 @@
 #define LXC_LIBDIR "/usr/lib/x86_64-linux-gnu"
 #endif
 
-struct lxc_container;
-struct lxc_log;
+/* golxc's public header: every forwarder below must match its prototype */
+#include "../include/lxc/lxccontainer.h"
 
 enum {
 #define F(ret, name, params, args, fail) i_##name,
