@@ -59,7 +59,7 @@ FUZZ_SECCOMP ?= 600000x
 # Minimizing a new input runs the target at most this often (default: 60 s).
 FUZZ_MIN ?= 2000x
 
-.PHONY: all build liblxc install uninstall deb deps demo test unit fuzz bench clean
+.PHONY: all build liblxc install install-liblxc uninstall uninstall-liblxc deb deps demo test unit fuzz bench clean
 
 all: build
 
@@ -92,17 +92,7 @@ deps:
 deb: build liblxc
 	./scripts/mkdeb.sh bin
 
-install: build liblxc
-	# Before the shim (issue 13) the library was opt-in, in $(LIBDIR)/golxc.
-	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
-	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
-	install -D -m 0644 $(LIBGOLXC) $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
-	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBDIR)/liblxc.so.1
-	ln -sf liblxc.so.1 $(DESTDIR)$(LIBDIR)/liblxc.so
-	install -d $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/lxc
-	./scripts/liblxc-pc.sh $(LIBDIR) $(INCLUDEDIR) > $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc
-	for h in $(LXCHEADERS); do install -m 0644 cmd/liblxc/include/lxc/$$h $(DESTDIR)$(INCLUDEDIR)/lxc/$$h || exit 1; done
-	$(LDCONFIG)
+install: build install-liblxc
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
 	install -D -m 0755 $(QUERY) $(DESTDIR)$(PREFIX)/bin/golxc-query
 	# One lxc-* link per tool golxc implements (golxc --list-implemented),
@@ -128,6 +118,28 @@ uninstall:
 	$(BOOTENV) ./scripts/install-boot.sh --remove
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc $(DESTDIR)$(PREFIX)/bin/golxc-query
+	$(MAKE) uninstall-liblxc
+	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
+	rm -f $(DESTDIR)$(USERNIC_DIR)/golxc-image
+	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
+
+# The C library alone (make install and make uninstall run these).
+install-liblxc: liblxc
+	# Before the shim (issue 13) the library was opt-in, in $(LIBDIR)/golxc.
+	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
+	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
+	install -D -m 0644 $(LIBGOLXC) $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
+	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBDIR)/liblxc.so.1
+	ln -sf liblxc.so.1 $(DESTDIR)$(LIBDIR)/liblxc.so
+	install -d $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/lxc
+	./scripts/liblxc-pc.sh $(LIBDIR) $(INCLUDEDIR) > $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc
+	# A header that is not golxc's (lxc-dev's, with PREFIX=/usr) is left alone.
+	for h in $(LXCHEADERS); do d=$(DESTDIR)$(INCLUDEDIR)/lxc/$$h; \
+		if [ -e $$d ] && ! grep -qs GOLXC_LXC_ $$d; then echo "make install: $$d is not golxc's: left alone" >&2; \
+		else install -m 0644 cmd/liblxc/include/lxc/$$h $$d || exit 1; fi; done
+	$(LDCONFIG)
+
+uninstall-liblxc:
 	# golxc's lxc.pc only (Debian's lxc-dev has its own elsewhere).
 	if grep -qs "golxc" $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc; then rm -f $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc; fi
 	# liblxc.so.1 and its link only when golxc's (not an LXC built from source).
@@ -141,9 +153,6 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
 	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
 	$(LDCONFIG)
-	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
-	rm -f $(DESTDIR)$(USERNIC_DIR)/golxc-image
-	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
 
 demo: deps install
 	@./scripts/demo.sh

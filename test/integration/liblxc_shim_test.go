@@ -360,3 +360,71 @@ func TestShimMissingGoLibrary(t *testing.T) {
 		oneLine("python3-lxc", r.stderr)
 	}
 }
+
+// installedCheck runs in a private mount namespace (unshare -m) where
+// PREFIX/lib is a copy of make install's library files and
+// /etc/ld.so.cache is one ldconfig built with them: the system as after
+// make install, the host's untouched.
+const installedCheck = `set -eu
+lib=$1 cache=$2 py=$3
+mount --bind "$lib" /usr/local/lib
+# ldconfig writes its aux-cache whatever -C says: a private one
+mount -t tmpfs golxc-ldconfig /var/cache/ldconfig
+ldconfig -X -C "$cache"
+mount --bind "$cache" /etc/ld.so.cache
+echo "ldconfig: $(ldconfig -p | grep -m1 'liblxc\.so\.1 ' | sed 's/.*=> //')"
+if [ -n "$py" ]; then "$py" -c 'import lxc; print("python3-lxc:", lxc.get_global_config_item("golxc.library"))'; fi
+echo "lxc-info: $(/usr/bin/lxc-info --version)"
+`
+
+// TestShimInstalledPreferred: with make install's files in /usr/local/lib
+// and ldconfig run (in a private mount namespace with its own ld.so.cache),
+// the dynamic linker's cache lists golxc's liblxc.so.1 first (Debian's
+// libc.conf puts /usr/local/lib before the multiarch directory),
+// python3-lxc gets golxc's library without LD_LIBRARY_PATH, and Debian's
+// lxc-info, which needs liblxc.so.1, runs.
+func TestShimInstalledPreferred(t *testing.T) {
+	needRoot(t)
+	lxcTool(t, "lxc-info")
+	for _, tool := range []string{"unshare", "ldconfig"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := shimLibs(t)
+	lib := t.TempDir()
+	for _, f := range []string{"liblxc.so.1", "libgolxc-capi.so"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(lib, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("liblxc.so.1", filepath.Join(lib, "liblxc.so")); err != nil {
+		t.Fatal(err)
+	}
+	// what the host has in /usr/local/lib stays visible (but golxc's old layout)
+	entries, _ := os.ReadDir("/usr/local/lib")
+	for _, e := range entries {
+		if _, err := os.Lstat(filepath.Join(lib, e.Name())); err == nil || e.Name() == "golxc" {
+			continue
+		}
+		os.Symlink(filepath.Join("/usr/local/lib", e.Name()), filepath.Join(lib, e.Name()))
+	}
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import lxc").Run(); err != nil {
+		py = ""
+	}
+	r := runPath(t, nil, "unshare", "-m", "--propagation", "private", "sh", "-c", installedCheck, "sh",
+		lib, filepath.Join(t.TempDir(), "ld.so.cache"), py)
+	want := "ldconfig: /usr/local/lib/liblxc.so.1\n"
+	if py != "" {
+		want += "python3-lxc: golxc /usr/local/lib/liblxc.so.1\n"
+	}
+	want += "lxc-info: 5.0.2\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("after make install (simulated): %s\nwant stdout:\n%s", r, want)
+	}
+}

@@ -53,6 +53,9 @@ if in_root dpkg-query -W -f='${Status}' lxc 2>/dev/null | grep -q installed; the
 fi
 step "dpkg --configure -a (the host's pending configuration, before the baseline)"
 in_root dpkg --configure -a >&2
+# The dynamic linker's cache as the files are now: purging lxc may take
+# lxc-dev (its liblxc.so link) with it without an ldconfig run.
+in_root ldconfig
 
 lp=/var/tmp/golxc-deb-lxcpath
 mkdir -p "$root$lp"
@@ -60,6 +63,9 @@ echo "lxc.net.0.type = empty" >"$root/var/tmp/golxc-deb.conf"
 list() { (cd "$scratch/upper" && find . -mindepth 1 -printf '%y\t%m\t%l\t%P\n' | sort -t $'\t' -k4) >"$1"
 	(cd "$scratch/upper" && find . -type f -printf '%P\0' | sort -z | xargs -0r sha256sum) >"$1.sha256"; }
 list "$out/before.txt"
+# the dynamic linker's cache, compared by its entries (ldconfig's files
+# themselves are rebuilt, not restored)
+in_root ldconfig -p >"$out/ldconfig-before.txt"
 
 step "apt-get install -y ./${deb##*/}"
 in_root sh -c "cd '${deb%/*}' && apt-get install -y -q './${deb##*/}'" >&2
@@ -108,5 +114,6 @@ if in_root python3 -c 'import lxc' 2>/dev/null &&
 	echo "deb test: python3-lxc still gets golxc's library after the purge" >&2; exit 1
 fi
 list "$out/after.txt"
+in_root ldconfig -p >"$out/ldconfig-after.txt"
 in_root sh -c 'cat /var/lib/dpkg/info/*.list' | sort -u >"$out/owned.txt"
 echo "deb test: round trip done" >&2
