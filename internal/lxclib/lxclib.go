@@ -44,8 +44,9 @@ func Dir() (string, error) {
 	return dir, nil
 }
 
-// Env is env with LD_LIBRARY_PATH set to dir alone (Dir()): a program run
-// with it gets LXC's liblxc.so.1 whatever else is installed.
+// Env is env with LD_LIBRARY_PATH set to dir alone (Dir()) and no
+// LD_PRELOAD: a program run with it gets LXC's liblxc.so.1 whatever else
+// is installed.
 func Env(env []string, dir string) []string {
 	out := make([]string, 0, len(env)+1)
 	for _, e := range env {

@@ -5,17 +5,20 @@
  *
  * Why C: the shim is what every program with DT_NEEDED liblxc.so.1 maps,
  * Debian's own lxc-* binaries included (they link LXC's code in and call
- * nothing of the library). Go's runtime starts threads and installs signal
- * handlers when its library is loaded; in those processes that would break
- * unshare(CLONE_NEWUSER) and setns into a user namespace (single-threaded
- * only) and LXC's signalfd. So the shim does nothing at load time: no
- * constructor (it is linked without start files), no thread, no allocation.
+ * nothing of the library), and a Go library cannot be loaded without its
+ * runtime starting: threads and signal handlers, which in those processes
+ * would break unshare(CLONE_NEWUSER) and setns into a user namespace
+ * (single-threaded only) and LXC's signalfd. So the shim does nothing at
+ * load time: no constructor (it is linked without start files), no
+ * thread, no allocation.
  *
  * Only the exported functions are forwarded (api.def); the methods of
  * struct lxc_container are function pointers golxc's library fills in.
  * golxc's library lives next to the shim (same directory). If it cannot
  * be loaded, one line on stderr says so, once, and every call fails as
- * liblxc's would (NULL, -1, false).
+ * liblxc's would (NULL, -1, false). lxc_attach_run_command/shell also run
+ * in the child golxc's attach forks: the library is loaded by then (the
+ * container came from lxc_container_new), so pthread_once only returns.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
