@@ -36,12 +36,26 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 INITDIR ?= /etc/init.d
 BOOT ?= auto
 BOOTENV = DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBEXECDIR=$(USERNIC_DIR) SYSTEMDDIR=$(SYSTEMDDIR) INITDIR=$(INITDIR) BOOT=$(BOOT)
-# golxc's liblxc.so.1 (cmd/liblxc): LXC 5.0.2's C API for C programs and
-# Debian's python3-lxc. Installed in a directory of its own, so it never
-# shadows Debian's liblxc1 for the rest of the system: a program opts in
-# with LD_LIBRARY_PATH=$(LIBLXC_DIR) (README, "The C and Python API").
+# golxc's liblxc.so.1 (cmd/liblxc; scripts/build-liblxc.sh): LXC 5.0.2's
+# C API for C programs and Debian's python3-lxc. liblxc.so.1 is a small C
+# shim that runs nothing when loaded and loads golxc's Go library
+# (libgolxc-capi.so, beside it) on the first API call, so it can be the
+# system's liblxc.so.1: Debian's /etc/ld.so.conf.d/libc.conf lists
+# /usr/local/lib before the multiarch directories, so ld.so prefers it to
+# Debian's liblxc1 as /usr/local/bin wins for the tools, and Debian's own
+# lxc-* binaries (which need liblxc.so.1 but call nothing in it) map the
+# shim and nothing else. lxc.pc goes where pkg-config reads first, with
+# golxc's headers.
 LIBLXC := bin/liblxc.so.1
-LIBLXC_DIR ?= $(PREFIX)/lib/golxc
+LIBGOLXC := bin/libgolxc-capi.so
+LIBDIR ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# golxc's own <lxc/lxccontainer.h>, <lxc/attach_options.h>, <lxc/version.h>
+# (gcc reads /usr/local/include before /usr/include, where lxc-dev's are).
+INCLUDEDIR ?= $(PREFIX)/include
+LXCHEADERS := lxccontainer.h attach_options.h version.h
+# ldconfig after (un)installing into the running system, not into DESTDIR.
+LDCONFIG ?= $(if $(DESTDIR),true,ldconfig)
 # Fuzz budgets (execution counts; see the fuzz target).
 FUZZ_PARSE ?= 200000x
 FUZZ_IDMAP ?= 400000x
@@ -49,7 +63,7 @@ FUZZ_SECCOMP ?= 600000x
 # Minimizing a new input runs the target at most this often (default: 60 s).
 FUZZ_MIN ?= 2000x
 
-.PHONY: all build liblxc install uninstall deb deps demo test unit fuzz bench clean
+.PHONY: all build liblxc install install-liblxc uninstall uninstall-liblxc deb deps demo test unit fuzz bench clean
 
 all: build
 
@@ -67,10 +81,10 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(IMAGE) ./cmd/golxc-image
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w $(QUERYENTRY) -X github.com/golxc/golxc/internal/buildinfo.commit=$(COMMIT)' -o $(QUERY) ./cmd/golxc-query
 
-# liblxc: -s -w as for golxc; the version script exports LXC's API only.
+# liblxc: bin/liblxc.so.1 (the shim) and bin/libgolxc-capi.so (-s -w as
+# for golxc); the version script exports LXC's API only.
 liblxc:
-	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=c-shared -ldflags '-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=$(CURDIR)/cmd/liblxc/liblxc.map"' -o $(LIBLXC) ./cmd/liblxc
-	rm -f bin/liblxc.so.h
+	GO=$(GO) ./scripts/build-liblxc.sh bin
 
 # deps installs what is missing from Debian's packages (needs root).
 deps:
@@ -82,11 +96,7 @@ deps:
 deb: build liblxc
 	./scripts/mkdeb.sh bin
 
-install: build liblxc
-	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1
-	ln -sf liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so
-	install -d $(DESTDIR)$(LIBLXC_DIR)/pkgconfig
-	./scripts/liblxc-pc.sh $(LIBLXC_DIR) > $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
+install: build install-liblxc
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc
 	install -D -m 0755 $(QUERY) $(DESTDIR)$(PREFIX)/bin/golxc-query
 	# One lxc-* link per tool golxc implements (golxc --list-implemented),
@@ -112,12 +122,41 @@ uninstall:
 	$(BOOTENV) ./scripts/install-boot.sh --remove
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/golxc
 	rm -f $(DESTDIR)$(PREFIX)/bin/golxc $(DESTDIR)$(PREFIX)/bin/golxc-query
-	rm -f $(DESTDIR)$(LIBLXC_DIR)/liblxc.so.1 $(DESTDIR)$(LIBLXC_DIR)/liblxc.so $(DESTDIR)$(LIBLXC_DIR)/pkgconfig/lxc.pc
-	-rmdir $(DESTDIR)$(LIBLXC_DIR)/pkgconfig 2>/dev/null
-	-rmdir $(DESTDIR)$(LIBLXC_DIR) 2>/dev/null
+	$(MAKE) uninstall-liblxc
 	rm -f $(DESTDIR)$(USERNIC_DIR)/lxc-user-nic
 	rm -f $(DESTDIR)$(USERNIC_DIR)/golxc-image
 	-rmdir $(DESTDIR)$(USERNIC_DIR) 2>/dev/null
+
+# The C library alone (make install and make uninstall run these).
+install-liblxc: liblxc
+	# Before the shim (issue 13) the library was opt-in, in $(LIBDIR)/golxc.
+	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
+	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
+	install -D -m 0644 $(LIBGOLXC) $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
+	install -D -m 0644 $(LIBLXC) $(DESTDIR)$(LIBDIR)/liblxc.so.1
+	ln -sf liblxc.so.1 $(DESTDIR)$(LIBDIR)/liblxc.so
+	install -d $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/lxc
+	./scripts/liblxc-pc.sh $(LIBDIR) $(INCLUDEDIR) > $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc
+	# A header that is not golxc's (lxc-dev's, with PREFIX=/usr) is left alone.
+	for h in $(LXCHEADERS); do d=$(DESTDIR)$(INCLUDEDIR)/lxc/$$h; \
+		if [ -e $$d ] && ! grep -qs GOLXC_LXC_ $$d; then echo "make install: $$d is not golxc's: left alone" >&2; \
+		else install -m 0644 cmd/liblxc/include/lxc/$$h $$d || exit 1; fi; done
+	$(LDCONFIG)
+
+uninstall-liblxc:
+	# golxc's lxc.pc only (Debian's lxc-dev has its own elsewhere).
+	if grep -qs "golxc" $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc; then rm -f $(DESTDIR)$(PKGCONFIGDIR)/lxc.pc; fi
+	# liblxc.so.1 and its link only when golxc's (not an LXC built from source).
+	if grep -qs golxc $(DESTDIR)$(LIBDIR)/liblxc.so.1; then \
+		rm -f $(DESTDIR)$(LIBDIR)/liblxc.so.1; \
+		[ "$$(readlink $(DESTDIR)$(LIBDIR)/liblxc.so)" != liblxc.so.1 ] || rm -f $(DESTDIR)$(LIBDIR)/liblxc.so; \
+	fi
+	rm -f $(DESTDIR)$(LIBDIR)/libgolxc-capi.so
+	for h in $(LXCHEADERS); do if grep -qs GOLXC_LXC_ $(DESTDIR)$(INCLUDEDIR)/lxc/$$h; then rm -f $(DESTDIR)$(INCLUDEDIR)/lxc/$$h; fi; done
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/lxc 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/golxc/liblxc.so.1 $(DESTDIR)$(LIBDIR)/golxc/liblxc.so $(DESTDIR)$(LIBDIR)/golxc/pkgconfig/lxc.pc
+	-rmdir $(DESTDIR)$(LIBDIR)/golxc/pkgconfig $(DESTDIR)$(LIBDIR)/golxc 2>/dev/null
+	$(LDCONFIG)
 
 demo: deps install
 	@./scripts/demo.sh

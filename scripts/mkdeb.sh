@@ -1,11 +1,17 @@
 #!/bin/bash
 # mkdeb.sh OUTDIR: builds golxc_VERSION_ARCH.deb from bin/ (make build and
-# make liblxc; or $GOLXC, $USERNIC, $IMAGE, $GOLXC_QUERY and $LIBLXC) with
+# make liblxc; or $GOLXC, $USERNIC, $IMAGE, $GOLXC_QUERY and $LIBLXC, the
+# directory build-liblxc.sh wrote) with
 # dpkg-deb alone (no debhelper). It holds what make install puts in place,
 # under /usr: golxc and its lxc-* links (the implemented tools only), the
 # setuid lxc-user-nic, the image helper golxc-image, golxc's liblxc.so.1
-# in the private /usr/lib/golxc (with its liblxc.so link and lxc.pc; the
-# headers are Debian's lxc-dev), the man pages (gzipped), bash completion,
+# (the shim, and libgolxc-capi.so beside it) in /usr/lib/golxc with its
+# liblxc.so link and lxc.pc (golxc's headers in /usr/include/golxc), made the
+# system's liblxc.so.1 by /etc/ld.so.conf.d/golxc-liblxc.conf, which
+# ldconfig reads before x86_64-linux-gnu.conf (Debian's liblxc1 owns
+# /usr/lib/MULTIARCH/liblxc.so.1: the package must not ship that path; an
+# ldconfig trigger rebuilds the cache on install and removal), the man
+# pages (gzipped), bash completion,
 # the boot integration (systemd units and init scripts, both, as Debian
 # packages ship them) and the Debian metadata.
 #
@@ -18,9 +24,9 @@ set -euo pipefail
 out=${1:?usage: mkdeb.sh OUTDIR}
 cd "$(dirname "$0")/.."
 golxc=${GOLXC:-bin/golxc} usernic=${USERNIC:-bin/lxc-user-nic} image=${IMAGE:-bin/golxc-image}
-query=${GOLXC_QUERY:-bin/golxc-query} liblxc=${LIBLXC:-bin/liblxc.so.1}
+query=${GOLXC_QUERY:-bin/golxc-query} libdir=${LIBLXC:-bin}
 [ -x "$golxc" ] && [ -x "$usernic" ] && [ -x "$image" ] && [ -x "$query" ] || { echo "mkdeb: run make build first" >&2; exit 1; }
-[ -f "$liblxc" ] || { echo "mkdeb: $liblxc missing: run make liblxc first" >&2; exit 1; }
+[ -f "$libdir/liblxc.so.1" ] && [ -f "$libdir/libgolxc-capi.so" ] || { echo "mkdeb: $libdir/liblxc.so.1 or libgolxc-capi.so missing: run make liblxc first" >&2; exit 1; }
 
 version=${DEB_VERSION:-$("$golxc" version | awk '{print $2}')}
 maintainer=${DEB_MAINTAINER:-golxc developers <golxc@users.noreply.github.com>}
@@ -34,17 +40,33 @@ install -D -m 0755 "$query" "$stage/usr/bin/golxc-query"
 ./scripts/install-links.sh "$stage/usr/bin"
 install -D -m 4755 "$usernic" "$stage/usr/libexec/golxc/lxc-user-nic"
 install -D -m 0755 "$image" "$stage/usr/libexec/golxc/golxc-image"
-# A directory the dynamic linker does not search: Debian's liblxc1 stays
-# the system's liblxc; programs opt in (README, "The C and Python API").
-install -D -m 0644 "$liblxc" "$stage/usr/lib/golxc/liblxc.so.1"
+# A directory of golxc's own that ld.so.conf.d puts before Debian's
+# liblxc1 (README, "The C and Python API").
+install -D -m 0644 "$libdir/liblxc.so.1" "$stage/usr/lib/golxc/liblxc.so.1"
+install -D -m 0644 "$libdir/libgolxc-capi.so" "$stage/usr/lib/golxc/libgolxc-capi.so"
+install -d "$stage/etc/ld.so.conf.d"
+cat >"$stage/etc/ld.so.conf.d/golxc-liblxc.conf" <<'LDCONF'
+# golxc's liblxc.so.1 (package golxc), before Debian's liblxc1 in the
+# multiarch directory (x86_64-linux-gnu.conf and the like sort after).
+/usr/lib/golxc
+LDCONF
+chmod 0644 "$stage/etc/ld.so.conf.d/golxc-liblxc.conf"
 ln -s liblxc.so.1 "$stage/usr/lib/golxc/liblxc.so"
 install -d "$stage/usr/lib/golxc/pkgconfig"
-./scripts/liblxc-pc.sh /usr/lib/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+./scripts/liblxc-pc.sh /usr/lib/golxc /usr/include/golxc >"$stage/usr/lib/golxc/pkgconfig/lxc.pc"
+# golxc's headers, beside lxc-dev's /usr/include/lxc (lxc.pc's Cflags)
+install -D -m 0644 -t "$stage/usr/include/golxc/lxc" cmd/liblxc/include/lxc/lxccontainer.h \
+	cmd/liblxc/include/lxc/attach_options.h cmd/liblxc/include/lxc/version.h
 chmod 0644 "$stage/usr/lib/golxc/pkgconfig/lxc.pc"
-# The library is golxc's only dynamically linked file: the C library it
-# needs, from the newest symbol version it uses (read with Go's debug/elf:
-# binutils' objdump need not be installed, and no version is guessed).
-glibc=$(go run ./scripts/glibc-need "$liblxc") || { echo "mkdeb: cannot tell which C library $liblxc needs (above)" >&2; exit 1; }
+# The libraries are golxc's only dynamically linked files: the C library
+# they need, from the newest symbol version they use (read with Go's
+# debug/elf: binutils' objdump need not be installed, and no version is
+# guessed).
+glibc=
+for lib in "$libdir/liblxc.so.1" "$libdir/libgolxc-capi.so"; do
+	v=$(go run ./scripts/glibc-need "$lib") || { echo "mkdeb: cannot tell which C library $lib needs (above)" >&2; exit 1; }
+	glibc=$(printf '%s\n%s\n' "$glibc" "$v" | sort -V | tail -n 1)
+done
 
 "$golxc" man "$stage/usr/share/man"
 find "$stage/usr/share/man" -type f -exec gzip -9n {} +
@@ -76,7 +98,11 @@ printf 'golxc (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- 
 
 # golxc is static on purpose: lxc-execute runs it inside root file systems
 # that have no C library; golxc-query is a pure Go program (Go links
-# those statically); lxc-user-nic is setuid root (LXC's is too).
+# those statically); lxc-user-nic is setuid root (LXC's is too). The
+# ld.so.conf.d entry is the point of golxc's liblxc.so.1: the system's
+# liblxc in place of liblxc1's, whose path the package must not own; the
+# ldconfig trigger is needed for it (lintian looks only for libraries in
+# the standard directories).
 install -d "$stage/usr/share/lintian/overrides"
 cat >"$stage/usr/share/lintian/overrides/golxc" <<'OVERRIDES'
 golxc: statically-linked-binary [usr/bin/golxc]
@@ -84,6 +110,8 @@ golxc: statically-linked-binary [usr/bin/golxc-query]
 golxc: statically-linked-binary [usr/libexec/golxc/lxc-user-nic]
 golxc: statically-linked-binary [usr/libexec/golxc/golxc-image]
 golxc: elevated-privileges 4755 root/root [usr/libexec/golxc/lxc-user-nic]
+golxc: package-modifies-ld.so-search-path [etc/ld.so.conf.d/golxc-liblxc.conf]
+golxc: package-has-unnecessary-activation-of-ldconfig-trigger
 OVERRIDES
 
 install -d "$stage/DEBIAN"
@@ -109,10 +137,14 @@ Description: LXC 5.0.2's lxc-* tools, reimplemented in Go
  and on-disk layout as LXC 5.0.2, without liblxc. It replaces the lxc
  package (its tools, man pages, completion and the lxc and lxc-net
  services); containers in /var/lib/lxc keep working. It also ships
- golxc's liblxc.so.1 (LXC 5.0.2's C API, for C programs and python3-lxc)
- in /usr/lib/golxc, which programs choose with LD_LIBRARY_PATH.
+ golxc's liblxc.so.1 (LXC 5.0.2's C API, for C programs and python3-lxc),
+ which the dynamic linker prefers to liblxc1's; it loads golxc's library
+ on the first API call, so LXC's own programs are not affected.
 CONTROL
-printf '/etc/init.d/lxc\n/etc/init.d/lxc-net\n' >"$stage/DEBIAN/conffiles"
+printf '/etc/init.d/lxc\n/etc/init.d/lxc-net\n/etc/ld.so.conf.d/golxc-liblxc.conf\n' >"$stage/DEBIAN/conffiles"
+# ldconfig's cache gains or loses /usr/lib/golxc (as debhelper's packages
+# of libraries do it: libc-bin's trigger, no ldconfig call in the scripts).
+echo 'activate-noawait ldconfig' >"$stage/DEBIAN/triggers"
 
 cat >"$stage/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
@@ -169,7 +201,7 @@ exit 0
 POSTRM
 chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/postrm"
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
-chmod 0644 "$stage/DEBIAN/md5sums" "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles"
+chmod 0644 "$stage/DEBIAN/md5sums" "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/triggers"
 
 mkdir -p "$out"
 deb=$out/golxc_${version}_${arch}.deb

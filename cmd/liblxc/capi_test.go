@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/golxc/golxc/internal/lxclib"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -50,8 +51,10 @@ var (
 	buildOut  []byte
 )
 
-// built returns a directory holding liblxc.so.1 (+ liblxc.so for -llxc)
-// and the golxc binary the library runs its helpers with.
+// built returns a directory holding liblxc.so.1 (the shim) and
+// libgolxc-capi.so (+ liblxc.so for -llxc), built by
+// scripts/build-liblxc.sh as make liblxc builds them, and the golxc binary
+// the library runs its helpers with.
 func built(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -62,11 +65,10 @@ func built(t *testing.T) string {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
 		for _, args := range [][]string{
-			// As the Makefile's liblxc target builds it.
-			{"build", "-buildmode=c-shared", "-ldflags", `-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=` + filepath.Join(root, "cmd", "liblxc", "liblxc.map") + `"`, "-o", filepath.Join(buildDir, "liblxc.so.1"), "./cmd/liblxc"},
-			{"build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
+			{filepath.Join(root, "scripts", "build-liblxc.sh"), buildDir},
+			{"go", "build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
 		} {
-			cmd := exec.Command("go", args...)
+			cmd := exec.Command(args[0], args[1:]...)
 			cmd.Dir = root
 			if buildOut, buildErr = cmd.CombinedOutput(); buildErr != nil {
 				return
@@ -95,30 +97,57 @@ func gcc(t *testing.T, out string, args ...string) {
 	}
 }
 
-// TestLayoutMatchesLXCHeaders: every field of struct lxc_container and the
-// attach structs sits where Debian's lxc-dev headers put it.
+// lxcIncludeFlag is a -I flag that makes <lxc/...> Debian's lxc-dev
+// headers even where golxc's are installed in /usr/local/include, which
+// gcc searches before /usr/include (a -I of /usr/include itself would be
+// ignored as a system directory): a directory whose lxc links to them.
+func lxcIncludeFlag(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Dir(lxcHeader), filepath.Join(dir, "lxc")); err != nil {
+		t.Fatal(err)
+	}
+	return "-I" + dir
+}
+
+// TestLayoutMatchesLXCHeaders: every field of struct lxc_container, the
+// attach structs and the others sits where Debian's lxc-dev headers put
+// it, and the constants, LXC_ATTACH_OPTIONS_DEFAULT and the exported
+// functions' types are theirs: in capi.h (the library's view) and in
+// golxc's installed headers (include/lxc). The C programs of testdata
+// compile against golxc's headers too.
 func TestLayoutMatchesLXCHeaders(t *testing.T) {
 	needHeaders(t)
 	dir := t.TempDir()
 	outputs := map[string]string{}
-	for _, v := range []string{"lxc", "golxc"} {
-		args := []string{"testdata/layout.c"}
-		if v == "golxc" {
-			args = append([]string{"-DGOLXC"}, args...)
-		}
+	variants := map[string][]string{
+		"lxc":          {lxcIncludeFlag(t)},
+		"golxc":        {"-DGOLXC"},
+		"golxc-header": {"-Iinclude"},
+	}
+	for v, flags := range variants {
 		bin := filepath.Join(dir, v)
-		gcc(t, bin, args...)
+		gcc(t, bin, append(flags, "-Werror", "testdata/layout.c")...)
 		b, err := exec.Command(bin).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
 		outputs[v] = string(b)
 	}
-	if outputs["lxc"] != outputs["golxc"] {
-		t.Fatalf("layout differs from LXC's headers:\nLXC:\n%s\ngolxc:\n%s", outputs["lxc"], outputs["golxc"])
+	for _, v := range []string{"golxc", "golxc-header"} {
+		if outputs["lxc"] != outputs[v] {
+			t.Errorf("%s differs from LXC's headers:\nLXC:\n%s\n%s:\n%s", v, outputs["lxc"], v, outputs[v])
+		}
 	}
-	if n := strings.Count(outputs["lxc"], "\n"); n < 90 {
+	if n := strings.Count(outputs["lxc"], "\n"); n < 160 {
 		t.Fatalf("layout check printed only %d lines", n)
+	}
+	progs, _ := filepath.Glob("testdata/*.c")
+	more, _ := filepath.Glob("testdata/seed003/*.c")
+	for _, p := range append(progs, more...) {
+		if b, err := exec.Command("gcc", "-Wall", "-fsyntax-only", "-Iinclude", p).CombinedOutput(); err != nil {
+			t.Errorf("%s against golxc's headers: %v\n%s", p, err, b)
+		}
 	}
 }
 
@@ -172,6 +201,19 @@ func programRun(t *testing.T, dir string, names []string, argv func(lxcpath stri
 
 func libEnv(dir string) []string {
 	return append(os.Environ(), "LD_LIBRARY_PATH="+dir, "GOLXC_BINARY="+filepath.Join(dir, "golxc"))
+}
+
+// lxcEnv is the environment of a program meant to run on LXC's liblxc
+// (the oracle): LD_LIBRARY_PATH names LXC's library directory, so the
+// program gets Debian's liblxc1 even where golxc's liblxc.so.1 is the
+// one the dynamic linker prefers (make install, the package).
+func lxcEnv(t *testing.T) []string {
+	t.Helper()
+	dir, err := lxclib.Dir()
+	if err != nil {
+		t.Skipf("LXC (the oracle): %v", err)
+	}
+	return lxclib.Env(os.Environ(), dir)
 }
 
 // TestSeedCProgram runs seed 003's C example (busybox template) compiled
@@ -346,7 +388,7 @@ func TestPythonAPITourSameAsLXC(t *testing.T) {
 			os.Remove(d)
 		}
 	})
-	fromLXC := normalize(apiTour(t, os.Environ(), dir, lxcPath, name), lxcPath)
+	fromLXC := normalize(apiTour(t, lxcEnv(t), dir, lxcPath, name), lxcPath)
 	fromGolxc := normalize(apiTour(t, libEnv(dir), dir, golxcPath, name), golxcPath)
 	if fromLXC != fromGolxc {
 		t.Fatalf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
@@ -456,8 +498,8 @@ func firstDiff(a, b string) string {
 }
 
 // lxcMonitorCgroups removes the (empty) monitor cgroups LXC leaves behind.
-// sameAsLXC runs the program again on LXC's liblxc (the caller's
-// environment) and wants golxc's output; it skips where LXC, the oracle,
+// sameAsLXC runs the program again on LXC's liblxc (lxcEnv) and wants
+// golxc's output; it skips where LXC, the oracle,
 // is not installed. LXC's leftover monitor cgroups of the containers
 // names go at the end.
 func sameAsLXC(t *testing.T, fromGolxc string, run func(env []string) string, names ...string) {
@@ -468,7 +510,7 @@ func sameAsLXC(t *testing.T, fromGolxc string, run func(env []string) string, na
 	for _, n := range names {
 		lxcMonitorCgroups(t, n)
 	}
-	if fromLXC := run(os.Environ()); fromLXC != fromGolxc {
+	if fromLXC := run(lxcEnv(t)); fromLXC != fromGolxc {
 		t.Errorf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(fromLXC, fromGolxc), fromLXC, fromGolxc)
 	}
 }
@@ -662,7 +704,7 @@ func TestAttachTerminalSameAsLXC(t *testing.T) {
 		t.Skip("LXC (the oracle) not installed")
 	}
 	lxcMonitorCgroups(t, name)
-	if fromLXC, _ := run(os.Environ()); fromLXC != fromGolxc {
+	if fromLXC, _ := run(lxcEnv(t)); fromLXC != fromGolxc {
 		t.Errorf("outputs differ\nLXC:\n%s\ngolxc:\n%s", fromLXC, fromGolxc)
 	}
 }

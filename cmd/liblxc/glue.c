@@ -445,10 +445,22 @@ int lxc_log_init(struct lxc_log *log)
 void lxc_log_close(void) { golxcLogClose(); }
 
 #include <dlfcn.h>
+static char *shim_path;
+
+/* liblxc.so.1 (shim/liblxc.c) says where it is once it has loaded this
+ * library: golxc.library names that file, the one the program got. */
+void golxc_capi_library(const char *path)
+{
+	if (!shim_path && path)
+		shim_path = strdup(path);
+}
+
 /* which file the dynamic linker gave this program (golxc.library) */
 const char *golxc_library_path(void)
 {
 	Dl_info info;
+	if (shim_path)
+		return shim_path;
 	if (!dladdr((void *)lxc_get_version, &info) || !info.dli_fname)
 		return NULL;
 	return info.dli_fname;

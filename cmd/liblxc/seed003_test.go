@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golxc/golxc/internal/lxclib"
 	"github.com/golxc/golxc/internal/terminal"
 	"github.com/golxc/golxc/lxc"
 	"golang.org/x/sys/unix"
@@ -42,8 +43,12 @@ func golxcImpl(dir string) seedImpl {
 	}}
 }
 
-func lxcImpl() seedImpl {
-	return seedImpl{name: "LXC", env: os.Environ(), ldflags: []string{"-llxc"}, tool: func(tool string, args ...string) []string {
+// lxcImpl: LXC's library (lxcEnv) and tools; the C example is built
+// with LXC's headers and library too.
+func lxcImpl(t *testing.T) seedImpl {
+	env := lxcEnv(t)
+	dir, _ := lxclib.Dir()
+	return seedImpl{name: "LXC", env: env, ldflags: []string{lxcIncludeFlag(t), "-L" + dir, "-llxc"}, tool: func(tool string, args ...string) []string {
 		return append([]string{"/usr/bin/" + tool}, args...)
 	}}
 }
@@ -399,7 +404,7 @@ func TestSeed003PythonVerbatim(t *testing.T) {
 		for _, n := range []string{"apicontainer", "p1", "p2", "base", "web", "mysite"} {
 			lxcMonitorCgroups(t, n)
 		}
-		lxcOut := withoutForcedShutdown(normalizeSeedOutput(seedTranscript(t, lxcImpl())))
+		lxcOut := withoutForcedShutdown(normalizeSeedOutput(seedTranscript(t, lxcImpl(t))))
 		if got := normalizeSeedOutput(golxc); lxcOut != got {
 			t.Fatalf("outputs differ (first: %s)\nLXC:\n%s\ngolxc:\n%s", firstDiff(lxcOut, got), lxcOut, got)
 		}

@@ -68,6 +68,12 @@ func debAptRoundTrip(t *testing.T, deb, srcRoot string) {
 		t.Errorf("after apt-get purge golxc (compared with the overlay before apt-get install):\n%s\n\nlog:\n%s",
 			strings.Join(left, "\n"), log.String())
 	}
+	// The package's ldconfig trigger rebuilds the dynamic linker's cache
+	// on install and removal: after the purge it lists what it listed
+	// before the install (its files are package state, rebuilt not restored).
+	if lb, la := readFile(filepath.Join(out, "ldconfig-before.txt")), readFile(filepath.Join(out, "ldconfig-after.txt")); lb != la || !strings.Contains(lb, "liblxc.so.1") {
+		t.Errorf("ldconfig -p after the purge differs from before the install:\n%s\nlog:\n%s", lineDiff(lb, la), log.String())
+	}
 	if left := removeContainerCgroups(t, name); len(left) > 0 {
 		t.Errorf("the container's cgroups were left on the host (removed now): %s", strings.Join(left, " "))
 	}
@@ -168,4 +174,28 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// lineDiff lists the lines only in a ("-") and only in b ("+").
+func lineDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out []string
+	for _, l := range strings.Split(a, "\n") {
+		if !mb[l] {
+			out = append(out, "-"+l)
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if !ma[l] {
+			out = append(out, "+"+l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

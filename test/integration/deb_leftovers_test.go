@@ -48,15 +48,16 @@ func parseUpperList(list, sums io.Reader) (map[string]upperEntry, error) {
 }
 
 // packageState is what apt and dpkg keep about packages (their database,
-// logs, caches, man-db's index that dpkg's trigger rebuilds): it records
-// that golxc came and went, it is not golxc's.
+// logs, caches, man-db's index and ldconfig's cache that dpkg's triggers
+// rebuild; debAptRoundTrip compares ldconfig -p instead): it records that
+// golxc came and went, it is not golxc's.
 func packageState(path string) bool {
 	for _, p := range []string{"var/lib/dpkg/", "var/lib/apt/", "var/cache/apt/", "var/log/apt/", "var/cache/debconf/", "var/cache/man/"} {
 		if strings.HasPrefix(path, p) {
 			return true
 		}
 	}
-	return path == "var/log/dpkg.log"
+	return path == "var/log/dpkg.log" || path == "etc/ld.so.cache" || path == "var/cache/ldconfig/aux-cache"
 }
 
 // lowerFile says what the host (the overlay's lower layer) has at path:

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golxc/golxc/internal/lxclib"
 )
 
 // TestDebPackage builds the package as make deb does (scripts/mkdeb.sh),
@@ -32,14 +34,10 @@ func TestDebPackage(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build lxc-user-nic: %v\n%s", err, out)
 	}
-	// As make liblxc builds it.
-	liblxc := filepath.Join(dir, "liblxc.so.1")
+	// As make liblxc builds them: the shim liblxc.so.1 and libgolxc-capi.so.
+	liblxc := filepath.Join(dir, "lib")
 	srcRoot, _ := filepath.Abs("../..")
-	build = exec.Command("go", "build", "-trimpath", "-buildmode=c-shared", "-ldflags",
-		`-s -w -extldflags "-Wl,-soname,liblxc.so.1 -Wl,--version-script=`+filepath.Join(srcRoot, "cmd/liblxc/liblxc.map")+`"`,
-		"-o", liblxc, "github.com/golxc/golxc/cmd/liblxc")
-	build.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := exec.Command(filepath.Join(srcRoot, "scripts/build-liblxc.sh"), liblxc).CombinedOutput(); err != nil {
 		t.Fatalf("build liblxc: %v\n%s", err, out)
 	}
 	mk := exec.Command("../../scripts/mkdeb.sh", dir)
@@ -57,7 +55,7 @@ func TestDebPackage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dpkg-deb -I: %v\n%s", err, info)
 	}
-	for _, want := range []string{"Package: golxc", "Depends: libc6 (>= 2.", "Conflicts: lxc", "Replaces: lxc", "Provides: lxc (= 1:5.0.2)", "postinst", "postrm"} {
+	for _, want := range []string{"Package: golxc", "Depends: libc6 (>= 2.", "Conflicts: lxc", "Replaces: lxc", "Provides: lxc (= 1:5.0.2)", "postinst", "postrm", "triggers"} {
 		if !strings.Contains(string(info), want) {
 			t.Errorf("dpkg-deb -I lacks %q:\n%s", want, info)
 		}
@@ -77,9 +75,14 @@ func TestDebPackage(t *testing.T) {
 		"./usr/share/bash-completion/completions/golxc", "./lib/systemd/system/lxc.service",
 		"./lib/systemd/system/lxc-net.service", "./etc/init.d/lxc", "./usr/libexec/golxc/golxc-containers",
 		"./usr/share/doc/golxc/copyright",
-		// golxc's liblxc, in the private directory the README names
-		"-rw-r--r-- root/root", "./usr/lib/golxc/liblxc.so.1\n", "./usr/lib/golxc/liblxc.so -> liblxc.so.1\n",
-		"./usr/lib/golxc/pkgconfig/lxc.pc\n"}
+		// golxc's liblxc (the shim and golxc's library beside it) in a
+		// directory of golxc's that ld.so.conf.d puts before liblxc1's
+		"-rw-r--r-- root/root", "./usr/lib/golxc/liblxc.so.1\n", "./usr/lib/golxc/libgolxc-capi.so\n",
+		"./usr/lib/golxc/liblxc.so -> liblxc.so.1\n", "./usr/lib/golxc/pkgconfig/lxc.pc\n",
+		"./etc/ld.so.conf.d/golxc-liblxc.conf\n",
+		// golxc's headers, beside lxc-dev's /usr/include/lxc
+		"./usr/include/golxc/lxc/lxccontainer.h\n", "./usr/include/golxc/lxc/attach_options.h\n",
+		"./usr/include/golxc/lxc/version.h\n"}
 	for _, tool := range tools {
 		target := "golxc\n"
 		if containsString(queryTools, tool) {
@@ -163,8 +166,18 @@ func TestDebPackage(t *testing.T) {
 	// The packaged library is the one a program gets with the pkg-config
 	// file's flags (its rpath names /usr/lib/golxc, not the scratch root).
 	if pc, err := os.ReadFile(filepath.Join(root, "usr/lib/golxc/pkgconfig/lxc.pc")); err != nil ||
-		!strings.Contains(string(pc), "libdir=/usr/lib/golxc\n") || !strings.Contains(string(pc), "-Wl,-rpath,${libdir}") {
+		!strings.Contains(string(pc), "libdir=/usr/lib/golxc\n") || !strings.Contains(string(pc), "-Wl,-rpath,${libdir}") ||
+		!strings.Contains(string(pc), "includedir=/usr/include/golxc\n") {
 		t.Errorf("packaged lxc.pc: %v\n%s", err, pc)
+	}
+	// The dynamic linker reads /usr/lib/golxc before the multiarch
+	// directory of Debian's liblxc1 (x86_64-linux-gnu.conf sorts after).
+	if conf, err := os.ReadFile(filepath.Join(root, "etc/ld.so.conf.d/golxc-liblxc.conf")); err != nil ||
+		!strings.Contains(string(conf), "\n/usr/lib/golxc\n") {
+		t.Errorf("packaged ld.so.conf.d entry: %v\n%s", err, conf)
+	}
+	if ma := filepath.Base(lxclib.MultiarchDir()); "golxc-liblxc.conf" >= ma+".conf" {
+		t.Errorf("golxc-liblxc.conf does not sort before %s.conf", ma)
 	}
 	if python, err := exec.LookPath("/usr/bin/python3"); err == nil && exec.Command(python, "-c", "import lxc").Run() == nil {
 		cmd := exec.Command(python, "-c", `import lxc; print(lxc.get_global_config_item("golxc.library"))`)

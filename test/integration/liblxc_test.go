@@ -18,12 +18,7 @@ func TestLiblxcPythonDownload(t *testing.T) {
 	if err := exec.Command(python, "-c", "import lxc").Run(); err != nil {
 		t.Skip("python3-lxc not installed")
 	}
-	libDir := t.TempDir()
-	build := exec.Command("go", "build", "-buildmode=c-shared", "-ldflags", "-extldflags -Wl,-soname,liblxc.so.1",
-		"-o", filepath.Join(libDir, "liblxc.so.1"), "github.com/golxc/golxc/cmd/liblxc")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build liblxc: %v\n%s", err, out)
-	}
+	libDir := shimLibs(t)
 	s := newImageServer(t)
 	lp := lxcpath(t)
 	script := `import lxc, sys

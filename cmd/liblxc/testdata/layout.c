@@ -1,12 +1,16 @@
-/* Prints the size and every field offset of the structs the ABI shares.
- * Built once against Debian's lxc-dev headers and once against golxc's
- * capi.h (-DGOLXC); the two outputs must be identical. */
+/* Prints the size and every field offset of the structs the ABI shares,
+ * and the public constants. Built against Debian's lxc-dev headers,
+ * against golxc's capi.h (-DGOLXC) and against golxc's installed headers
+ * (include/lxc, as <lxc/lxccontainer.h>); the outputs must be identical. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #ifdef GOLXC
 #include "../capi.h"
+#include "../include/lxc/version.h"
 #else
 #include <lxc/lxccontainer.h>
+#include <lxc/version.h>
 #endif
 
 #define F(s, f) printf(#s "." #f " %zu %zu\n", offsetof(struct s, f), sizeof(((struct s *)0)->f))
@@ -53,5 +57,43 @@ int main(void)
 	F(lxc_console_log, data);
 	printf("lxc_mount %zu\n", sizeof(struct lxc_mount));
 	F(lxc_mount, version);
+	printf("bdev_specs %zu\n", sizeof(struct bdev_specs));
+	F(bdev_specs, fstype); F(bdev_specs, fssize); F(bdev_specs, zfs.zfsroot); F(bdev_specs, lvm.vg);
+	F(bdev_specs, lvm.lv); F(bdev_specs, lvm.thinpool); F(bdev_specs, dir); F(bdev_specs, rbd.rbdname);
+	F(bdev_specs, rbd.rbdpool);
+#define V(x) printf(#x " %lld\n", (long long)(x))
+	V(LXC_CLONE_KEEPNAME); V(LXC_CLONE_KEEPMACADDR); V(LXC_CLONE_SNAPSHOT); V(LXC_CLONE_KEEPBDEVTYPE);
+	V(LXC_CLONE_MAYBE_SNAPSHOT); V(LXC_CLONE_MAXFLAGS); V(LXC_CLONE_ALLOW_RUNNING); V(LXC_CREATE_QUIET);
+	V(LXC_CREATE_MAXFLAGS); V(LXC_MOUNT_API_V1); V(MIGRATE_PRE_DUMP); V(MIGRATE_DUMP); V(MIGRATE_RESTORE);
+	V(MIGRATE_FEATURE_CHECK); V(FEATURE_MEM_TRACK); V(FEATURE_LAZY_PAGES);
+	V(LXC_ATTACH_KEEP_ENV); V(LXC_ATTACH_CLEAR_ENV); V(LXC_ATTACH_MOVE_TO_CGROUP);
+	V(LXC_ATTACH_DROP_CAPABILITIES); V(LXC_ATTACH_SET_PERSONALITY); V(LXC_ATTACH_LSM_EXEC);
+	V(LXC_ATTACH_REMOUNT_PROC_SYS); V(LXC_ATTACH_LSM_NOW); V(LXC_ATTACH_NO_NEW_PRIVS); V(LXC_ATTACH_TERMINAL);
+	V(LXC_ATTACH_LSM_LABEL); V(LXC_ATTACH_SETGROUPS); V(LXC_ATTACH_DEFAULT); V(LXC_ATTACH_LSM);
+	V(LXC_ATTACH_DETECT_PERSONALITY); V(sizeof(lxc_attach_env_policy_t));
+	lxc_attach_options_t d = LXC_ATTACH_OPTIONS_DEFAULT;
+	printf("default %d %d %ld %p %d %d %d %p %p %d %d %d %d %p %zu %p\n", d.attach_flags, d.namespaces,
+	       d.personality, (void *)d.initial_cwd, (int)d.uid, (int)d.gid, (int)d.env_policy, (void *)d.extra_env_vars,
+	       (void *)d.extra_keep_env, d.stdin_fd, d.stdout_fd, d.stderr_fd, d.log_fd, (void *)d.lsm_label,
+	       d.groups.size, (void *)d.groups.list);
+	V(LXC_VERSION_MAJOR); V(LXC_VERSION_MINOR); V(LXC_VERSION_MICRO); V(LXC_DEVEL);
+	printf("%s %s\n", LXC_VERSION, LXC_VERSION_ABI);
+	/* the exported functions' types (checked at compile time) */
+#define T(f, type) _Static_assert(__builtin_types_compatible_p(__typeof__(&f), type), #f)
+	T(lxc_container_new, struct lxc_container *(*)(const char *, const char *));
+	T(lxc_container_get, int (*)(struct lxc_container *));
+	T(lxc_container_put, int (*)(struct lxc_container *));
+	T(lxc_get_wait_states, int (*)(const char **));
+	T(lxc_get_global_config_item, const char *(*)(const char *));
+	T(lxc_get_version, const char *(*)(void));
+	T(list_defined_containers, int (*)(const char *, char ***, struct lxc_container ***));
+	T(list_active_containers, int (*)(const char *, char ***, struct lxc_container ***));
+	T(list_all_containers, int (*)(const char *, char ***, struct lxc_container ***));
+	T(lxc_log_init, int (*)(struct lxc_log *));
+	T(lxc_log_close, void (*)(void));
+	T(lxc_config_item_is_supported, bool (*)(const char *));
+	T(lxc_has_api_extension, bool (*)(const char *));
+	T(lxc_attach_run_command, int (*)(void *));
+	T(lxc_attach_run_shell, int (*)(void *));
 	return 0;
 }

@@ -40,6 +40,7 @@ chmod 0755 "$root/usr/sbin/policy-rc.d"
 step "make uninstall (make install's files)"
 in_root make -s -C "$src" uninstall PREFIX=/usr/local >&2
 for f in /usr/local/bin/golxc /usr/local/bin/golxc-query /usr/local/libexec/golxc /usr/local/lib/golxc \
+	/usr/local/lib/liblxc.so.1 /usr/local/lib/libgolxc-capi.so \
 	/usr/local/share/bash-completion/completions/golxc /usr/local/share/man/man1/golxc.1; do
 	if [ -e "$root$f" ]; then
 		echo "deb test: $f is still there after make uninstall in the overlay" >&2
@@ -52,6 +53,9 @@ if in_root dpkg-query -W -f='${Status}' lxc 2>/dev/null | grep -q installed; the
 fi
 step "dpkg --configure -a (the host's pending configuration, before the baseline)"
 in_root dpkg --configure -a >&2
+# The dynamic linker's cache as the files are now: purging lxc may take
+# lxc-dev (its liblxc.so link) with it without an ldconfig run.
+in_root ldconfig
 
 lp=/var/tmp/golxc-deb-lxcpath
 mkdir -p "$root$lp"
@@ -59,6 +63,9 @@ echo "lxc.net.0.type = empty" >"$root/var/tmp/golxc-deb.conf"
 list() { (cd "$scratch/upper" && find . -mindepth 1 -printf '%y\t%m\t%l\t%P\n' | sort -t $'\t' -k4) >"$1"
 	(cd "$scratch/upper" && find . -type f -printf '%P\0' | sort -z | xargs -0r sha256sum) >"$1.sha256"; }
 list "$out/before.txt"
+# the dynamic linker's cache, compared by its entries (ldconfig's files
+# themselves are rebuilt, not restored)
+in_root ldconfig -p >"$out/ldconfig-before.txt"
 
 step "apt-get install -y ./${deb##*/}"
 in_root sh -c "cd '${deb%/*}' && apt-get install -y -q './${deb##*/}'" >&2
@@ -66,6 +73,17 @@ in_root dpkg-query -W -f='${Status}\n' golxc >&2
 [ "$(in_root readlink -f /usr/bin/lxc-start)" = /usr/bin/golxc ] || {
 	echo "deb test: the packaged lxc-start is not golxc's" >&2; exit 1; }
 in_root golxc version >&2
+# The dynamic linker's cache (rebuilt by the ldconfig trigger) gives
+# golxc's liblxc.so.1 first, and python3-lxc gets it.
+step "ldconfig -p: liblxc.so.1"
+in_root ldconfig -p | grep 'liblxc\.so\.1 ' >&2
+[ "$(in_root ldconfig -p | grep -m1 'liblxc\.so\.1 ' | sed 's/.*=> //')" = /usr/lib/golxc/liblxc.so.1 ] || {
+	echo "deb test: ldconfig's cache does not give /usr/lib/golxc/liblxc.so.1 first" >&2; exit 1; }
+if in_root python3 -c 'import lxc' 2>/dev/null; then
+	got=$(in_root python3 -c 'import lxc; print(lxc.get_global_config_item("golxc.library"))')
+	[ "$got" = "golxc /usr/lib/golxc/liblxc.so.1" ] || {
+		echo "deb test: python3-lxc after the install: $got" >&2; exit 1; }
+fi
 
 step "the demo's steps with the packaged tools"
 cleanup() { in_root lxc-stop -P "$lp" -n "$name" -k >/dev/null 2>&1 || true
@@ -91,6 +109,11 @@ if in_root dpkg-query -W -f='${Status}' golxc 2>/dev/null | grep -q installed; t
 	echo "deb test: golxc still installed after apt-get purge" >&2
 	exit 1
 fi
+if in_root python3 -c 'import lxc' 2>/dev/null &&
+	in_root python3 -c 'import lxc; lxc.get_global_config_item("golxc.library")' 2>/dev/null; then
+	echo "deb test: python3-lxc still gets golxc's library after the purge" >&2; exit 1
+fi
 list "$out/after.txt"
+in_root ldconfig -p >"$out/ldconfig-after.txt"
 in_root sh -c 'cat /var/lib/dpkg/info/*.list' | sort -u >"$out/owned.txt"
 echo "deb test: round trip done" >&2
