@@ -216,38 +216,6 @@ func lxcEnv(t *testing.T) []string {
 	return lxclib.Env(os.Environ(), dir)
 }
 
-// TestSeedCProgram runs seed 003's C example (busybox template) compiled
-// against Debian's headers and linked with -llxc to golxc's library.
-func TestSeedCProgram(t *testing.T) {
-	needRoot(t)
-	needHeaders(t)
-	dir := built(t)
-	bin := filepath.Join(t.TempDir(), "seed003")
-	gcc(t, bin, "testdata/seed003.c", "-L"+dir, "-llxc")
-	lxcpath := tempLXCPath(t)
-	name := "capi-c1"
-	cleanupContainer(t, dir, lxcpath, name)
-
-	cmd := exec.Command(bin, name, lxcpath)
-	cmd.Env = libEnv(dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("seed program: %v\n%s", err, out)
-	}
-	for _, want := range []string{
-		"Container state: RUNNING\n",
-		"Container PID: ",
-		"Library: golxc " + filepath.Join(dir, "liblxc.so.1") + "\n",
-	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(lxcpath, name)); !os.IsNotExist(err) {
-		t.Errorf("container directory left behind: %v", err)
-	}
-}
-
 const python = "/usr/bin/python3"
 
 func needPythonLXC(t *testing.T) {
