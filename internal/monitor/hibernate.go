@@ -67,7 +67,7 @@ type hibernateState struct {
 	TTYs       []hibernateTTY
 	NS         map[string]int
 	ListenFD   int
-	GuardFDs   []int // the freezer files the loop checks; closed on resume
+	GuardFDs   []int // the freezer files the loop checks (O_PATH); closed on resume
 	// The log as it is open now (a relative -o path names another file
 	// from the daemon's cwd /): its fd (-1: none), level and prefix.
 	LogFD     int
@@ -369,7 +369,11 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 	}
 	st.ListenFD = -1
 	for _, p := range in.cg.cg.FreezerFiles() {
-		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		// O_PATH: an open kernfs file keeps a page of seq_file buffer
+		// from its first read until it is closed (12 KiB per idle
+		// container for the three files); the loop reopens the file
+		// through /proc/self/fd for each check instead (guarded()).
+		fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
 			closeFDs(st.ownFDs())
 			return nil, fmt.Errorf("open %s: %w", p, err)
@@ -403,14 +407,29 @@ func (m *monitor) hibernateState(in *instance) (*hibernateState, error) {
 func freezerGuards(fds []int) ([]nsexec.HibernateGuard, error) {
 	var gs []nsexec.HibernateGuard
 	for _, fd := range fds {
-		b := make([]byte, 257)
-		n, err := unix.Pread(fd, b, 0)
+		b, err := readGuard(fd)
 		if err != nil {
 			return nil, fmt.Errorf("read freezer state: %w", err)
 		}
-		gs = append(gs, nsexec.HibernateGuard{FD: fd, Content: b[:n]})
+		gs = append(gs, nsexec.HibernateGuard{FD: fd, Content: b})
 	}
 	return gs, nil
+}
+
+// readGuard reads the file a guard's O_PATH descriptor names as the loop
+// does: a fresh open through /proc/self/fd, read from offset 0, closed.
+func readGuard(fd int) ([]byte, error) {
+	r, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(r)
+	b := make([]byte, 257)
+	n, err := unix.Pread(r, b, 0)
+	if err != nil {
+		return nil, err
+	}
+	return b[:n], nil
 }
 
 func closeFDs(fds []int) {

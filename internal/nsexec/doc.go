@@ -330,7 +330,9 @@
 // socket, pidfd, console master and state fds, the uid and gid besides
 // root allowed to ask, the comm, the guard count), the guards, then the
 // entries. A guard is a file (fd) and the exact bytes it read when the
-// table was made: the payload's freezer files. An entry is a key and a
+// table was made: the payload's freezer files. The fd is O_PATH and the
+// loop reopens it through /proc/self/fd for each check: an open kernfs
+// file would keep a 4 KiB seq_file buffer for the container's life. An entry is a key and a
 // reply: the key is the request's cmd, datalen, pointer slot (a value only
 // without payload; 0 otherwise, or 0x4843544142 for a query the loop may
 // answer inside a golxc batch) and payload; the reply is ret, the pointer

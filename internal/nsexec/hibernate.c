@@ -100,15 +100,26 @@ static const struct golxc_hib_entry *lookup(const struct hib *t, const char *key
 	return NULL;
 }
 
-/* guarded: every guard file still reads as when the table was made. */
+/* guarded: every guard file still reads as when the table was made. A
+ * guard's fd is O_PATH: the file is opened afresh through /proc/self/fd
+ * for each read and closed, so no kernfs seq_file buffer stays allocated
+ * while the container idles. Any failure counts as changed (Go answers). */
 static int guarded(const struct hib *t)
 {
-	char b[GOLXC_HIB_GUARD_MAX + 1];
+	char b[GOLXC_HIB_GUARD_MAX + 1], path[40];
 	uint32_t i;
 
 	for (i = 0; i < t->h.guards; i++) {
 		const struct golxc_hib_guard *g = t->guards[i];
-		ssize_t r = pread(g->fd, b, sizeof(b), 0);
+		ssize_t r;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", (int)g->fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		r = pread(fd, b, sizeof(b), 0);
+		close(fd);
 		if (r != (ssize_t)g->len || memcmp(b, (const char *)(g + 1), g->len) != 0)
 			return 0;
 	}

@@ -30,7 +30,8 @@ struct golxc_hib_header {
 	uint32_t pad;
 };
 
-/* A guard: while the file at fd (read from offset 0) holds exactly these
+/* A guard: while the file fd names (O_PATH; reopened through /proc/self/fd
+ * and read from offset 0) holds exactly these
  * bytes the table's answers are true (the freezer says thawed); otherwise
  * every request goes to the Go monitor. Followed by the bytes, the record
  * padded to 8. */

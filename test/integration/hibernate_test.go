@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // An idle container's monitor execs itself into a small C loop
@@ -120,6 +122,55 @@ func TestHibernatedMonitorServesQueries(t *testing.T) {
 	}
 	if kb := h.rssAnon(); kb > hibernatedMaxKiB {
 		t.Fatalf("hibernated monitor RssAnon %d KiB after queries, more than %d", kb, hibernatedMaxKiB)
+	}
+}
+
+// A hibernated monitor holds no cgroup file open for reading: an open
+// kernfs file keeps a 4 KiB seq_file buffer in the kernel from its first
+// read until it is closed, and the loop reads its freezer guards on every
+// request. The guards are O_PATH descriptors it reopens for each check.
+func TestHibernatedMonitorHoldsNoCgroupFileOpen(t *testing.T) {
+	h := hibernatingContainer(t, "kmem-h1")
+	for i := 0; i < 3; i++ {
+		mustRun(t, "lxc-info", "-P", h.lp, "-n", h.name, "-s")
+	}
+	if n := h.wakes(); n != 0 {
+		t.Fatalf("lxc-info woke the hibernated monitor %d times", n)
+	}
+	mon := h.monitor()
+	dir := "/proc/" + strconv.Itoa(mon) + "/fd"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guards := 0
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join(dir, e.Name()))
+		if err != nil || !strings.HasPrefix(target, "/sys/fs/cgroup/") {
+			continue
+		}
+		if st, err := os.Stat(filepath.Join(dir, e.Name())); err != nil || !st.Mode().IsRegular() {
+			continue // a directory: no seq_file behind it
+		}
+		info, err := os.ReadFile("/proc/" + strconv.Itoa(mon) + "/fdinfo/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flags int64
+		for _, l := range strings.Split(string(info), "\n") {
+			if v, ok := strings.CutPrefix(l, "flags:"); ok {
+				flags, _ = strconv.ParseInt(strings.TrimSpace(v), 8, 64)
+			}
+		}
+		if flags&unix.O_PATH == 0 {
+			t.Errorf("hibernated monitor holds %s open for reading (fd %s, flags %o)", target, e.Name(), flags)
+		}
+		if b := filepath.Base(target); b == "freezer.state" || b == "cgroup.freeze" || b == "cgroup.events" {
+			guards++
+		}
+	}
+	if guards == 0 {
+		t.Fatalf("no freezer guard among the hibernated monitor's descriptors")
 	}
 }
 
