@@ -5,11 +5,11 @@
 # tasks while N containers start and settle (5 s: golxc's monitors
 # hibernate), caches are dropped, then prints KiB per container of what is
 # still allocated, by kind: golxc (BENCH_GOLXC, default /usr/local/bin)
-# and LXC 5.0.2 (/usr/bin) on twin configurations. Not part of make bench:
-# bench.sh's MemFree row is the same quantity seen from outside, and also
-# moves with whatever else the machine does (one busy session measured
-# -2826 to +6376 KiB per container); this one does not. Run it alone
-# anyway: it drops caches.
+# and LXC 5.0.2 (/usr/bin) on twin configurations. make bench prints its
+# totals as a row under bench.sh's MemFree row, which is the same quantity
+# seen from outside and also moves with whatever else the machine does (one
+# busy session measured -2826 to +6376 KiB per container); this one does
+# not. Run it alone anyway: it drops caches.
 set -euo pipefail
 export PATH="/usr/local/bin:$PATH"
 N=${1:-10}

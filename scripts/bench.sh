@@ -255,6 +255,15 @@ rm -rf "${LP:?}/gs" "${LP:?}/ls" "${LP:?}/gb" "${LP:?}/lb"
 read -r gmem lmem gproc lproc gls lls <<< "$(memory_rounds)"
 row "memory per idle container (KiB)" "$gmem" "$lmem"
 row "  its processes (KiB, Pss+PTE+stacks)" "$gproc" "$lproc"
+# The same quantity traced from inside (scripts/bench-kmem.sh: what the
+# runtimes' own tasks allocated and still hold, kernel side included):
+# the MemFree drop above moves with the machine's other work, this does not.
+read -r gk lk <<< "$(BENCH_GOLXC="$G" "$(dirname "$0")/bench-kmem.sh" "${BENCH_KMEM_N:-10}" 2>/dev/null | awk '$1 == "total" {printf "%s ", $2}')"
+if [ -n "${lk:-}" ]; then
+	row "  traced, kernel side included (KiB)" "$gk" "$lk"
+else
+	echo "bench: the traced memory row is missing (scripts/bench-kmem.sh failed; bpftrace?)"
+fi
 row "lxc-ls -f, $MANY running (ms)" "$gls" "$lls"
 read -r gb lb ga la <<< "$(monitor_growth)"
 row "monitor RssAnon, idle (KiB)" "$gb" "$lb"
