@@ -14,8 +14,13 @@
  *    runtime's sysmon thread polls every 20 us during a process's first
  *    milliseconds, so a 10 ms tool wakes it about 50 times; with 1 ms of
  *    slack it wakes a few times. The slack is per thread and inherited by
- *    the threads and children a thread creates, which is why only tools
- *    that start no process get it (it is never undone there).
+ *    the threads and children a thread creates, so the query tools, which
+ *    start no process, keep it for good; lxc-execute, lxc-attach and
+ *    lxc-start get it only until this package's init: the caller's slack
+ *    (golxc_cheapstart_slack) goes back on the main thread there, and
+ *    internal/timerslack puts it on each thread that forks, so children
+ *    inherit the caller's slack. Only the threads the runtime created in
+ *    between (sysmon first) and their own threads keep the coarse one.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -27,11 +32,26 @@
 
 cpu_set_t golxc_cheapstart_affinity;
 int golxc_cheapstart_narrowed = 0;
+/* The caller's timer slack (ns) when the constructor coarsened the main
+ * thread's until init; 0 otherwise. */
+unsigned long golxc_cheapstart_slack = 0;
 
 /* tool is the name without "lxc-": the query tools that never fork. */
 static int execs_nothing(const char *tool)
 {
 	static const char *const tools[] = {"info", "wait", "stop", "ls", NULL};
+
+	for (int i = 0; tools[i]; i++)
+		if (!strcmp(tool, tools[i]))
+			return 1;
+	return 0;
+}
+
+/* tool is the name without "lxc-": the tools that start processes and wait
+ * for them, whose forks internal/timerslack gives the caller's slack back. */
+static int slack_until_init(const char *tool)
+{
+	static const char *const tools[] = {"execute", "attach", "start", NULL};
 
 	for (int i = 0; tools[i]; i++)
 		if (!strcmp(tool, tools[i]))
@@ -74,8 +94,15 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 	tool = tool_name(argc, argv);
 	if (!tool)
 		return;
-	if (execs_nothing(tool))
+	if (execs_nothing(tool)) {
 		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
+	} else if (slack_until_init(tool)) {
+		int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+		if (slack > 0 && slack < CHEAPSTART_TIMER_SLACK_NS &&
+		    prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
+			golxc_cheapstart_slack = (unsigned long)slack;
+	}
 
 	if (sched_getaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity) < 0)
 		return;
