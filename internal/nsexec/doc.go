@@ -45,7 +45,10 @@
 // query tools, which start no process (lxc-info, -wait, -stop, -ls), also
 // get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a
 // time during a process's first milliseconds, and the slack turns its ~50
-// wake-ups of a 10 ms run into a few.
+// wake-ups of a 10 ms run into a few. lxc-execute, lxc-attach and
+// lxc-start get it on the main thread only until this package's init,
+// which puts the caller's back; sysmon, created in between, keeps the
+// coarse one, and internal/timerslack gives every fork the caller's.
 //
 // # Activation
 //
