@@ -16,6 +16,7 @@ import (
 
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/namespace"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // Hook types, in the order a start runs them.
@@ -78,7 +79,11 @@ func RunOne(hookType, value string, c Context) error {
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	log.Infof("Executing script %q for container %q, config section %q", value, c.Name, hookType)
-	err := cmd.Run()
+	var err error
+	timerslack.Fork(func() { err = cmd.Start() })
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if out.Len() > 0 {
 		log.Debugf("Script exec %s produced output: %s", script, strings.TrimRight(out.String(), "\n"))
 	}

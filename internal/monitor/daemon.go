@@ -14,6 +14,7 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/procenv"
 	"github.com/golxc/golxc/internal/selfexe"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // The daemonized monitor is this same binary re-executed with these
@@ -120,12 +121,15 @@ func startDaemon(o Options) (int, error) {
 	defer devnull.Close()
 	// syscall, not os/exec: os probes pidfd support with an extra fork
 	// before a process's first child.
-	pid, err := syscall.ForkExec(exe, []string{monitorTitle(o)}, &syscall.ProcAttr{
-		Dir: "/",
-		Env: append(procenv.SingleP(os.Environ()), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
-		// The status pipe is fd 3.
-		Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), wr.Fd()},
-		Sys:   &syscall.SysProcAttr{Setsid: true},
+	var pid int
+	timerslack.Fork(func() {
+		pid, err = syscall.ForkExec(exe, []string{monitorTitle(o)}, &syscall.ProcAttr{
+			Dir: "/",
+			Env: append(procenv.SingleP(os.Environ()), envMonitor+"=1", envMonitorOpts+"="+string(opts), envStatusFD+"=3"),
+			// The status pipe is fd 3.
+			Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), wr.Fd()},
+			Sys:   &syscall.SysProcAttr{Setsid: true},
+		})
 	})
 	if err != nil {
 		wr.Close()

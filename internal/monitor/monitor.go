@@ -17,10 +17,10 @@ import (
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/log"
-	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/pushreg"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // monitor is the state of one running container, owned by its monitor
@@ -190,10 +190,11 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	// (hibernate.go): init's parent-death signal follows the thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	// lxc-sandbox's coarse timer slack (internal/nsexec, cheapstart.c)
-	// stays with its runtime's threads: what this thread starts, the
-	// container's processes and hooks, gets the caller's.
-	if ns, ok := nsexec.CallerTimerSlack(); ok {
+	// The coarse timer slack of lxc-start's and lxc-sandbox's runtime
+	// threads (internal/nsexec, cheapstart.c) stays with them: what this
+	// thread starts, the container's processes and hooks, gets the
+	// caller's.
+	if ns := timerslack.Caller(); ns != 0 {
 		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
 	}
 	m.setState(cmdsock.STARTING)

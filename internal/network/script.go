@@ -9,6 +9,7 @@ import (
 
 	"github.com/golxc/golxc/internal/hooks"
 	"github.com/golxc/golxc/internal/log"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // runScript runs lxc.net.N.script.up or .down on the host like LXC:
@@ -44,7 +45,11 @@ func (n *Network) runScript(d *device, which string) error {
 	cmd.Env = hooks.Env(which, c)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	var err error
+	timerslack.Fork(func() { err = cmd.Start() })
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if out.Len() > 0 {
 		log.Debugf("Script exec %s produced output: %s", line, strings.TrimRight(out.String(), "\n"))
 	}

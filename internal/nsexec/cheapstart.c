@@ -14,16 +14,15 @@
  *    runtime's sysmon thread polls every 20 us during a process's first
  *    milliseconds, so a 10 ms tool wakes it about 50 times; with 1 ms of
  *    slack it wakes a few times. The slack is per thread and inherited by
- *    the threads and children a thread creates, which is why only tools
- *    that start no process get it (it is never undone there) -- and
- *    lxc-sandbox without --keep, which is the monitor of its container
- *    and polls the same way while it waits for the sandbox's processes:
- *    its caller's slack is kept in golxc_cheapstart_slack, and the thread
- *    that starts the container's processes (the monitor's locked boot
- *    thread, internal/monitor) and the forked guard (sandboxguard.c) put it
- *    back, so nothing in the sandbox inherits the coarse one. A --keep
- *    sandbox's daemonized monitor would inherit it and has no record of
- *    the caller's, hence not with --keep.
+ *    the threads and children a thread creates, so the query tools, which
+ *    start no process, keep it for good; lxc-execute, lxc-attach,
+ *    lxc-start and lxc-sandbox without --keep (whose daemonized monitor
+ *    would be forked here, before Go, with the coarse slack) get it only
+ *    until this package's init: the caller's slack
+ *    (golxc_cheapstart_slack) goes back on the main thread there, and
+ *    internal/timerslack puts it on each thread that forks, so children
+ *    inherit the caller's slack. Only the threads the runtime created in
+ *    between (sysmon first) and their own threads keep the coarse one.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -35,8 +34,9 @@
 
 cpu_set_t golxc_cheapstart_affinity;
 int golxc_cheapstart_narrowed = 0;
-/* The caller's timer slack, where this process coarsened its own (>0). */
-long golxc_cheapstart_slack = 0;
+/* The caller's timer slack (ns) when the constructor coarsened the main
+ * thread's until init; 0 otherwise. */
+unsigned long golxc_cheapstart_slack = 0;
 
 /* tool is the name without "lxc-": the query tools that never fork. */
 static int execs_nothing(const char *tool)
@@ -59,6 +59,20 @@ static int keeps_running(int argc, char **argv)
 		if (!strncmp(argv[i], "--k", 3))
 			return 1;
 	}
+	return 0;
+}
+
+/* tool is the name without "lxc-": the tools that start processes and wait
+ * for them, whose forks internal/timerslack gives the caller's slack back. */
+static int slack_until_init(const char *tool, int argc, char **argv)
+{
+	static const char *const tools[] = {"execute", "attach", "start", NULL};
+
+	if (!strcmp(tool, "sandbox"))
+		return !keeps_running(argc, argv);
+	for (int i = 0; tools[i]; i++)
+		if (!strcmp(tool, tools[i]))
+			return 1;
 	return 0;
 }
 
@@ -99,11 +113,12 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 		return;
 	if (execs_nothing(tool)) {
 		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
-	} else if (!strcmp(tool, "sandbox") && !keeps_running(argc, argv)) {
+	} else if (slack_until_init(tool, argc, argv)) {
 		int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 
-		if (slack > 0 && prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
-			golxc_cheapstart_slack = slack;
+		if (slack > 0 && slack < CHEAPSTART_TIMER_SLACK_NS &&
+		    prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
+			golxc_cheapstart_slack = (unsigned long)slack;
 	}
 
 	if (sched_getaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity) < 0)

@@ -7,7 +7,7 @@ package nsexec
 #include <sched.h>
 extern cpu_set_t golxc_cheapstart_affinity;
 extern int golxc_cheapstart_narrowed;
-extern long golxc_cheapstart_slack;
+extern unsigned long golxc_cheapstart_slack;
 */
 import "C"
 
@@ -17,30 +17,28 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/affinity"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // The constructor in cheapstart.c narrows a tool's affinity to one CPU so the
 // runtime starts with one P; the caller's mask goes back on every thread
-// here, in this package's init, before any golxc code runs.
+// here, in this package's init, before any golxc code runs. The same goes
+// for the timer slack it coarsened for lxc-execute, -attach, -start and
+// -sandbox (without --keep): the
+// main thread (init runs locked to it) gets the caller's back, and
+// internal/timerslack gives it to every thread that forks.
 func init() {
+	if slack := uint64(C.golxc_cheapstart_slack); slack != 0 {
+		C.golxc_cheapstart_slack = 0
+		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(slack), 0, 0, 0)
+		timerslack.SetCaller(slack)
+	}
 	if C.golxc_cheapstart_narrowed == 0 {
 		return
 	}
 	C.golxc_cheapstart_narrowed = 0
 	mask := *(*unix.CPUSet)(unsafe.Pointer(&C.golxc_cheapstart_affinity))
 	affinity.Restore(&mask)
-}
-
-// CallerTimerSlack is the timer slack this process had when it started,
-// where cheapstart.c coarsened it (lxc-sandbox without --keep; see "Cheap
-// starts" in doc.go): a thread that starts processes which must not
-// inherit the coarse slack sets it back with prctl(PR_SET_TIMERSLACK) on
-// itself, a locked thread. ok is false where the slack is unchanged.
-func CallerTimerSlack() (ns uint64, ok bool) {
-	if C.golxc_cheapstart_slack <= 0 {
-		return 0, false
-	}
-	return uint64(C.golxc_cheapstart_slack), true
 }
 
 // unix.CPUSet and cpu_set_t are both 1024 bits: a difference overflows.

@@ -47,12 +47,13 @@
 // query tools, which start no process (lxc-info, -wait, -stop, -ls), also
 // get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a
 // time during a process's first milliseconds, and the slack turns its ~50
-// wake-ups of a 10 ms run into a few. So does lxc-sandbox without --keep
-// (it is its sandbox's monitor; ~100 of its ~230 context switches per
-// lxc-sandbox -- /bin/true were sysmon's): the caller's slack is recorded
-// (CallerTimerSlack) and put back on the thread that starts the
-// container's processes and on the forked guard, so the sandbox's
-// processes keep the caller's.
+// wake-ups of a 10 ms run into a few. lxc-execute, lxc-attach, lxc-start
+// and lxc-sandbox without --keep (its sandbox's monitor; ~100 of its ~230
+// context switches per lxc-sandbox -- /bin/true were sysmon's) get it on
+// the main thread only until this package's init, which puts the caller's
+// back; sysmon, created in between, keeps the coarse one, and
+// internal/timerslack gives every fork the caller's (the monitor's boot
+// thread and sandboxguard.c's forked guard take it from there too).
 //
 // # Activation
 //

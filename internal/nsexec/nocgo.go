@@ -17,6 +17,3 @@ func PreforkTitleArea() ([]byte, int) { return nil, 0 }
 
 // TakeSandboxGuardFD: without the C constructor no guard was forked.
 func TakeSandboxGuardFD() (int, bool) { return -1, false }
-
-// CallerTimerSlack: without the C constructor the slack is never changed.
-func CallerTimerSlack() (uint64, bool) { return 0, false }

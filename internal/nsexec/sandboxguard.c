@@ -134,7 +134,7 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 extern int golxc_prefork_main;
 extern cpu_set_t golxc_cheapstart_affinity;
 extern int golxc_cheapstart_narrowed;
-extern long golxc_cheapstart_slack;
+extern unsigned long golxc_cheapstart_slack;
 
 /* The pipe's write end in lxc-sandbox (TakeSandboxGuardFD); -1 when none. */
 int golxc_sandbox_guard_fd = -1;
@@ -146,7 +146,7 @@ static struct {
 	int in_fd;
 	int narrowed;
 	cpu_set_t affinity;
-	long slack;
+	unsigned long slack;
 	char home[PATH_MAX + 8];       /* "HOME=..." or "" */
 	char xdg[PATH_MAX + 24];       /* "XDG_RUNTIME_DIR=..." or "" */
 	char in[GUARD_INPUT_MAX + PATH_MAX + 8];

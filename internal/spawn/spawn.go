@@ -27,6 +27,7 @@ import (
 	"github.com/golxc/golxc/internal/namespace"
 	"github.com/golxc/golxc/internal/nsexec"
 	"github.com/golxc/golxc/internal/procenv"
+	"github.com/golxc/golxc/internal/timerslack"
 )
 
 // Mode is Create or Join.
@@ -301,9 +302,13 @@ func (s *starter) run(exe, childEnd *os.File) (*Process, error) {
 		err error
 	}
 	done := make(chan started, 1)
+	// On a thread with the caller's timer slack (see internal/timerslack):
+	// the stage and the container inherit it.
 	fork := func() {
-		pid, err := syscall.ForkExec(path, argv, attr)
-		done <- started{pid, err}
+		timerslack.Fork(func() {
+			pid, err := syscall.ForkExec(path, argv, attr)
+			done <- started{pid, err}
+		})
 	}
 	if req.CallerThread {
 		fork()

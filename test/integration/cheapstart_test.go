@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -201,16 +203,24 @@ func TestQueryBinaryOneP(t *testing.T) {
 		t.Skip("golxc-query narrows its mask at the ELF entry on amd64 only")
 	}
 	lp := lxcpath(t)
-	// The scheduler trace's first line comes from sysmon as it starts.
-	r := run(t, []string{"GODEBUG=schedtrace=100000"}, "lxc-wait", "-P", lp, "-n", "gonep-none", "-s", "STOPPED", "-t", "0")
-	if r.code != 0 || !strings.Contains(r.stderr, "SCHED 0ms: gomaxprocs=1 ") {
-		t.Fatalf("lxc-wait (golxc-query) did not start with one P: %s", r)
-	}
+	// The scheduler trace's first line comes from sysmon as it starts; the
+	// tool waits 20 s for the container, so the line is written whole (a
+	// tool that exits at once may cut it).
 	wait := exec.Command(filepath.Join(binDir, "lxc-wait"), "-P", lp, "-n", "gonep-none", "-s", "RUNNING", "-t", "20")
+	wait.Env = append(os.Environ(), "GODEBUG=schedtrace=100000")
+	var trace syncBuffer
+	wait.Stderr = &trace
 	if err := wait.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { wait.Process.Kill(); wait.Wait() })
+	eventually(t, "golxc-query's first scheduler trace line", func() bool {
+		first, _, ok := strings.Cut(trace.String(), "\n")
+		return ok && strings.HasPrefix(first, "SCHED 0ms: ")
+	})
+	if first, _, _ := strings.Cut(trace.String(), "\n"); !strings.HasPrefix(first, "SCHED 0ms: gomaxprocs=1 ") {
+		t.Fatalf("lxc-wait (golxc-query) did not start with one P: %q", first)
+	}
 	// The mask goes back in main's init, after the runtime started its
 	// threads: wait for it (the tool waits 20 s for the container).
 	task := filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "task")
@@ -296,4 +306,86 @@ func TestQueryBinaryPrefaulted(t *testing.T) {
 			t.Errorf("mapping %s: %s kB of %s kB resident, want all", m.head, m.rss, m.size)
 		}
 	}
+}
+
+// lxc-execute starts with a coarse timer slack on its main thread, which the
+// Go runtime's sysmon thread inherits (fewer wake-ups), and gives the main
+// thread the caller's slack back before any golxc code runs; every process
+// it starts gets the caller's slack (internal/timerslack): the container's
+// init, the command and a host hook. The caller here has an unusual slack,
+// so a process that kept the default or the coarse one shows.
+func TestExecuteTimerSlack(t *testing.T) {
+	needRoot(t)
+	if _, err := os.Stat("/proc/self/timerslack_ns"); err != nil {
+		t.Skipf("no timerslack_ns: %v", err)
+	}
+	const callers, coarse = "77000", "1000000"
+	lp := lxcpath(t)
+	const name = "gslack1"
+	out, mnt := outDir(t)
+	busybox(t, lp, name, mnt,
+		"lxc.hook.pre-start = /bin/sh -c 'cat /proc/self/timerslack_ns > "+out+"/hook.tmp && mv "+out+"/hook.tmp "+out+"/hook'")
+	// The command reports its own slack and init's, then waits for its
+	// stdin to close, while the test looks at lxc-execute's threads.
+	cmd := exec.Command("/bin/sh", "-c", "echo "+callers+" > /proc/self/timerslack_ns && exec \"$0\" \"$@\"",
+		filepath.Join(binDir, "lxc-execute"), "-P", lp, "-n", name, "--", "/bin/sh", "-c",
+		"cat /proc/self/timerslack_ns /proc/1/timerslack_ns > /mnt/out/c.tmp && mv /mnt/out/c.tmp /mnt/out/c && cat >/dev/null")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() })
+	if got := strings.Fields(readOut(t, out, "c")); len(got) != 2 || got[0] != callers || got[1] != callers {
+		t.Errorf("the command's and init's slack: %q, want the caller's %s", got, callers)
+	}
+	if got := strings.TrimSpace(readOut(t, out, "hook")); got != callers {
+		t.Errorf("the pre-start hook's slack: %s, want the caller's %s", got, callers)
+	}
+	task := filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "task")
+	tids, err := os.ReadDir(task)
+	if err != nil {
+		t.Error(err)
+	}
+	slack := map[string]string{}
+	sawCoarse := false
+	for _, tid := range tids {
+		// Only /proc/TID has the file, not /proc/PID/task/TID.
+		b, err := os.ReadFile(filepath.Join("/proc", tid.Name(), "timerslack_ns"))
+		if err != nil {
+			t.Error(err)
+		}
+		slack[tid.Name()] = strings.TrimSpace(string(b))
+		sawCoarse = sawCoarse || slack[tid.Name()] == coarse
+	}
+	if main := slack[strconv.Itoa(cmd.Process.Pid)]; main != callers {
+		t.Errorf("lxc-execute's main thread has %s ns of slack, want the caller's %s (threads: %v)", main, callers, slack)
+	}
+	if !sawCoarse {
+		t.Errorf("no lxc-execute thread has the coarse slack %s (sysmon's): %v", coarse, slack)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("lxc-execute: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a process writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
