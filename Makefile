@@ -12,8 +12,8 @@ USERNIC_DIR := $(PREFIX)/libexec/golxc
 # golxc-image: lxc-create -t download and golxc image (xz, OpenPGP, TLS
 # kept out of golxc's start); golxc finds it in ../libexec/golxc.
 IMAGE := bin/golxc-image
-# golxc-query: the tools that only talk to a monitor (lxc-wait, lxc-stop
-# -k; golxc-query --list-tools) in a small binary without cgo, a Go start
+# golxc-query: the tools that only talk to a monitor (lxc-info, lxc-wait,
+# lxc-stop -k; golxc-query --list-tools) in a small binary without cgo, a Go start
 # and little more; it hands anything else to golxc next to it (README,
 # Performance).
 QUERY := bin/golxc-query

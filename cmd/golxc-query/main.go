@@ -22,12 +22,11 @@ import (
 	"runtime"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/query"
 )
-
-// prSetTimerSlack is prctl's PR_SET_TIMERSLACK.
-const prSetTimerSlack = 29
 
 // Tools lists what this binary runs itself (make install's links).
 var Tools = []string{"lxc-info", "lxc-stop", "lxc-wait"}
@@ -73,7 +72,7 @@ func full() int {
 		golxc := filepath.Join(filepath.Dir(self), "golxc")
 		runtime.LockOSThread()
 		// 0: the slack this process started with, inherited at fork.
-		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 0, 0)
+		syscall.RawSyscall(syscall.SYS_PRCTL, unix.PR_SET_TIMERSLACK, 0, 0)
 		err = syscall.Exec(golxc, os.Args, os.Environ())
 		err = fmt.Errorf("%s: %w", golxc, err)
 	}

@@ -79,11 +79,7 @@ func RunOne(hookType, value string, c Context) error {
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	log.Infof("Executing script %q for container %q, config section %q", value, c.Name, hookType)
-	var err error
-	timerslack.Fork(func() { err = cmd.Start() })
-	if err == nil {
-		err = cmd.Wait()
-	}
+	err := timerslack.Run(cmd)
 	if out.Len() > 0 {
 		log.Debugf("Script exec %s produced output: %s", script, strings.TrimRight(out.String(), "\n"))
 	}

@@ -110,15 +110,13 @@ func SweepDead(lxcpath, name string) error {
 // SweepDeadLocked is SweepDead for a caller that holds the container
 // lock already (lxc-destroy: a destroyed container is never started
 // again, so nothing else would sweep after its dead monitor). Network
-// problems are logged, one line each; they do not stop the cgroups'
-// sweep.
+// problems are logged (by the network package, one line each); they do
+// not stop the cgroups' sweep.
 func SweepDeadLocked(lxcpath, name string) error {
 	if isRunning(lxcpath, name) {
 		return ErrAlreadyRunning
 	}
-	for _, err := range network.SweepContainer(lxcpath, name) {
-		log.Warnf("%s: network left by a dead monitor: %v", name, err)
-	}
+	_ = network.SweepContainer(lxcpath, name) // logs each problem itself
 	m := &monitor{o: Options{LXCPath: lxcpath, Name: name}}
 	m.sweepStale()
 	return nil

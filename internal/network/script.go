@@ -45,11 +45,7 @@ func (n *Network) runScript(d *device, which string) error {
 	cmd.Env = hooks.Env(which, c)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	var err error
-	timerslack.Fork(func() { err = cmd.Start() })
-	if err == nil {
-		err = cmd.Wait()
-	}
+	err := timerslack.Run(cmd)
 	if out.Len() > 0 {
 		log.Debugf("Script exec %s produced output: %s", line, strings.TrimRight(out.String(), "\n"))
 	}

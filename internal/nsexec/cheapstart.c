@@ -16,9 +16,9 @@
  *    slack it wakes a few times. The slack is per thread and inherited by
  *    the threads and children a thread creates, so the query tools, which
  *    start no process, keep it for good; lxc-execute, lxc-attach,
- *    lxc-start and lxc-sandbox without --keep (whose daemonized monitor
- *    would be forked here, before Go, with the coarse slack) get it only
- *    until this package's init: the caller's slack
+ *    lxc-start and lxc-sandbox get it only until this package's init
+ *    (lxc-start's monitor, forked before Go by prefork.c, too): the
+ *    caller's slack
  *    (golxc_cheapstart_slack) goes back on the main thread there, and
  *    internal/timerslack puts it on each thread that forks, so children
  *    inherit the caller's slack. Only the threads the runtime created in
@@ -49,27 +49,12 @@ static int execs_nothing(const char *tool)
 	return 0;
 }
 
-/* keeps_running: an lxc-sandbox option before "--" that may be --keep
- * (or an abbreviation of it: any long option starting "--k"). */
-static int keeps_running(int argc, char **argv)
-{
-	for (int i = 1; i < argc && argv[i]; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strncmp(argv[i], "--k", 3))
-			return 1;
-	}
-	return 0;
-}
-
 /* tool is the name without "lxc-": the tools that start processes and wait
  * for them, whose forks internal/timerslack gives the caller's slack back. */
-static int slack_until_init(const char *tool, int argc, char **argv)
+static int slack_until_init(const char *tool)
 {
-	static const char *const tools[] = {"execute", "attach", "start", NULL};
+	static const char *const tools[] = {"execute", "attach", "start", "sandbox", NULL};
 
-	if (!strcmp(tool, "sandbox"))
-		return !keeps_running(argc, argv);
 	for (int i = 0; tools[i]; i++)
 		if (!strcmp(tool, tools[i]))
 			return 1;
@@ -113,7 +98,7 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 		return;
 	if (execs_nothing(tool)) {
 		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
-	} else if (slack_until_init(tool, argc, argv)) {
+	} else if (slack_until_init(tool)) {
 		int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 
 		if (slack > 0 && slack < CHEAPSTART_TIMER_SLACK_NS &&

@@ -24,8 +24,8 @@ import (
 // runtime starts with one P; the caller's mask goes back on every thread
 // here, in this package's init, before any golxc code runs. The same goes
 // for the timer slack it coarsened for lxc-execute, -attach, -start and
-// -sandbox (without --keep): the
-// main thread (init runs locked to it) gets the caller's back, and
+// -sandbox: the main thread (init runs locked to it) gets the caller's
+// back, and
 // internal/timerslack gives it to every thread that forks.
 func init() {
 	if slack := uint64(C.golxc_cheapstart_slack); slack != 0 {

@@ -48,7 +48,7 @@
 // get 1 ms of timer slack: the runtime's sysmon thread sleeps 20 us at a
 // time during a process's first milliseconds, and the slack turns its ~50
 // wake-ups of a 10 ms run into a few. lxc-execute, lxc-attach, lxc-start
-// and lxc-sandbox without --keep (its sandbox's monitor; ~100 of its ~230
+// and lxc-sandbox (its sandbox's monitor; ~100 of its ~230
 // context switches per lxc-sandbox -- /bin/true were sysmon's) get it on
 // the main thread only until this package's init, which puts the caller's
 // back; sysmon, created in between, keeps the coarse one, and

@@ -35,6 +35,41 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/*
+ * gsys is a raw system call for the forked guard: it returns -errno and
+ * writes no errno. The guard shares lxc-sandbox's memory and, without
+ * CLONE_SETTLS, its thread pointer: libc's wrappers would store their
+ * errno in lxc-sandbox's main thread, under the Go runtime running there
+ * (cgo reads errno after a call). Other architectures keep the exec'd
+ * guard (GUARD_FORK).
+ */
+#if defined(__x86_64__)
+#define GUARD_FORK 1
+static long gsys(long n, long a, long b, long c, long d)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+#define GUARD_FORK 1
+static long gsys(long n, long a, long b, long c, long d)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+	return x0;
+}
+#else
+#define GUARD_FORK 0
+#endif
+
 /* Names shared with lxc/sandbox_guard.go. */
 #define GUARD_ENV "GOLXC_SANDBOX_GUARD"
 #define GUARD_DONE "done\n"
@@ -100,7 +135,9 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
  * neither (os/exec's vfork held it until the guard's exec was done).
  *
  * The guard is a child process that shares lxc-sandbox's memory
- * (clone(CLONE_VM), its own small stack, nothing else shared): a fork
+ * (clone(CLONE_VM), its own small stack with a guard page below it, its
+ * own descriptor table; it makes raw system calls only, gsys, as it
+ * shares lxc-sandbox's thread pointer and so its errno): a fork
  * would copy the page tables and make both processes take a copy-on-write
  * fault for every page either writes afterwards (~2 ms of CPU and ~27
  * faults per run on a hypervisor that traps page-table updates). It runs
@@ -140,6 +177,7 @@ extern unsigned long golxc_cheapstart_slack;
 int golxc_sandbox_guard_fd = -1;
 
 #define GUARD_STACK (128 * 1024)
+#define GUARD_PAGE 4096
 
 /* What the guard needs, copied before the clone. */
 static struct {
@@ -194,37 +232,57 @@ static void keep_env(char *dst, size_t n, char **envp, const char *key)
 		}
 }
 
+#if GUARD_FORK
+/* guard_put_back_stdin is put_back_stdin in raw system calls. */
+static void guard_put_back_stdin(const char *in, size_t n)
+{
+	int p[2];
+
+	if (gsys(SYS_pipe2, (long)p, O_CLOEXEC, 0, 0) < 0)
+		return;
+	/* dup3 without O_CLOEXEC: fd 0 stays open across the exec. */
+	if (gsys(SYS_write, p[1], (long)in, (long)n, 0) == (long)n)
+		(void)gsys(SYS_dup3, p[0], STDIN_FILENO, 0, 0);
+	(void)gsys(SYS_close, p[1], 0, 0, 0);
+	if (p[0] != STDIN_FILENO)
+		(void)gsys(SYS_close, p[0], 0, 0, 0);
+}
+
+/* The forked guard's code: raw system calls only (gsys), so that nothing
+ * of lxc-sandbox's thread state is written. */
 static int guard_main(void *unused)
 {
 	char *in = guard.in, *rest, *nl, *env[6], *argv[] = {"golxc", "lxc-sandbox", NULL};
 	const size_t dirlen = strlen(GUARD_DIR);
-	int in_fd = guard.in_fd, null, e = 0, have_dir = 0;
+	long in_fd = guard.in_fd, null;
+	int e = 0, have_dir = 0;
 	size_t n = 0;
 
 	(void)unused;
-	(void)setsid();
+	(void)gsys(SYS_setsid, 0, 0, 0, 0);
 	if (guard.narrowed)
-		(void)sched_setaffinity(0, sizeof(guard.affinity), &guard.affinity);
+		(void)gsys(SYS_sched_setaffinity, 0, sizeof(guard.affinity), (long)&guard.affinity, 0);
 	if (guard.slack > 0)
-		(void)prctl(PR_SET_TIMERSLACK, guard.slack, 0, 0, 0);
-	null = open("/dev/null", O_RDWR);
+		(void)gsys(SYS_prctl, PR_SET_TIMERSLACK, (long)guard.slack, 0, 0);
+	null = gsys(SYS_openat, AT_FDCWD, (long)"/dev/null", O_RDWR, 0);
 	if (in_fd != 3) {
-		if (dup2(in_fd, 3) < 0)
-			_exit(1);
+		if (gsys(SYS_dup3, in_fd, 3, 0, 0) < 0)
+			(void)gsys(SYS_exit_group, 1, 0, 0, 0);
 		in_fd = 3;
 	}
 	if (null >= 0) {
 		for (int fd = 0; fd < 3; fd++)
-			(void)dup2(null, fd);
+			if (fd != null)
+				(void)gsys(SYS_dup3, null, fd, 0, 0);
 	}
-	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+	if (gsys(SYS_close_range, 4, ~0U, 0, 0) < 0)
 		for (int fd = 4; fd < 1024; fd++)
-			close(fd);
-	(void)prctl(PR_SET_NAME, "sandbox-guard", 0, 0, 0);
+			(void)gsys(SYS_close, fd, 0, 0, 0);
+	(void)gsys(SYS_prctl, PR_SET_NAME, (long)"sandbox-guard", 0, 0);
 	for (;;) {
-		ssize_t r = read(in_fd, in + n, sizeof(guard.in) - 1 - n);
+		long r = gsys(SYS_read, in_fd, (long)(in + n), (long)(sizeof(guard.in) - 1 - n), 0);
 
-		if (r < 0 && errno == EINTR)
+		if (r == -EINTR)
 			continue;
 		if (r <= 0)
 			break;
@@ -234,33 +292,33 @@ static int guard_main(void *unused)
 			*nl = '\0';
 			if (nl == in + dirlen || !cat(guard.dirvar, sizeof(guard.dirvar), GUARD_ENV "=", in + dirlen) ||
 			    !cat(guard.lockpath, sizeof(guard.lockpath), in + dirlen, "/guard.json"))
-				_exit(1);
+				(void)gsys(SYS_exit_group, 1, 0, 0, 0);
 			*nl = '\n';
 			have_dir = 1;
 			/* Held until the guard exits, and across its exec. */
-			int fd = open(guard.lockpath, O_RDONLY);
+			long fd = gsys(SYS_openat, AT_FDCWD, (long)guard.lockpath, O_RDONLY, 0);
 			if (fd >= 0)
-				(void)flock(fd, LOCK_SH);
+				(void)gsys(SYS_flock, fd, LOCK_SH, 0, 0);
 		}
 		if (n == sizeof(guard.in) - 1) {
 			/* Never so much: lxc-sandbox writes a few short lines.
 			 * Wait for the end all the same, then clean up. */
 			char skip[256];
 
-			while ((r = read(in_fd, skip, sizeof(skip))) != 0)
-				if (r < 0 && errno != EINTR)
+			while ((r = gsys(SYS_read, in_fd, (long)skip, sizeof(skip), 0)) != 0)
+				if (r < 0 && r != -EINTR)
 					break;
 			break;
 		}
 	}
 	in[n] = '\0';
 	if (!have_dir)
-		_exit(0); /* no sandbox was made */
+		(void)gsys(SYS_exit_group, 0, 0, 0, 0); /* no sandbox was made */
 	rest = strchr(in, '\n') + 1;
 	if (!strcmp(rest, GUARD_DONE))
-		_exit(0);
-	close(in_fd);
-	put_back_stdin(rest, strlen(rest));
+		(void)gsys(SYS_exit_group, 0, 0, 0, 0);
+	(void)gsys(SYS_close, in_fd, 0, 0, 0);
+	guard_put_back_stdin(rest, strlen(rest));
 	env[e++] = guard.dirvar;
 	env[e++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	if (guard.home[0])
@@ -268,9 +326,17 @@ static int guard_main(void *unused)
 	if (guard.xdg[0])
 		env[e++] = guard.xdg;
 	env[e] = NULL;
-	execve("/proc/self/exe", argv, env);
-	_exit(1);
+	(void)gsys(SYS_execve, (long)"/proc/self/exe", (long)argv, (long)env, 0);
+	(void)gsys(SYS_exit_group, 1, 0, 0, 0);
+	return 1;
 }
+#else
+static int guard_main(void *unused)
+{
+	(void)unused;
+	return 1; /* never cloned: GUARD_FORK is 0 */
+}
+#endif
 
 __attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char **argv, char **envp)
 {
@@ -279,7 +345,7 @@ __attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char
 	int p[2];
 	pid_t pid;
 
-	if (!golxc_prefork_main || !sandbox_tool(argc, argv))
+	if (!GUARD_FORK || !golxc_prefork_main || !sandbox_tool(argc, argv))
 		return;
 	if (getenv(GUARD_ENV) || getenv("_GOLXC_NSEXEC") || getenv("GOLXC_MONITOR"))
 		return;
@@ -300,20 +366,26 @@ __attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char
 	}
 	if (p[0] < 0 || p[1] < 0)
 		goto fail;
-	stack = mmap(NULL, GUARD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* One page more, the lowest, inaccessible: an overflow faults instead
+	 * of writing into lxc-sandbox's memory. */
+	stack = mmap(NULL, GUARD_STACK + GUARD_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		goto fail;
+	if (mprotect(stack, GUARD_PAGE, PROT_NONE) < 0) {
+		munmap(stack, GUARD_STACK + GUARD_PAGE);
+		goto fail;
+	}
 	guard.in_fd = p[0];
 	guard.narrowed = golxc_cheapstart_narrowed;
 	guard.affinity = golxc_cheapstart_affinity;
 	guard.slack = golxc_cheapstart_slack;
 	keep_env(guard.home, sizeof(guard.home), envp, "HOME");
 	keep_env(guard.xdg, sizeof(guard.xdg), envp, "XDG_RUNTIME_DIR");
-	/* Its own descriptor table, signal handlers and TLS use (errno): only
-	 * the memory is shared. */
-	pid = clone(guard_main, (char *)stack + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);
+	/* Its own descriptor table and signal handlers; the memory and the
+	 * thread pointer are lxc-sandbox's, hence raw system calls only. */
+	pid = clone(guard_main, (char *)stack + GUARD_PAGE + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);
 	if (pid < 0) {
-		munmap(stack, GUARD_STACK);
+		munmap(stack, GUARD_STACK + GUARD_PAGE);
 		goto fail;
 	}
 	close(p[0]);

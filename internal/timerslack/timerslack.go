@@ -16,6 +16,7 @@
 package timerslack
 
 import (
+	"os/exec"
 	"runtime"
 
 	"golang.org/x/sys/unix"
@@ -46,4 +47,14 @@ func Fork(fn func()) {
 	defer runtime.UnlockOSThread()
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
 	fn()
+}
+
+// Run starts cmd as Fork does and waits for it (exec.Cmd's Run).
+func Run(cmd *exec.Cmd) error {
+	var err error
+	Fork(func() { err = cmd.Start() })
+	if err != nil {
+		return err
+	}
+	return cmd.Wait()
 }

@@ -98,7 +98,7 @@ static void load(void)
 	void (*set_library)(const char *) = (void (*)(const char *))dlsym(h, "golxc_capi_library");
 	if (set_library)
 		set_library(self);
-	loaded = true;
+	__atomic_store_n(&loaded, true, __ATOMIC_RELEASE);
 }
 
 static bool ready(void)
@@ -115,10 +115,11 @@ static bool ready(void)
 			return fail;                                                                       \
 		return ((ret(*) params)api[i_##name]) args;                                                \
 	}
+/* lxc_log_close before any other call has nothing to close: no load. */
 #define V(name, params, args)                                                                              \
 	void name params                                                                                   \
 	{                                                                                                  \
-		if (ready())                                                                               \
+		if (__atomic_load_n(&loaded, __ATOMIC_ACQUIRE))                                            \
 			((void(*) params)api[i_##name]) args;                                              \
 	}
 #include "api.def"
