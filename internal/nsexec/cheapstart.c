@@ -83,12 +83,33 @@ static const char *tool_name(int argc, char **argv)
 	return base + 4;
 }
 
+/* The coarse slack on the main thread until this package's init, which puts
+ * the caller's (kept in golxc_cheapstart_slack) back. */
+static void coarse_slack_until_init(void)
+{
+	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+	if (slack > 0 && slack < CHEAPSTART_TIMER_SLACK_NS &&
+	    prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
+		golxc_cheapstart_slack = (unsigned long)slack;
+}
+
 __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv, char **envp)
 {
 	const char *tool;
 	cpu_set_t one;
 	int cpu;
 
+	/* A hibernated monitor that wakes (hibernate.c execs the Go monitor
+	 * with _GOLXC_RESUME) starts its Go runtime as lxc-start's monitor
+	 * did: sysmon with the coarse slack, the rest of the monitor and what
+	 * it starts (stop hooks, network scripts) with the caller's. Its
+	 * title is no tool name, and it may carry GOMAXPROCS (an exec'd
+	 * monitor): the affinity is left alone. */
+	if (getenv("_GOLXC_RESUME")) {
+		coarse_slack_until_init();
+		return;
+	}
 	/* Stages and helpers are set up by golxc itself (GOMAXPROCS=1 in
 	 * their environment); a user's GOMAXPROCS is the user's choice. */
 	if (getenv("_GOLXC_NSEXEC") || getenv("GOMAXPROCS"))
@@ -96,15 +117,10 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 	tool = tool_name(argc, argv);
 	if (!tool)
 		return;
-	if (execs_nothing(tool)) {
+	if (execs_nothing(tool))
 		prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0);
-	} else if (slack_until_init(tool)) {
-		int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-
-		if (slack > 0 && slack < CHEAPSTART_TIMER_SLACK_NS &&
-		    prctl(PR_SET_TIMERSLACK, CHEAPSTART_TIMER_SLACK_NS, 0, 0, 0) == 0)
-			golxc_cheapstart_slack = (unsigned long)slack;
-	}
+	else if (slack_until_init(tool))
+		coarse_slack_until_init();
 
 	if (sched_getaffinity(0, sizeof(golxc_cheapstart_affinity), &golxc_cheapstart_affinity) < 0)
 		return;

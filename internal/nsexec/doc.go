@@ -53,7 +53,10 @@
 // the main thread only until this package's init, which puts the caller's
 // back; sysmon, created in between, keeps the coarse one, and
 // internal/timerslack gives every fork the caller's (the monitor's boot
-// thread and sandboxguard.c's forked guard take it from there too).
+// thread and sandboxguard.c's forked guard take it from there too). A
+// hibernated monitor that wakes (_GOLXC_RESUME, below) is treated as
+// lxc-start: its Go runtime starts again, for a stop often, and its sysmon
+// would otherwise poll at the caller's slack through the whole teardown.
 //
 // # Activation
 //

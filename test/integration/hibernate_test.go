@@ -401,3 +401,58 @@ func TestHibernatedMonitorVeth(t *testing.T) {
 		}
 	}
 }
+
+// A woken monitor starts a Go runtime again: like lxc-start's, its sysmon
+// gets a coarse timer slack (its 20 us polls of the first milliseconds,
+// a stop's teardown included, become a few wake-ups), while its main
+// thread and what it starts (here the post-stop hook) keep the caller's.
+func TestHibernatedMonitorWakesWithCoarseSlack(t *testing.T) {
+	own, err := os.ReadFile("/proc/self/timerslack_ns")
+	if err != nil {
+		t.Skipf("no timerslack_ns: %v", err)
+	}
+	callers := strings.TrimSpace(string(own))
+	const coarse = "1000000"
+	if callers == coarse {
+		t.Skip("the test already runs with 1 ms of timer slack")
+	}
+	out := t.TempDir()
+	h := hibernatingContainer(t, "cmon-hsl1",
+		"lxc.hook.post-stop = /bin/sh -c 'cat /proc/self/timerslack_ns > "+out+"/hook.tmp && mv "+out+"/hook.tmp "+out+"/hook'")
+	mon := h.monitor()
+	// A state listener wakes the Go monitor and keeps it awake.
+	done := make(chan result, 1)
+	go func() {
+		r, _ := execBounded(0, nil, filepath.Join(binDir, "lxc-wait"), "-P", h.lp, "-n", h.name, "-s", "STOPPED", "-t", "30")
+		done <- r
+	}()
+	eventually(t, "lxc-wait -s STOPPED to wake the monitor", func() bool { return h.wakes() == 1 })
+	slack := map[string]string{}
+	tids, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(mon), "task"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sawCoarse := false
+	for _, tid := range tids {
+		b, err := os.ReadFile(filepath.Join("/proc", tid.Name(), "timerslack_ns"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		slack[tid.Name()] = strings.TrimSpace(string(b))
+		sawCoarse = sawCoarse || slack[tid.Name()] == coarse
+	}
+	if main := slack[strconv.Itoa(mon)]; main != callers {
+		t.Errorf("the woken monitor's main thread has %s ns of slack, want the caller's %s (threads: %v)", main, callers, slack)
+	}
+	if !sawCoarse {
+		t.Errorf("no thread of the woken monitor has the coarse slack %s (sysmon's): %v", coarse, slack)
+	}
+	mustRun(t, "lxc-stop", "-P", h.lp, "-n", h.name, "-k")
+	if r := <-done; r.code != 0 {
+		t.Fatalf("lxc-wait -s STOPPED: %s", r)
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, "hook")); strings.TrimSpace(string(got)) != callers {
+		t.Errorf("the post-stop hook's slack: %q, want the caller's %s", got, callers)
+	}
+	assertClean(t, h.lp, h.name)
+}
