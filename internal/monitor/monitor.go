@@ -186,17 +186,29 @@ func (m *monitor) destroyEphemeral() {
 // boot runs the container once: setup, wait for init, teardown. reboot is
 // true when init died by SIGHUP (reboot(2) inside a pid namespace).
 func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
-	// init is forked on this thread and the monitor hibernates from it
-	// (hibernate.go): init's parent-death signal follows the thread.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	// The coarse timer slack of lxc-start's and lxc-sandbox's runtime
-	// threads (internal/nsexec, cheapstart.c) stays with them: what this
-	// thread starts, the container's processes and hooks, gets the
-	// caller's.
-	if ns := timerslack.Caller(); ns != 0 {
-		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
+	if m.canHibernate() == nil {
+		// init is forked on this thread and the monitor hibernates from
+		// it (hibernate.go): init's parent-death signal follows the
+		// thread, which must be the one that execs.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		// The coarse timer slack of lxc-start's and lxc-sandbox's
+		// runtime threads (internal/nsexec, cheapstart.c) stays with
+		// them: what this thread starts, the container's processes and
+		// hooks, gets the caller's.
+		if ns := timerslack.Caller(); ns != 0 {
+			_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
+		}
 	}
+	// A monitor that never hibernates (lxc-execute, lxc-start -F, the
+	// Go API) does not lock: each time a locked goroutine parks, its
+	// thread sleeps and hands its P to another, and waiting for init would
+	// keep one thread asleep for the container's life (one more thread and
+	// two context switches per park). init is then forked on whichever
+	// thread runs the fork (spawn, timerslack.Fork: with the caller's
+	// slack); its parent-death signal stays tied to that thread, which
+	// lives as long as the process: Go ends a thread only when a goroutine
+	// exits locked to it, which nothing in a monitor does.
 	m.setState(cmdsock.STARTING)
 	in := &instance{kill: newKiller()}
 	m.mu.Lock()
