@@ -34,7 +34,8 @@ func (m *monitor) spawnInit(in *instance, logFD, plan bool) (*initProcess, error
 		Pdeathsig:  pdeathSignal(m),
 		CgroupFD:   in.cg.payloadFD(),
 		Setsid:     true,
-		// Forked on boot's locked thread, which hibernation execs from.
+		// Forked on boot's locked thread, which hibernation execs from
+		// (boot locks only a monitor that may hibernate).
 		CallerThread: true,
 		// The intermediate joins the payload cgroups before the cgroup
 		// namespace is unshared, so init's cgroup ns is rooted there.

@@ -18,6 +18,7 @@ import (
 	"github.com/golxc/golxc/internal/execinit"
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/pushreg"
+	"github.com/golxc/golxc/internal/selfexe"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
 	"github.com/golxc/golxc/internal/timerslack"
@@ -186,17 +187,22 @@ func (m *monitor) destroyEphemeral() {
 // boot runs the container once: setup, wait for init, teardown. reboot is
 // true when init died by SIGHUP (reboot(2) inside a pid namespace).
 func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
-	// init is forked on this thread and the monitor hibernates from it
-	// (hibernate.go): init's parent-death signal follows the thread.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	// The coarse timer slack of lxc-start's and lxc-sandbox's runtime
-	// threads (internal/nsexec, cheapstart.c) stays with them: what this
-	// thread starts, the container's processes and hooks, gets the
-	// caller's.
-	if ns := timerslack.Caller(); ns != 0 {
-		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
+	if !m.forksUnlocked() {
+		// init is forked on this thread, and a monitor that hibernates
+		// execs from it (hibernate.go): init's parent-death signal
+		// follows the thread.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		// The coarse timer slack of lxc-start's and lxc-sandbox's
+		// runtime threads (internal/nsexec, cheapstart.c) stays with
+		// them: what this thread starts, the container's processes and
+		// hooks, gets the caller's.
+		if ns := timerslack.Caller(); ns != 0 {
+			_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ns), 0, 0, 0)
+		}
 	}
+	// Otherwise (forksUnlocked) init is forked on whichever thread runs
+	// the fork (spawn, timerslack.Fork: with the caller's slack).
 	m.setState(cmdsock.STARTING)
 	in := &instance{kill: newKiller()}
 	m.mu.Lock()
@@ -222,6 +228,21 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	m.mem.reset()
 	reboot, ws = m.live(in)
 	return reboot, ws, nil
+}
+
+// forksUnlocked: boot need not lock its goroutine to its thread. A
+// monitor that never hibernates (lxc-execute, lxc-start -F, a daemon with
+// GOLXC_HIBERNATE=0 or a device it cannot hand over) in golxc's own
+// process does not: each time a locked goroutine parks, its thread sleeps
+// and hands the P to another, and waiting for init would keep one thread
+// asleep for the container's life (one more thread, and two context
+// switches per park). init's parent-death signal stays tied to the thread
+// that ran the fork, which then lives as long as the process: Go ends a
+// thread only when a goroutine exits locked to it, which nothing in
+// golxc's monitor does. Another program's (the Go API with
+// WantDaemonize(false)) might, so that one keeps the lock.
+func (m *monitor) forksUnlocked() bool {
+	return selfexe.IsMain() && m.canHibernate() != nil
 }
 
 // live supervises a RUNNING boot until init exits, then tears it down.

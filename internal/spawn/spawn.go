@@ -56,10 +56,13 @@ type Request struct {
 	CgroupFD   int  // >= 0: cgroup2 dir fd, the stage is cloned into it (CLONE_INTO_CGROUP); -1: none
 	Setsid     bool // the final process becomes a session leader
 	Pdeathsig  syscall.Signal
-	// CallerThread forks on the calling goroutine's thread, which the
-	// caller has locked (runtime.LockOSThread) and keeps: the parent-death
-	// signal then follows that thread, which a monitor that execs itself
-	// (hibernation) must exec from.
+	// CallerThread forks on the calling goroutine, not a fresh one. A
+	// caller that has locked it to its thread (runtime.LockOSThread) and
+	// keeps it gets the fork on that thread: the parent-death signal then
+	// follows that thread, which a monitor that execs itself (hibernation)
+	// must exec from. An unlocked caller (a monitor that never
+	// hibernates) gets whichever thread runs the fork, which lives as long
+	// as the process.
 	CallerThread bool
 	// Share (Create only) lists namespaces the process joins instead of
 	// getting new ones (lxc.namespace.share.*); their flags must not be in
