@@ -21,9 +21,21 @@ const thawPause = 50 * time.Millisecond
 type killer struct {
 	once    sync.Once
 	started chan struct{} // closed when the first kill began
+	ended   chan struct{} // closed when the thaw loop returned
 }
 
-func newKiller() *killer { return &killer{started: make(chan struct{})} }
+func newKiller() *killer {
+	return &killer{started: make(chan struct{}), ended: make(chan struct{})}
+}
+
+// waitThawed waits for the thaw loop, once init has exited, so that it
+// neither writes a cgroup the teardown removes nor loses its last log
+// line to the monitor's exit. No loop started: nothing to wait for.
+func (k *killer) waitThawed() {
+	if k.begun() {
+		<-k.ended
+	}
+}
 
 // begun reports whether the container is being killed: a freeze that
 // completes after that must not be reported as FROZEN.
@@ -46,6 +58,7 @@ func (m *monitor) thawUntilExit(in *instance) {
 		close(in.kill.started)
 		log.Tracef("Thawing the container's cgroups until init %d exits", in.pid)
 		go func() {
+			defer close(in.kill.ended)
 			for {
 				if err := in.cg.cg.ThawAll(); err != nil {
 					log.Debugf("Failed to thaw the killed container: %v", err)

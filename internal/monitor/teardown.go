@@ -22,6 +22,7 @@ func (m *monitor) teardown(in *instance, target string) {
 			log.Errorf("%v", err)
 		}
 	}
+	in.kill.waitThawed()
 	if in.cg != nil {
 		if err := in.cg.destroy(); err != nil {
 			log.Errorf("cgroup cleanup: %v", err)
