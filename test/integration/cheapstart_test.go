@@ -70,9 +70,21 @@ func TestWaitAffinityRestored(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	task := filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "task")
+	waitMaskRestored(t, cmd.Process.Pid, "", own)
+}
+
+// waitMaskRestored waits until every thread of pid (once it runs exe,
+// when exe is set) has the caller's CPU mask own again, with more than
+// one thread: the Go runtime is up and its init restored the mask. The
+// tool under test must live long enough (a wait with -t).
+func waitMaskRestored(t *testing.T, pid int, exe, own string) {
+	t.Helper()
+	task := filepath.Join("/proc", strconv.Itoa(pid), "task")
 	var last string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe")); exe != "" && got != exe {
+			continue
+		}
 		tids, err := os.ReadDir(task)
 		if err != nil {
 			t.Fatal(err)
@@ -83,12 +95,11 @@ func TestWaitAffinityRestored(t *testing.T) {
 				last += " thread " + tid.Name() + " on " + got
 			}
 		}
-		// More than one thread: the runtime is up, and restored its mask.
 		if last == "" && len(tids) > 1 {
 			return
 		}
 	}
-	t.Fatalf("lxc-wait's threads keep a narrowed mask (caller: %s):%s", own, last)
+	t.Fatalf("pid %d's threads keep a narrowed mask (caller: %s):%s", pid, own, last)
 }
 
 // Only tools that start no process get the coarse timer slack: an attached
@@ -223,27 +234,7 @@ func TestQueryBinaryOneP(t *testing.T) {
 	}
 	// The mask goes back in main's init, after the runtime started its
 	// threads: wait for it (the tool waits 20 s for the container).
-	task := filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "task")
-	var last string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if exe, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(wait.Process.Pid), "exe")); exe != filepath.Join(binDir, "golxc-query") {
-			continue
-		}
-		tids, err := os.ReadDir(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = ""
-		for _, tid := range tids {
-			if got := allowedCPUs(t, filepath.Join(task, tid.Name(), "status")); got != own && got != "" {
-				last += " thread " + tid.Name() + " on " + got
-			}
-		}
-		if last == "" && len(tids) > 1 {
-			return
-		}
-	}
-	t.Fatalf("lxc-wait's (golxc-query) threads keep a narrowed mask (caller: %s):%s", own, last)
+	waitMaskRestored(t, wait.Process.Pid, filepath.Join(binDir, "golxc-query"), own)
 }
 
 // golxc-query's ELF entry maps its whole image at once (MADV_POPULATE_READ
