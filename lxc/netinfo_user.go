@@ -3,11 +3,11 @@ package lxc
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/golxc/golxc/internal/query"
 	"github.com/golxc/golxc/internal/spawn"
 )
 
@@ -20,13 +20,8 @@ const netViewStage = "lxc-netview"
 
 func init() { spawn.RegisterStage(netViewStage, netViewChild) }
 
-type netViewIface struct {
-	Name string
-	IPs  []net.IP
-}
-
 type netViewReply struct {
-	Ifaces []netViewIface
+	Ifaces []ifaceAddrs
 	Err    string
 }
 
@@ -48,30 +43,17 @@ func netViewUser(pid int) ([]ifaceAddrs, error) {
 	if r.Err != "" {
 		return nil, errors.New(r.Err)
 	}
-	out := make([]ifaceAddrs, 0, len(r.Ifaces))
-	for _, i := range r.Ifaces {
-		out = append(out, ifaceAddrs{Name: i.Name, IPs: i.IPs})
-	}
-	return out, nil
+	return r.Ifaces, nil
 }
 
 func netViewChild(sync *os.File, _ []string) int {
 	defer sync.Close()
 	var r netViewReply
-	ifs, err := net.Interfaces()
+	ifs, err := query.Interfaces()
 	if err != nil {
 		r.Err = err.Error()
 	}
-	for _, i := range ifs {
-		ni := netViewIface{Name: i.Name}
-		addrs, _ := i.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok {
-				ni.IPs = append(ni.IPs, n.IP)
-			}
-		}
-		r.Ifaces = append(r.Ifaces, ni)
-	}
+	r.Ifaces = ifs
 	if spawn.Send(sync, r) != nil {
 		return 1
 	}

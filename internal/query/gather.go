@@ -232,27 +232,36 @@ func inNetNS(pid int, fn func() error) error {
 	return ferr
 }
 
+// Interfaces lists the interfaces of the calling thread's network
+// namespace with their addresses (root's NetViewInNS, a user's
+// lxc-netview stage).
+func Interfaces() ([]IfaceAddrs, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IfaceAddrs, 0, len(ifs))
+	for _, i := range ifs {
+		ia := IfaceAddrs{Name: i.Name}
+		addrs, _ := i.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				ia.IPs = append(ia.IPs, n.IP)
+			}
+		}
+		out = append(out, ia)
+	}
+	return out, nil
+}
+
 // NetViewInNS lists the interfaces of init pid's network namespace by
 // entering it on this thread (root only; a user's tools look from a
 // process attached to the container's user namespace).
 func NetViewInNS(pid int) ([]IfaceAddrs, error) {
 	var out []IfaceAddrs
-	err := inNetNS(pid, func() error {
-		ifs, err := net.Interfaces()
-		if err != nil {
-			return err
-		}
-		for _, i := range ifs {
-			ia := IfaceAddrs{Name: i.Name}
-			addrs, _ := i.Addrs()
-			for _, a := range addrs {
-				if n, ok := a.(*net.IPNet); ok {
-					ia.IPs = append(ia.IPs, n.IP)
-				}
-			}
-			out = append(out, ia)
-		}
-		return nil
+	err := inNetNS(pid, func() (err error) {
+		out, err = Interfaces()
+		return err
 	})
 	return out, err
 }
