@@ -52,25 +52,14 @@ func TestExecuteMonitorKilled(t *testing.T) {
 // monitor with hibernation off (it forks init unlocked too).
 func TestUnhibernatedMonitorKilled(t *testing.T) {
 	needRoot(t)
+	t.Setenv("GOLXC_HIBERNATE", "0") // every tool the test runs inherits it
 	lp := lxcpath(t)
 	const name = "gunlock2"
 	busybox(t, lp, name)
-	env := []string{"GOLXC_HIBERNATE=0"}
 	for i := 0; i < 3; i++ {
-		expect(t, run(t, env, "lxc-start", "-P", lp, "-n", name), 0, "", "")
-		mustRun(t, "lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING", "-t", "10")
-		pid := initPid(t, lp, name)
-		mon := monitors(lp, name)
-		if len(mon) != 1 {
-			t.Fatalf("monitors %v", mon)
-		}
-		syscall.Kill(mon[0], syscall.SIGKILL)
-		eventually(t, "the monitor to go", func() bool { return len(monitors(lp, name)) == 0 })
-		eventually(t, "init to die with its monitor", func() bool { return !alive(pid) })
-		expect(t, run(t, nil, "lxc-info", "-P", lp, "-n", name, "-s", "-H"), 0, "STOPPED\n", "")
+		monitorKilled(t, lp, name)
 	}
-	expect(t, run(t, env, "lxc-start", "-P", lp, "-n", name), 0, "", "")
-	mustRun(t, "lxc-wait", "-P", lp, "-n", name, "-s", "RUNNING", "-t", "10")
+	startRunning(t, lp, name)
 	killStop(t, lp, name)
 	assertClean(t, lp, name)
 }
