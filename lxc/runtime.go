@@ -30,6 +30,8 @@ type StartOptions struct {
 	UID, GID    int
 	// noMonitorCgroup: monitor.Options.NoMonitorCgroup (lxc-sandbox).
 	noMonitorCgroup bool
+	// unifiedCgroupOnly: monitor.Options.UnifiedCgroupOnly (lxc-sandbox).
+	unifiedCgroupOnly bool
 }
 
 // Start starts the container with its configured init.
@@ -67,6 +69,7 @@ func (c *Container) StartWith(o StartOptions) (int, error) {
 		ConsolePath: o.ConsolePath, ConsoleLog: o.ConsoleLog, PidFile: o.PidFile,
 		Share: o.Share, LogFile: o.LogFile, LogLevel: o.LogLevel, Quiet: o.Quiet,
 		UID: o.UID, GID: o.GID, NoMonitorCgroup: o.noMonitorCgroup,
+		UnifiedCgroupOnly: o.unifiedCgroupOnly,
 	}
 	status, err := monitor.Start(mo)
 	if errors.Is(err, monitor.ErrAlreadyRunning) {

@@ -82,6 +82,9 @@ type sandbox struct {
 	// user: a plain user's sandbox (sandbox_user.go), its id map.
 	user bool
 	maps []config.IDMap
+	// unifiedCgroups: root's unnamed sandbox on a host with a cgroup2
+	// hierarchy has its cgroups there only (unifiedCgroupsFor).
+	unifiedCgroups bool
 }
 
 // Sandbox runs o.Command in a new sandbox and returns its exit status
@@ -106,6 +109,7 @@ func Sandbox(o SandboxOptions) (int, error) {
 		return 1, err
 	}
 	sb.user, sb.maps = maps != nil, maps
+	sb.unifiedCgroups = unifiedCgroupsFor(sb)
 	g, err := sb.startGuard()
 	if err != nil {
 		_ = sb.cleanup()
@@ -247,7 +251,7 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	// pipe closes only when this process ends.
 	so := StartOptions{Command: sb.o.Command, Execute: true, UID: -1, GID: -1,
 		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet,
-		noMonitorCgroup: !sb.named}
+		noMonitorCgroup: !sb.named, unifiedCgroupOnly: sb.unifiedCgroups}
 	if !sb.named {
 		so.RCFile = cfgFile
 	}

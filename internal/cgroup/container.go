@@ -213,6 +213,8 @@ func (c *Container) createIn(h *Hierarchy, rel, inner, what string) (created boo
 		// Attaching an eBPF program needs CAP_SYS_ADMIN on the host (LXC
 		// finds bpf device support missing and goes on as well).
 		log.Debugf("Not attaching the default device program to %s: not root", c.dir(h, rel))
+	} else if what == "payload" && h.Unified && c.l.Mode == Unified && c.o.OwnDeviceRules && inner == "" {
+		log.Tracef("No default device program on %s: the configuration's lxc.cgroup2.devices rules replace it", c.dir(h, rel))
 	} else if what == "payload" && h.Unified && c.l.Mode == Unified && isCgroup2(c.dir(h, rel)) {
 		// Pure cgroup2: the same defaults as an eBPF device program. (A
 		// layout read from fake sources has plain directories: skipped.)

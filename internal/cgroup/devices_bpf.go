@@ -261,35 +261,50 @@ func bpfCall(cmd uintptr, attr unsafe.Pointer, size uintptr) (int, error) {
 	return int(r), nil
 }
 
-// loadDeviceProgram loads insns; the error carries the verifier log.
+// loadDeviceProgram loads insns; the error carries the verifier log. The
+// load asks for no log: a verifier that logs every instruction it checks
+// took 2-4 ms for the 13 default rules, against 0.1-0.2 ms without. Only
+// a load that failed is repeated with the log, for the error's sake.
 func loadDeviceProgram(insns []bpfInsn) (int, error) {
-	license := []byte("GPL\x00")
+	fd, err := loadDeviceProgramLog(insns, nil)
+	if err == nil {
+		return fd, nil
+	}
 	logBuf := make([]byte, 64<<10)
+	if fd, err2 := loadDeviceProgramLog(insns, logBuf); err2 == nil {
+		return fd, nil // it went through the second time
+	}
+	log := string(logBuf)
+	if i := indexNul(log); i >= 0 {
+		log = log[:i]
+	}
+	if len(log) > 400 {
+		log = "..." + log[len(log)-400:]
+	}
+	return -1, fmt.Errorf("load cgroup2 device program (bpf BPF_PROG_LOAD): %w; verifier: %q", err, log)
+}
+
+// loadDeviceProgramLog is one BPF_PROG_LOAD, with the verifier's log in
+// logBuf when it is not empty.
+func loadDeviceProgramLog(insns []bpfInsn, logBuf []byte) (int, error) {
+	license := []byte("GPL\x00")
 	attr := bpfProgLoadAttr{
 		ProgType: unix.BPF_PROG_TYPE_CGROUP_DEVICE,
 		InsnCnt:  uint32(len(insns)),
 		Insns:    uint64(uintptr(unsafe.Pointer(&insns[0]))),
 		License:  uint64(uintptr(unsafe.Pointer(&license[0]))),
-		LogLevel: 1,
-		LogSize:  uint32(len(logBuf)),
-		LogBuf:   uint64(uintptr(unsafe.Pointer(&logBuf[0]))),
+	}
+	if len(logBuf) > 0 {
+		attr.LogLevel = 1
+		attr.LogSize = uint32(len(logBuf))
+		attr.LogBuf = uint64(uintptr(unsafe.Pointer(&logBuf[0])))
 	}
 	copy(attr.ProgName[:], "golxc_devices")
 	fd, err := bpfCall(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
 	runtime.KeepAlive(insns)
 	runtime.KeepAlive(license)
 	runtime.KeepAlive(logBuf)
-	if err != nil {
-		log := string(logBuf)
-		if i := indexNul(log); i >= 0 {
-			log = log[:i]
-		}
-		if len(log) > 400 {
-			log = "..." + log[len(log)-400:]
-		}
-		return -1, fmt.Errorf("load cgroup2 device program (bpf BPF_PROG_LOAD): %w; verifier: %q", err, log)
-	}
-	return fd, nil
+	return fd, err
 }
 
 func indexNul(s string) int {

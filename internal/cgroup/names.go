@@ -26,6 +26,11 @@ type Options struct {
 	DirInner     string // lxc.cgroup.dir.container.inner
 	Relative     bool   // lxc.cgroup.relative
 	Pattern      string // lxc.cgroup.pattern from lxc.conf ("" = unset, as LXC 5 defaults)
+	// OwnDeviceRules: the configuration has lxc.cgroup2.devices.* rules,
+	// which Apply attaches in place of the default device program, so on
+	// cgroup2 CreatePayload attaches none (one program load, not two; no
+	// process is in the payload before Apply).
+	OwnDeviceRules bool
 }
 
 // check mirrors LXC's check_cgroup_dir_config plus path sanity.

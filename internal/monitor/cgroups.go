@@ -23,12 +23,20 @@ type cgroups struct {
 	fd     *os.File // payload cgroup2 dir for CLONE_INTO_CGROUP, or nil
 }
 
-func newCgroups(name string, s *config.Spec, noMonitor bool) (*cgroups, error) {
+func newCgroups(name string, s *config.Spec, noMonitor, unifiedOnly bool) (*cgroups, error) {
 	layout, err := cgroup.Detect()
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
 	}
 	log.Tracef("Initialized cgroup driver: layout %v, %d hierarchies", layout.Mode, len(layout.Hierarchies))
+	if unifiedOnly && layout.Mode != cgroup.Unified {
+		if view, ok := layout.UnifiedView(); ok {
+			layout = view
+			log.Tracef("The container's cgroups are made in the cgroup2 hierarchy only (no v1 hierarchy, no move into one)")
+		} else {
+			log.Tracef("No cgroup2 hierarchy on this host: the container's cgroups are made in every v1 hierarchy")
+		}
+	}
 	if layout, err = layout.Delegated(); err != nil {
 		return nil, err
 	}
@@ -40,6 +48,8 @@ func newCgroups(name string, s *config.Spec, noMonitor bool) (*cgroups, error) {
 		DirPivot:     s.CgroupDirPivot,
 		DirInner:     s.CgroupDirInner,
 		Relative:     s.CgroupRelative,
+
+		OwnDeviceRules: hasDeviceRules(s.Cgroup2),
 	})
 	c := &cgroups{layout: layout, cg: cg}
 	// CreateMonitor also moves this process into the monitor cgroup.
@@ -59,6 +69,16 @@ func newCgroups(name string, s *config.Spec, noMonitor bool) (*cgroups, error) {
 		c.fd = f
 	}
 	return c, nil
+}
+
+// hasDeviceRules: kvs (lxc.cgroup2.*) set device rules.
+func hasDeviceRules(kvs []config.KeyValue) bool {
+	for _, e := range kvs {
+		if e.Key == "devices.allow" || e.Key == "devices.deny" {
+			return true
+		}
+	}
+	return false
 }
 
 // payloadFD is the payload cgroup2 dir fd for CLONE_INTO_CGROUP, or -1.

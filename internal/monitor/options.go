@@ -70,6 +70,14 @@ type Options struct {
 	// LXC always makes one.
 	NoMonitorCgroup bool `json:",omitempty"`
 
+	// UnifiedCgroupOnly makes the container's cgroups in the cgroup2
+	// hierarchy only, as on a pure cgroup2 host (cgroup.Layout's
+	// UnifiedView), where the host has one: on a hybrid host the
+	// container is moved into no v1 hierarchy, each first move of which
+	// waits for an RCU grace period. For lxc-sandbox without --name,
+	// which sets no v1 limit. golxc's own.
+	UnifiedCgroupOnly bool `json:",omitempty"`
+
 	// Restore, when set, brings the container back from a criu checkpoint
 	// instead of spawning its init (lxc-checkpoint -r).
 	Restore *RestoreRequest `json:",omitempty"`

@@ -40,7 +40,7 @@ func (m *monitor) setup(in *instance) error {
 	if in.nsFiles, err = openShared(m.o.LXCPath, m.spec.NamespaceShare); err != nil {
 		return err
 	}
-	in.cg, err = newCgroups(m.o.Name, m.spec, m.o.NoMonitorCgroup)
+	in.cg, err = newCgroups(m.o.Name, m.spec, m.o.NoMonitorCgroup, m.o.UnifiedCgroupOnly)
 	m.recordCgroups(in.cg)
 	if err != nil {
 		return err
