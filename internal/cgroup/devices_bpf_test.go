@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golxc/golxc/internal/config"
 )
 
@@ -354,4 +356,43 @@ func TestRootCreatePayloadDefaultDevicesV2(t *testing.T) {
 	}
 	got = probeDevices(t, c.lim[u], "open /dev/null", "open /dev/zero")
 	checkProbes(t, got, map[string]string{"open /dev/null": "ok", "open /dev/zero": "EPERM"})
+}
+
+// With OwnDeviceRules (lxc-sandbox: a layout's UnifiedView and its own
+// devices.deny) CreatePayload attaches no default program: Apply attaches
+// the configuration's, the only one, and it is in force.
+func TestRootOwnDeviceRulesOneProgram(t *testing.T) {
+	l := needRoot(t)
+	v2, ok := l.UnifiedView()
+	if !ok {
+		t.Skip("needs a cgroup2 hierarchy")
+	}
+	u := v2.Unified()
+	c := newContainer(t, v2, Options{OwnDeviceRules: true})
+	if n := len(attachedOn(t, c.lim[u])); n != 0 {
+		t.Fatalf("%d device programs on the payload before Apply, want none (the configuration's replaces the defaults)", n)
+	}
+	if err := c.Apply(nil, []config.KeyValue{{Key: "devices.deny", Value: "b *:* rwm"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(attachedOn(t, c.lim[u])); n != 1 {
+		t.Fatalf("%d device programs after Apply, want 1", n)
+	}
+	dev := devTestDir(t)
+	got := probeDevices(t, c.lim[u], "mknod "+dev+"/blk b 7 0", "open /dev/null")
+	checkProbes(t, got, map[string]string{"mknod " + dev + "/blk b 7 0": "EPERM", "open /dev/null": "ok"})
+}
+
+func attachedOn(t *testing.T, dir string) []uint32 {
+	t.Helper()
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	ids, err := attachedDevicePrograms(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }

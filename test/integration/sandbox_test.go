@@ -740,3 +740,85 @@ func TestSandboxGuardWaitsForKeptMonitor(t *testing.T) {
 		t.Errorf("the guard left %s", dir)
 	}
 }
+
+// TestSandboxCgroupsUnifiedOnly: root's sandbox without --name has its
+// cgroups in the cgroup2 hierarchy only (no move into a v1 hierarchy and
+// the RCU grace period it waits for); in the v1 hierarchies of a hybrid
+// host its processes stay where the caller is. A named sandbox is a
+// container like the others: lxc.payload.NAME in every hierarchy.
+func TestSandboxCgroupsUnifiedOnly(t *testing.T) {
+	needRoot(t)
+	if !hostHasCgroup2() {
+		t.Skip("needs a cgroup2 hierarchy")
+	}
+	own := cgroupLines(t, os.Getpid())
+	for _, named := range []bool{false, true} {
+		marker := fmt.Sprintf("%d.%d", 40+len(own), time.Now().UnixNano()%100000)
+		args := []string{"--", "/bin/sleep", marker}
+		if named {
+			args = append([]string{"-P", lxcpath(t), "-n", "sand-cg1"}, args...)
+		}
+		cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var pid int
+		eventually(t, "the sandbox's sleep to run", func() bool {
+			pid = pidOfArgs("/bin/sleep", marker)
+			return pid > 0
+		})
+		got := cgroupLines(t, pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+		cmd.Wait()
+		for h, p := range got {
+			payload := strings.Contains(p, "lxc.payload.")
+			switch {
+			case h == "0" && !payload:
+				t.Errorf("named=%v: cgroup2: %s, want the sandbox's lxc.payload cgroup", named, p)
+			case h != "0" && named && !payload:
+				t.Errorf("named=%v: hierarchy %s: %s, want lxc.payload.sand-cg1", named, h, p)
+			case h != "0" && !named && p != own[h]:
+				t.Errorf("named=%v: hierarchy %s: %s, want the caller's %s (no v1 cgroup for a throw-away sandbox)", named, h, p, own[h])
+			}
+		}
+		assertSandboxClean(t, "")
+	}
+}
+
+// cgroupLines maps /proc/PID/cgroup's hierarchy ids to paths.
+func cgroupLines(t *testing.T, pid int) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.SplitN(l, ":", 3)
+		if len(f) == 3 {
+			m[f[0]] = f[2]
+		}
+	}
+	return m
+}
+
+func hostHasCgroup2() bool {
+	b, _ := os.ReadFile("/proc/self/mountinfo")
+	return strings.Contains(string(b), " - cgroup2 ")
+}
+
+// pidOfArgs finds a process whose command line is exactly args, 0 if none.
+func pidOfArgs(args ...string) int {
+	want := strings.Join(args, "\x00") + "\x00"
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); string(b) == want {
+			return pid
+		}
+	}
+	return 0
+}
