@@ -82,6 +82,8 @@ type sandbox struct {
 	// user: a plain user's sandbox (sandbox_user.go), its id map.
 	user bool
 	maps []config.IDMap
+	// tmpfsDir: dir is a tmpfs mounted for this sandbox (mountRuntimeTmpfs).
+	tmpfsDir bool
 	// unifiedCgroups: root's unnamed sandbox on a host with a cgroup2
 	// hierarchy has its cgroups there only (unifiedCgroupsFor).
 	unifiedCgroups bool
@@ -186,7 +188,27 @@ func newSandbox(o SandboxOptions) (*sandbox, error) {
 	if err := os.Mkdir(sb.dir, 0o711); err != nil {
 		return nil, fmt.Errorf("sandbox runtime directory: %v", err)
 	}
+	sb.mountRuntimeTmpfs()
 	return sb, nil
+}
+
+// mountRuntimeTmpfs puts root's sandbox runtime directory on a tmpfs of
+// its own, which also holds the writable layer without --rw: what the
+// sandbox makes there (mount points, its configuration, the guard's
+// state) then never touches the disk, wherever RUNDIR is. A /run on a
+// disk filesystem mounted with discard (seen on VMs without systemd)
+// took 0.3-0.5 ms for each directory removed, a third of a throw-away
+// sandbox's run. cleanup unmounts it with the rest; without it (a plain
+// user, or the mount fails) the directory is used as it is.
+func (sb *sandbox) mountRuntimeTmpfs() {
+	if os.Geteuid() != 0 {
+		return
+	}
+	if err := unix.Mount("tmpfs", sb.dir, "tmpfs", unix.MS_NODEV, "mode=0711"); err != nil {
+		log.Debugf("Sandbox runtime directory %s stays on its filesystem (tmpfs: %v)", sb.dir, err)
+		return
+	}
+	sb.tmpfsDir = true
 }
 
 // overlayPathOK refuses what overlayfs's option string cannot carry.

@@ -49,8 +49,11 @@ func (sb *sandbox) mountRoot() error {
 		if err := os.Mkdir(tmp, 0o700); err != nil {
 			return fmt.Errorf("sandbox runtime directory: %v", err)
 		}
-		if err := unix.Mount("tmpfs", tmp, "tmpfs", unix.MS_NODEV, "mode=0700"); err != nil {
-			return fmt.Errorf("mounting the sandbox's writable tmpfs on %s: %v", tmp, err)
+		// The runtime directory's own tmpfs holds the layer already.
+		if !sb.tmpfsDir {
+			if err := unix.Mount("tmpfs", tmp, "tmpfs", unix.MS_NODEV, "mode=0700"); err != nil {
+				return fmt.Errorf("mounting the sandbox's writable tmpfs on %s: %v", tmp, err)
+			}
 		}
 		sb.upper, sb.work = filepath.Join(tmp, "upper"), filepath.Join(tmp, "work")
 		for _, d := range []string{sb.upper, sb.work} {

@@ -48,15 +48,16 @@ func (m *monitor) forgetCgroups() {
 	removeRecord(staleRecordPath(m.o.LXCPath, m.o.Name))
 }
 
-// removeRecord removes a record and the directories above it that it
-// leaves empty, up to runDir/golxc/cgroups.
+// removeRecord removes a record and its directory (the lxcpath's) when
+// that is left empty. The directories above it stay: they are shared by
+// every lxcpath below them, and making and removing them again on each
+// start and stop cost 0.3-0.5 ms apiece where RUNDIR is a disk mounted
+// with discard (a throw-away sandbox, whose lxcpath is its own, made and
+// removed three per run).
 func removeRecord(p string) {
 	_ = os.Remove(p)
-	top := filepath.Join(runDir(), "golxc", "cgroups")
-	for d := filepath.Dir(p); strings.HasPrefix(d, top+"/"); d = filepath.Dir(d) {
-		if os.Remove(d) != nil {
-			return
-		}
+	if d := filepath.Dir(p); strings.HasPrefix(d, filepath.Join(runDir(), "golxc", "cgroups")+"/") {
+		_ = os.Remove(d)
 	}
 }
 

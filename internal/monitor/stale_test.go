@@ -37,3 +37,30 @@ func TestSweepDeadLeavesAnsweredContainer(t *testing.T) {
 		t.Errorf("the answering monitor's cgroup record was swept: %v", err)
 	}
 }
+
+// removeRecord removes the record and its lxcpath's directory, never the
+// shared directories above (made again on every start otherwise).
+func TestRemoveRecordKeepsSharedParents(t *testing.T) {
+	needRoot(t)
+	top := filepath.Join(runDir(), "golxc", "cgroups")
+	base, err := os.MkdirTemp("", "rmrec-")
+	must(t, err)
+	defer os.Remove(base)
+	lp := filepath.Join(base, "one")
+	other := filepath.Join(base, "two")
+	defer os.RemoveAll(filepath.Join(top, base))
+	rec := staleRecordPath(lp, "c1")
+	must(t, os.MkdirAll(filepath.Dir(rec), 0o700))
+	must(t, os.WriteFile(rec, []byte("x\n"), 0o600))
+	otherRec := staleRecordPath(other, "c2")
+	must(t, os.MkdirAll(filepath.Dir(otherRec), 0o700))
+	must(t, os.WriteFile(otherRec, []byte("x\n"), 0o600))
+	removeRecord(rec)
+	if _, err := os.Stat(filepath.Dir(rec)); !os.IsNotExist(err) {
+		t.Errorf("the emptied lxcpath directory %s is left: %v", filepath.Dir(rec), err)
+	}
+	removeRecord(otherRec)
+	if _, err := os.Stat(filepath.Join(top, base)); err != nil {
+		t.Errorf("the shared directory above the records was removed: %v", err)
+	}
+}

@@ -42,8 +42,11 @@ func sandboxLeftovers(imgDir string) []string {
 	for _, e := range locks {
 		out = append(out, "lock: "+filepath.Join("/run/lxc/lock", sandboxTop, e.Name()))
 	}
-	if _, err := os.Stat(filepath.Join("/run/golxc/cgroups", sandboxTop)); err == nil {
-		out = append(out, "cgroup record: "+filepath.Join("/run/golxc/cgroups", sandboxTop))
+	// The directory of sandboxTop's records stays (shared by all); one
+	// per sandbox must not.
+	recs, _ := os.ReadDir(filepath.Join("/run/golxc/cgroups", sandboxTop))
+	for _, e := range recs {
+		out = append(out, "cgroup record: "+filepath.Join("/run/golxc/cgroups", sandboxTop, e.Name()))
 	}
 	for _, d := range cgroupDirs("sandbox") {
 		out = append(out, "cgroup: "+d)
