@@ -209,3 +209,28 @@ func TestL2Proxy(t *testing.T) {
 		t.Fatal("proxy entry left after teardown")
 	}
 }
+
+// TestNewVethPeerInside: the pair is requested with the peer in the
+// container's namespace, with the MTU and the queue counts, and the
+// kernel's transmit queue length.
+func TestNewVethPeerInside(t *testing.T) {
+	v := newVeth("vethA", "vethB", 1400, 2, 3, 7)
+	if v.Name != "vethA" || v.PeerName != "vethB" {
+		t.Errorf("names %s/%s", v.Name, v.PeerName)
+	}
+	if ns, ok := v.PeerNamespace.(netlink.NsFd); !ok || ns != 7 {
+		t.Errorf("peer namespace %#v, want NsFd(7)", v.PeerNamespace)
+	}
+	if v.PeerMTU != 1400 || v.MTU != 0 {
+		t.Errorf("MTU: peer %d, host end %d (set after its MAC)", v.PeerMTU, v.MTU)
+	}
+	if v.NumRxQueues != 2 || v.PeerNumRxQueues != 2 || v.NumTxQueues != 3 || v.PeerNumTxQueues != 3 {
+		t.Errorf("queues: %+v", v)
+	}
+	if v.TxQLen != -1 || v.PeerTxQLen != -1 {
+		t.Errorf("txqlen %d/%d, want the kernel's", v.TxQLen, v.PeerTxQLen)
+	}
+	if d := newVeth("vethA", "vethB", 0, 0, 0, 7); d.PeerMTU != 0 || d.NumRxQueues != 0 || d.PeerNumTxQueues != 0 {
+		t.Errorf("defaults: %+v", d)
+	}
+}
