@@ -134,7 +134,7 @@ func (vethDriver) create(n *Network, d *device) error {
 		if serr := n.rec.save(); serr != nil {
 			log.Warnf("%s: %v", d.key, serr)
 		}
-		if mtu > 0 && errors.Is(err, unix.EINVAL) {
+		if errors.Is(err, unix.EINVAL) && !vethTakesMTU(mtu) {
 			return mtuError(d, veth2, mtu, err)
 		}
 		return fmt.Errorf("%s: create veth pair %s/%s: %w", d.key, veth1, veth2, err)
@@ -213,6 +213,13 @@ func newVeth(veth1, veth2 string, mtu, rxq, txq, nsfd int) *netlink.Veth {
 		v.PeerMTU = uint32(mtu)
 	}
 	return v
+}
+
+// vethTakesMTU: a veth takes 68 to 65535 (ETH_MIN_MTU, ETH_MAX_MTU) or
+// no MTU; an EINVAL for a creation with an MTU outside is about the MTU,
+// not the queue counts.
+func vethTakesMTU(mtu int) bool {
+	return mtu == 0 || mtu >= 68 && mtu <= 65535
 }
 
 // vethMTU is lxc.net.N.mtu, else the bridge's MTU (0: leave the kernel's).
