@@ -11,8 +11,10 @@ import (
 
 // driver is one lxc.net.N.type. check runs before anything is created and
 // must reject every bad value; create makes the host side and names the
-// device to move into the container (moveName); release undoes create
-// after the container stopped (or after a failed start).
+// device to move into the container (moveName), or, for a device it
+// created inside the container's namespace already (veth's peer), names
+// it there and sets moved; release undoes create after the container
+// stopped (or after a failed start).
 type driver interface {
 	check(n *Network, d *device) error
 	create(n *Network, d *device) error
@@ -48,8 +50,8 @@ type device struct {
 	lxcnetLink, bridgeMissing bool
 
 	hostName string // host-side device that stays on the host (veth1)
-	moveName string // device to move into the container, by host name
-	moved    bool
+	moveName string // device to move into the container, by host name (veth: its creation name inside)
+	moved    bool   // moveName is in the container (moved, or created there)
 	upRan    bool   // script.up ran, so script.down runs at stop
 	ifname   string // name inside the container once configured
 	ifindex  int    // index inside the container

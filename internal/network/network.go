@@ -171,8 +171,8 @@ func checkGateway(d *device, v6 bool) error {
 	return nil
 }
 
-// Setup creates every device, moves it into the netns of pid and
-// configures it there. On error the monitor calls Teardown, which undoes
+// Setup creates every device, moves it into the netns of pid (a veth's
+// peer is created there) and configures it there. On error the monitor calls Teardown, which undoes
 // whatever was done.
 func (n *Network) Setup(pid int) error {
 	if n.user {
@@ -234,6 +234,10 @@ func (n *Network) setupDevice(d *device) error {
 	}
 	if d.moveName == "" {
 		return nil
+	}
+	if d.moved {
+		// Created inside (veth): nothing to move.
+		return n.configureInside(d)
 	}
 	l, err := n.host.LinkByName(d.moveName)
 	if err != nil {

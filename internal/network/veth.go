@@ -1,6 +1,7 @@
 package network
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/golxc/golxc/internal/config"
 	"github.com/golxc/golxc/internal/log"
@@ -96,6 +98,15 @@ func checkVlanFiltering(d *device) error {
 	return nil
 }
 
+// create follows LXC's instantiate_veth: the pair is made with its peer
+// already in the container's network namespace (VETH_INFO_PEER carries
+// IFLA_NET_NS_FD and the MTU), so no move follows and the kernel's
+// namespace change (an rcu_barrier per device) is saved. Then the host
+// end gets its private MAC and MTU, joins the bridge and its VLANs, goes
+// up and gets its routes (router mode: the container's addresses and the
+// proxy entries for its gateways); script.up runs after this, with the
+// peer inside under its creation name; the rename and the configuration
+// inside come last (configureInside).
 func (vethDriver) create(n *Network, d *device) error {
 	c := d.cfg
 	veth1 := c.VethPair
@@ -105,37 +116,37 @@ func (vethDriver) create(n *Network, d *device) error {
 			return fmt.Errorf("%s: %w", d.key, err)
 		}
 	}
-	veth2, err := randomName(n.host, "veth")
+	// The peer's name only has to be free where it is created.
+	veth2, err := randomName(n.ns, "veth")
 	if err != nil {
 		return fmt.Errorf("%s: %w", d.key, err)
 	}
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = veth1
-	v := &netlink.Veth{LinkAttrs: attrs, PeerName: veth2}
-	if c.VethNRxQueues > 0 {
-		v.NumRxQueues, v.PeerNumRxQueues = c.VethNRxQueues, uint32(c.VethNRxQueues)
-	}
-	if c.VethNTxQueues > 0 {
-		v.NumTxQueues, v.PeerNumTxQueues = c.VethNTxQueues, uint32(c.VethNTxQueues)
-	}
-	if err := n.host.LinkAdd(v); err != nil {
-		return fmt.Errorf("%s: create veth pair %s/%s: %w", d.key, veth1, veth2, err)
-	}
-	log.Debugf("%s: instantiated veth tunnel \"%s <--> %s\"", d.key, veth1, veth2)
-	n.mu.Lock()
-	d.hostName, d.moveName = veth1, veth2
-	n.mu.Unlock()
+	mtu := vethMTU(n, d)
+	v := newVeth(veth1, veth2, mtu, c.VethNRxQueues, c.VethNTxQueues, int(n.nsFD))
+	// Record first: a monitor killed right after the add still gets the
+	// host end (and with it the peer) deleted by the next sweep.
 	n.rec.Veths = append(n.rec.Veths, veth1)
 	if err := n.rec.save(); err != nil {
 		return err
 	}
+	if err := n.host.LinkAdd(v); err != nil {
+		n.rec.Veths = n.rec.Veths[:len(n.rec.Veths)-1]
+		if serr := n.rec.save(); serr != nil {
+			log.Warnf("%s: %v", d.key, serr)
+		}
+		if errors.Is(err, unix.EINVAL) && !vethTakesMTU(mtu) {
+			return mtuError(d, veth2, mtu, err)
+		}
+		return fmt.Errorf("%s: create veth pair %s/%s: %w", d.key, veth1, veth2, err)
+	}
+	log.Tracef("%s: created veth pair \"%s\" and \"%s\", \"%s\" directly in the container's network namespace", d.key, veth1, veth2, veth2)
+	n.mu.Lock()
+	// moved: the peer was born inside, there is nothing to move.
+	d.hostName, d.moveName, d.moved = veth1, veth2, true
+	n.mu.Unlock()
 	host, err := n.host.LinkByName(veth1)
 	if err != nil {
 		return fmt.Errorf("%s: veth %s vanished: %w", d.key, veth1, err)
-	}
-	peer, err := n.host.LinkByName(veth2)
-	if err != nil {
-		return fmt.Errorf("%s: veth %s vanished: %w", d.key, veth2, err)
 	}
 	// A high MAC byte of 0xfe keeps the bridge's own MAC from following a
 	// container's (the bridge takes the lowest port MAC).
@@ -146,8 +157,10 @@ func (vethDriver) create(n *Network, d *device) error {
 			return fmt.Errorf("%s: set MAC of %s: %w", d.key, veth1, err)
 		}
 	}
-	if err := vethMTU(n, d, host, peer); err != nil {
-		return err
+	if mtu > 0 {
+		if err := setMTU(n, d, host, mtu); err != nil {
+			return err
+		}
 	}
 	bridged := c.Link != "" && c.VethMode != "router"
 	if bridged {
@@ -174,26 +187,51 @@ func (vethDriver) create(n *Network, d *device) error {
 			return err
 		}
 	}
-	return l2proxy(n, d)
+	if err := l2proxy(n, d); err != nil {
+		return err
+	}
+	log.Debugf("%s: instantiated veth tunnel \"%s <--> %s\"", d.key, veth1, veth2)
+	return nil
 }
 
-// vethMTU: lxc.net.N.mtu, else the bridge's MTU, on both ends.
-func vethMTU(n *Network, d *device, host, peer netlink.Link) error {
+// newVeth is the RTM_NEWLINK request of create: the host end veth1 in
+// this namespace, the peer veth2 in the namespace nsfd with the MTU (the
+// host end gets it after its MAC, as in LXC), both with the queue counts
+// of veth.n_rxqueues/n_txqueues. The peer's transmit queue length is the
+// kernel's, as in LXC.
+func newVeth(veth1, veth2 string, mtu, rxq, txq, nsfd int) *netlink.Veth {
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = veth1
+	v := &netlink.Veth{LinkAttrs: attrs, PeerName: veth2, PeerNamespace: netlink.NsFd(nsfd), PeerTxQLen: -1}
+	if rxq > 0 {
+		v.NumRxQueues, v.PeerNumRxQueues = rxq, uint32(rxq)
+	}
+	if txq > 0 {
+		v.NumTxQueues, v.PeerNumTxQueues = txq, uint32(txq)
+	}
+	if mtu > 0 {
+		v.PeerMTU = uint32(mtu)
+	}
+	return v
+}
+
+// vethTakesMTU: a veth takes 68 to 65535 (ETH_MIN_MTU, ETH_MAX_MTU) or
+// no MTU; an EINVAL for a creation with an MTU outside is about the MTU,
+// not the queue counts.
+func vethTakesMTU(mtu int) bool {
+	return mtu == 0 || mtu >= 68 && mtu <= 65535
+}
+
+// vethMTU is lxc.net.N.mtu, else the bridge's MTU (0: leave the kernel's).
+func vethMTU(n *Network, d *device) int {
 	mtu := d.cfg.MTU
 	if mtu == 0 && d.cfg.Link != "" {
 		if br, err := n.host.LinkByName(d.cfg.Link); err == nil {
 			mtu = br.Attrs().MTU
+			log.Infof("%s: retrieved mtu %d from %s", d.key, mtu, d.cfg.Link)
 		}
 	}
-	if mtu == 0 {
-		return nil
-	}
-	for _, l := range []netlink.Link{host, peer} {
-		if err := setMTU(n, d, l, mtu); err != nil {
-			return err
-		}
-	}
-	return nil
+	return mtu
 }
 
 // vethVlan: veth.vlan.id is the port's untagged PVID (none = no untagged

@@ -234,3 +234,13 @@ func TestNewVethPeerInside(t *testing.T) {
 		t.Errorf("defaults: %+v", d)
 	}
 }
+
+// TestVethTakesMTU: the kernel's range for a veth, so a refused creation
+// blames the MTU only when it is outside.
+func TestVethTakesMTU(t *testing.T) {
+	for mtu, want := range map[int]bool{0: true, 67: false, 68: true, 1500: true, 65535: true, 65536: false, 99999999: false} {
+		if got := vethTakesMTU(mtu); got != want {
+			t.Errorf("vethTakesMTU(%d) = %v, want %v", mtu, got, want)
+		}
+	}
+}

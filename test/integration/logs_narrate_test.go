@@ -136,7 +136,7 @@ func TestLogsNarrateLifecycle(t *testing.T) {
 		`Executing script .*pre-start-marker.* config section "pre-start"`, `produced output: pre-start-marker`,
 		`Cloned CLONE_NEWNS$`, `Cloned CLONE_NEWNET$`,
 		`instantiated veth tunnel "veth\w+ <--> veth\w+"`, `attached "veth\w+" to bridge "`+br+`"`,
-		`moved network device "veth\w+" into the container`, `added address 192\.0\.2\.77/24 to "eth0"`,
+		`created veth pair "veth\w+" and "veth\w+", "veth\w+" directly in the container's network namespace`, `added address 192\.0\.2\.77/24 to "eth0"`,
 		`Allocated console`, `Finished creating 5 tty devices`,
 		// setup stage, inside the new namespaces
 		`Mounted rootfs ".*/logs-n1/rootfs"`, `Mounted automount "proc" on "/proc"`,

@@ -283,6 +283,66 @@ func TestNetStaticTwoContainers(t *testing.T) {
 	}
 }
 
+// TestNetVethCreatedInside: a veth's container end is created in the
+// container's network namespace, as LXC does, not on the host and moved
+// there: the TRACE log says so and has no move for it, script.up sees the
+// host end's peer in another namespace already, and eth0 works (address,
+// ping of the bridge).
+func TestNetVethCreatedInside(t *testing.T) {
+	needRoot(t)
+	sub := netSubnet(t)
+	br := netBridgeNamed(t, "gxveth", sub+"1/24")
+	lp := lxcpath(t)
+	name := "netveth1"
+	dir := t.TempDir()
+	script := filepath.Join(dir, "up.sh")
+	seen := filepath.Join(dir, "seen")
+	// Hook version 0: NAME net up veth LINK HOSTEND.
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nip -o link show dev \"$6\" > "+seen+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	busybox(t, lp, name, "lxc.net.0.type = veth", "lxc.net.0.link = "+br, "lxc.net.0.flags = up",
+		"lxc.net.0.ipv4.address = "+sub+"10/24", "lxc.net.0.script.up = "+script, "lxc.init.cmd = /bin/sleep 1000")
+	startLog := filepath.Join(dir, "start.log")
+	startRunning(t, lp, name, "-l", "TRACE", "-o", startLog)
+	defer killStop(t, lp, name)
+
+	start := readLog(t, startLog, "lxc-start", name)
+	m := regexp.MustCompile(`lxc\.net\.0: created veth pair "(veth\w{6})" and "(veth\w{6})", "veth\w{6}" directly in the container's network namespace`).FindStringSubmatch(start)
+	if m == nil {
+		t.Errorf("the start log does not say the container end was created in the container's namespace:\n%s", start)
+	}
+	if regexp.MustCompile(`moved network device "veth`).MatchString(start) {
+		t.Errorf("the start log moves a veth into the container:\n%s", start)
+	}
+	// The host end's peer is in another namespace ("@ifN", not "@vethXXXXXX")
+	// by the time script.up runs, as with LXC.
+	b, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m != nil && !regexp.MustCompile(`^\d+: `+m[1]+`@if\d+: `).Match(b) {
+		t.Errorf("script.up saw the host end as %q, want its peer in the container (%s@ifN)", strings.TrimSpace(string(b)), m[1])
+	}
+	if ports := bridgePorts(br); m != nil && (len(ports) != 1 || ports[0] != m[1]) {
+		t.Errorf("bridge ports %v, want %s", ports, m[1])
+	}
+
+	h := inNS(t, initPid(t, lp, name))
+	l, err := h.LinkByName("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4, _ := h.AddrList(l, netlink.FAMILY_V4)
+	if len(v4) != 1 || v4[0].IPNet.String() != sub+"10/24" {
+		t.Errorf("eth0 addresses: %v", v4)
+	}
+	r := run(t, nil, "lxc-attach", "-P", lp, "-n", name, "--", "ping", "-c1", "-W5", sub+"1")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 packets received") {
+		t.Errorf("ping %s1 from the container: %s", sub, r)
+	}
+}
+
 // TestNetMacvlanAndPhys: a macvlan on a test parent and a phys device in
 // one container; at stop the phys device is back under its name.
 func TestNetMacvlanAndPhys(t *testing.T) {
