@@ -84,6 +84,9 @@ type sandbox struct {
 	maps []config.IDMap
 	// tmpfsDir: dir is a tmpfs mounted for this sandbox (mountRuntimeTmpfs).
 	tmpfsDir bool
+	// monitorDone: this process's foreground monitor returned without
+	// error, its teardown done; cleanup sweeps no dead monitor's leftovers.
+	monitorDone bool
 	// unifiedCgroups: root's unnamed sandbox on a host with a cgroup2
 	// hierarchy has its cgroups there only (unifiedCgroupsFor).
 	unifiedCgroups bool
@@ -121,6 +124,9 @@ func Sandbox(o SandboxOptions) (int, error) {
 	status, err := sb.run(g)
 	cleaned := false
 	if !o.Keep || err != nil {
+		// A foreground monitor that returned without error has torn
+		// the container down itself: nothing of it to sweep.
+		sb.monitorDone = err == nil && !o.Keep
 		cerr := sb.cleanup()
 		if cerr != nil && err == nil {
 			err = cerr

@@ -255,7 +255,7 @@ func (sb *sandbox) cleanup() error {
 	var errs []error
 	// A monitor serving the name now is a newer sandbox of the same
 	// name: its cgroups, lock and directory are not ours.
-	running := errors.Is(monitor.SweepDead(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
+	running := !sb.monitorDone && errors.Is(monitor.SweepDead(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
 	for _, mp := range mountsBelow(sb.dir) {
 		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 			errs = append(errs, fmt.Errorf("unmounting %s: %v", mp, err))

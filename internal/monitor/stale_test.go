@@ -38,29 +38,28 @@ func TestSweepDeadLeavesAnsweredContainer(t *testing.T) {
 	}
 }
 
-// removeRecord removes the record and its lxcpath's directory, never the
-// shared directories above (made again on every start otherwise).
-func TestRemoveRecordKeepsSharedParents(t *testing.T) {
+// Records are flat files: making and removing one leaves the directory
+// in place and needs no directory of the lxcpath's.
+func TestRecordsAreFlatFiles(t *testing.T) {
 	needRoot(t)
 	top := filepath.Join(runDir(), "golxc", "cgroups")
-	base, err := os.MkdirTemp("", "rmrec-")
+	lp, err := os.MkdirTemp("", "rmrec-")
 	must(t, err)
-	defer os.Remove(base)
-	lp := filepath.Join(base, "one")
-	other := filepath.Join(base, "two")
-	defer os.RemoveAll(filepath.Join(top, base))
+	defer os.Remove(lp)
 	rec := staleRecordPath(lp, "c1")
-	must(t, os.MkdirAll(filepath.Dir(rec), 0o700))
-	must(t, os.WriteFile(rec, []byte("x\n"), 0o600))
-	otherRec := staleRecordPath(other, "c2")
-	must(t, os.MkdirAll(filepath.Dir(otherRec), 0o700))
-	must(t, os.WriteFile(otherRec, []byte("x\n"), 0o600))
-	removeRecord(rec)
-	if _, err := os.Stat(filepath.Dir(rec)); !os.IsNotExist(err) {
-		t.Errorf("the emptied lxcpath directory %s is left: %v", filepath.Dir(rec), err)
+	if filepath.Dir(rec) != top {
+		t.Fatalf("record %s is not a file of %s", rec, top)
 	}
-	removeRecord(otherRec)
-	if _, err := os.Stat(filepath.Join(top, base)); err != nil {
-		t.Errorf("the shared directory above the records was removed: %v", err)
+	if other := staleRecordPath(lp+"x", "c1"); other == rec {
+		t.Fatalf("two lxcpaths share the record %s", rec)
+	}
+	must(t, os.MkdirAll(top, 0o700))
+	must(t, os.WriteFile(rec, []byte("x\n"), 0o600))
+	removeRecord(rec)
+	if _, err := os.Stat(rec); !os.IsNotExist(err) {
+		t.Errorf("record %s left: %v", rec, err)
+	}
+	if _, err := os.Stat(top); err != nil {
+		t.Errorf("the records' directory went with the record: %v", err)
 	}
 }

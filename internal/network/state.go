@@ -3,7 +3,6 @@ package network
 import (
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,9 +65,7 @@ func (r *record) addClaims(d *device) {
 }
 
 func (r *record) path() string {
-	h := fnv.New64a()
-	h.Write([]byte(r.Container))
-	return filepath.Join(stateDir(), filepath.Base(r.Container)+"-"+strconv.FormatUint(h.Sum64()&(1<<48-1), 16)+".json")
+	return filepath.Join(stateDir(), config.RecordName(r.Container)+".json")
 }
 
 func (r *record) empty() bool {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/golxc/golxc/internal/config"
 )
 
 // Helpers for the run_* tests: real busybox containers, each test in its
@@ -37,7 +39,7 @@ func busybox(t *testing.T, lp, name string, extra ...string) string {
 		killMonitors(t, lp, name)
 		// LXC never removes its lock files; ours go with the test.
 		os.RemoveAll(filepath.Join("/run/lxc/lock", lp))
-		if _, err := os.Stat(filepath.Join("/run/golxc/cgroups", lp, name)); err == nil {
+		if _, err := os.Stat(filepath.Join("/run/golxc/cgroups", config.RecordName(filepath.Join(lp, name)))); err == nil {
 			t.Errorf("the cgroup record of %s outlived its container", name)
 		}
 	})

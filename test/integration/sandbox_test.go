@@ -42,11 +42,9 @@ func sandboxLeftovers(imgDir string) []string {
 	for _, e := range locks {
 		out = append(out, "lock: "+filepath.Join("/run/lxc/lock", sandboxTop, e.Name()))
 	}
-	// The directory of sandboxTop's records stays (shared by all); one
-	// per sandbox must not.
-	recs, _ := os.ReadDir(filepath.Join("/run/golxc/cgroups", sandboxTop))
-	for _, e := range recs {
-		out = append(out, "cgroup record: "+filepath.Join("/run/golxc/cgroups", sandboxTop, e.Name()))
+	recs, _ := filepath.Glob("/run/golxc/cgroups/sandbox-*")
+	for _, r := range recs {
+		out = append(out, "cgroup record: "+r)
 	}
 	for _, d := range cgroupDirs("sandbox") {
 		out = append(out, "cgroup: "+d)
