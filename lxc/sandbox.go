@@ -185,7 +185,10 @@ func newSandbox(o SandboxOptions) (*sandbox, error) {
 			return nil, fmt.Errorf("a container named %q already exists in %s: pick another --name", sb.name, sb.lxcpath)
 		}
 	} else {
-		sb.name, sb.lxcpath = "sandbox-"+id, sb.dir
+		// One lxcpath for all of them: their lock and records are
+		// files of directories that stay, not directories of their
+		// own made and removed on every run.
+		sb.name, sb.lxcpath = "sandbox-"+id, sandboxTop()
 	}
 	if err := os.MkdirAll(filepath.Dir(sb.dir), 0o711); err != nil {
 		return nil, fmt.Errorf("sandbox runtime directory: %v", err)
@@ -255,7 +258,9 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	cfgFile := sb.path("config")
+	// Not "config": lxc-ls -P RUNDIR/golxc-sandbox would list the
+	// runtime directory as a container.
+	cfgFile := sb.path("sandbox.conf")
 	if sb.named {
 		cfgFile = filepath.Join(sb.lxcpath, sb.name, "config")
 		// A user's lxcpath (~/.local/share/lxc) may not exist yet.

@@ -314,10 +314,9 @@ func hideInherited(start func() error) error {
 }
 
 // removeLock removes the container's lock file, held (cleanup's SweepDead
-// swept what a killed monitor left first), and for an unnamed
-// sandbox the lock directory of its private lxcpath. Unlike
-// lxc-destroy's, the directories above stay: another sandbox starting
-// now creates its own below them.
+// swept what a killed monitor left first). Unlike lxc-destroy's, the
+// directories stay: unnamed sandboxes share their lxcpath's (LXC never
+// removes its lock directories either).
 func (sb *sandbox) removeLock() {
 	p := lock.Path(config.RuntimeDir(), sb.lxcpath, sb.name)
 	if _, err := os.Stat(p); err != nil {
@@ -329,7 +328,4 @@ func (sb *sandbox) removeLock() {
 	}
 	_ = os.Remove(p)
 	_ = l.Unlock()
-	if !sb.named {
-		_ = os.Remove(filepath.Dir(p))
-	}
 }
