@@ -60,8 +60,9 @@ func newCgroups(name string, s *config.Spec, noMonitor bool) (c *cgroups, err er
 	switch firstMove(layout, noMonitor) {
 	case primeLock:
 		// The stage's v1 moves are the first: start their grace
-		// period now.
-		c.first = cgroup.StartGracePeriod(layout)
+		// period once the payload cgroups are made (a mkdir would
+		// wait for it).
+		defer func() { c.first = cgroup.StartGracePeriod(layout) }()
 	case monitorBeside:
 		if err := cg.CreateMonitorDirs(); err != nil {
 			return c, fmt.Errorf("create monitor cgroup: %w", err)
