@@ -73,6 +73,22 @@ func (o *layoutOnce) get() (*cgroup.Layout, error) {
 	return o.l, o.err
 }
 
+// primeCgroupLock starts the grace period of the helper's first v1 cgroup
+// move in the background (nothing on a pure cgroup2 host) and returns the
+// layout it detected (nil on failure). It is not waited for: it moves
+// this process into the cgroups it is in, and the helper's moves queue
+// behind it in the kernel.
+func primeCgroupLock() *cgroup.Layout {
+	l, err := cgroup.Detect()
+	if err != nil {
+		return nil
+	}
+	if l.HasLegacy() {
+		cgroup.StartGracePeriod(l)
+	}
+	return l
+}
+
 // Run attaches, waits for the command and returns its exit code the way
 // a shell reports it (128+N for death by signal N). Signals sent to the
 // caller (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded; they are
@@ -321,11 +337,21 @@ func start(o Options, g *gate) (*Process, error) {
 	if err != nil {
 		return nil, &Error{Step: "Failed to get init pid", Err: err}
 	}
+	var layout *cgroup.Layout
+	if o.Elevated&KeepCgroup == 0 {
+		// The helper's moves into the container's v1 cgroups wait
+		// for an RCU grace period (cgroup.StartGracePeriod): start it
+		// now, while the attach gets ready.
+		layout = primeCgroupLock()
+	}
 	pidfd, err := unix.PidfdOpen(initPid, 0)
 	if err != nil {
 		return nil, &Error{Step: "Failed to get init pid", Err: err}
 	}
 	p := &Process{done: make(chan struct{}), initPid: initPid, initPidfd: pidfd}
+	if layout != nil {
+		p.cgroups.once.Do(func() { p.cgroups.l = layout })
+	}
 	log.Tracef("Container init is pid %d", initPid)
 
 	ok := false

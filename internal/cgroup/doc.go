@@ -13,4 +13,18 @@
 // cgroups are created under init's (pid 1's) cgroup in each hierarchy, with
 // a trailing /init.scope removed; otherwise under the calling process's own
 // cgroup.
+//
+// Moves (gracemove.go): each write to a cgroup.procs file takes the kernel's
+// global cgroup_threadgroup_rwsem, whose first taker after an idle spell
+// waits for an RCU grace period (10-20 ms) while holding cgroup_mutex, so
+// that every cgroup mkdir, rmdir and move waits too; moves that follow
+// within about a grace period pay nothing. A start therefore makes its
+// moves close together and starts the first one early, in the background:
+// CreateMonitorDirs and StartEnterMonitor split CreateMonitor so the
+// monitor's move runs beside the caller's other work (Move.Wait joins it
+// and returns its error), and StartGracePeriod starts the wait with a
+// no-op move of the caller into its own v1 cgroup when there is nothing to
+// move yet (lxc-attach; a monitor without a monitor cgroup). Only v1
+// hierarchies need this (HasLegacy): on a pure cgroup2 host the stage is
+// cloned into its payload cgroup.
 package cgroup

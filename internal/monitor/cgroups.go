@@ -21,9 +21,23 @@ type cgroups struct {
 	layout *cgroup.Layout
 	cg     *cgroup.Container
 	fd     *os.File // payload cgroup2 dir for CLONE_INTO_CGROUP, or nil
+	// first is the start's first cgroup move, still running in the
+	// background (nil: none): see newCgroups. joinFirst waits for it.
+	first *cgroup.Move
 }
 
-func newCgroups(name string, s *config.Spec, noMonitor, unifiedOnly bool) (*cgroups, error) {
+// newCgroups creates the container's cgroups. The monitor's own move into
+// lxc.monitor.NAME is the start's first write to a cgroup.procs file, which
+// waits for an RCU grace period (cgroup/gracemove.go); where v1 hierarchies
+// will take moves (legacy and hybrid hosts) it runs in the background,
+// after the payload cgroups are made (a mkdir would wait for it), while
+// the setup goes on, and the stage's moves into the v1 payload cgroups
+// follow it closely enough to pay nothing more. joinFirst waits for it
+// before anything is forked or moved. On a pure cgroup2 host the stage is
+// cloned into its cgroup and the monitor moves at once, as before.
+// A sandbox's unifiedOnly layout (cgroup.Layout.UnifiedView) takes no v1
+// move at all.
+func newCgroups(name string, s *config.Spec, noMonitor, unifiedOnly bool) (c *cgroups, err error) {
 	layout, err := cgroup.Detect()
 	if err != nil {
 		return nil, fmt.Errorf("detect cgroups: %w", err)
@@ -51,12 +65,28 @@ func newCgroups(name string, s *config.Spec, noMonitor, unifiedOnly bool) (*cgro
 
 		OwnDeviceRules: hasDeviceRules(s.Cgroup2),
 	})
-	c := &cgroups{layout: layout, cg: cg}
-	// CreateMonitor also moves this process into the monitor cgroup.
+	c = &cgroups{layout: layout, cg: cg}
 	if noMonitor {
 		log.Tracef("The monitor stays in its caller's cgroups (no lxc.monitor.%s)", name)
-	} else if err := cg.CreateMonitor(); err != nil {
-		return c, fmt.Errorf("create monitor cgroup: %w", err)
+	}
+	switch firstMove(layout, noMonitor) {
+	case primeLock:
+		// The stage's v1 moves are the first: start their grace
+		// period once the payload cgroups are made (a mkdir would
+		// wait for it).
+		defer func() { c.first = cgroup.StartGracePeriod(layout) }()
+	case monitorBeside:
+		if err := cg.CreateMonitorDirs(); err != nil {
+			return c, fmt.Errorf("create monitor cgroup: %w", err)
+		}
+		// Started whatever follows fails: the monitor ends up in its
+		// cgroup (and teardown's pivot) exactly as with a move first.
+		defer func() { c.first = cg.StartEnterMonitor(os.Getpid()) }()
+	case monitorFirst:
+		// CreateMonitor also moves this process into the monitor cgroup.
+		if err := cg.CreateMonitor(); err != nil {
+			return c, fmt.Errorf("create monitor cgroup: %w", err)
+		}
 	}
 	if err := cg.CreatePayload(); err != nil {
 		return c, fmt.Errorf("create payload cgroup: %w", err)
@@ -81,6 +111,45 @@ func hasDeviceRules(kvs []config.KeyValue) bool {
 	return false
 }
 
+// How a start makes its first cgroup move (newCgroups).
+type firstMoveKind int
+
+const (
+	noMove        firstMoveKind = iota // nothing moves before the stage (pure cgroup2, no monitor cgroup)
+	monitorFirst                       // the monitor moves into its cgroups before the payload is made
+	monitorBeside                      // it moves in the background once the payload is made
+	primeLock                          // no monitor move: a no-op move starts the stage's grace period
+)
+
+// firstMove: the background only pays where v1 hierarchies take moves
+// (legacy and hybrid hosts); on a pure cgroup2 host the stage is cloned
+// into its payload cgroup and the monitor's single move stays where it was.
+func firstMove(l *cgroup.Layout, noMonitor bool) firstMoveKind {
+	switch {
+	case !l.HasLegacy() && noMonitor:
+		return noMove
+	case !l.HasLegacy():
+		return monitorFirst
+	case noMonitor:
+		return primeLock
+	default:
+		return monitorBeside
+	}
+}
+
+// joinFirst waits for the start's first cgroup move (newCgroups) and
+// returns its error as newCgroups would have: before anything is forked
+// (a child must start in the monitor's cgroups) or moved.
+func (c *cgroups) joinFirst() error {
+	if c == nil || c.first == nil {
+		return nil
+	}
+	if err := c.first.Wait(); err != nil {
+		return fmt.Errorf("create monitor cgroup: %w", err)
+	}
+	return nil
+}
+
 // payloadFD is the payload cgroup2 dir fd for CLONE_INTO_CGROUP, or -1.
 func (c *cgroups) payloadFD() int {
 	if c == nil || c.fd == nil {
@@ -94,7 +163,13 @@ func (c *cgroups) payloadFD() int {
 // cgroup2 one already, and writing its cgroup.procs again would take the
 // cgroup write lock once more (an RCU grace period when no move came
 // just before).
+//
+// The monitor's own move (joinFirst) comes first: this move then follows
+// it within its grace period.
 func (c *cgroups) enter(pid int) error {
+	if err := c.joinFirst(); err != nil {
+		return err
+	}
 	enter := c.cg.Enter
 	if c.fd != nil {
 		enter = c.cg.EnterCloned
@@ -111,6 +186,7 @@ func (c *cgroups) destroy() error {
 	if c == nil || c.cg == nil {
 		return nil
 	}
+	_ = c.joinFirst() // its error was the start's
 	if c.fd != nil {
 		c.fd.Close()
 		c.fd = nil

@@ -92,6 +92,11 @@ func (m *monitor) spawnInit(in *instance, logFD, plan bool) (*initProcess, error
 	}
 	p, err := spawn.Start(req)
 	if err != nil {
+		// A failed first move (Prepare joins it) fails the start with
+		// newCgroups' line, as when it ran there.
+		if err := in.cg.joinFirst(); err != nil {
+			return nil, err
+		}
 		if err := shareError(err, m.spec.NamespaceShare); err != nil {
 			return nil, err
 		}

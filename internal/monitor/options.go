@@ -24,6 +24,15 @@
 // lxc-execute: the init stage stays in Go as PID 1 (execinit) and forks the
 // command, which therefore is not PID 2 (Go's threads take the first pids
 // of the namespace). Final's settings are applied to the thread that forks.
+//
+// Cgroup moves (cgroups.go): the first move of a start waits for an RCU
+// grace period (internal/cgroup's doc). Where v1 hierarchies take moves
+// the monitor makes its monitor and payload cgroups, then moves itself
+// into lxc.monitor.NAME in the background while the setup goes on; the
+// stage's moves into the v1 payload cgroups (spawn's Prepare) wait for
+// that move and follow it within its grace period, and so does anything
+// forked before (pre-start hooks, criu). A failed move fails the start
+// with the line it always gave ("create monitor cgroup: ...").
 package monitor
 
 import "errors"

@@ -47,6 +47,12 @@ func (m *monitor) setup(in *instance) error {
 	}
 	log.Infof("The container process uses %q as cgroup", in.cg.cg.Name())
 	chownPayload(in.cg, m.spec.IDMap)
+	if len(m.spec.Hooks[hooks.PreStart]) > 0 || m.o.Restore != nil {
+		// Hooks and criu start in the monitor's cgroups.
+		if err := in.cg.joinFirst(); err != nil {
+			return err
+		}
+	}
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
@@ -107,6 +113,9 @@ func (m *monitor) setup(in *instance) error {
 	log.Debugf("Spawning container init %q", cmd)
 	proc, err := m.spawnInit(in, msg.LogFD, plan != nil)
 	if err != nil {
+		return err
+	}
+	if err := in.cg.joinFirst(); err != nil { // done by the stage's Prepare
 		return err
 	}
 	// Under mu: the command goroutines read it (a stop aborts the start).
