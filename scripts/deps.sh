@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-for p in busybox-static gcc libc6-dev make iproute2 util-linux uidmap tmux dnsmasq-base nftables debootstrap rsync wget; do
+for p in busybox-static gcc libc6-dev musl-tools make iproute2 util-linux uidmap tmux dnsmasq-base nftables debootstrap rsync wget; do
 	have "$p" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

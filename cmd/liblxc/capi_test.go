@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/golxc/golxc/internal/lxclib"
+	"github.com/golxc/golxc/internal/testbuild"
 	"github.com/golxc/golxc/lxc"
 )
 
@@ -64,15 +65,14 @@ func built(t *testing.T) string {
 		}
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		for _, args := range [][]string{
-			{filepath.Join(root, "scripts", "build-liblxc.sh"), buildDir},
-			{"go", "build", "-o", filepath.Join(buildDir, "golxc"), "./cmd/golxc"},
-		} {
-			cmd := exec.Command(args[0], args[1:]...)
-			cmd.Dir = root
-			if buildOut, buildErr = cmd.CombinedOutput(); buildErr != nil {
-				return
-			}
+		cmd := exec.Command(filepath.Join(root, "scripts", "build-liblxc.sh"), buildDir)
+		cmd.Dir = root
+		if buildOut, buildErr = cmd.CombinedOutput(); buildErr != nil {
+			return
+		}
+		// golxc as make build links it (the library runs it for its stages).
+		if buildErr = testbuild.Golxc(filepath.Join(buildDir, "golxc"), filepath.Join(buildDir, ".build")); buildErr != nil {
+			return
 		}
 		buildErr = os.Symlink("liblxc.so.1", filepath.Join(buildDir, "liblxc.so"))
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/golxc/golxc/internal/cli"
 	"github.com/golxc/golxc/internal/templates"
+	"github.com/golxc/golxc/internal/testbuild"
 	"github.com/golxc/golxc/internal/tools"
 )
 
@@ -62,10 +63,8 @@ func newCompleter(t *testing.T) *completer {
 	}
 	// The real golxc, for the container names (its lxc-ls).
 	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "golxc"), "github.com/golxc/golxc/cmd/golxc")
-	build.Env = append(os.Environ(), "PATH="+os.Getenv("PATH")+":/usr/local/go/bin")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build golxc: %v\n%s", err, out)
+	if err := testbuild.Golxc(filepath.Join(bin, "golxc"), filepath.Join(dir, "build")); err != nil {
+		t.Fatal(err)
 	}
 	return &completer{t: t, script: file, path: bin + ":" + os.Getenv("PATH")}
 }

@@ -30,6 +30,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "mainargs.h"
+
 #define CHEAPSTART_TIMER_SLACK_NS 1000000
 
 cpu_set_t golxc_cheapstart_affinity;
@@ -94,8 +96,9 @@ static void coarse_slack_until_init(void)
 		golxc_cheapstart_slack = (unsigned long)slack;
 }
 
-__attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void golxc_cheapstart(void)
 {
+	const struct golxc_main_args *m;
 	const char *tool;
 	cpu_set_t one;
 	int cpu;
@@ -114,7 +117,8 @@ __attribute__((constructor)) static void golxc_cheapstart(int argc, char **argv,
 	 * their environment); a user's GOMAXPROCS is the user's choice. */
 	if (getenv("_GOLXC_NSEXEC") || getenv("GOMAXPROCS"))
 		return;
-	tool = tool_name(argc, argv);
+	m = golxc_main_args();
+	tool = tool_name(m->argc, m->argv);
 	if (!tool)
 		return;
 	if (execs_nothing(tool))

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errtext.h"
 #include "execplan.h"
 #include "nsexec.h"
 #include "planrt.h"
@@ -56,13 +57,43 @@ static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN",
 
 /* xp_log writes one line as internal/log does: "PREFIX NAME
  * YYYYmmddHHMMSS.mmm LEVEL    nsexec - FILE:FUNC:LINE - MSG". */
+/*
+ * with_errtext copies fmt to out with every %m replaced by errno err's
+ * text as golxc_strerror words it (glibc's: the C library's own %m would
+ * use musl's words in a musl build); out is then the format to use.
+ */
+static const char *with_errtext(char *out, size_t n, const char *fmt, int err)
+{
+	size_t o = 0;
+
+	if (!strstr(fmt, "%m"))
+		return fmt;
+	for (const char *f = fmt; *f && o < n - 1; f++) {
+		if (f[0] == '%' && f[1] == 'm') {
+			for (const char *t = golxc_strerror(err); *t && o < n - 2; t++) {
+				if (*t == '%')
+					out[o++] = '%';
+				out[o++] = *t;
+			}
+			f++;
+		} else if (f[0] == '%' && f[1] == '%' && o < n - 2) {
+			out[o++] = *f++;
+			out[o++] = *f;
+		} else {
+			out[o++] = *f;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void __attribute__((format(printf, 5, 6))) xp_log(int lvl, const char *file, const char *fn, int line, const char *fmt, ...)
 {
-	char buf[2048];
+	char buf[2048], f[512];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
-	int n, m;
+	int n, m, err = errno;
 
 	if (id.logfd < 0 || lvl < id.level)
 		return;
@@ -74,7 +105,7 @@ void __attribute__((format(printf, 5, 6))) xp_log(int lvl, const char *file, con
 	if (n < 0 || n >= (int)sizeof(buf) - 1)
 		return;
 	va_start(ap, fmt);
-	m = vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	m = vsnprintf(buf + n, sizeof(buf) - n - 1, with_errtext(f, sizeof(f), fmt, err), ap);
 	va_end(ap);
 	if (m < 0)
 		return;
@@ -136,11 +167,11 @@ static int report_err(const char *msg)
  * caller's stderr is ours, else hands it to the caller, and exits. */
 void __attribute__((noreturn, format(printf, 2, 3))) xp_die(int code, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], f[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), with_errtext(f, sizeof(f), fmt, errno), ap);
 	va_end(ap);
 	LOG(ERROR, "%s", msg);
 	if (!rep.streams && report_err(msg))
@@ -442,7 +473,7 @@ static void __attribute__((noreturn)) exec_cmd(struct rd *r)
 		execve(file, argv, env);
 		err = errno;
 	}
-	xp_die(127, "%s - Failed to exec \"%s\"", strerror(err), argv[0]);
+	xp_die(127, "%s - Failed to exec \"%s\"", golxc_strerror(err), argv[0]);
 }
 
 static unsigned char *recv_plan(int syncfd, size_t *len, int *fds, int *nfds)

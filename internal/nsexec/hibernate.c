@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "hibernate.h"
+#include "mainargs.h"
 
 
 struct hib {
@@ -301,9 +302,10 @@ static void wake(const struct hib *t, char reason, int connfd, int sig)
 	_exit(127);
 }
 
-__attribute__((constructor)) static void golxc_hibernate(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void golxc_hibernate(void)
 {
 	const char *v = getenv("_GOLXC_HIBERNATE");
+	const struct golxc_main_args *m;
 	struct hib t = {0};
 	struct pollfd p[4];
 	sigset_t set;
@@ -311,9 +313,11 @@ __attribute__((constructor)) static void golxc_hibernate(int argc, char **argv, 
 
 	if (!v || !*v)
 		return;
-	hib_argv = argv;
-	hib_envp = envp;
-	(void)argc;
+	m = golxc_main_args();
+	if (m->argc < 1)
+		_exit(127); /* nothing to exec again when woken */
+	hib_argv = m->argv;
+	hib_envp = m->envp;
 	tfd = atoi(v);
 	if (read_table(tfd, &t) < 0)
 		_exit(127);

@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errtext.h"
 #include "execplan.h"
 #include "planrt.h"
 
@@ -74,7 +75,7 @@ static const char *xerr(int e)
 {
 	static char buf[128];
 
-	snprintf(buf, sizeof(buf), "%s", strerror(e));
+	snprintf(buf, sizeof(buf), "%s", golxc_strerror(e));
 	buf[0] = (char)tolower((unsigned char)buf[0]);
 	return buf;
 }

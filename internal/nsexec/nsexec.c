@@ -26,6 +26,7 @@
 #include <linux/capability.h>
 #include <unistd.h>
 
+#include "errtext.h"
 #include "nsexec.h"
 
 #ifndef CLONE_NEWCGROUP
@@ -82,7 +83,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) failf(const char *fm
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
 	if (syncfd < 0 || send(syncfd, line, n, MSG_NOSIGNAL) != n)
-		dprintf(2, "golxc: namespace stage: %s: %s\n", step, strerror(err));
+		dprintf(2, "golxc: namespace stage: %s: %s\n", step, golxc_strerror(err));
 	_exit(1);
 }
 

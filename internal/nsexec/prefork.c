@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mainargs.h"
+
 /*
  * Only golxc's own main package defines this as 1 (cmd/golxc/prefork.go):
  * another Go program that links package lxc never forks here, even if it
@@ -296,9 +298,11 @@ static void __attribute__((noreturn)) await_verdict(int fd, const struct scan *s
 	_exit(1);
 }
 
-__attribute__((constructor)) static void golxc_prefork(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void golxc_prefork(void)
 {
-#ifdef __GLIBC__ /* glibc passes argc/argv to constructors; elsewhere: the usual path */
+	const struct golxc_main_args *m = golxc_main_args();
+	int argc = m->argc;
+	char **argv = m->argv;
 	struct scan sc = {NULL, 0};
 	const char *off;
 	char **args;
@@ -337,14 +341,9 @@ __attribute__((constructor)) static void golxc_prefork(int argc, char **argv, ch
 	if (pid == 0) {
 		close(p[0]);
 		golxc_prefork_fd = p[1];
-		free_title_area(argc, argv, envp);
+		free_title_area(argc, argv, m->envp);
 		return;
 	}
 	close(p[1]);
 	await_verdict(p[0], &sc);
-#else
-	(void)argc;
-	(void)argv;
-	(void)envp;
-#endif
 }

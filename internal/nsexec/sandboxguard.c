@@ -35,6 +35,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mainargs.h"
+
 /*
  * gsys is a raw system call for the forked guard: it returns -errno and
  * writes no errno. The guard shares lxc-sandbox's memory and, without
@@ -338,14 +340,18 @@ static int guard_main(void *unused)
 }
 #endif
 
-__attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void golxc_sandbox_guard_fork(void)
 {
+	const struct golxc_main_args *m;
 	const char *off;
 	void *stack;
 	int p[2];
 	pid_t pid;
 
-	if (!GUARD_FORK || !golxc_prefork_main || !sandbox_tool(argc, argv))
+	if (!GUARD_FORK || !golxc_prefork_main)
+		return;
+	m = golxc_main_args();
+	if (!sandbox_tool(m->argc, m->argv))
 		return;
 	if (getenv(GUARD_ENV) || getenv("_GOLXC_NSEXEC") || getenv("GOLXC_MONITOR"))
 		return;
@@ -379,8 +385,8 @@ __attribute__((constructor)) static void golxc_sandbox_guard_fork(int argc, char
 	guard.narrowed = golxc_cheapstart_narrowed;
 	guard.affinity = golxc_cheapstart_affinity;
 	guard.slack = golxc_cheapstart_slack;
-	keep_env(guard.home, sizeof(guard.home), envp, "HOME");
-	keep_env(guard.xdg, sizeof(guard.xdg), envp, "XDG_RUNTIME_DIR");
+	keep_env(guard.home, sizeof(guard.home), m->envp, "HOME");
+	keep_env(guard.xdg, sizeof(guard.xdg), m->envp, "XDG_RUNTIME_DIR");
 	/* Its own descriptor table and signal handlers; the memory and the
 	 * thread pointer are lxc-sandbox's, hence raw system calls only. */
 	pid = clone(guard_main, (char *)stack + GUARD_PAGE + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golxc/golxc/internal/testbuild"
 	"github.com/golxc/golxc/internal/testuser"
 )
 
@@ -30,12 +31,8 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	os.Chmod(dir, 0o755) // tests also run the tools as an unprivileged user
 	// The same static link as make build (lxc-execute re-executes golxc
-	// inside the container).
-	build := exec.Command("go", "build", "-trimpath", "-tags", "netgo,osusergo",
-		"-ldflags", "-s -w -linkmode external -extldflags -static",
-		"-o", filepath.Join(dir, "golxc"), "github.com/golxc/golxc/cmd/golxc")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	// inside the container), with the same C library and collector.
+	if err := testbuild.Golxc(filepath.Join(dir, "golxc"), filepath.Join(dir, ".build")); err != nil {
 		fmt.Fprintln(os.Stderr, "build golxc:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
