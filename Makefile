@@ -71,7 +71,7 @@ all: build
 # and every container start copies the binary (spawn's sealed exe).
 # golxc is linked statically: lxc-execute re-executes it as the container's
 # init inside rootfs trees that have no C library of their own.
-# Its C library: LIBC below.
+# Its C library: GOLXC_LIBC below.
 # The commit `golxc version` names (GOFLAGS may turn Go's own VCS stamp off).
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static -X github.com/golxc/golxc/internal/buildinfo.commit=$(COMMIT)'
@@ -86,7 +86,7 @@ BUILDFLAGS := -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external 
 GOEXP := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo nogreenteagc)
 
 # golxc itself is linked with musl where musl-gcc exists (Debian's
-# musl-tools, which make deps installs), with glibc otherwise; LIBC=glibc
+# musl-tools, which make deps installs), with glibc otherwise; GOLXC_LIBC=glibc
 # (or musl) chooses. glibc's static start code probes the CPU (cache and
 # feature leaves, ~100 cpuid instructions): where cpuid traps to the
 # hypervisor that is ~0.8 ms per exec, and golxc is exec'd at least twice
@@ -96,12 +96,12 @@ GOEXP := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&
 # other binaries have no cgo. musl-gcc sees musl's headers only; the
 # kernel's come from $(MUSLINC), which scripts/musl-include.sh makes (it
 # says why not -idirafter /usr/include). CGO_CFLAGS needs an absolute path.
-LIBC ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl,glibc)
+GOLXC_LIBC ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl,glibc)
 MUSLINC := bin/musl-include
-GOLXCCC := $(if $(filter musl,$(LIBC)),CC=musl-gcc CGO_CFLAGS='-O2 -g -isystem $(CURDIR)/$(MUSLINC)')
+GOLXCCC := $(if $(filter musl,$(GOLXC_LIBC)),CC=musl-gcc CGO_CFLAGS='-O2 -g -isystem $(CURDIR)/$(MUSLINC)')
 
 build:
-	$(if $(filter musl,$(LIBC)),./scripts/musl-include.sh $(MUSLINC))
+	$(if $(filter musl,$(GOLXC_LIBC)),./scripts/musl-include.sh $(MUSLINC))
 	$(GOLXCCC) GOEXPERIMENT=$(GOEXP) CGO_ENABLED=1 $(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/golxc
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(USERNIC) ./cmd/lxc-user-nic
 	CGO_ENABLED=0 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w' -o $(IMAGE) ./cmd/golxc-image

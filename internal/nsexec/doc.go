@@ -37,7 +37,7 @@
 //
 // # The C library: main's arguments (mainargs.c), error texts (errtext.c)
 //
-// golxc is linked with musl where musl-gcc exists (Makefile, LIBC), with
+// golxc is linked with musl where musl-gcc exists (Makefile, GOLXC_LIBC), with
 // glibc otherwise; libgolxc-capi.so and other programs linking this
 // package use glibc. glibc calls constructors as f(argc, argv, envp),
 // musl without arguments, so no constructor takes parameters: the

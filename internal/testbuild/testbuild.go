@@ -1,7 +1,7 @@
 // Package testbuild builds golxc for tests as make build does, so that
 // they exercise what make install installs: linked statically, with musl
-// where musl-gcc exists and glibc otherwise (the Makefile's LIBC, which
-// the environment's LIBC overrides here too), with the collector make
+// where musl-gcc exists and glibc otherwise (the Makefile's GOLXC_LIBC, which
+// the environment's GOLXC_LIBC overrides here too), with the collector make
 // build chooses. Only tests import it.
 package testbuild
 
@@ -13,10 +13,10 @@ import (
 	"strings"
 )
 
-// Libc is the C library Golxc links with: LIBC from the environment,
+// Libc is the C library Golxc links with: GOLXC_LIBC from the environment,
 // else "musl" where musl-gcc is in PATH, else "glibc".
 func Libc() string {
-	if l := os.Getenv("LIBC"); l != "" {
+	if l := os.Getenv("GOLXC_LIBC"); l != "" {
 		return l
 	}
 	if _, err := exec.LookPath("musl-gcc"); err == nil {
@@ -45,7 +45,7 @@ func Golxc(out, tmp string) error {
 		env = append(env, "CC=musl-gcc", "CGO_CFLAGS=-O2 -g -isystem "+inc)
 	case "glibc":
 	default:
-		return fmt.Errorf("LIBC=%s: want musl or glibc", libc)
+		return fmt.Errorf("GOLXC_LIBC=%s: want musl or glibc", libc)
 	}
 	probe := exec.Command("go", "env", "GOEXPERIMENT")
 	probe.Env = append(os.Environ(), "GOEXPERIMENT=nogreenteagc")
