@@ -87,6 +87,9 @@ type sandbox struct {
 	// monitorDone: this process's foreground monitor returned without
 	// error, its teardown done; cleanup sweeps no dead monitor's leftovers.
 	monitorDone bool
+	// guardRemovesDir: the guard removes the runtime directory once it
+	// reads "done" (cleanup leaves an emptied tmpfs mount point to it).
+	guardRemovesDir bool
 	// unifiedCgroups: root's unnamed sandbox on a host with a cgroup2
 	// hierarchy has its cgroups there only (unifiedCgroupsFor).
 	unifiedCgroups bool
@@ -127,6 +130,7 @@ func Sandbox(o SandboxOptions) (int, error) {
 		// A foreground monitor that returned without error has torn
 		// the container down itself: nothing of it to sweep.
 		sb.monitorDone = err == nil && !o.Keep
+		sb.guardRemovesDir = true
 		cerr := sb.cleanup()
 		if cerr != nil && err == nil {
 			err = cerr

@@ -1,8 +1,11 @@
 package lxc
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golxc/golxc/internal/config"
 )
@@ -78,5 +81,29 @@ func TestParseGuardInput(t *testing.T) {
 		if pid != tc.pid || done != tc.done {
 			t.Errorf("parseGuardInput(%q) = %d, %v; want %d, %v", tc.in, pid, done, tc.pid, tc.done)
 		}
+	}
+}
+
+// A runtime directory a guard left empty is removed once it is a minute
+// old; a fresh one (a sandbox being made) stays.
+func TestRemoveOldEmpty(t *testing.T) {
+	top := t.TempDir()
+	old, fresh := filepath.Join(top, "aaaaaa"), filepath.Join(top, "bbbbbb")
+	for _, d := range []string{old, fresh} {
+		if err := os.Mkdir(d, 0o711); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	removeOldEmpty(old)
+	removeOldEmpty(fresh)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("old empty directory kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh directory removed: %v", err)
 	}
 }

@@ -5,7 +5,10 @@
  * the guard first thing, as golxc with GOLXC_SANDBOX_GUARD=DIR and a pipe
  * as stdin, so that a kill -9 of lxc-sandbox still gets its mounts,
  * cgroups and directories removed. A sandbox that ends normally cleans up
- * itself and writes "done\n": the guard then has nothing to do. Here (in
+ * itself and writes "done\n": the guard then only removes the runtime
+ * directory, which lxc-sandbox leaves empty (everything of the sandbox was
+ * on the tmpfs mounted there; removing a directory of a disk-backed RUNDIR
+ * waits for a discard, and lxc-sandbox's caller need not). Here (in
  * an exec'd guard) it waits for that before the Go runtime starts, and
  * exits at once, so such a run pays the guard's exec but not its Go
  * runtime's start (threads, heap, page faults) on a CPU the sandbox is
@@ -124,8 +127,10 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
 		n += (size_t)r;
 	}
 	in[n] = '\0';
-	if (!strcmp(in, GUARD_DONE))
+	if (!strcmp(in, GUARD_DONE)) {
+		(void)rmdir(dir); /* the emptied runtime directory, left to us */
 		_exit(0);
+	}
 	put_back_stdin(in, n);
 }
 
@@ -158,8 +163,9 @@ __attribute__((constructor)) static void golxc_sandbox_guard(void)
  * file. lxc-sandbox writes "dir DIR\n" first, once DIR/guard.json exists
  * (the guard then takes its share lock at once), then what the exec'd
  * guard reads on its stdin ("pid N", "done"). At end of file: no directory
- * (lxc-sandbox ended before making one: --help, a refused option), or
- * "done" alone (the sandbox cleaned up itself): exit. Otherwise exec golxc
+ * (lxc-sandbox ended before making one: --help, a refused option): exit;
+ * "done" alone (the sandbox cleaned up itself): remove the directory, which
+ * it left empty, and exit. Otherwise exec golxc
  * as the guard, exactly as lxc-sandbox used to start it
  * (GOLXC_SANDBOX_GUARD=DIR, the input after the directory line as stdin),
  * which then cleans up; the lock stays held across the exec (its
@@ -317,8 +323,12 @@ static int guard_main(void *unused)
 	if (!have_dir)
 		(void)gsys(SYS_exit_group, 0, 0, 0, 0); /* no sandbox was made */
 	rest = strchr(in, '\n') + 1;
-	if (!strcmp(rest, GUARD_DONE))
+	if (!strcmp(rest, GUARD_DONE)) {
+		/* The emptied runtime directory, left to us (rmdir: only
+		 * when empty). */
+		(void)gsys(SYS_unlinkat, AT_FDCWD, (long)(guard.dirvar + strlen(GUARD_ENV "=")), AT_REMOVEDIR, 0);
 		(void)gsys(SYS_exit_group, 0, 0, 0, 0);
+	}
 	(void)gsys(SYS_close, in_fd, 0, 0, 0);
 	guard_put_back_stdin(rest, strlen(rest));
 	env[e++] = guard.dirvar;
