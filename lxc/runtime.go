@@ -32,6 +32,10 @@ type StartOptions struct {
 	noMonitorCgroup bool
 	// unifiedCgroupOnly: monitor.Options.UnifiedCgroupOnly (lxc-sandbox).
 	unifiedCgroupOnly bool
+	// ProcessExitsAfter: the caller exits once StartWith returns (a
+	// tool): a foreground start's signal handlers are not handed back
+	// (monitor.Options.ProcessExitsAfter).
+	ProcessExitsAfter bool
 }
 
 // Start starts the container with its configured init.
@@ -70,6 +74,7 @@ func (c *Container) StartWith(o StartOptions) (int, error) {
 		Share: o.Share, LogFile: o.LogFile, LogLevel: o.LogLevel, Quiet: o.Quiet,
 		UID: o.UID, GID: o.GID, NoMonitorCgroup: o.noMonitorCgroup,
 		UnifiedCgroupOnly: o.unifiedCgroupOnly,
+		ProcessExitsAfter: o.ProcessExitsAfter,
 	}
 	status, err := monitor.Start(mo)
 	if errors.Is(err, monitor.ErrAlreadyRunning) {

@@ -63,6 +63,9 @@ type SandboxOptions struct {
 	LogFile  string
 	LogLevel string
 	Quiet    bool
+	// ProcessExitsAfter: the caller exits once Sandbox returns (the
+	// lxc-sandbox tool; StartOptions.ProcessExitsAfter).
+	ProcessExitsAfter bool
 }
 
 // sandboxUIDShift is the seed's IDMAP shift: container root is host 10000.
@@ -288,7 +291,8 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 	// pipe closes only when this process ends.
 	so := StartOptions{Command: sb.o.Command, Execute: true, UID: -1, GID: -1,
 		LogFile: sb.o.LogFile, LogLevel: sb.o.LogLevel, Quiet: sb.o.Quiet,
-		noMonitorCgroup: !sb.named, unifiedCgroupOnly: sb.unifiedCgroups}
+		noMonitorCgroup: !sb.named, unifiedCgroupOnly: sb.unifiedCgroups,
+		ProcessExitsAfter: sb.o.ProcessExitsAfter}
 	if !sb.named {
 		so.RCFile = cfgFile
 	}

@@ -99,6 +99,9 @@ func (m *monitor) prefix(err error) error {
 	return fmt.Errorf("%s: %w", m.o.Name, err)
 }
 
+// forwarded are the signals a monitor catches (handleSignals).
+var forwarded = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
+
 func (m *monitor) main() (int, error) {
 	if err := m.load(); err != nil {
 		return m.fail(err)
@@ -119,12 +122,13 @@ func (m *monitor) main() (int, error) {
 		defer os.Remove(m.o.PidFile)
 	}
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	if m.rep.foreground() {
-		// The caller goes on (lxc-start -F, the Go API): give it its
-		// signals back. A daemon exits instead, and signal.Stop's two
-		// thread hand-offs per signal would delay the exit that ends
-		// lxc-stop's wait (its connection closes with the process).
+	signal.Notify(sigs, forwarded...)
+	if m.rep.foreground() && !m.o.ProcessExitsAfter {
+		// The caller goes on (the Go API): give it its signals back.
+		// A tool (ProcessExitsAfter) or a daemon exits instead, and
+		// signal.Stop's two thread hand-offs per signal would delay
+		// that exit (for a daemon, the one that ends lxc-stop's wait:
+		// its connection closes with the process).
 		defer signal.Stop(sigs)
 	}
 	go m.handleSignals(sigs)

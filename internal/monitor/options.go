@@ -87,6 +87,13 @@ type Options struct {
 	// which sets no v1 limit. golxc's own.
 	UnifiedCgroupOnly bool `json:",omitempty"`
 
+	// ProcessExitsAfter: the caller exits once Start returns (the
+	// lxc-execute, lxc-start -F and lxc-sandbox tools), so a foreground
+	// monitor's caught signals stay caught instead of being handed back:
+	// signal.Stop takes two thread hand-offs per signal, ~0.35 ms for the
+	// six on a VM, after the container ended and before the tool's exit.
+	ProcessExitsAfter bool `json:",omitempty"`
+
 	// Restore, when set, brings the container back from a criu checkpoint
 	// instead of spawning its init (lxc-checkpoint -r).
 	Restore *RestoreRequest `json:",omitempty"`

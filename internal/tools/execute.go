@@ -70,6 +70,7 @@ func runExecute(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			status, err := ct.StartWith(lxc.StartOptions{
 				RCFile: rc, Defines: f.defines, Command: cmd, Execute: true, Share: f.share,
 				LogFile: c.LogFile, LogLevel: c.LogPriority, Quiet: c.Quiet, UID: uid, GID: gid,
+				ProcessExitsAfter: true,
 			})
 			if err != nil {
 				return c.Fail(err)

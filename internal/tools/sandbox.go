@@ -83,6 +83,7 @@ func runSandbox(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			o.LogFile, o.LogLevel, o.Quiet = c.LogFile, c.LogPriority, c.Quiet
 			o.Command = c.Args
 			o.Cwd, _ = os.Getwd()
+			o.ProcessExitsAfter = true
 			if len(o.Command) == 0 {
 				o.Command = defaultSandboxCommand(o.Keep)
 			}

@@ -114,6 +114,7 @@ func runStart(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				RCFile: rc, Defines: f.defines, Command: c.Args, ConsolePath: console,
 				ConsoleLog: consoleLog, PidFile: pidfile, Share: f.share,
 				LogFile: c.LogFile, LogLevel: c.LogPriority, Quiet: c.Quiet, UID: -1, GID: -1,
+				ProcessExitsAfter: true,
 			})
 			if errors.Is(err, lxc.ErrAlreadyRunning) {
 				c.Errorf("%s: Container is already running", c.Name)
