@@ -89,7 +89,7 @@ GOEXP := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&
 # musl-tools, which make deps installs), with glibc otherwise; GOLXC_LIBC=glibc
 # (or musl) chooses. glibc's static start code probes the CPU (cache and
 # feature leaves, ~100 cpuid instructions): where cpuid traps to the
-# hypervisor that is ~0.8 ms per exec, and golxc is exec'd at least twice
+# hypervisor that is ~0.6-0.8 ms per exec, and golxc is exec'd at least twice
 # per container start (the tool, then the container's init stage); musl's
 # start runs none (README, Performance). Only golxc: liblxc.so.1 and
 # libgolxc-capi.so are loaded into glibc programs and stay glibc, the
@@ -192,6 +192,7 @@ demo: deps install
 test: deps install
 	$(GO) vet ./...
 	$(GO) test -p 1 -count=1 -timeout 40m ./...
+	$(if $(filter musl,$(GOLXC_LIBC)),$(GOLXCCC) $(GO) test -count=1 -run 'ErrText' ./internal/nsexec)
 	$(MAKE) fuzz
 
 # Execution counts, not durations: with -fuzztime as a duration, Go 1.26's

@@ -316,7 +316,9 @@ func (sb *sandbox) run(g *sandboxGuard) (int, error) {
 }
 
 // sandboxTop holds one runtime directory per sandbox (RUNDIR is the
-// caller's: /run for root). Not below RUNDIR/golxc, which is 0700: a
+// caller's: /run for root) and is the lxcpath of the unnamed ones (their
+// container directories are never made: lxc-ls lists none of them). Not
+// below RUNDIR/golxc, which is 0700: a
 // user-namespaced sandbox's root (host uid 10000) must reach its rootfs
 // mount.
 func sandboxTop() string { return filepath.Join(config.RuntimeDir(), "golxc-sandbox") }

@@ -197,6 +197,14 @@ func unifiedCgroupsFor(sb *sandbox) bool {
 	if sb.named || sb.user {
 		return false
 	}
+	// The usual mount points first, a statfs each (Detect reads and
+	// parses mountinfo on this path, which the monitor does again).
+	for _, p := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified"} {
+		var st unix.Statfs_t
+		if unix.Statfs(p, &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+			return true
+		}
+	}
 	l, err := cgroup.Detect()
 	if err != nil {
 		return false

@@ -267,7 +267,13 @@ func (sb *sandbox) cleanup() error {
 	var errs []error
 	// A monitor serving the name now is a newer sandbox of the same
 	// name: its cgroups, lock and directory are not ours.
-	running := !sb.monitorDone && errors.Is(monitor.SweepDead(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
+	// After our own monitor returned, its teardown removed its records
+	// unless a step of it failed: then they are swept as a dead
+	// monitor's (a named sandbox's name may be started again meanwhile).
+	running := false
+	if !sb.monitorDone || sb.named || monitor.LeftRecords(sb.lxcpath, sb.name) {
+		running = errors.Is(monitor.SweepDead(sb.lxcpath, sb.name), monitor.ErrAlreadyRunning)
+	}
 	for _, mp := range mountsBelow(sb.dir) {
 		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 			errs = append(errs, fmt.Errorf("unmounting %s: %v", mp, err))
@@ -330,8 +336,8 @@ func hideInherited(start func() error) error {
 	return err
 }
 
-// removeLock removes the container's lock file, held (cleanup's SweepDead
-// swept what a killed monitor left first). Unlike lxc-destroy's, the
+// removeLock removes the container's lock file, held (cleanup swept what
+// a killed monitor, or a failed teardown, left first). Unlike lxc-destroy's, the
 // directories stay: unnamed sandboxes share their lxcpath's (LXC never
 // removes its lock directories either).
 func (sb *sandbox) removeLock() {

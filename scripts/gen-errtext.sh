@@ -4,7 +4,10 @@
 # wording differs for about half of them) prints instead of its own C
 # library's: the messages read as LXC's and as Go's (syscall.Errno, the
 # same words with a lower-case first letter). Needs gcc with glibc; run it
-# when a kernel adds an errno (TestErrTextAsGlibc then fails).
+# when a kernel adds an errno (TestErrTextAsGlibc then fails). The numbers
+# are the build host's: right for the architectures of asm-generic's
+# numbering (amd64, arm64, riscv64...), not for mips, sparc, alpha or
+# parisc, which number errnos their own way (regenerate there).
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)

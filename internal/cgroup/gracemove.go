@@ -64,7 +64,8 @@ func (l *Layout) HasLegacy() bool {
 // StartEnterMonitor is EnterMonitor(pid) in the background: the monitor
 // process's first move starts the grace period while the caller goes on
 // with work that needs no cgroup lock (a cgroup mkdir or move waits for
-// it). Until Wait returned, nothing else may be called on c.
+// it). Until Wait returned, only c's read-only accessors (Name, Paths,
+// AllDirs) may be called: nothing that creates, moves or removes.
 func (c *Container) StartEnterMonitor(pid int) *Move {
 	log.Tracef("Moving monitor (%d) into its cgroups in the background", pid)
 	return startMove(func() error { return c.EnterMonitor(pid) })

@@ -33,7 +33,9 @@ type cgroups struct {
 // after the payload cgroups are made (a mkdir would wait for it), while
 // the setup goes on, and the stage's moves into the v1 payload cgroups
 // follow it closely enough to pay nothing more. joinFirst waits for it
-// before anything is forked or moved. On a pure cgroup2 host the stage is
+// before the container's processes and hooks are forked or moved (a mount
+// helper of the rootfs's storage may still start in the caller's v1
+// cgroups: it ends before the container starts). On a pure cgroup2 host the stage is
 // cloned into its cgroup and the monitor moves at once, as before.
 // A sandbox's unifiedOnly layout (cgroup.Layout.UnifiedView) takes no v1
 // move at all.

@@ -62,7 +62,7 @@ func newCTAt(t *testing.T, lxcpath, name, extra string) *ct {
 		// Lock files and records of killed monitors live under /run; the
 		// lxcpath is a t.TempDir(), so its parent is this test's own.
 		os.RemoveAll(filepath.Join(runDir(), "lxc", "lock", filepath.Dir(lxcpath)))
-		os.RemoveAll(filepath.Join(runDir(), "golxc", "cgroups", filepath.Dir(lxcpath)))
+		os.Remove(staleRecordPath(lxcpath, name))
 	})
 	c.dir = filepath.Join(c.lxcpath, name)
 	c.rootfs = filepath.Join(c.dir, "rootfs")

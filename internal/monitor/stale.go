@@ -100,6 +100,14 @@ func SweepDead(lxcpath, name string) error {
 // again, so nothing else would sweep after its dead monitor). Network
 // problems are logged (by the network package, one line each); they do
 // not stop the cgroups' sweep.
+// LeftRecords reports whether a monitor of lxcpath/name left a cgroup or
+// network record: one whose teardown went through removed both, so there
+// is nothing for SweepDead to do.
+func LeftRecords(lxcpath, name string) bool {
+	_, err := os.Stat(staleRecordPath(lxcpath, name))
+	return err == nil || network.HasRecord(lxcpath, name)
+}
+
 func SweepDeadLocked(lxcpath, name string) error {
 	if isRunning(lxcpath, name) {
 		return ErrAlreadyRunning

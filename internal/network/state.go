@@ -182,6 +182,14 @@ func recordsUnder(rs []*record, lxcpath string) []*record {
 // to sweep them once the container is gone. The caller holds the
 // container lock and has checked that no monitor answers. It returns one
 // error per problem (each also logged).
+// HasRecord reports whether a record of lxcpath/name is on disk: a
+// monitor whose teardown went through removed its own.
+func HasRecord(lxcpath, name string) bool {
+	r := record{Container: filepath.Join(lxcpath, name)}
+	_, err := os.Stat(r.path())
+	return err == nil
+}
+
 func SweepContainer(lxcpath, name string) []error {
 	log.Debugf("network cleanup: sweeping what a dead monitor of %s left", filepath.Join(lxcpath, name))
 	return sweepOwn(lxcpath, name)

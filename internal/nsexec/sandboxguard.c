@@ -6,9 +6,10 @@
  * as stdin, so that a kill -9 of lxc-sandbox still gets its mounts,
  * cgroups and directories removed. A sandbox that ends normally cleans up
  * itself and writes "done\n": the guard then only removes the runtime
- * directory, which lxc-sandbox leaves empty (everything of the sandbox was
- * on the tmpfs mounted there; removing a directory of a disk-backed RUNDIR
- * waits for a discard, and lxc-sandbox's caller need not). Here (in
+ * directory, which root's lxc-sandbox leaves empty (everything of the
+ * sandbox was on the tmpfs mounted there; removing a directory of a
+ * disk-backed RUNDIR waits for a discard, and lxc-sandbox's caller need
+ * not); where lxc-sandbox removed it itself, the rmdir finds nothing. Here (in
  * an exec'd guard) it waits for that before the Go runtime starts, and
  * exits at once, so such a run pays the guard's exec but not its Go
  * runtime's start (threads, heap, page faults) on a CPU the sandbox is
