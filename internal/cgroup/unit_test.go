@@ -249,16 +249,9 @@ func TestFakeExplicitDirExists(t *testing.T) {
 // A name free in one hierarchy but taken in another moves every
 // hierarchy to the next suffix, removing only what was made.
 func TestFakeLegacyCollisionAcrossHierarchies(t *testing.T) {
-	root := t.TempDir()
+	l, root := fakeLegacy(t)
 	pids, sd := filepath.Join(root, "pids"), filepath.Join(root, "systemd")
-	for _, d := range []string{pids, sd, filepath.Join(sd, "lxc.payload.c1")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mi := "31 30 0:28 / " + pids + " rw - cgroup cgroup rw,pids\n39 30 0:36 / " + sd + " rw - cgroup cgroup rw,name=systemd\n"
-	l, err := DetectFrom(Sources{Mountinfo: mi, SelfCgroup: "8:pids:/\n9:name=systemd:/\n"})
-	if err != nil {
+	if err := os.Mkdir(filepath.Join(sd, "lxc.payload.c1"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	c := New(l, Options{Name: "c1"})

@@ -33,17 +33,7 @@ func TestConstructorsSeeMainArgs(t *testing.T) {
 		lp := lxcpath(t)
 		args := append(append([]string{}, argv[1:]...), "-P", lp, "-n", name, "--", "/bin/sh", "-c", "echo up; read x; exit 0")
 		cmd := exec.Command(filepath.Join(binDir, argv[0]), args...)
-		in, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		in, out := startPiped(t, cmd)
 		line, _ := bufio.NewReader(out).ReadString('\n')
 		guards := sandboxGuards(name, cmd.Process.Pid)
 		forked := false

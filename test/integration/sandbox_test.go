@@ -497,17 +497,7 @@ func TestSandboxTimerSlack(t *testing.T) {
 	}
 	cmd := exec.Command(filepath.Join(binDir, "lxc-sandbox"), "--", "/bin/sh", "-c",
 		"cat /proc/self/timerslack_ns /proc/1/timerslack_ns; read x; exit 0")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	in, out := startPiped(t, cmd)
 	sc := bufio.NewScanner(out)
 	var inside []string
 	for len(inside) < 2 && sc.Scan() {
@@ -822,4 +812,21 @@ func pidOfArgs(args ...string) int {
 		}
 	}
 	return 0
+}
+
+// startPiped starts cmd with pipes to its stdin and from its stdout.
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser) {
+	t.Helper()
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return in, out
 }
