@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"syscall"
+	"time"
 
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/log"
@@ -30,10 +31,33 @@ func Kill(lxcpath, name string) error {
 			return ErrNotRunning
 		}
 		if errors.Is(err, syscall.ESRCH) {
+			// init exited by itself meanwhile (a shutdown that won
+			// the race against lxc-autostart -s -t's kill): the
+			// monitor is tearing down. Return once it is STOPPED, as
+			// after a kill of ours, which ends with the monitor.
+			log.Debugf("The init of %q has exited already: waiting for its monitor's teardown", name)
+			waitStopped(lxcpath, name)
 			return nil
 		}
 		return err
 	}
 	log.Infof("Container %q has stopped", name)
 	return nil
+}
+
+// stoppedWait bounds the wait for a teardown already under way (ms
+// normally; a frozen or stuck one must not hang the caller).
+const stoppedWait = 30 * time.Second
+
+// waitStopped returns once no monitor of lxcpath/name runs a container:
+// it answers STOPPED or hangs up.
+func waitStopped(lxcpath, name string) {
+	cl, err := cmdsock.Dial(lxcpath, name)
+	if err != nil {
+		return
+	}
+	defer cl.Close()
+	if _, err := cl.WaitStates([]cmdsock.State{cmdsock.STOPPED}, stoppedWait); err != nil && !errors.Is(err, cmdsock.ErrNotRunning) {
+		log.Debugf("Waiting for %q to stop: %v", name, err)
+	}
 }
