@@ -83,9 +83,7 @@ func primeCgroupLock() *cgroup.Layout {
 	if err != nil {
 		return nil
 	}
-	if l.HasLegacy() {
-		cgroup.StartGracePeriod(l)
-	}
+	cgroup.StartGracePeriod(l) // nothing without a v1 hierarchy
 	return l
 }
 
