@@ -329,3 +329,76 @@ func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 	cl.Close()
 	c.fact("ready")
 }
+
+// TestStopBeforeInitAbortsStart: a stop, or SIGTERM to the monitor, that
+// comes while setup has not spawned init yet (here held in a pre-start
+// hook) is not lost: the start aborts once the hook returns, and the stop
+// is answered as LXC answers a successful one (the monitor hangs up as it
+// exits). Before, the stop got ESRCH, the signal was ignored, and the
+// container ran on (TestStorm's hung lxc-stop -k).
+func TestStopBeforeInitAbortsStart(t *testing.T) {
+	needRoot(t)
+	for _, how := range []string{"stop", "sigterm"} {
+		t.Run(how, func(t *testing.T) { stopBeforeInit(t, how) })
+	}
+}
+
+func stopBeforeInit(t *testing.T, how string) {
+	lp := t.TempDir()
+	inHook := filepath.Join(lp, "in-hook")
+	gate := filepath.Join(lp, "gate")
+	must(t, syscall.Mkfifo(gate, 0o600))
+	hook := filepath.Join(lp, "slow-pre-start.sh")
+	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
+	c := newCTAt(t, lp, "mon-stop-setup", "lxc.hook.pre-start = "+hook+"\n")
+	t.Cleanup(func() {
+		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.WriteString("go\n")
+			f.Close()
+		}
+	})
+	o := c.opts()
+	o.PidFile = filepath.Join(lp, "pid")
+	started := make(chan error, 1)
+	go func() { _, err := Start(o); started <- err }()
+	waitFor(t, "pre-start hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	stopped := make(chan error, 1)
+	if how == "stop" {
+		go func() {
+			cl := c.client()
+			defer cl.Close()
+			stopped <- cl.Stop()
+		}()
+		select {
+		case err := <-stopped:
+			t.Fatalf("stop answered (%v) before the start it overtook was aborted", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	} else {
+		must(t, syscall.Kill(monitorPid(t, o.PidFile), syscall.SIGTERM))
+		time.Sleep(100 * time.Millisecond) // the signal is handled before the hook returns
+		stopped <- nil
+	}
+	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
+	must(t, err)
+	gw.WriteString("go\n")
+	gw.Close()
+	select {
+	case err := <-started:
+		if err == nil || !strings.Contains(err.Error(), "stopped while starting") {
+			t.Errorf("start overtaken by a %s: %v, want the abort", how, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("start hung after a %s during setup", how)
+	}
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("stop during setup: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("stop during setup never answered")
+	}
+	c.waitStopped()
+	c.assertClean()
+}

@@ -154,6 +154,11 @@ func (m *monitor) supervise(resumed *instance) (int, error) {
 			m.setState(cmdsock.STOPPED)
 			return m.fail(err)
 		}
+		if reboot && m.isHalting() {
+			// A stop came between init's exit and the next boot.
+			log.Infof("container requested reboot, but a stop came: not booting again")
+			reboot = false
+		}
 		if !reboot {
 			if m.o.Execute {
 				code = execinit.Status(ws)
@@ -321,6 +326,16 @@ func (m *monitor) notifyExit(ws syscall.WaitStatus) {
 	m.publish(cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}, true)
 }
 
+// errHalted aborts a boot that a stop (or SIGTERM) overtook in setup.
+var errHalted = errors.New("stopped while starting (a stop command or signal came before init ran)")
+
+// isHalting: the monitor was told to stop (lxc-stop, SIGTERM, SIGINT).
+func (m *monitor) isHalting() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.halting
+}
+
 func (m *monitor) current() (cmdsock.State, *instance) {
 	st, in := m.rawState()
 	return m.liveState(st, in), in
@@ -331,20 +346,27 @@ func (m *monitor) current() (cmdsock.State, *instance) {
 // to its init, which forwards them to the command.
 func (m *monitor) handleSignals(sigs chan os.Signal) {
 	for s := range sigs {
-		_, in := m.current()
-		if in == nil || in.proc == nil {
-			continue
-		}
 		sig := s.(syscall.Signal)
-		if m.o.Execute {
-			in.proc.signal(sig)
-			continue
+		halt := !m.o.Execute && (sig == syscall.SIGTERM || sig == syscall.SIGINT)
+		m.mu.Lock()
+		// Set before looking for init: a boot still in setup aborts
+		// once it has spawned one (or before, see setup).
+		m.halting = m.halting || halt
+		in := m.run
+		var proc *initProcess
+		if in != nil {
+			proc = in.proc
 		}
-		if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+		m.mu.Unlock()
+		switch {
+		case proc == nil:
+			if halt {
+				log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
+			}
+		case m.o.Execute:
+			proc.signal(sig)
+		case halt:
 			log.Infof("Monitor received %s: killing init %d", sig, in.pid)
-			m.mu.Lock()
-			m.halting = true
-			m.mu.Unlock()
 			m.killInit(in)
 		}
 	}

@@ -57,6 +57,9 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		}
 		return str(v)
 	}
+	if req.Cmd == cmdsock.Stop {
+		return m.stop(req, st0, in)
+	}
 	// Everything below needs a live init, and one whose setup is over.
 	if heldDuringSetup(st0, req.Cmd) {
 		log.Debugf("Holding %s until the container's setup is over (it is %s)", req.Cmd, st0)
@@ -77,24 +80,6 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 			return errno(err)
 		}
 		return m.withFd(req, fd)
-	case cmdsock.Stop:
-		sig := m.spec.Signals.Stop
-		if sig == 0 {
-			sig = syscall.SIGKILL
-		}
-		m.mu.Lock()
-		m.halting = true
-		m.mu.Unlock()
-		if err := proc.signal(sig); err != nil {
-			return errno(err)
-		}
-		log.Infof("sent signal %d to init %d (stop command)", int(sig), in.pid)
-		// A frozen container cannot act on the signal: thaw it (and keep
-		// it thawed) until init is gone, as LXC thaws after its stop.
-		m.thawUntilExit(in)
-		// LXC answers a successful stop by hanging up when the monitor exits.
-		req.Keep(nil)
-		return nil
 	case cmdsock.GetCgroup, cmdsock.GetLimitCgroup:
 		p, err := in.cg.path(cString(req.Data))
 		if err != nil {
@@ -171,6 +156,47 @@ func (m *monitor) cgroupFD(req *cmdsock.Request, in *instance, limit bool) *cmds
 func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
 	req.Keep(func() { unix.Close(fd) })
 	return &cmdsock.Response{Fds: []int{fd}}
+}
+
+// stop serves STOP: init gets lxc.signal.stop (SIGKILL by default) and
+// the connection is hung up when the monitor exits, as LXC answers a
+// successful stop. The monitor is halting from then on: no reboot
+// follows, and a boot whose setup has not spawned init yet aborts once it
+// would (setup checks halting), so a stop that overtakes a start is not
+// lost. An init that has exited already gets ESRCH: the teardown is on
+// its way.
+func (m *monitor) stop(req *cmdsock.Request, st cmdsock.State, in *instance) *cmdsock.Response {
+	m.mu.Lock()
+	m.halting = true
+	var proc *initProcess
+	if in != nil {
+		proc = in.proc
+	}
+	m.mu.Unlock()
+	if proc == nil {
+		if in != nil && st != cmdsock.STARTING {
+			return errno(unix.ESRCH)
+		}
+		log.Infof("Stop requested before init was spawned: the start of %q is aborted", m.o.Name)
+		req.Keep(nil)
+		return nil
+	}
+	if proc.exited() {
+		return errno(unix.ESRCH)
+	}
+	sig := m.spec.Signals.Stop
+	if sig == 0 {
+		sig = syscall.SIGKILL
+	}
+	if err := proc.signal(sig); err != nil {
+		return errno(err)
+	}
+	log.Infof("sent signal %d to init %d (stop command)", int(sig), in.pid)
+	// A frozen container cannot act on the signal: thaw it (and keep
+	// it thawed) until init is gone, as LXC thaws after its stop.
+	m.thawUntilExit(in)
+	req.Keep(nil)
+	return nil
 }
 
 func (m *monitor) freeze(in *instance, timeout time.Duration) *cmdsock.Response {

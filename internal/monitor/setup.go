@@ -110,6 +110,9 @@ func (m *monitor) setup(in *instance) error {
 		}
 		log.Debugf("Container init runs an exec plan of %d steps (no Go runtime in the container)", len(plan.Steps()))
 	}
+	if m.isHalting() {
+		return errHalted
+	}
 	log.Debugf("Spawning container init %q", cmd)
 	proc, err := m.spawnInit(in, msg.LogFD, plan != nil)
 	if err != nil {
@@ -119,10 +122,16 @@ func (m *monitor) setup(in *instance) error {
 		return err
 	}
 	// Under mu: the command goroutines read it (a stop aborts the start).
+	// A stop that came since the check above found no init to signal:
+	// the abort kills this one.
 	m.mu.Lock()
 	in.proc, in.pid = proc, proc.pid
+	halted := m.halting
 	m.mu.Unlock()
 	log.Tracef("Cloned child process %d", in.pid)
+	if halted {
+		return errHalted
+	}
 	for _, ns := range namespace.All() {
 		if in.flags&ns.Flag != 0 {
 			log.Infof("Cloned %s", ns.Clone)

@@ -188,6 +188,11 @@ func stormDiag(lp string, args []string) string {
 		}
 	}
 	log, _ := os.ReadFile(stormLog(lp, name))
+	// STORM_KEEP_LOGS=DIR keeps the whole log of a hung command's
+	// container (the lxcpath goes with the test).
+	if dir := os.Getenv("STORM_KEEP_LOGS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.log", name, time.Now().UnixNano())), log, 0o644)
+	}
 	lines := strings.Split(strings.TrimRight(string(log), "\n"), "\n")
 	if len(lines) > 60 {
 		lines = lines[len(lines)-60:]
