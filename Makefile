@@ -97,6 +97,8 @@ GOEXP := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&
 # kernel's come from $(MUSLINC), which scripts/musl-include.sh makes (it
 # says why not -idirafter /usr/include). CGO_CFLAGS needs an absolute path.
 GOLXC_LIBC ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl,glibc)
+# As internal/testbuild: any other value is a mistake, not glibc.
+$(if $(filter-out musl glibc,$(GOLXC_LIBC)),$(error GOLXC_LIBC=$(GOLXC_LIBC): want musl or glibc))
 MUSLINC := bin/musl-include
 GOLXCCC := $(if $(filter musl,$(GOLXC_LIBC)),CC=musl-gcc CGO_CFLAGS='-O2 -g -isystem $(CURDIR)/$(MUSLINC)')
 
@@ -120,7 +122,7 @@ deps:
 # what make install installs, under /usr; it Conflicts/Replaces Debian's
 # lxc and Provides lxc (= 1:5.0.2).
 deb: build liblxc
-	./scripts/mkdeb.sh bin
+	GOLXC_LIBC=$(GOLXC_LIBC) ./scripts/mkdeb.sh bin
 
 install: build install-liblxc
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/golxc

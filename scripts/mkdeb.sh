@@ -114,6 +114,13 @@ golxc: package-modifies-ld.so-search-path [etc/ld.so.conf.d/golxc-liblxc.conf]
 golxc: package-has-unnecessary-activation-of-ldconfig-trigger
 OVERRIDES
 
+# golxc linked with musl (the Makefile's GOLXC_LIBC) carries musl's code:
+# Debian policy names that source in Built-Using.
+builtusing=
+if [ "${GOLXC_LIBC:-}" = musl ]; then
+	builtusing=$(dpkg-query -W -f='Built-Using: ${source:Package} (= ${source:Version})' musl-dev)
+fi
+
 install -d "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<CONTROL
@@ -126,7 +133,8 @@ Section: admin
 Priority: optional
 Provides: lxc (= 1:5.0.2)
 Depends: libc6 (>= $glibc)
-Conflicts: lxc
+${builtusing:+$builtusing
+}Conflicts: lxc
 Replaces: lxc
 Recommends: dnsmasq-base, nftables | iptables, uidmap, busybox-static
 Suggests: lxc-templates, debootstrap, lxc-dev

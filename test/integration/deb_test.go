@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/golxc/golxc/internal/lxclib"
+	"github.com/golxc/golxc/internal/testbuild"
 )
 
 // TestDebPackage builds the package as make deb does (scripts/mkdeb.sh),
@@ -44,7 +45,7 @@ func TestDebPackage(t *testing.T) {
 	// binutils is not needed: mkdeb.sh runs here without objdump.
 	mk.Env = append(os.Environ(), "PATH="+pathWithout(t, "objdump"), "GOLXC="+filepath.Join(binDir, "golxc"), "USERNIC="+usernic,
 		"IMAGE="+filepath.Join(binDir, "golxc-image"), "GOLXC_QUERY="+filepath.Join(binDir, "golxc-query"),
-		"LIBLXC="+liblxc)
+		"LIBLXC="+liblxc, "GOLXC_LIBC="+testbuild.Libc())
 	out, err := mk.CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkdeb.sh: %v\n%s", err, out)
@@ -59,6 +60,10 @@ func TestDebPackage(t *testing.T) {
 		if !strings.Contains(string(info), want) {
 			t.Errorf("dpkg-deb -I lacks %q:\n%s", want, info)
 		}
+	}
+	// golxc linked with musl names musl's source package (Debian policy).
+	if testbuild.Libc() == "musl" && !strings.Contains(string(info), "Built-Using: musl (= ") {
+		t.Errorf("dpkg-deb -I of a golxc linked with musl lacks Built-Using: musl:\n%s", info)
 	}
 	list, err := exec.Command("dpkg-deb", "-c", deb).CombinedOutput()
 	if err != nil {

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -40,12 +41,28 @@ func TestSelfFrozenContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A file, not a pipe: cmd.Wait must not wait for a frozen holder.
+	attachErr, err := os.Create(filepath.Join(t.TempDir(), "attach.stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer attachErr.Close()
+	cmd.Stderr = attachErr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "lxc-info to report the self-frozen container FROZEN", func() bool {
-		return state(t, lp, name) == "FROZEN"
-	})
+	deadline := time.Now().Add(10 * time.Second)
+	for st := state(t, lp, name); st != "FROZEN"; st = state(t, lp, name) {
+		if time.Now().After(deadline) {
+			// Say why: the kernel's view, and what the attach said.
+			fs, _ := os.ReadFile("/sys/fs/cgroup/freezer/lxc.payload." + name + "/freezer.state")
+			tasks, _ := os.ReadFile("/sys/fs/cgroup/freezer/lxc.payload." + name + "/tasks")
+			ps, _ := exec.Command("ps", "-eo", "pid,ppid,stat,wchan:32,args").Output()
+			t.Fatalf("lxc-info still says %s after 10 s of a self-freeze; the kernel's freezer.state: %q, tasks: %q\nattach stderr: %s\nps:\n%s",
+				st, strings.TrimSpace(string(fs)), strings.Fields(string(tasks)), readFile(attachErr.Name()), ps)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	r := runPathTimeout(t, 60*time.Second, nil, filepath.Join(binDir, "lxc-ls"), "-P", lp, "-f")
 	if !strings.Contains(r.stdout, name+" FROZEN") {
 		t.Fatalf("lxc-ls -f of a self-frozen container:\n%s", r)
