@@ -23,6 +23,23 @@ func staleRecordPath(lxcpath, name string) string {
 	return filepath.Join(runDir(), "golxc", "cgroups", config.RecordName(filepath.Join(lxcpath, name)))
 }
 
+// legacyRecordPath is where golxc before flat records kept one
+// (RUNDIR/golxc/cgroups/LXCPATH/NAME): a monitor killed before an upgrade
+// left its record there, and the sweep still reads it.
+func legacyRecordPath(lxcpath, name string) string {
+	return filepath.Join(runDir(), "golxc", "cgroups", lxcpath, name)
+}
+
+// leftRecord is the record a monitor of lxcpath/name left, "" if none.
+func leftRecord(lxcpath, name string) string {
+	for _, p := range []string{staleRecordPath(lxcpath, name), legacyRecordPath(lxcpath, name)} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
 func (m *monitor) recordCgroups(cg *cgroups) {
 	if cg == nil || cg.cg == nil {
 		return
@@ -50,7 +67,10 @@ func removeRecord(p string) { _ = os.Remove(p) }
 
 // sweepStale runs under the container lock, with no monitor serving it.
 func (m *monitor) sweepStale() {
-	p := staleRecordPath(m.o.LXCPath, m.o.Name)
+	p := leftRecord(m.o.LXCPath, m.o.Name)
+	if p == "" {
+		return
+	}
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return
@@ -72,6 +92,13 @@ func (m *monitor) sweepStale() {
 	}
 	log.Infof("removed the cgroups a dead monitor left: %s", strings.Join(dirs, " "))
 	removeRecord(p)
+	if p == legacyRecordPath(m.o.LXCPath, m.o.Name) {
+		// The old layout's directories, emptied (rmdir stops at the
+		// first one still holding another container's record).
+		top := filepath.Join(runDir(), "golxc", "cgroups")
+		for d := filepath.Dir(p); strings.HasPrefix(d, top+"/") && os.Remove(d) == nil; d = filepath.Dir(d) {
+		}
+	}
 }
 
 // SweepDead removes what a monitor of lxcpath/name that died without
@@ -82,9 +109,8 @@ func (m *monitor) sweepStale() {
 // With neither a cgroup record nor a lock file no monitor ever ran: it
 // does nothing and makes no lock file. For lxc-sandbox's guard.
 func SweepDead(lxcpath, name string) error {
-	_, recErr := os.Stat(staleRecordPath(lxcpath, name))
 	_, lockErr := os.Stat(lock.Path(runDir(), lxcpath, name))
-	if recErr != nil && lockErr != nil {
+	if leftRecord(lxcpath, name) == "" && lockErr != nil {
 		return nil
 	}
 	l := lock.Container(runDir(), lxcpath, name)
@@ -95,19 +121,18 @@ func SweepDead(lxcpath, name string) error {
 	return SweepDeadLocked(lxcpath, name)
 }
 
+// LeftRecords reports whether a monitor of lxcpath/name left a cgroup or
+// network record: one whose teardown went through removed both, so there
+// is nothing for SweepDead to do.
+func LeftRecords(lxcpath, name string) bool {
+	return leftRecord(lxcpath, name) != "" || network.HasRecord(lxcpath, name)
+}
+
 // SweepDeadLocked is SweepDead for a caller that holds the container
 // lock already (lxc-destroy: a destroyed container is never started
 // again, so nothing else would sweep after its dead monitor). Network
 // problems are logged (by the network package, one line each); they do
 // not stop the cgroups' sweep.
-// LeftRecords reports whether a monitor of lxcpath/name left a cgroup or
-// network record: one whose teardown went through removed both, so there
-// is nothing for SweepDead to do.
-func LeftRecords(lxcpath, name string) bool {
-	_, err := os.Stat(staleRecordPath(lxcpath, name))
-	return err == nil || network.HasRecord(lxcpath, name)
-}
-
 func SweepDeadLocked(lxcpath, name string) error {
 	if isRunning(lxcpath, name) {
 		return ErrAlreadyRunning

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/golxc/golxc/internal/cgroup"
 	"github.com/golxc/golxc/internal/cmdsock"
 	"github.com/golxc/golxc/internal/lock"
 )
@@ -61,5 +62,43 @@ func TestRecordsAreFlatFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(top); err != nil {
 		t.Errorf("the records' directory went with the record: %v", err)
+	}
+}
+
+// TestSweepDeadReadsLegacyRecord: a record that a monitor killed before
+// an upgrade left in the old layout (RUNDIR/golxc/cgroups/LXCPATH/NAME)
+// is still swept, cgroup and record, with the old layout's directories.
+func TestSweepDeadReadsLegacyRecord(t *testing.T) {
+	needRoot(t)
+	lxcpath, err := os.MkdirTemp("", "legacyrec-")
+	must(t, err)
+	defer os.Remove(lxcpath)
+	defer os.RemoveAll(filepath.Dir(lock.Path(runDir(), lxcpath, "x")))
+	layout, err := cgroup.Detect()
+	must(t, err)
+	if len(layout.Hierarchies) == 0 {
+		t.Skip("no cgroup hierarchy")
+	}
+	cgDir := filepath.Join(layout.Hierarchies[0].Mount, "golxc-legacy-record-test")
+	must(t, os.Mkdir(cgDir, 0o755))
+	defer os.Remove(cgDir)
+	rec := legacyRecordPath(lxcpath, "c1")
+	must(t, os.MkdirAll(filepath.Dir(rec), 0o700))
+	top := filepath.Join(runDir(), "golxc", "cgroups")
+	defer os.Remove(filepath.Join(top, filepath.Dir(lxcpath))) // only if empty
+	defer os.RemoveAll(filepath.Join(top, lxcpath))
+	must(t, os.WriteFile(rec, []byte(cgDir+"\n"), 0o600))
+	if !LeftRecords(lxcpath, "c1") {
+		t.Fatal("LeftRecords does not see the legacy record")
+	}
+	must(t, SweepDead(lxcpath, "c1"))
+	if _, err := os.Stat(cgDir); !os.IsNotExist(err) {
+		t.Errorf("the legacy record's cgroup %s was not removed: %v", cgDir, err)
+	}
+	if _, err := os.Stat(filepath.Join(top, lxcpath)); !os.IsNotExist(err) {
+		t.Errorf("the legacy record's directories are left: %v", err)
+	}
+	if _, err := os.Stat(top); err != nil {
+		t.Errorf("the records' directory went with the legacy record: %v", err)
 	}
 }
