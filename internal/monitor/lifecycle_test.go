@@ -336,21 +336,39 @@ func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 // is answered as LXC answers a successful one (the monitor hangs up as it
 // exits). Before, the stop got ESRCH, the signal was ignored, and the
 // container ran on (TestStorm's hung lxc-stop -k).
+// The after-spawn cases hold setup in a start-host hook, with the setup
+// stage spawned: it is killed, and the start reports the stop, not the
+// stage's broken handshake.
 func TestStopBeforeInitAbortsStart(t *testing.T) {
 	needRoot(t)
-	for _, how := range []string{"stop", "sigterm"} {
-		t.Run(how, func(t *testing.T) { stopBeforeInit(t, how) })
+	for _, tc := range []struct {
+		name, how, hook, logged string
+		ephemeral               bool
+	}{
+		{"stop", "stop", "pre-start", "before init was spawned: the start", false},
+		{"sigterm", "sigterm", "pre-start", "before init was spawned: the start", false},
+		{"stop-after-spawn", "stop", "start-host", "Stop requested during setup: killing the setup stage", false},
+		{"sigterm-after-spawn", "sigterm", "start-host", "Monitor received terminated: killing init", false},
+		// As LXC's lxc_end: an aborted start destroys an ephemeral one.
+		{"stop-ephemeral", "stop", "pre-start", "before init was spawned: the start", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) { stopBeforeInit(t, tc.how, tc.hook, tc.logged, tc.ephemeral) })
 	}
 }
 
-func stopBeforeInit(t *testing.T, how string) {
+func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) {
 	lp := t.TempDir()
 	inHook := filepath.Join(lp, "in-hook")
 	gate := filepath.Join(lp, "gate")
 	must(t, syscall.Mkfifo(gate, 0o600))
 	hook := filepath.Join(lp, "slow-pre-start.sh")
 	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
-	c := newCTAt(t, lp, "mon-stop-setup", "lxc.hook.pre-start = "+hook+"\n")
+	logf := filepath.Join(lp, "monitor.log")
+	extra := "lxc.hook." + hookType + " = " + hook + "\nlxc.log.file = " + logf + "\nlxc.log.level = DEBUG\n"
+	if ephemeral {
+		extra += "lxc.ephemeral = 1\n"
+	}
+	c := newCTAt(t, lp, "mon-stop-setup", extra)
 	t.Cleanup(func() {
 		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
 			f.WriteString("go\n")
@@ -361,23 +379,28 @@ func stopBeforeInit(t *testing.T, how string) {
 	o.PidFile = filepath.Join(lp, "pid")
 	started := make(chan error, 1)
 	go func() { _, err := Start(o); started <- err }()
-	waitFor(t, "pre-start hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	waitFor(t, hookType+" hook", func() bool { _, err := os.Stat(inHook); return err == nil })
 	stopped := make(chan error, 1)
 	if how == "stop" {
-		go func() {
-			cl := c.client()
-			defer cl.Close()
-			stopped <- cl.Stop()
-		}()
+		cl := c.client()
+		defer cl.Close()
+		go func() { stopped <- cl.Stop() }()
+	} else {
+		must(t, syscall.Kill(monitorPid(t, o.PidFile), syscall.SIGTERM))
+		stopped <- nil
+	}
+	// The gate opens once the monitor has taken the stop in: the start
+	// is then aborted whatever the timing.
+	waitFor(t, "the monitor's log of the stop", func() bool {
+		b, _ := os.ReadFile(logf)
+		return strings.Contains(string(b), logged)
+	})
+	if how == "stop" {
 		select {
 		case err := <-stopped:
 			t.Fatalf("stop answered (%v) before the start it overtook was aborted", err)
-		case <-time.After(300 * time.Millisecond):
+		default:
 		}
-	} else {
-		must(t, syscall.Kill(monitorPid(t, o.PidFile), syscall.SIGTERM))
-		time.Sleep(100 * time.Millisecond) // the signal is handled before the hook returns
-		stopped <- nil
 	}
 	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
 	must(t, err)
@@ -401,4 +424,7 @@ func stopBeforeInit(t *testing.T, how string) {
 	}
 	c.waitStopped()
 	c.assertClean()
+	if _, err := os.Stat(c.dir); ephemeral != os.IsNotExist(err) {
+		t.Errorf("container directory after the aborted start (ephemeral %v): %v", ephemeral, err)
+	}
 }

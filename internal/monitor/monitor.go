@@ -140,7 +140,7 @@ func (m *monitor) main() (int, error) {
 // is a boot already RUNNING (a monitor woken from hibernation), or nil.
 func (m *monitor) supervise(resumed *instance) (int, error) {
 	code := 0
-	for {
+	for rebooting := false; ; rebooting = true {
 		var reboot bool
 		var ws syscall.WaitStatus
 		var err error
@@ -150,8 +150,14 @@ func (m *monitor) supervise(resumed *instance) (int, error) {
 		} else {
 			reboot, ws, err = m.boot()
 		}
+		if errors.Is(err, errHalted) && rebooting {
+			// The start was the container's reboot: a stop during it
+			// is a stop like any other, not a failure.
+			log.Infof("container stopped while rebooting")
+			break
+		}
 		if err != nil {
-			m.setState(cmdsock.STOPPED)
+			m.stopped()
 			return m.fail(err)
 		}
 		if reboot && m.isHalting() {
@@ -167,11 +173,18 @@ func (m *monitor) supervise(resumed *instance) (int, error) {
 		}
 		log.Infof("container requested reboot")
 	}
+	m.stopped()
+	return code, nil
+}
+
+// stopped ends the monitor's last boot, failed or not: STOPPED, and an
+// lxc.ephemeral container is destroyed, as LXC's lxc_end does on every
+// path of a start (a start aborted by a stop included).
+func (m *monitor) stopped() {
 	m.setState(cmdsock.STOPPED)
 	if m.spec.Ephemeral && m.o.ConfigFile == filepath.Join(m.o.LXCPath, m.o.Name, "config") {
 		m.destroyEphemeral()
 	}
-	return code, nil
 }
 
 // destroyEphemeral removes an lxc.ephemeral container once stopped: its
@@ -212,15 +225,26 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	}
 	// Otherwise (forksUnlocked) init is forked on whichever thread runs
 	// the fork (spawn, timerslack.Fork: with the caller's slack).
-	m.setState(cmdsock.STARTING)
 	in := &instance{kill: newKiller()}
+	// The boot first, then STARTING: a stop never sees STARTING with
+	// the last boot's (exited) init.
 	m.mu.Lock()
 	m.run = in
 	m.mu.Unlock()
+	m.setState(cmdsock.STARTING)
 	log.Infof("Container %q is initialized", m.o.Name)
 	err = m.setup(in)
 	if err == nil && m.rep.waiterGone() {
 		err = errWaiterGone
+	}
+	if m.isHalting() {
+		// A stop (or SIGTERM) came during setup: whatever setup made
+		// of it (a killed stage fails its handshake), the start is
+		// aborted because of the stop.
+		if err != nil && !errors.Is(err, errHalted) {
+			log.Debugf("Setup ended by the stop: %v", err)
+		}
+		err = errHalted
 	}
 	if err != nil {
 		log.Debugf("Setup failed, aborting: %v", err)
@@ -352,7 +376,7 @@ func (m *monitor) handleSignals(sigs chan os.Signal) {
 		// Set before looking for init: a boot still in setup aborts
 		// once it has spawned one (or before, see setup).
 		m.halting = m.halting || halt
-		in := m.run
+		st, in := m.state, m.run
 		var proc *initProcess
 		if in != nil {
 			proc = in.proc
@@ -360,7 +384,7 @@ func (m *monitor) handleSignals(sigs chan os.Signal) {
 		m.mu.Unlock()
 		switch {
 		case proc == nil:
-			if halt {
+			if halt && (in == nil || st == cmdsock.STARTING) {
 				log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
 			}
 		case m.o.Execute:

@@ -88,9 +88,12 @@ func (m *monitor) restore(in *instance) error {
 	if err != nil {
 		return fmt.Errorf("adopt the restored init: %w", err)
 	}
-	in.proc = &initProcess{p: proc, pid: pid, done: make(chan struct{})}
-	go in.proc.waitLoop()
-	in.pid = pid
+	ip := &initProcess{p: proc, pid: pid, done: make(chan struct{})}
+	go ip.waitLoop()
+	// Under mu, as setup publishes a spawned init: stop reads it.
+	m.mu.Lock()
+	in.proc, in.pid = ip, pid
+	m.mu.Unlock()
 	log.Noticef("Restored the container from %s: init is pid %d", r.Dir, pid)
 	return nil
 }

@@ -58,7 +58,7 @@ func (m *monitor) Serve(req *cmdsock.Request) *cmdsock.Response {
 		return str(v)
 	}
 	if req.Cmd == cmdsock.Stop {
-		return m.stop(req, st0, in)
+		return m.stop(req)
 	}
 	// Everything below needs a live init, and one whose setup is over.
 	if heldDuringSetup(st0, req.Cmd) {
@@ -161,28 +161,35 @@ func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
 // stop serves STOP: init gets lxc.signal.stop (SIGKILL by default) and
 // the connection is hung up when the monitor exits, as LXC answers a
 // successful stop. The monitor is halting from then on: no reboot
-// follows, and a boot whose setup has not spawned init yet aborts once it
-// would (setup checks halting), so a stop that overtakes a start is not
-// lost. An init that has exited already gets ESRCH: the teardown is on
-// its way.
-func (m *monitor) stop(req *cmdsock.Request, st cmdsock.State, in *instance) *cmdsock.Response {
+// follows, and a boot still in setup aborts (boot checks halting once
+// setup is over, setup before its costly steps), so a stop that overtakes
+// a start is not lost. A setup stage already spawned gets SIGKILL, not
+// lxc.signal.stop: it is not the container's init yet, and as PID 1 of
+// its namespace it would not get a signal it has no handler for. An
+// init that has exited already gets ESRCH: the teardown is on its way.
+func (m *monitor) stop(req *cmdsock.Request) *cmdsock.Response {
+	// State and boot are read with halting set, in one section: setup
+	// publishes init under the same lock and boot reads halting after.
 	m.mu.Lock()
 	m.halting = true
+	st, in := m.state, m.run
 	var proc *initProcess
 	if in != nil {
 		proc = in.proc
 	}
 	m.mu.Unlock()
-	if proc == nil {
-		if in != nil && st != cmdsock.STARTING {
-			return errno(unix.ESRCH)
-		}
+	switch {
+	case proc == nil && (in == nil || st == cmdsock.STARTING):
 		log.Infof("Stop requested before init was spawned: the start of %q is aborted", m.o.Name)
 		req.Keep(nil)
 		return nil
-	}
-	if proc.exited() {
+	case proc == nil || proc.exited():
 		return errno(unix.ESRCH)
+	case st == cmdsock.STARTING:
+		log.Infof("Stop requested during setup: killing the setup stage %d, the start of %q is aborted", in.pid, m.o.Name)
+		m.killInit(in)
+		req.Keep(nil)
+		return nil
 	}
 	sig := m.spec.Signals.Stop
 	if sig == 0 {

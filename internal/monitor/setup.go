@@ -53,6 +53,10 @@ func (m *monitor) setup(in *instance) error {
 			return err
 		}
 	}
+	// A stop that came already spares the hooks, network and rootfs.
+	if m.isHalting() {
+		return errHalted
+	}
 	if err := m.runHostHooks(hooks.PreStart, hooks.Context{}); err != nil {
 		return err
 	}
@@ -118,19 +122,16 @@ func (m *monitor) setup(in *instance) error {
 	if err != nil {
 		return err
 	}
-	if err := in.cg.joinFirst(); err != nil { // done by the stage's Prepare
-		return err
-	}
 	// Under mu: the command goroutines read it (a stop aborts the start).
 	// A stop that came since the check above found no init to signal:
-	// the abort kills this one.
+	// the abort kills this one (boot checks halting once setup is over).
+	// Published before anything else can fail, so the abort kills it.
 	m.mu.Lock()
 	in.proc, in.pid = proc, proc.pid
-	halted := m.halting
 	m.mu.Unlock()
 	log.Tracef("Cloned child process %d", in.pid)
-	if halted {
-		return errHalted
+	if err := in.cg.joinFirst(); err != nil { // done by the stage's Prepare
+		return err
 	}
 	for _, ns := range namespace.All() {
 		if in.flags&ns.Flag != 0 {
