@@ -428,3 +428,55 @@ func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) 
 		t.Errorf("container directory after the aborted start (ephemeral %v): %v", ephemeral, err)
 	}
 }
+
+// TestExecuteHoldsSignalsUntilTheCommandRuns: lxc-execute's SIGTERM that
+// comes while the container still starts (held here in a pre-start hook)
+// reaches the command once it runs, as LXC's signalfd keeps it for its
+// mainloop; it used to be dropped, and the command ran on.
+func TestExecuteHoldsSignalsUntilTheCommandRuns(t *testing.T) {
+	needRoot(t)
+	lp := t.TempDir()
+	inHook := filepath.Join(lp, "in-hook")
+	gate := filepath.Join(lp, "gate")
+	must(t, syscall.Mkfifo(gate, 0o600))
+	hook := filepath.Join(lp, "slow-pre-start.sh")
+	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
+	logf := filepath.Join(lp, "monitor.log")
+	c := newCTAt(t, lp, "mon-exec-sig", "lxc.hook.pre-start = "+hook+"\nlxc.log.file = "+logf+"\nlxc.log.level = DEBUG\n")
+	t.Cleanup(func() {
+		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.WriteString("go\n")
+			f.Close()
+		}
+	})
+	o := c.opts()
+	o.Daemonize, o.Execute = false, true
+	o.Command = []string{"/bin/sleep", "30"}
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() { code, err := Start(o); done <- result{code, err} }()
+	waitFor(t, "pre-start hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	// The monitor runs in this process (lxc-execute's foreground
+	// monitor), which catches SIGTERM while it runs.
+	must(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	waitFor(t, "the monitor's log of the held signal", func() bool {
+		b, _ := os.ReadFile(logf)
+		return strings.Contains(string(b), "before the command runs: holding it")
+	})
+	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
+	must(t, err)
+	gw.WriteString("go\n")
+	gw.Close()
+	select {
+	case r := <-done:
+		if r.err != nil || r.code != 128+int(syscall.SIGTERM) {
+			t.Errorf("lxc-execute given SIGTERM while starting: exit %d (%v), want %d", r.code, r.err, 128+int(syscall.SIGTERM))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the command ran on: the SIGTERM that came during the start was lost")
+	}
+	c.assertClean()
+}

@@ -45,6 +45,9 @@ type monitor struct {
 	moved   *sync.Cond // on mu: state changed (made by the first waiter)
 	run     *instance  // the current boot (a reboot makes a new one)
 	halting bool       // monitor was told to stop: do not reboot
+	// lxc-execute: signals that came before the command ran, delivered
+	// once it runs (LXC reads them from its signalfd in its mainloop).
+	pendingSigs []syscall.Signal
 
 	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
@@ -257,6 +260,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 		return false, 0, err
 	}
 	m.setState(cmdsock.RUNNING)
+	m.deliverPendingSignals(in)
 	m.rep.report(status{OK: true})
 	m.mem.reset()
 	reboot, ws = m.live(in)
@@ -350,6 +354,19 @@ func (m *monitor) notifyExit(ws syscall.WaitStatus) {
 	m.publish(cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}, true)
 }
 
+// deliverPendingSignals hands lxc-execute's held signals to its init,
+// which forwards them to the command.
+func (m *monitor) deliverPendingSignals(in *instance) {
+	m.mu.Lock()
+	sigs := m.pendingSigs
+	m.pendingSigs = nil
+	m.mu.Unlock()
+	for _, sig := range sigs {
+		log.Debugf("Delivering %s, held while the container started, to init %d", sig, in.pid)
+		_ = in.proc.signal(sig)
+	}
+}
+
 // errHalted aborts a boot that a stop (or SIGTERM) overtook in setup.
 var errHalted = errors.New("stopped while starting (a stop command or signal came before init ran)")
 
@@ -381,8 +398,16 @@ func (m *monitor) handleSignals(sigs chan os.Signal) {
 		if in != nil {
 			proc = in.proc
 		}
+		// Queued in the section that read the state: boot delivers the
+		// queue after setting RUNNING under the same lock.
+		hold := m.o.Execute && (proc == nil || st == cmdsock.STARTING)
+		if hold {
+			m.pendingSigs = append(m.pendingSigs, sig)
+		}
 		m.mu.Unlock()
 		switch {
+		case hold:
+			log.Debugf("Monitor received %s before the command runs: holding it until then", sig)
 		case proc == nil:
 			if halt && (in == nil || st == cmdsock.STARTING) {
 				log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
