@@ -10,6 +10,7 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
 	"github.com/golxc/golxc/internal/query"
+	"github.com/golxc/golxc/internal/sigmask"
 )
 
 // StartOptions are lxc-start's and lxc-execute's knobs beyond go-lxc's
@@ -112,7 +113,8 @@ func (c *Container) Stop() error {
 // signalInit sends init the signal pick chooses from the configured one
 // (0: unset) and init's signal masks (unreadable masks count as empty).
 // initHandlerWait bounds how long a halt or reboot waits for an init that
-// does not handle the signal yet (see signalMasks.delivered).
+// does not handle the signal yet (sigmask.Masks.Delivered: LXC sends at
+// once, the kernel drops the halt, and its shutdown waits out -t).
 const initHandlerWait = 2 * time.Second
 
 func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Signal, signalMasks) syscall.Signal) error {
@@ -120,20 +122,20 @@ func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Sign
 	if pid <= 0 {
 		return ErrNotRunning
 	}
-	masks, err := readSignalMasks(pid)
+	masks, err := sigmask.Read(pid)
 	if err != nil {
 		log.Debugf("Could not read the signal masks of init (pid %d): %v", pid, err)
 	}
 	sig := pick(configured, masks)
 	// An init that does not handle the signal yet (it has just started)
 	// would never see it: wait a little for its handlers.
-	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.delivered(sig) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.Delivered(sig) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
-		if masks, err = readSignalMasks(pid); err == nil {
+		if masks, err = sigmask.Read(pid); err == nil {
 			sig = pick(configured, masks)
 		}
 	}
-	if err == nil && !masks.delivered(sig) {
+	if err == nil && !masks.Delivered(sig) {
 		log.Debugf("Init (pid %d) neither catches nor blocks signal %d after %v: the kernel will drop it", pid, int(sig), initHandlerWait)
 	}
 	log.Debugf("Sending signal %d (%v) to init (pid %d), configured %d, init blocks %#x", int(sig), sig, pid, int(configured), masks.Blocked)

@@ -20,14 +20,20 @@ const ExecFailed = 255
 
 // Run starts argv with env and supervises it until it exits. It never
 // returns before the command is gone; the result is the exit code the
-// init process should exit with.
-func Run(argv, env []string) int {
-	if len(argv) == 0 {
-		return ExecFailed
-	}
+// init process should exit with. ready, when set, is called once every
+// signal reaches Run's handler: the monitor takes it (the close of its
+// sync socket) as "init runs" and forwards signals from then on, and one
+// that came earlier would get the runtime's default action (exit 2).
+func Run(argv, env []string, ready func()) int {
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs)
 	defer signal.Stop(sigs)
+	if ready != nil {
+		ready()
+	}
+	if len(argv) == 0 {
+		return ExecFailed
+	}
 
 	path, err := lookPath(argv[0], env)
 	if err != nil {

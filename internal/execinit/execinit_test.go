@@ -22,7 +22,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"/nonexistent/cmd"}, 255},
 		{[]string{"no-such-command-golxc"}, 255},
 	} {
-		if got := Run(tc.argv, env); got != tc.want {
+		if got := Run(tc.argv, env, nil); got != tc.want {
 			t.Errorf("Run(%q) = %d, want %d", tc.argv, got, tc.want)
 		}
 	}
@@ -42,7 +42,7 @@ func TestForwardsSignals(t *testing.T) {
 		_ = syscall.Kill(os.Getpid(), syscall.SIGUSR1)
 	}()
 	script := "trap 'exit 7' USR1; touch " + ready + "; while :; do sleep 0.05; done"
-	if got := Run([]string{"sh", "-c", script}, env); got != 7 {
+	if got := Run([]string{"sh", "-c", script}, env, nil); got != 7 {
 		t.Fatalf("exit %d, want 7 (SIGUSR1 forwarded, trap ran)", got)
 	}
 }

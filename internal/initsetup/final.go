@@ -35,6 +35,10 @@ type Final struct {
 	// Cmd[0] (opened before the pivot, e.g. golxc itself for lxc-execute's
 	// init); Cmd[0] is then only argv[0].
 	ExecFD *os.File
+	// KeepFD (> 2) survives the exec of ExecFD: lxc-execute's re-exec'd
+	// init closes it, the monitor's sync socket, once it handles signals
+	// (execinit.ReadyFlag). Every other descriptor above 2 is closed.
+	KeepFD int
 	// AllThreads loads the seccomp filter on every thread (for a Go
 	// process that stays in the container as its init).
 	AllThreads bool
@@ -138,6 +142,11 @@ func (f *Final) Run() error {
 		return nil
 	}
 	if f.ExecFD != nil {
+		if f.KeepFD > 2 {
+			if _, err := unix.FcntlInt(uintptr(f.KeepFD), unix.F_SETFD, 0); err != nil {
+				return fmt.Errorf("keep descriptor %d across the exec: %v", f.KeepFD, err)
+			}
+		}
 		log.Noticef("Exec'ing %q", f.Cmd)
 		log.Close() // the container's init must hold no host file
 

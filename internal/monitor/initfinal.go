@@ -123,8 +123,14 @@ func finalize(m *setupMsg, keep ...int) error {
 		return stayInProcess(f)
 	}
 	if initExe != nil && staticELF(initExe) {
-		f.Cmd = append([]string{execinit.Argv0, "--"}, m.Cmd...)
-		f.ExecFD = initExe
+		// The sync socket (keep[0]) goes along: the new init closes it
+		// once it handles signals, which tells the monitor it runs.
+		ready := -1
+		if len(keep) > 0 && keep[0] > 2 {
+			ready = keep[0]
+		}
+		f.Cmd = execinit.ReexecArgs(ready, m.Cmd)
+		f.ExecFD, f.KeepFD = initExe, ready
 		return f.Run()
 	}
 	log.Warnf("execute init: golxc is dynamically linked and cannot be re-executed inside any rootfs; PID 1 stays in the setup process")
@@ -144,12 +150,14 @@ func staticELF(f *os.File) bool {
 }
 
 // runExecInit is lxc-execute's PID 1: the command becomes PID 2.
-func runExecInit(m *setupMsg) int {
+// ready (the sync socket's close) tells the monitor it runs, once it
+// handles signals.
+func runExecInit(m *setupMsg, ready func()) int {
 	log.Close() // PID 1 of the container holds no host file
 	if m.InProcessInit {
 		execinit.SetName()
 	}
-	return execinit.Run(m.Cmd, m.Env)
+	return execinit.Run(m.Cmd, m.Env, ready)
 }
 
 // anonInodeMagic is ANON_INODE_FS_MAGIC: epoll and eventfd, the Go

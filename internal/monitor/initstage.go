@@ -81,9 +81,9 @@ func initStage(sync *os.File, _ []string) int {
 		return fail(err)
 	}
 	// lxc-execute: settings applied, stay PID 1. Closing the sync socket
-	// is what an exec would have done: it tells the monitor we run.
-	sync.Close()
-	return runExecInit(&m)
+	// is what an exec would have done: it tells the monitor we run, once
+	// our signal handler is in place (the monitor forwards from then on).
+	return runExecInit(&m, func() { sync.Close() })
 }
 
 // sendTTYs passes the tty masters to the monitor, tty1 first, at most

@@ -435,6 +435,16 @@ func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) 
 // mainloop; it used to be dropped, and the command ran on.
 func TestExecuteHoldsSignalsUntilTheCommandRuns(t *testing.T) {
 	needRoot(t)
+	t.Run("exec-plan", executeHoldsSignals)
+	// The Go stage's init (no exec plan) installs its handlers after the
+	// monitor sees it run: the forward waits for them.
+	t.Run("go-stage", func(t *testing.T) {
+		t.Setenv("GOLXC_NO_INIT_PLAN", "1")
+		executeHoldsSignals(t)
+	})
+}
+
+func executeHoldsSignals(t *testing.T) {
 	lp := t.TempDir()
 	inHook := filepath.Join(lp, "in-hook")
 	gate := filepath.Join(lp, "gate")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/pushreg"
 	"github.com/golxc/golxc/internal/selfexe"
+	"github.com/golxc/golxc/internal/sigmask"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
 	"github.com/golxc/golxc/internal/timerslack"
@@ -45,9 +47,11 @@ type monitor struct {
 	moved   *sync.Cond // on mu: state changed (made by the first waiter)
 	run     *instance  // the current boot (a reboot makes a new one)
 	halting bool       // monitor was told to stop: do not reboot
-	// lxc-execute: signals that came before the command ran, delivered
-	// once it runs (LXC reads them from its signalfd in its mainloop).
+	// lxc-execute: the signals to forward to init, in arrival order;
+	// held while the container starts and delivered once it runs and
+	// handles them (LXC reads them from its signalfd in its mainloop).
 	pendingSigs []syscall.Signal
+	forward     chan struct{} // pokes handleSignals to forward (heldSignals)
 
 	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
@@ -260,7 +264,13 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 		return false, 0, err
 	}
 	m.setState(cmdsock.RUNNING)
-	m.deliverPendingSignals(in)
+	if m.o.Execute {
+		// The signals held while it started go to init now.
+		select {
+		case m.forwardPoke() <- struct{}{}:
+		default:
+		}
+	}
 	m.rep.report(status{OK: true})
 	m.mem.reset()
 	reboot, ws = m.live(in)
@@ -354,19 +364,6 @@ func (m *monitor) notifyExit(ws syscall.WaitStatus) {
 	m.publish(cmdsock.Msg{Type: cmdsock.MsgExitCode, Name: m.o.Name, Value: int32(ws)}, true)
 }
 
-// deliverPendingSignals hands lxc-execute's held signals to its init,
-// which forwards them to the command.
-func (m *monitor) deliverPendingSignals(in *instance) {
-	m.mu.Lock()
-	sigs := m.pendingSigs
-	m.pendingSigs = nil
-	m.mu.Unlock()
-	for _, sig := range sigs {
-		log.Debugf("Delivering %s, held while the container started, to init %d", sig, in.pid)
-		_ = in.proc.signal(sig)
-	}
-}
-
 // errHalted aborts a boot that a stop (or SIGTERM) overtook in setup.
 var errHalted = errors.New("stopped while starting (a stop command or signal came before init ran)")
 
@@ -386,40 +383,85 @@ func (m *monitor) current() (cmdsock.State, *instance) {
 // init, the normal exit path does the rest). lxc-execute forwards signals
 // to its init, which forwards them to the command.
 func (m *monitor) handleSignals(sigs chan os.Signal) {
-	for s := range sigs {
-		sig := s.(syscall.Signal)
-		halt := !m.o.Execute && (sig == syscall.SIGTERM || sig == syscall.SIGINT)
-		m.mu.Lock()
-		// Set before looking for init: a boot still in setup aborts
-		// once it has spawned one (or before, see setup).
-		m.halting = m.halting || halt
-		st, in := m.state, m.run
-		var proc *initProcess
-		if in != nil {
-			proc = in.proc
+	poke := m.forwardPoke()
+	for {
+		select {
+		case s := <-sigs:
+			m.onSignal(s.(syscall.Signal))
+		case <-poke:
 		}
-		// Queued in the section that read the state: boot delivers the
-		// queue after setting RUNNING under the same lock.
-		hold := m.o.Execute && (proc == nil || st == cmdsock.STARTING)
-		if hold {
-			m.pendingSigs = append(m.pendingSigs, sig)
-		}
-		m.mu.Unlock()
-		switch {
-		case hold:
-			log.Debugf("Monitor received %s before the command runs: holding it until then", sig)
-		case proc == nil:
-			if halt && (in == nil || st == cmdsock.STARTING) {
-				log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
-			}
-		case m.o.Execute:
-			proc.signal(sig)
-		case halt:
-			log.Infof("Monitor received %s: killing init %d", sig, in.pid)
-			m.killInit(in)
+		if m.o.Execute {
+			m.forwardSignals()
 		}
 	}
 }
+
+func (m *monitor) onSignal(sig syscall.Signal) {
+	halt := !m.o.Execute && (sig == syscall.SIGTERM || sig == syscall.SIGINT)
+	m.mu.Lock()
+	// Set before looking for init: a boot still in setup aborts.
+	m.halting = m.halting || halt
+	st, in := m.state, m.run
+	var proc *initProcess
+	if in != nil {
+		proc = in.proc
+	}
+	if m.o.Execute {
+		m.pendingSigs = append(m.pendingSigs, sig)
+	}
+	m.mu.Unlock()
+	switch {
+	case m.o.Execute:
+		if proc == nil || st == cmdsock.STARTING {
+			log.Debugf("Monitor received %s before the command runs: holding it until then", sig)
+		}
+	case proc == nil:
+		if halt {
+			log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
+		}
+	case halt:
+		log.Infof("Monitor received %s: killing init %d", sig, in.pid)
+		m.killInit(in)
+	}
+}
+
+// forwardPoke is the channel boot pokes once an lxc-execute container
+// runs, so that the signals held meanwhile go to its init.
+func (m *monitor) forwardPoke() chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.forward == nil {
+		m.forward = make(chan struct{}, 1)
+	}
+	return m.forward
+}
+
+// forwardSignals hands lxc-execute's queued signals to its init, in
+// order, once the container runs. init (golxc's, as PID 1 of its
+// namespace) gets from outside only what it catches or blocks: each
+// signal waits (bounded) for init to handle it, as the halt does.
+func (m *monitor) forwardSignals() {
+	m.mu.Lock()
+	st, in := m.state, m.run
+	if in == nil || in.proc == nil || st == cmdsock.STARTING || st == cmdsock.ABORTING {
+		m.mu.Unlock()
+		return
+	}
+	sigs := m.pendingSigs
+	m.pendingSigs = nil
+	m.mu.Unlock()
+	for _, sig := range sigs {
+		if _, ok, err := sigmask.WaitDelivered(in.pid, sig, initHandlerWait); !ok && err == nil {
+			log.Debugf("Init %d does not handle %s after %v: the kernel will drop it", in.pid, sig, initHandlerWait)
+		}
+		log.Tracef("Forwarding %s to init %d", sig, in.pid)
+		_ = in.proc.signal(sig)
+	}
+}
+
+// initHandlerWait bounds how long a forwarded signal waits for init's
+// handlers (an init that has just started has none yet).
+const initHandlerWait = 2 * time.Second
 
 func writePidFile(path string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)

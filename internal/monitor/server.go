@@ -179,11 +179,14 @@ func (m *monitor) stop(req *cmdsock.Request) *cmdsock.Response {
 	}
 	m.mu.Unlock()
 	switch {
-	case proc == nil && (in == nil || st == cmdsock.STARTING):
+	case proc == nil:
+		// No init spawned for this boot (a boot's init is never reset):
+		// the boot aborts (halting is set) or has failed, and the monitor
+		// exits either way, which answers the stop.
 		log.Infof("Stop requested before init was spawned: the start of %q is aborted", m.o.Name)
 		req.Keep(nil)
 		return nil
-	case proc == nil || proc.exited():
+	case proc.exited():
 		return errno(unix.ESRCH)
 	case st == cmdsock.STARTING:
 		log.Infof("Stop requested during setup: killing the setup stage %d, the start of %q is aborted", in.pid, m.o.Name)

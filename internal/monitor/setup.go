@@ -128,8 +128,14 @@ func (m *monitor) setup(in *instance) error {
 	// Published before anything else can fail, so the abort kills it.
 	m.mu.Lock()
 	in.proc, in.pid = proc, proc.pid
+	halted := m.halting
 	m.mu.Unlock()
 	log.Tracef("Cloned child process %d", in.pid)
+	if halted {
+		// The stop found no init to kill; nothing of the payload has
+		// run yet: boot's abort kills the stage.
+		return errHalted
+	}
 	if err := in.cg.joinFirst(); err != nil { // done by the stage's Prepare
 		return err
 	}

@@ -30,9 +30,10 @@ func TestInitPlanExecute(t *testing.T) {
 	name := "ipl-exec1"
 	busybox(t, lp, name)
 	// A Go runtime catches nearly every signal (SigCgt); the C init
-	// catches none: it blocks them all and takes them with sigwaitinfo.
-	// The C init also holds no fd but 0-2, not even the log file (-o).
-	probe := `grep -E '^(Threads|SigCgt):' /proc/1/status; cat /proc/1/comm; echo fds $(ls /proc/1/fd)`
+	// catches none: it blocks them all and reads them from a signalfd.
+	// The C init also holds no fd but 0-2 and that signalfd, not even
+	// the log file (-o).
+	probe := `grep -E '^(Threads|SigCgt):' /proc/1/status; cat /proc/1/comm; echo fds $(ls /proc/1/fd) $(readlink /proc/1/fd/3)`
 	for _, c := range []struct {
 		env              []string
 		threads, sigCgt  string
@@ -53,8 +54,8 @@ func TestInitPlanExecute(t *testing.T) {
 		if c.threads != "" && (lines[0] != c.threads || lines[1] != c.sigCgt) {
 			t.Errorf("%v: PID 1 has %q, %q: want %q, %q (a C init, no Go runtime)", c.env, lines[0], lines[1], c.threads, c.sigCgt)
 		}
-		if c.threads != "" && lines[3] != "fds 0 1 2" {
-			t.Errorf("%v: PID 1 holds %q, want only 0 1 2", c.env, lines[3])
+		if c.threads != "" && lines[3] != "fds 0 1 2 3 anon_inode:[signalfd]" {
+			t.Errorf("%v: PID 1 holds %q, want only 0 1 2 and its signalfd", c.env, lines[3])
 		}
 		if c.threads == "" && (lines[0] == "Threads:\t1" || lines[1] == "SigCgt:\t0000000000000000") {
 			t.Errorf("%v: the probe cannot tell golxc's Go init (%q): it proves nothing", c.env, r.stdout)
@@ -201,4 +202,76 @@ func zombieChildren(t *testing.T, pid int) int {
 		}
 	}
 	return n
+}
+
+// TestExecuteSignalDuringStart: a SIGTERM that lxc-execute gets while the
+// container still starts (a pre-start hook holds it) reaches the command
+// once it runs, whichever init runs it: the C init of the exec plan, the
+// Go stage staying PID 1, or golxc re-executed as PID 1 (an in-container
+// hook forbids staying). The monitor forwards once init handles signals:
+// a re-executed Go init closes the sync socket only after its handler is
+// in place (before that, the runtime's default action would exit 2).
+func TestExecuteSignalDuringStart(t *testing.T) {
+	needRoot(t)
+	lp := lxcpath(t)
+	for _, c := range []struct {
+		name  string
+		env   []string
+		extra []string
+		log   string
+	}{
+		{"plan", nil, nil, planLine},
+		{"go-in-process", []string{noInitPlan}, nil, goStageLine},
+		{"go-reexec", []string{noInitPlan}, []string{"lxc.hook.start = /bin/true"}, `Exec'ing ["[lxc-execute] init" "--ready-fd"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			name := "exsig-" + c.name
+			dir := t.TempDir()
+			inHook, gate := filepath.Join(dir, "in-hook"), filepath.Join(dir, "gate")
+			hook := filepath.Join(dir, "hold.sh")
+			if err := os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nwhile [ ! -e "+gate+" ]; do sleep 0.01; done\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			busybox(t, lp, name, append([]string{"lxc.hook.pre-start = " + hook}, c.extra...)...)
+			logf := filepath.Join(dir, "x.log")
+			cmd := exec.Command(filepath.Join(binDir, "lxc-execute"), "-P", lp, "-n", name, "-l", "TRACE", "-o", logf, "--", "sleep", "30")
+			cmd.Env = append(os.Environ(), c.env...)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			eventually(t, "the pre-start hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+			cmd.Process.Signal(syscall.SIGTERM)
+			eventually(t, "the monitor to hold the signal", func() bool {
+				return strings.Contains(readFile(logf), "before the command runs: holding it")
+			})
+			if err := os.WriteFile(gate, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("the command ran on: the SIGTERM lxc-execute got while starting was lost\n%s", tail(readFile(logf), 30))
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGTERM) {
+				t.Errorf("lxc-execute exit %d, want %d (the command killed by the forwarded SIGTERM)\n%s", code, 128+int(syscall.SIGTERM), tail(readFile(logf), 30))
+			}
+			if !strings.Contains(readFile(logf), c.log) {
+				t.Errorf("the log lacks %q: not the init path this case is about", c.log)
+			}
+			assertClean(t, lp, name)
+		})
+	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
