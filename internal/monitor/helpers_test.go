@@ -274,3 +274,38 @@ func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || !errors.Is(err, syscall.ESRCH)
 }
+
+// setupGate is a hook script that holds a start in setup until the test
+// opens the gate (a fifo the hook reads).
+type setupGate struct{ hook, entered, fifo string }
+
+// newSetupGate makes the gate in dir. A failed test still lets the hook
+// go (before the container's own cleanup, registered first, runs).
+func newSetupGate(t *testing.T, dir string) *setupGate {
+	t.Helper()
+	g := &setupGate{hook: filepath.Join(dir, "gated-hook.sh"), entered: filepath.Join(dir, "in-hook"), fifo: filepath.Join(dir, "gate")}
+	must(t, syscall.Mkfifo(g.fifo, 0o600))
+	must(t, os.WriteFile(g.hook, []byte("#!/bin/sh\ntouch "+g.entered+"\nread x < "+g.fifo+"\n"), 0o755))
+	t.Cleanup(func() {
+		if f, err := os.OpenFile(g.fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.WriteString("go\n")
+			f.Close()
+		}
+	})
+	return g
+}
+
+// waitEntered waits for the hook to run (the start is held from then).
+func (g *setupGate) waitEntered(t *testing.T, what string) {
+	t.Helper()
+	waitFor(t, what, func() bool { _, err := os.Stat(g.entered); return err == nil })
+}
+
+// open lets the hook, and the start, go on.
+func (g *setupGate) open(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(g.fifo, os.O_WRONLY, 0)
+	must(t, err)
+	f.WriteString("go\n")
+	f.Close()
+}

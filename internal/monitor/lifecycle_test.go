@@ -262,24 +262,12 @@ func cycle(t *testing.T, c *ct) {
 func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 	needRoot(t)
 	lp := t.TempDir()
-	inHook := filepath.Join(lp, "in-hook")
-	gate := filepath.Join(lp, "gate")
-	must(t, syscall.Mkfifo(gate, 0o600))
-	hook := filepath.Join(lp, "slow-start-host.sh")
 	// The hook holds the start in STARTING until the test opens the gate.
-	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
-	c := newCTAt(t, lp, "mon-setup", "lxc.hook.start-host = "+hook+"\n")
-	// A failed test still lets the hook go (before the container's own
-	// cleanup, registered first, runs): a reader waits, so this opens.
-	t.Cleanup(func() {
-		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.WriteString("go\n")
-			f.Close()
-		}
-	})
+	gate := newSetupGate(t, lp)
+	c := newCTAt(t, lp, "mon-setup", "lxc.hook.start-host = "+gate.hook+"\n")
 	started := make(chan error, 1)
 	go func() { _, err := Start(c.opts()); started <- err }()
-	waitFor(t, "start-host hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	gate.waitEntered(t, "start-host hook")
 	if st := c.state(); st != cmdsock.STARTING {
 		t.Fatalf("state during start-host hook %s, want STARTING", st)
 	}
@@ -303,10 +291,7 @@ func TestCommandsDuringSetupCannotHangStart(t *testing.T) {
 		t.Fatalf("init pid %d answered while STARTING (attach would join a half-made container)", pid)
 	case <-time.After(300 * time.Millisecond):
 	}
-	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
-	must(t, err)
-	gw.WriteString("go\n")
-	gw.Close()
+	gate.open(t)
 	select {
 	case err := <-started:
 		if err != nil {
@@ -358,28 +343,18 @@ func TestStopBeforeInitAbortsStart(t *testing.T) {
 
 func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) {
 	lp := t.TempDir()
-	inHook := filepath.Join(lp, "in-hook")
-	gate := filepath.Join(lp, "gate")
-	must(t, syscall.Mkfifo(gate, 0o600))
-	hook := filepath.Join(lp, "slow-pre-start.sh")
-	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
+	gate := newSetupGate(t, lp)
 	logf := filepath.Join(lp, "monitor.log")
-	extra := "lxc.hook." + hookType + " = " + hook + "\nlxc.log.file = " + logf + "\nlxc.log.level = DEBUG\n"
+	extra := "lxc.hook." + hookType + " = " + gate.hook + "\nlxc.log.file = " + logf + "\nlxc.log.level = DEBUG\n"
 	if ephemeral {
 		extra += "lxc.ephemeral = 1\n"
 	}
 	c := newCTAt(t, lp, "mon-stop-setup", extra)
-	t.Cleanup(func() {
-		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.WriteString("go\n")
-			f.Close()
-		}
-	})
 	o := c.opts()
 	o.PidFile = filepath.Join(lp, "pid")
 	started := make(chan error, 1)
 	go func() { _, err := Start(o); started <- err }()
-	waitFor(t, hookType+" hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	gate.waitEntered(t, hookType+" hook")
 	stopped := make(chan error, 1)
 	if how == "stop" {
 		cl := c.client()
@@ -402,10 +377,7 @@ func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) 
 		default:
 		}
 	}
-	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
-	must(t, err)
-	gw.WriteString("go\n")
-	gw.Close()
+	gate.open(t)
 	select {
 	case err := <-started:
 		if err == nil || !strings.Contains(err.Error(), "stopped while starting") {
@@ -436,8 +408,8 @@ func stopBeforeInit(t *testing.T, how, hookType, logged string, ephemeral bool) 
 func TestExecuteHoldsSignalsUntilTheCommandRuns(t *testing.T) {
 	needRoot(t)
 	t.Run("exec-plan", executeHoldsSignals)
-	// The Go stage's init (no exec plan) installs its handlers after the
-	// monitor sees it run: the forward waits for them.
+	// The Go stage's init (no exec plan) tells the monitor it runs only
+	// once its handler is in place (before, the runtime would exit 2).
 	t.Run("go-stage", func(t *testing.T) {
 		t.Setenv("GOLXC_NO_INIT_PLAN", "1")
 		executeHoldsSignals(t)
@@ -446,19 +418,9 @@ func TestExecuteHoldsSignalsUntilTheCommandRuns(t *testing.T) {
 
 func executeHoldsSignals(t *testing.T) {
 	lp := t.TempDir()
-	inHook := filepath.Join(lp, "in-hook")
-	gate := filepath.Join(lp, "gate")
-	must(t, syscall.Mkfifo(gate, 0o600))
-	hook := filepath.Join(lp, "slow-pre-start.sh")
-	must(t, os.WriteFile(hook, []byte("#!/bin/sh\ntouch "+inHook+"\nread x < "+gate+"\n"), 0o755))
+	gate := newSetupGate(t, lp)
 	logf := filepath.Join(lp, "monitor.log")
-	c := newCTAt(t, lp, "mon-exec-sig", "lxc.hook.pre-start = "+hook+"\nlxc.log.file = "+logf+"\nlxc.log.level = DEBUG\n")
-	t.Cleanup(func() {
-		if f, err := os.OpenFile(gate, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.WriteString("go\n")
-			f.Close()
-		}
-	})
+	c := newCTAt(t, lp, "mon-exec-sig", "lxc.hook.pre-start = "+gate.hook+"\nlxc.log.file = "+logf+"\nlxc.log.level = DEBUG\n")
 	o := c.opts()
 	o.Daemonize, o.Execute = false, true
 	o.Command = []string{"/bin/sleep", "30"}
@@ -468,7 +430,7 @@ func executeHoldsSignals(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() { code, err := Start(o); done <- result{code, err} }()
-	waitFor(t, "pre-start hook", func() bool { _, err := os.Stat(inHook); return err == nil })
+	gate.waitEntered(t, "pre-start hook")
 	// The monitor runs in this process (lxc-execute's foreground
 	// monitor), which catches SIGTERM while it runs.
 	must(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
@@ -476,10 +438,7 @@ func executeHoldsSignals(t *testing.T) {
 		b, _ := os.ReadFile(logf)
 		return strings.Contains(string(b), "before the command runs: holding it")
 	})
-	gw, err := os.OpenFile(gate, os.O_WRONLY, 0)
-	must(t, err)
-	gw.WriteString("go\n")
-	gw.Close()
+	gate.open(t)
 	select {
 	case r := <-done:
 		if r.err != nil || r.code != 128+int(syscall.SIGTERM) {

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -20,7 +19,6 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/pushreg"
 	"github.com/golxc/golxc/internal/selfexe"
-	"github.com/golxc/golxc/internal/sigmask"
 	"github.com/golxc/golxc/internal/storage"
 	"github.com/golxc/golxc/internal/storage/rdeps"
 	"github.com/golxc/golxc/internal/timerslack"
@@ -47,11 +45,12 @@ type monitor struct {
 	moved   *sync.Cond // on mu: state changed (made by the first waiter)
 	run     *instance  // the current boot (a reboot makes a new one)
 	halting bool       // monitor was told to stop: do not reboot
-	// lxc-execute: the signals to forward to init, in arrival order;
-	// held while the container starts and delivered once it runs and
-	// handles them (LXC reads them from its signalfd in its mainloop).
+	// lxc-execute: the signals to forward to init, held while the
+	// container starts and sent once it runs (LXC reads them from its
+	// signalfd in its mainloop). golxc's execute inits handle every
+	// signal before the monitor sees them run (the sync socket's close).
 	pendingSigs []syscall.Signal
-	forward     chan struct{} // pokes handleSignals to forward (heldSignals)
+	forward     chan struct{} // pokes handleSignals to forward (forwardPoke)
 
 	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
@@ -436,10 +435,12 @@ func (m *monitor) forwardPoke() chan struct{} {
 	return m.forward
 }
 
-// forwardSignals hands lxc-execute's queued signals to its init, in
-// order, once the container runs. init (golxc's, as PID 1 of its
-// namespace) gets from outside only what it catches or blocks: each
-// signal waits (bounded) for init to handle it, as the halt does.
+// forwardSignals hands lxc-execute's queued signals to its init once the
+// container runs: init blocks (the C init) or catches (the Go one) every
+// signal before it closes the sync socket, which is what RUNNING waits
+// for, so none is dropped as a signal PID 1 does not handle. The kernel
+// may still merge or reorder standard signals pending at once, as for any
+// process.
 func (m *monitor) forwardSignals() {
 	m.mu.Lock()
 	st, in := m.state, m.run
@@ -451,17 +452,13 @@ func (m *monitor) forwardSignals() {
 	m.pendingSigs = nil
 	m.mu.Unlock()
 	for _, sig := range sigs {
-		if _, ok, err := sigmask.WaitDelivered(in.pid, sig, initHandlerWait); !ok && err == nil {
-			log.Debugf("Init %d does not handle %s after %v: the kernel will drop it", in.pid, sig, initHandlerWait)
+		if in.proc.exited() {
+			return
 		}
 		log.Tracef("Forwarding %s to init %d", sig, in.pid)
 		_ = in.proc.signal(sig)
 	}
 }
-
-// initHandlerWait bounds how long a forwarded signal waits for init's
-// handlers (an init that has just started has none yet).
-const initHandlerWait = 2 * time.Second
 
 func writePidFile(path string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)

@@ -263,10 +263,10 @@
 // initexec instead stays PID 1: it blocks every signal, forks the command
 // (new session, the console as controlling terminal when it is one),
 // closes every fd from 3 up (the sync socket's close tells the monitor
-// the command runs), and takes signals from a signalfd (they stay blocked,
-// so /proc/1/status shows the monitor, which forwards lxc-execute's
-// signals only to an init that blocks or catches them, that they reach
-// it; sigwaitinfo would unblock them while it waits): SIGCHLD reaps,
+// the command runs), and takes signals with sigwaitinfo (blocked before
+// that close, so none the monitor forwards from then on is lost; a
+// signalfd would leave SIGRTMIN+3 visibly blocked, and lxc-stop would
+// take the init for systemd and send it instead of SIGPWR): SIGCHLD reaps,
 // SIGTERM and SIGPWR make everyone go (SIGTERM to all, SIGKILL a second
 // later), the rest go to the command; it exits with the command's status
 // (128+N for signal N, 255 when it could not be exec'd).

@@ -30,7 +30,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -1031,7 +1030,7 @@ static void __attribute__((noreturn)) supervise(char **argv, char **env, const c
 {
 	sigset_t all, old;
 	pid_t pid;
-	int shutdown = 0, sfd;
+	int shutdown = 0;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
@@ -1058,23 +1057,10 @@ static void __attribute__((noreturn)) supervise(char **argv, char **env, const c
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 	prctl(PR_SET_NAME, "init", 0, 0, 0);
-	/* A signalfd, not sigwaitinfo: the signals stay blocked while we
-	 * wait, so /proc/1/status shows them blocked and the monitor, which
-	 * waits for that before forwarding (internal/sigmask), sees at once
-	 * that they reach us (sigwaitinfo unblocks them while it sleeps). */
-	sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	for (;;) {
-		struct signalfd_siginfo si;
-		int sig = -1;
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
 
-		if (sfd >= 0) {
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				sig = (int)si.ssi_signo;
-		} else {
-			siginfo_t info;
-
-			sig = sigwaitinfo(&all, &info);
-		}
 		switch (sig) {
 		case -1:
 			break;

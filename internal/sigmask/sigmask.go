@@ -3,8 +3,7 @@
 // outside its pid namespace, init gets only the signals it catches or
 // blocks (to read them from a signalfd, as systemd does); the kernel drops
 // the others. Right after start an init has not installed its handlers
-// yet, so the senders (lxc-stop's halt, lxc-execute's forwarded signals)
-// wait a moment for them.
+// yet, so lxc-stop's halt waits a moment for them.
 package sigmask
 
 import (
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
 
 // Masks are the signal sets as /proc/PID/status shows them (SigBlk,
@@ -69,16 +67,4 @@ func Parse(r io.Reader) (Masks, error) {
 		*dst = n
 	}
 	return m, sc.Err()
-}
-
-// WaitDelivered waits up to timeout until pid would get sig (Delivered),
-// polling every 10 ms. It returns the last masks read and whether sig
-// would be delivered; unreadable masks end the wait (err).
-func WaitDelivered(pid int, sig syscall.Signal, timeout time.Duration) (Masks, bool, error) {
-	m, err := Read(pid)
-	for deadline := time.Now().Add(timeout); err == nil && !m.Delivered(sig) && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-		m, err = Read(pid)
-	}
-	return m, err == nil && m.Delivered(sig), err
 }
