@@ -129,13 +129,15 @@ func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Sign
 	sig := pick(configured, masks)
 	// An init that does not handle the signal yet (it has just started)
 	// would never see it: wait a little for its handlers.
-	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.Delivered(sig) && time.Now().Before(deadline); {
+	// One asleep in sigtimedwait hides its blocked set: it waits for
+	// signals, so the halt goes at once (as LXC's, which never looks).
+	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.Delivered(sig) && !sigmask.InSigwait(pid) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 		if masks, err = sigmask.Read(pid); err == nil {
 			sig = pick(configured, masks)
 		}
 	}
-	if err == nil && !masks.Delivered(sig) {
+	if err == nil && !masks.Delivered(sig) && !sigmask.InSigwait(pid) {
 		log.Debugf("Init (pid %d) neither catches nor blocks signal %d after %v: the kernel will drop it", pid, int(sig), initHandlerWait)
 	}
 	log.Debugf("Sending signal %d (%v) to init (pid %d), configured %d, init blocks %#x", int(sig), sig, pid, int(configured), masks.Blocked)
@@ -159,11 +161,13 @@ func (c *Container) signals() (halt, reboot syscall.Signal) {
 // up to timeout for STOPPED. A negative timeout waits forever; zero does
 // not wait.
 func (c *Container) Shutdown(timeout time.Duration) error {
+	// Only a check that a monitor answers: its probe connection is
+	// not kept idle while the halt goes out.
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
+	cl.Close()
 	halt, _ := c.signals()
 	if err := c.signalInit(halt, haltSignal); err != nil {
 		return err

@@ -264,9 +264,10 @@
 // (new session, the console as controlling terminal when it is one),
 // closes every fd from 3 up (the sync socket's close tells the monitor
 // the command runs), and takes signals with sigwaitinfo (blocked before
-// that close, so none the monitor forwards from then on is lost; a
-// signalfd would leave SIGRTMIN+3 visibly blocked, and lxc-stop would
-// take the init for systemd and send it instead of SIGPWR): SIGCHLD reaps,
+// that close, so none the monitor forwards from then on is lost). Its
+// /proc/1/status shows never-run handlers for 1-31 and SIGRTMIN+3
+// ignored, not blocked (show_handlers): lxc-stop sends its halt at once
+// and SIGPWR, not systemd's SIGRTMIN+3. SIGCHLD reaps,
 // SIGTERM and SIGPWR make everyone go (SIGTERM to all, SIGKILL a second
 // later), the rest go to the command; it exits with the command's status
 // (128+N for signal N, 255 when it could not be exec'd).

@@ -227,6 +227,9 @@ static int batch(const struct hib *t, int fd, const char *p, uint32_t len)
 	return 0;
 }
 
+/* HIB_REQUEST_WAIT_MS bounds the wait for a new connection's request. */
+#define HIB_REQUEST_WAIT_MS 50
+
 /* serve answers one connection from the table: 0 done (answered or
  * dropped), -1 the Go monitor must answer it. */
 static int serve(const struct hib *t, int fd)
@@ -236,6 +239,7 @@ static int serve(const struct hib *t, int fd)
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	struct timeval tv = {2, 0};
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
 	const struct golxc_hib_entry *e;
 	int32_t cmd, datalen;
 
@@ -246,6 +250,13 @@ static int serve(const struct hib *t, int fd)
 		return 0;
 	}
 	if (!guarded(t))
+		return -1;
+	/* The loop serves one connection at a time: a client that has not
+	 * sent its request within a moment (a probe connection it keeps for
+	 * later, as cmdsock.Dial does, or one descheduled) goes to the Go
+	 * monitor, which serves each on its own, instead of holding every
+	 * other client up to the receive timeout and then being dropped. */
+	if (poll(&pf, 1, HIB_REQUEST_WAIT_MS) <= 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	/* The header is 16 bytes on 64-bit hosts: cmd, datalen, pointer. */

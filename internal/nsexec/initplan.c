@@ -1026,6 +1026,37 @@ static int status_of(int ws)
  * SIGTERM, SIGKILL a second later); zombies are reaped; we exit with the
  * command's status (128+N for signal N, 255 when it could not run).
  */
+/* sigSystemdHalt is the kernel's signal 37, glibc's SIGRTMIN+3: systemd
+ * halts on it (musl numbers its SIGRTMIN differently, hence the literal). */
+#define SIG_SYSTEMD_HALT 37
+
+static void noop_handler(int sig) { (void)sig; }
+
+/*
+ * show_handlers makes PID 1's /proc/1/status say what lxc-stop asks
+ * (lxc/stopsignal.go): handlers for signals 1-31 (they never run: the
+ * signals stay blocked and sigwaitinfo takes them, but sigwaitinfo hides
+ * the blocked set while it sleeps, and an init that shows neither a
+ * handler nor a block is waited for 2 s before the halt is sent), and
+ * SIGRTMIN+3 ignored and unblocked, so that a blocked one never makes
+ * lxc-stop take us for systemd and send it instead of SIGPWR.
+ */
+static void show_handlers(sigset_t *waited)
+{
+	struct sigaction sa = {.sa_handler = noop_handler};
+	sigset_t halt;
+	int s;
+
+	for (s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	signal(SIG_SYSTEMD_HALT, SIG_IGN);
+	sigemptyset(&halt);
+	sigaddset(&halt, SIG_SYSTEMD_HALT);
+	sigprocmask(SIG_UNBLOCK, &halt, NULL);
+	sigdelset(waited, SIG_SYSTEMD_HALT);
+}
+
 static void __attribute__((noreturn)) supervise(char **argv, char **env, const char *path)
 {
 	sigset_t all, old;
@@ -1051,6 +1082,7 @@ static void __attribute__((noreturn)) supervise(char **argv, char **env, const c
 		}
 		_exit(255);
 	}
+	show_handlers(&all);
 	/* PID 1 holds nothing from the host: the sync socket's close also
 	 * tells the monitor the command runs. */
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)

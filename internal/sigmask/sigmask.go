@@ -68,3 +68,13 @@ func Parse(r io.Reader) (Masks, error) {
 	}
 	return m, sc.Err()
 }
+
+// InSigwait reports whether pid sleeps in sigwaitinfo or sigtimedwait
+// (/proc/PID/wchan). Such a task takes the signals it waits for while its
+// blocked set reads empty (the kernel keeps the real one aside during the
+// wait): busybox init and golxc's C execute init wait so. Unreadable
+// counts as no.
+func InSigwait(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", pid))
+	return err == nil && strings.Contains(string(b), "sigtimedwait")
+}

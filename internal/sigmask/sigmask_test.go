@@ -1,9 +1,13 @@
 package sigmask
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func bit(s syscall.Signal) uint64 { return 1 << (uint(s) - 1) }
@@ -40,5 +44,39 @@ func TestDelivered(t *testing.T) {
 		if got := tc.m.Delivered(tc.sig); got != tc.want {
 			t.Errorf("%+v.Delivered(%v) = %v, want %v", tc.m, tc.sig, got, tc.want)
 		}
+	}
+}
+
+// A shell in `read` is not in sigtimedwait; this test's process is not
+// either. (The positive case needs a task in sigtimedwait: TestStop*'s
+// busybox init, through lxc-stop, in the integration tests.)
+func TestInSigwaitNo(t *testing.T) {
+	if InSigwait(os.Getpid()) {
+		t.Error("the running test process counted as asleep in sigtimedwait")
+	}
+	if InSigwait(-1) {
+		t.Error("an unreadable pid counted as asleep in sigtimedwait")
+	}
+}
+
+// A task asleep in sigtimedwait counts (python3's signal.sigtimedwait).
+func TestInSigwaitYes(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 to wait in sigtimedwait")
+	}
+	cmd := exec.Command(py, "-c", "import signal; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1]); signal.sigtimedwait([signal.SIGUSR1], 30)")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for !InSigwait(cmd.Process.Pid) {
+		if time.Now().After(deadline) {
+			w, _ := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", cmd.Process.Pid))
+			t.Fatalf("python3 in sigtimedwait not seen (wchan %q)", w)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

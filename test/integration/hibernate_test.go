@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"encoding/binary"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -455,4 +458,38 @@ func TestHibernatedMonitorWakesWithCoarseSlack(t *testing.T) {
 		t.Errorf("the post-stop hook's slack: %q, want the caller's %s", got, callers)
 	}
 	assertClean(t, h.lp, h.name)
+}
+
+// A client that connects and sends its request only later (a probe
+// connection kept for a later command, as cmdsock.Dial keeps one, and
+// lxc-stop's clean halt did) does not hold up the hibernated monitor's
+// one-at-a-time loop: other clients are answered meanwhile, and the late
+// request is answered too (the loop used to block on it for its 2 s
+// receive timeout, then drop it).
+func TestHibernatedMonitorIdleClient(t *testing.T) {
+	h := hibernatingContainer(t, "cmon-hidle")
+	idle, err := net.Dial("unix", "@"+h.lp+"/"+h.name+"/command")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	// Others are served while the idle client is connected...
+	for i := 0; i < 3; i++ {
+		mustRun(t, "lxc-info", "-P", h.lp, "-n", h.name, "-s")
+	}
+	// ...and the idle one, once it speaks after the old receive timeout.
+	time.Sleep(2500 * time.Millisecond)
+	req := make([]byte, 16)
+	binary.LittleEndian.PutUint32(req, 3) // LXC_CMD_GET_STATE
+	if _, err := idle.Write(req); err != nil {
+		t.Fatalf("write to the idle connection: %v", err)
+	}
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp := make([]byte, 16)
+	if _, err := io.ReadFull(idle, resp); err != nil {
+		t.Fatalf("the late request on the idle connection got no answer: %v", err)
+	}
+	if ret := int32(binary.LittleEndian.Uint32(resp)); ret < 0 {
+		t.Fatalf("the late request was answered %d", ret)
+	}
 }
