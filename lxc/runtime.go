@@ -10,7 +10,6 @@ import (
 	"github.com/golxc/golxc/internal/log"
 	"github.com/golxc/golxc/internal/monitor"
 	"github.com/golxc/golxc/internal/query"
-	"github.com/golxc/golxc/internal/sigmask"
 )
 
 // StartOptions are lxc-start's and lxc-execute's knobs beyond go-lxc's
@@ -113,7 +112,7 @@ func (c *Container) Stop() error {
 // signalInit sends init the signal pick chooses from the configured one
 // (0: unset) and init's signal masks (unreadable masks count as empty).
 // initHandlerWait bounds how long a halt or reboot waits for an init that
-// does not handle the signal yet (sigmask.Masks.Delivered: LXC sends at
+// does not handle the signal yet (signalMasks.delivered: LXC sends at
 // once, the kernel drops the halt, and its shutdown waits out -t).
 const initHandlerWait = 2 * time.Second
 
@@ -122,22 +121,25 @@ func (c *Container) signalInit(configured syscall.Signal, pick func(syscall.Sign
 	if pid <= 0 {
 		return ErrNotRunning
 	}
-	masks, err := sigmask.Read(pid)
+	masks, err := readSignalMasks(pid)
 	if err != nil {
 		log.Debugf("Could not read the signal masks of init (pid %d): %v", pid, err)
 	}
 	sig := pick(configured, masks)
 	// An init that does not handle the signal yet (it has just started)
-	// would never see it: wait a little for its handlers.
-	// One asleep in sigtimedwait hides its blocked set: it waits for
-	// signals, so the halt goes at once (as LXC's, which never looks).
-	for deadline := time.Now().Add(initHandlerWait); err == nil && !masks.Delivered(sig) && !sigmask.InSigwait(pid) && time.Now().Before(deadline); {
+	// would never see it: wait a little for its handlers. One asleep in
+	// sigtimedwait hides its blocked set: it waits for signals, so the
+	// halt goes at once (as LXC's, which never looks).
+	takes := func() bool { return masks.delivered(sig) || inSigwait(pid) }
+	taken := err == nil && takes()
+	for deadline := time.Now().Add(initHandlerWait); err == nil && !taken && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
-		if masks, err = sigmask.Read(pid); err == nil {
+		if masks, err = readSignalMasks(pid); err == nil {
 			sig = pick(configured, masks)
+			taken = takes()
 		}
 	}
-	if err == nil && !masks.Delivered(sig) && !sigmask.InSigwait(pid) {
+	if err == nil && !taken {
 		log.Debugf("Init (pid %d) neither catches nor blocks signal %d after %v: the kernel will drop it", pid, int(sig), initHandlerWait)
 	}
 	log.Debugf("Sending signal %d (%v) to init (pid %d), configured %d, init blocks %#x", int(sig), sig, pid, int(configured), masks.Blocked)
@@ -161,13 +163,9 @@ func (c *Container) signals() (halt, reboot syscall.Signal) {
 // up to timeout for STOPPED. A negative timeout waits forever; zero does
 // not wait.
 func (c *Container) Shutdown(timeout time.Duration) error {
-	// Only a check that a monitor answers: its probe connection is
-	// not kept idle while the halt goes out.
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cl.Close()
+	// No probe connection first: signalInit's init pid query says
+	// whether a monitor runs the container (an idle probe held a
+	// hibernated monitor's one-at-a-time loop up).
 	halt, _ := c.signals()
 	if err := c.signalInit(halt, haltSignal); err != nil {
 		return err

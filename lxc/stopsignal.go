@@ -1,9 +1,13 @@
 package lxc
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
 	"syscall"
-
-	"github.com/golxc/golxc/internal/sigmask"
 )
 
 // sigRTMin is glibc's SIGRTMIN: the kernel's 32 and 33 are reserved by the
@@ -14,8 +18,29 @@ const sigRTMin = 34
 // "halt": systemd blocks it and reads it through a signalfd.
 const sigSystemdHalt = syscall.Signal(sigRTMin + 3)
 
-// signalMasks are init's signal sets (sigmask: /proc/PID/status).
-type signalMasks = sigmask.Masks
+// signalMasks are the signal sets of a process as /proc/PID/status shows
+// them (SigBlk, SigIgn, SigCgt): bit N-1 stands for signal N.
+type signalMasks struct {
+	Blocked, Ignored, Caught uint64
+}
+
+func (m signalMasks) blocks(sig syscall.Signal) bool {
+	return sig >= 1 && sig <= 64 && m.Blocked&(1<<(uint(sig)-1)) != 0
+}
+
+func (m signalMasks) catches(sig syscall.Signal) bool {
+	return sig >= 1 && sig <= 64 && m.Caught&(1<<(uint(sig)-1)) != 0
+}
+
+// delivered: a signal from outside its pid namespace reaches a container's
+// init only if init catches it or blocks it (to read it from a signalfd,
+// as systemd does); otherwise the kernel drops it. Right after start an
+// init has not installed its handlers yet (busybox's init takes a few
+// milliseconds), and a halt sent then is lost: LXC's shutdown then waits
+// out its whole timeout and kills. golxc waits a moment for init instead.
+func (m signalMasks) delivered(sig syscall.Signal) bool {
+	return sig == syscall.SIGKILL || sig == syscall.SIGSTOP || m.blocks(sig) || m.catches(sig)
+}
 
 // haltSignal picks the signal that asks init to halt, as LXC does: the
 // configured lxc.signal.halt when set; otherwise SIGRTMIN+3 when init
@@ -27,7 +52,7 @@ func haltSignal(configured syscall.Signal, init signalMasks) syscall.Signal {
 	switch {
 	case configured != 0:
 		return configured
-	case init.Blocks(sigSystemdHalt):
+	case init.blocks(sigSystemdHalt):
 		return sigSystemdHalt
 	default:
 		return syscall.SIGPWR
@@ -42,4 +67,45 @@ func rebootSignal(configured syscall.Signal, _ signalMasks) syscall.Signal {
 		return configured
 	}
 	return syscall.SIGINT
+}
+
+// readSignalMasks reads the signal sets of pid from /proc/PID/status.
+func readSignalMasks(pid int) (signalMasks, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return signalMasks{}, err
+	}
+	defer f.Close()
+	return parseSignalMasks(f)
+}
+
+// parseSignalMasks takes the SigBlk, SigIgn and SigCgt lines of a
+// /proc/PID/status text (hexadecimal masks).
+func parseSignalMasks(r io.Reader) (signalMasks, error) {
+	var m signalMasks
+	fields := map[string]*uint64{"SigBlk": &m.Blocked, "SigIgn": &m.Ignored, "SigCgt": &m.Caught}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		dst := fields[key]
+		if !ok || dst == nil {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(val), 16, 64)
+		if err != nil {
+			return signalMasks{}, fmt.Errorf("%s %q: %w", key, strings.TrimSpace(val), err)
+		}
+		*dst = n
+	}
+	return m, sc.Err()
+}
+
+// inSigwait reports whether pid sleeps in sigwaitinfo or sigtimedwait
+// (/proc/PID/wchan). Such a task takes the signals it waits for while its
+// blocked set reads empty (the kernel keeps the real one aside during the
+// wait): busybox init and golxc's C execute init wait so. Unreadable
+// counts as no.
+func inSigwait(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", pid))
+	return err == nil && strings.Contains(string(b), "sigtimedwait")
 }

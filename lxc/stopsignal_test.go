@@ -1,8 +1,13 @@
 package lxc
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestHaltSignal(t *testing.T) {
@@ -42,5 +47,73 @@ func TestRebootSignal(t *testing.T) {
 	}
 	if got := rebootSignal(syscall.SIGTERM, systemd); got != syscall.SIGTERM {
 		t.Errorf("configured: %v, want SIGTERM", got)
+	}
+}
+
+func TestParseSignalMasks(t *testing.T) {
+	status := "Name:\tsystemd\nShdPnd:\t0000000000000000\nSigBlk:\t7fe3c0fe28014a03\nSigIgn:\t0000000000001000\nSigCgt:\t00000000000004ec\nCapInh:\t0000000000000000\n"
+	m, err := parseSignalMasks(strings.NewReader(status))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := signalMasks{Blocked: 0x7fe3c0fe28014a03, Ignored: 0x1000, Caught: 0x4ec}
+	if m != want {
+		t.Fatalf("got %+v, want %+v", m, want)
+	}
+	if _, err := parseSignalMasks(strings.NewReader("SigBlk:\tzz\n")); err == nil || !strings.Contains(err.Error(), "SigBlk") {
+		t.Fatalf("bad mask: err %v, want one naming SigBlk", err)
+	}
+}
+
+func TestSignalDelivered(t *testing.T) {
+	bit := func(s syscall.Signal) uint64 { return 1 << (uint(s) - 1) }
+	for _, tc := range []struct {
+		m    signalMasks
+		sig  syscall.Signal
+		want bool
+	}{
+		{signalMasks{}, syscall.SIGPWR, false}, // init has no handlers yet: dropped
+		{signalMasks{Caught: bit(syscall.SIGPWR)}, syscall.SIGPWR, true},
+		{signalMasks{Blocked: bit(sigSystemdHalt)}, sigSystemdHalt, true}, // systemd's signalfd
+		{signalMasks{Caught: bit(syscall.SIGUSR1)}, syscall.SIGPWR, false},
+		{signalMasks{Ignored: bit(syscall.SIGPWR)}, syscall.SIGPWR, false},
+		{signalMasks{}, syscall.SIGKILL, true},
+	} {
+		if got := tc.m.delivered(tc.sig); got != tc.want {
+			t.Errorf("%+v.delivered(%v) = %v, want %v", tc.m, tc.sig, got, tc.want)
+		}
+	}
+}
+
+// A running process is not asleep in sigtimedwait, nor is a pid that
+// cannot be read.
+func TestInSigwaitNo(t *testing.T) {
+	if inSigwait(os.Getpid()) {
+		t.Error("the running test process counted as asleep in sigtimedwait")
+	}
+	if inSigwait(-1) {
+		t.Error("an unreadable pid counted as asleep in sigtimedwait")
+	}
+}
+
+// A task asleep in sigtimedwait counts (python3's signal.sigtimedwait).
+func TestInSigwaitYes(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 to wait in sigtimedwait")
+	}
+	cmd := exec.Command(py, "-c", "import signal; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1]); signal.sigtimedwait([signal.SIGUSR1], 30)")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for !inSigwait(cmd.Process.Pid) {
+		if time.Now().After(deadline) {
+			w, _ := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", cmd.Process.Pid))
+			t.Fatalf("python3 in sigtimedwait not seen (wchan %q)", w)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -36,10 +36,8 @@ func ReexecArgs(readyFD int, cmd []string) []string {
 // and no_new_privs the init stage applied before its exec.
 func Main() int {
 	SetName()
-	// Only 0-2 may reach the command; the ready descriptor is closed
-	// after the handler is in place (Run), whatever else came along is
-	// closed at the command's exec.
-	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	// initsetup.Final left only the ready descriptor without
+	// close-on-exec; Run closes it before the command is forked.
 	args, ready := os.Args[1:], -1
 	if len(args) >= 2 && args[0] == ReadyFlag {
 		if n, err := strconv.Atoi(args[1]); err == nil && n > 2 {

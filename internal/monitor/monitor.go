@@ -50,7 +50,6 @@ type monitor struct {
 	// signalfd in its mainloop). golxc's execute inits handle every
 	// signal before the monitor sees them run (the sync socket's close).
 	pendingSigs []syscall.Signal
-	forward     chan struct{} // pokes handleSignals to forward (forwardPoke)
 
 	mem memoryKeeper // collects the garbage queries leave (memory.go)
 }
@@ -264,11 +263,7 @@ func (m *monitor) boot() (reboot bool, ws syscall.WaitStatus, err error) {
 	}
 	m.setState(cmdsock.RUNNING)
 	if m.o.Execute {
-		// The signals held while it started go to init now.
-		select {
-		case m.forwardPoke() <- struct{}{}:
-		default:
-		}
+		m.forwardSignals() // those held while it started
 	}
 	m.rep.report(status{OK: true})
 	m.mem.reset()
@@ -382,38 +377,25 @@ func (m *monitor) current() (cmdsock.State, *instance) {
 // init, the normal exit path does the rest). lxc-execute forwards signals
 // to its init, which forwards them to the command.
 func (m *monitor) handleSignals(sigs chan os.Signal) {
-	poke := m.forwardPoke()
-	for {
-		select {
-		case s := <-sigs:
-			m.onSignal(s.(syscall.Signal))
-		case <-poke:
-		}
-		if m.o.Execute {
-			m.forwardSignals()
-		}
+	for s := range sigs {
+		m.onSignal(s.(syscall.Signal))
 	}
 }
 
 func (m *monitor) onSignal(sig syscall.Signal) {
-	halt := !m.o.Execute && (sig == syscall.SIGTERM || sig == syscall.SIGINT)
-	m.mu.Lock()
-	// Set before looking for init: a boot still in setup aborts.
-	m.halting = m.halting || halt
-	st, in := m.state, m.run
-	var proc *initProcess
-	if in != nil {
-		proc = in.proc
-	}
 	if m.o.Execute {
+		m.mu.Lock()
 		m.pendingSigs = append(m.pendingSigs, sig)
-	}
-	m.mu.Unlock()
-	switch {
-	case m.o.Execute:
-		if proc == nil || st == cmdsock.STARTING {
+		m.mu.Unlock()
+		if !m.forwardSignals() {
 			log.Debugf("Monitor received %s before the command runs: holding it until then", sig)
 		}
+		return
+	}
+	halt := sig == syscall.SIGTERM || sig == syscall.SIGINT
+	// halting is set before looking for init: a boot in setup aborts.
+	_, in, proc := m.runState(halt)
+	switch {
 	case proc == nil:
 		if halt {
 			log.Infof("Monitor received %s before init was spawned: the start is aborted", sig)
@@ -424,40 +406,45 @@ func (m *monitor) onSignal(sig syscall.Signal) {
 	}
 }
 
-// forwardPoke is the channel boot pokes once an lxc-execute container
-// runs, so that the signals held meanwhile go to its init.
-func (m *monitor) forwardPoke() chan struct{} {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.forward == nil {
-		m.forward = make(chan struct{}, 1)
-	}
-	return m.forward
-}
-
 // forwardSignals hands lxc-execute's queued signals to its init once the
 // container runs: init blocks (the C init) or catches (the Go one) every
 // signal before it closes the sync socket, which is what RUNNING waits
 // for, so none is dropped as a signal PID 1 does not handle. The kernel
 // may still merge or reorder standard signals pending at once, as for any
-// process.
-func (m *monitor) forwardSignals() {
+// process. false: the container does not run yet, the signals stay held
+// (boot forwards them once RUNNING).
+func (m *monitor) forwardSignals() bool {
 	m.mu.Lock()
 	st, in := m.state, m.run
 	if in == nil || in.proc == nil || st == cmdsock.STARTING || st == cmdsock.ABORTING {
 		m.mu.Unlock()
-		return
+		return false
 	}
 	sigs := m.pendingSigs
 	m.pendingSigs = nil
 	m.mu.Unlock()
 	for _, sig := range sigs {
 		if in.proc.exited() {
-			return
+			break
 		}
 		log.Tracef("Forwarding %s to init %d", sig, in.pid)
 		_ = in.proc.signal(sig)
 	}
+	return true
+}
+
+// runState reads the state, the current boot and its init (nil before setup
+// spawned one) in one section under mu; with halt it first records that
+// the monitor is halting, so setup, which publishes init under mu and
+// checks halting then, cannot miss it.
+func (m *monitor) runState(halt bool) (cmdsock.State, *instance, *initProcess) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.halting = m.halting || halt
+	if m.run == nil {
+		return m.state, nil, nil
+	}
+	return m.state, m.run, m.run.proc
 }
 
 func writePidFile(path string) error {

@@ -168,16 +168,7 @@ func (m *monitor) withFd(req *cmdsock.Request, fd int) *cmdsock.Response {
 // its namespace it would not get a signal it has no handler for. An
 // init that has exited already gets ESRCH: the teardown is on its way.
 func (m *monitor) stop(req *cmdsock.Request) *cmdsock.Response {
-	// State and boot are read with halting set, in one section: setup
-	// publishes init under the same lock and boot reads halting after.
-	m.mu.Lock()
-	m.halting = true
-	st, in := m.state, m.run
-	var proc *initProcess
-	if in != nil {
-		proc = in.proc
-	}
-	m.mu.Unlock()
+	st, in, proc := m.runState(true)
 	switch {
 	case proc == nil:
 		// No init spawned for this boot (a boot's init is never reset):

@@ -114,17 +114,13 @@ func (m *monitor) setup(in *instance) error {
 		}
 		log.Debugf("Container init runs an exec plan of %d steps (no Go runtime in the container)", len(plan.Steps()))
 	}
-	if m.isHalting() {
-		return errHalted
-	}
 	log.Debugf("Spawning container init %q", cmd)
 	proc, err := m.spawnInit(in, msg.LogFD, plan != nil)
 	if err != nil {
 		return err
 	}
-	// Under mu: the command goroutines read it (a stop aborts the start).
-	// A stop that came since the check above found no init to signal:
-	// the abort kills this one (boot checks halting once setup is over).
+	// Under mu: the command goroutines read it (runState). A stop that
+	// came before found no init to signal: the abort kills this one.
 	// Published before anything else can fail, so the abort kills it.
 	m.mu.Lock()
 	in.proc, in.pid = proc, proc.pid

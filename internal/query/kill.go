@@ -36,7 +36,9 @@ func Kill(lxcpath, name string) error {
 			// monitor is tearing down. Return once it is STOPPED, as
 			// after a kill of ours, which ends with the monitor.
 			log.Debugf("The init of %q has exited already: waiting for its monitor's teardown", name)
-			waitStopped(lxcpath, name)
+			if !cmdsock.WaitAny(lxcpath, name, []cmdsock.State{cmdsock.STOPPED}, stoppedWait) {
+				log.Debugf("%q not STOPPED after %v", name, stoppedWait)
+			}
 			return nil
 		}
 		return err
@@ -48,16 +50,3 @@ func Kill(lxcpath, name string) error {
 // stoppedWait bounds the wait for a teardown already under way (ms
 // normally; a frozen or stuck one must not hang the caller).
 const stoppedWait = 30 * time.Second
-
-// waitStopped returns once no monitor of lxcpath/name runs a container:
-// it answers STOPPED or hangs up.
-func waitStopped(lxcpath, name string) {
-	cl, err := cmdsock.Dial(lxcpath, name)
-	if err != nil {
-		return
-	}
-	defer cl.Close()
-	if _, err := cl.WaitStates([]cmdsock.State{cmdsock.STOPPED}, stoppedWait); err != nil && !errors.Is(err, cmdsock.ErrNotRunning) {
-		log.Debugf("Waiting for %q to stop: %v", name, err)
-	}
-}
